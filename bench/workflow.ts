@@ -1,0 +1,285 @@
+/*
+ * node --import tsx bench/workflow.ts: BENCH_DESIGNS (100) designs at once through the real workflow
+ * (BullMQ on Redis, Postgres in a database of its own, Gemini and OpenAI SDKs against the loopback fakes,
+ * local image store). Front views take 1000 ms, the four other views 1000-1500 ms each. Every design is
+ * approved as soon as it awaits approval. Measures how close the views phase comes to its slowest view
+ * and how much time the workflow adds to the model time on each design's critical path.
+ * Prints its figures as one JSON line last. Env: BENCH_DESIGNS (100), BENCH_CONCURRENCY (500),
+ * BENCH_POOL (30), BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_LOG_LEVEL (warn, on stderr).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { pino } from 'pino';
+import { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
+import { OpenAIFeatureExtractor } from '../src/ai/openai/openai-feature-extractor.ts';
+import { CreditLedger } from '../src/credits/ledger.ts';
+import { LocalImageStore } from '../src/storage/images/local-image-store.ts';
+import { ensureWorkspace } from '../src/storage/workspaces.ts';
+import type { DesignSnapshot } from '../src/workflow/design-snapshot.ts';
+import { BullMQJobQueue } from '../src/workflow/jobs/bullmq-job-queue.ts';
+import type { Notifier } from '../src/workflow/ports/notifier.ts';
+import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
+import { startFakeGemini, type FakeGeminiRequest } from '../test/fakes/fake-gemini-server.ts';
+import { startFakeOpenAI } from '../test/fakes/fake-openai-server.ts';
+import { createTestDatabase } from '../test/helpers/test-database.ts';
+
+const designs = Number(process.env.BENCH_DESIGNS ?? 100);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 500);
+const poolSize = Number(process.env.BENCH_POOL ?? 30);
+const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const frontMs = 1000;
+const viewMinMs = 1000;
+const viewMaxMs = 1500;
+const openaiMs = 20;
+const waitTimeoutMs = 60_000;
+
+type State = DesignSnapshot['state'];
+const terminal: State[] = ['completed', 'failed', 'cancelled', 'expired'];
+
+/** Resolves waiters as soon as a design's snapshot reaches a state; remembers when each state was first seen. */
+class WaitingNotifier implements Notifier {
+  private readonly seen = new Map<string, Map<State, number>>();
+  private readonly waiters = new Map<string, { states: State[]; resolve: (at: number) => void }[]>();
+
+  notify(design: DesignSnapshot): Promise<void> {
+    const now = performance.now();
+    let states = this.seen.get(design.id);
+    if (!states) this.seen.set(design.id, (states = new Map<State, number>()));
+    if (!states.has(design.state)) states.set(design.state, now);
+    const waiting = this.waiters.get(design.id) ?? [];
+    const left = waiting.filter((waiter) => {
+      if (!waiter.states.includes(design.state)) return true;
+      waiter.resolve(now);
+      return false;
+    });
+    this.waiters.set(design.id, left);
+    return Promise.resolve();
+  }
+
+  /** When the design was first seen in one of `states` (now or later); rejects after the timeout. */
+  waitFor(designId: string, states: State[]): Promise<{ at: number; state: State }> {
+    for (const state of states) {
+      const at = this.seen.get(designId)?.get(state);
+      if (at !== undefined) return Promise.resolve({ at, state });
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`design ${designId} did not reach ${states.join('/')}`)),
+        waitTimeoutMs,
+      );
+      const list = this.waiters.get(designId) ?? [];
+      list.push({
+        states,
+        resolve: (at) => {
+          clearTimeout(timer);
+          const state = states.find((s) => this.seen.get(designId)?.has(s)) ?? states[0]!;
+          resolve({ at, state });
+        },
+      });
+      this.waiters.set(designId, list);
+    });
+  }
+}
+
+/** Latencies the fake chose, per bench design number (taken from the prompt text). */
+const frontLatency = new Map<number, number[]>();
+const viewLatency = new Map<number, number[]>();
+let unmatchedRequests = 0;
+
+function chooseLatency(request: FakeGeminiRequest): number {
+  const text = request.texts[0] ?? '';
+  const number = /bench product #(\d+)\./.exec(text)?.[1];
+  if (number === undefined) {
+    unmatchedRequests++;
+    return 0;
+  }
+  const n = Number(number);
+  if (text.startsWith('Design this product')) {
+    push(frontLatency, n, frontMs);
+    return frontMs;
+  }
+  if (text.startsWith('Product: ')) {
+    const ms = Math.round(viewMinMs + Math.random() * (viewMaxMs - viewMinMs));
+    push(viewLatency, n, ms);
+    return ms;
+  }
+  unmatchedRequests++;
+  return 0;
+}
+
+function push(map: Map<number, number[]>, key: number, value: number): void {
+  const list = map.get(key) ?? [];
+  list.push(value);
+  map.set(key, list);
+}
+
+function percentile(values: number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+type Result = {
+  n: number;
+  state: State;
+  approvalMs: number;
+  completionMs: number;
+  viewsPhaseMs: number;
+  approvalWaitMs: number;
+};
+
+const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+const prefix = `bench-workflow-${randomUUID().slice(0, 8)}`;
+const queueName = 'facet-jobs';
+const test = await createTestDatabase('bench_workflow', { poolSize });
+const gemini = await startFakeGemini({ latencyMs: chooseLatency });
+const openai = await startFakeOpenAI({ latencyMs: openaiMs });
+const dir = await mkdtemp(path.join(tmpdir(), 'facet-bench-workflow-'));
+let workflow: Workflow | undefined;
+try {
+  const images = new LocalImageStore({ dir, publicUrl: 'http://127.0.0.1:9', secret: 'bench-secret' });
+  const ledger = new CreditLedger(test.db, { clock: () => new Date(), starterCredits: 1_000_000 });
+  const notifier = new WaitingNotifier();
+  const workspace = await ensureWorkspace(test.db, 'slack', `T${randomUUID().slice(0, 8)}`);
+  const jobs = new BullMQJobQueue({
+    redisUrl,
+    prefix,
+    queueName,
+    concurrency,
+    closeTimeoutMs: 5000,
+    logger,
+  });
+  workflow = createWorkflow({
+    db: test.db,
+    ledger,
+    jobs,
+    model: new GeminiImageModel({ apiKey: 'bench-gemini-key', baseUrl: gemini.url, timeoutMs: 30_000 }),
+    extractor: new OpenAIFeatureExtractor({
+      apiKey: 'bench-openai-key',
+      baseUrl: openai.url,
+      timeoutMs: 30_000,
+    }),
+    images,
+    notifier,
+    clock: () => new Date(),
+    holdTtlMs: 60 * 60_000,
+    logger,
+    reconcileEveryMs: 0,
+  });
+  await workflow.startWorker();
+  const service = workflow.service;
+
+  const runOne = async (n: number): Promise<Result> => {
+    const actor = { userId: `U${n}`, isAdmin: false, groups: [] };
+    const t0 = performance.now();
+    const started = await service.start({ workspaceId: workspace.id, actor, prompt: `bench product #${n}` });
+    if (!started.ok) throw new Error(`design #${n} not started: ${JSON.stringify(started)}`);
+    const id = started.design.id;
+    const awaiting = await notifier.waitFor(id, ['awaiting_approval', ...terminal]);
+    const failed = (state: State): Result => ({
+      n,
+      state,
+      approvalMs: awaiting.at - t0,
+      completionMs: Number.NaN,
+      viewsPhaseMs: Number.NaN,
+      approvalWaitMs: Number.NaN,
+    });
+    if (awaiting.state !== 'awaiting_approval') return failed(awaiting.state);
+    const approveAt = performance.now();
+    const approved = await service.approve({ designId: id, actor, iteration: 1 });
+    if (!approved.ok) return failed(approved.reason === 'finished' ? 'failed' : awaiting.state);
+    const done = await notifier.waitFor(id, terminal);
+    if (done.state !== 'completed') return failed(done.state);
+    return {
+      n,
+      state: done.state,
+      approvalMs: awaiting.at - t0,
+      completionMs: done.at - t0,
+      viewsPhaseMs: done.at - approveAt,
+      approvalWaitMs: approveAt - awaiting.at,
+    };
+  };
+
+  const wallStart = performance.now();
+  const settled = await Promise.allSettled(Array.from({ length: designs }, (_, i) => runOne(i + 1)));
+  const wallMs = performance.now() - wallStart;
+
+  const results = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  for (const s of settled) if (s.status === 'rejected') logger.error({ err: s.reason }, 'design failed');
+  const completed = results.filter((r) => r.state === 'completed');
+  const ratios: number[] = [];
+  const overheads: number[] = [];
+  let retriedViews = 0;
+  for (const r of completed) {
+    const views = viewLatency.get(r.n) ?? [];
+    const fronts = frontLatency.get(r.n) ?? [];
+    if (views.length !== 4 || fronts.length !== 1) retriedViews++;
+    const slowestView = Math.max(...views);
+    const front = fronts.reduce((a, b) => a + b, 0);
+    ratios.push(r.viewsPhaseMs / slowestView);
+    overheads.push(r.completionMs - front - slowestView - r.approvalWaitMs);
+  }
+  const stats = gemini.stats();
+  const figures = {
+    bench: 'workflow',
+    designs,
+    completed: completed.length,
+    failed: designs - completed.length,
+    wallMs: Math.round(wallMs),
+    designsPerMinute: round(completed.length / (wallMs / 60_000)),
+    viewsPhaseRatio: { p50: round(percentile(ratios, 0.5), 3), max: round(Math.max(...ratios), 3) },
+    overheadMs: { p50: round(percentile(overheads, 0.5)), p99: round(percentile(overheads, 0.99)) },
+    approvalMsP50: round(
+      percentile(
+        completed.map((r) => r.approvalMs),
+        0.5,
+      ),
+    ),
+    completionMsP50: round(
+      percentile(
+        completed.map((r) => r.completionMs),
+        0.5,
+      ),
+    ),
+    geminiRequests: stats.total,
+    geminiMaxInFlight: stats.maxInFlight,
+    openaiRequests: openai.requests.length,
+    designsWithExtraModelCalls: retriedViews,
+    unmatchedRequests,
+    concurrency,
+    poolSize,
+    target: { viewsPhaseRatioMax: 1.05, overheadMsP99: 100 },
+  };
+  console.log(`workflow bench: ${completed.length}/${designs} designs completed in ${figures.wallMs} ms`);
+  console.log(
+    `  approval p50 ${figures.approvalMsP50} ms (front model ${frontMs} ms), ` +
+      `completion p50 ${figures.completionMsP50} ms`,
+  );
+  console.log(
+    `  views phase / slowest view: p50 ${figures.viewsPhaseRatio.p50}, max ${figures.viewsPhaseRatio.max} (target <= 1.05)`,
+  );
+  console.log(
+    `  overhead beyond model time: p50 ${figures.overheadMs.p50} ms, p99 ${figures.overheadMs.p99} ms (target p99 < 100)`,
+  );
+  console.log(
+    `  ${figures.designsPerMinute} designs/min; gemini ${stats.total} requests, ${stats.maxInFlight} at once; ` +
+      `openai ${openai.requests.length} requests`,
+  );
+  console.log(JSON.stringify(figures));
+  if (completed.length !== designs) process.exitCode = 1;
+} finally {
+  await workflow?.close();
+  const cleanup = new Queue(queueName, { connection: { url: redisUrl }, prefix });
+  await cleanup
+    .obliterate({ force: true })
+    .catch((err: unknown) => logger.warn({ err }, 'obliterate failed'));
+  await cleanup.close();
+  await Promise.all([gemini.close(), openai.close()]);
+  await test.drop();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import { startFacet } from '../main.ts';
+import { openDatabase } from '../storage/database.ts';
+import { migrate } from '../storage/migrator.ts';
+import { processIo, UsageError, type CliIo } from './cli-io.ts';
+import { creditsCommand, creditsUsage } from './credits-command.ts';
+
+const usage = `Usage: facet <command>
+
+Commands:
+  start [--role all]     run Facet (the HTTP server, the bots and the workers)
+  migrate                apply database migrations (also done at start)
+  credits ...            grant credits, show balances and history, audit the ledger
+  help                   this text
+
+${creditsUsage}
+
+Configuration comes from the environment; see .env.example.`;
+
+/** Runs one `facet` command and returns its exit code. */
+export async function runCli(
+  argv: string[],
+  io: CliIo = processIo,
+  environment = process.env,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(usage);
+        return 0;
+      case 'migrate': {
+        const config = loadConfig(environment);
+        const db = await openDatabase(config.database);
+        try {
+          const report = await migrate(db);
+          io.out(
+            report.applied.length === 0
+              ? `Database up to date (${report.alreadyApplied} migrations applied before).`
+              : `Applied ${report.applied.join(', ')}.`,
+          );
+        } finally {
+          await db.destroy();
+        }
+        return 0;
+      }
+      case 'credits':
+        return await creditsCommand(rest, loadConfig(environment), io);
+      case 'start': {
+        const { values } = parseArgs({ args: rest, options: { role: { type: 'string', default: 'all' } } });
+        if (values.role !== 'all')
+          throw new UsageError(`unknown role "${values.role}": this version runs --role all`);
+        const facet = await startFacet(loadConfig(environment));
+        const stop = () => void facet.close().then(() => process.exit(0));
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+        return await facet.closed;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return 1;
+    }
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.err(`facet: ${(error as Error).message}\n\n${usage}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+}

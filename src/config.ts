@@ -1,0 +1,301 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+/** Every variable Facet reads, with what it means. `.env.example` and the README table are generated from the same words. */
+export const configVariables = {
+  PORT: 'HTTP port of the web role (Slack receiver, OAuth, images, health, playground).',
+  FACET_HOST: 'Interface the HTTP server binds to. Loopback unless set, so nothing is exposed by accident.',
+  PUBLIC_URL:
+    'Public https base URL of this deployment; image links given to Slack and Discord start with it.',
+  DATABASE_URL: 'Postgres connection string. Unset: embedded PGlite under FACET_DATA_DIR.',
+  REDIS_URL: 'Redis connection string for the BullMQ job queue. Unset: in-process job runner (one process).',
+  S3_BUCKET:
+    'S3 (or compatible) bucket for images. Unset: images kept under FACET_DATA_DIR and served by Facet.',
+  S3_ENDPOINT: 'Endpoint of an S3-compatible store (MinIO, R2, ...). Unset: AWS.',
+  S3_REGION: 'Region of the bucket.',
+  S3_FORCE_PATH_STYLE: 'true for stores that need path-style URLs (MinIO, s3rver).',
+  SLACK_BOT_TOKEN: 'xoxb- token for single-workspace Slack mode.',
+  SLACK_SIGNING_SECRET: 'Signing secret of the Slack app; required for HTTP mode and OAuth.',
+  SLACK_APP_TOKEN: 'xapp- token: Socket Mode instead of HTTP.',
+  SLACK_CLIENT_ID: 'OAuth client id for multi-workspace installs.',
+  SLACK_CLIENT_SECRET: 'OAuth client secret for multi-workspace installs.',
+  SLACK_STATE_SECRET: 'Secret that signs the OAuth state parameter.',
+  SLACK_API_URL: 'Override of the Slack Web API base URL (proxies, tests).',
+  DISCORD_TOKEN: 'Bot token of the Discord application.',
+  DISCORD_APPLICATION_ID: 'Application id of the Discord application.',
+  DISCORD_API_URL: 'Override of the Discord REST base URL (proxies, tests).',
+  GEMINI_API_KEY: 'Gemini API key. Unset: the offline renderer draws labelled previews.',
+  GEMINI_BASE_URL: 'Override of the Gemini API base URL.',
+  GEMINI_IMAGE_MODEL: 'Gemini image model.',
+  OPENAI_API_KEY: 'OpenAI API key for feature extraction. Unset: offline extractor (palette from the image).',
+  OPENAI_BASE_URL: 'Override of the OpenAI API base URL.',
+  OPENAI_VISION_MODEL: 'OpenAI vision model for feature extraction.',
+  FACET_STARTER_CREDITS: 'Credits a new (workspace, user) account receives once.',
+  FACET_HOLD_TTL:
+    'How long reserved credits wait for an approval before they expire and return (e.g. 30m, 24h, 7d).',
+  FACET_DATA_DIR: 'Folder for the embedded database and local images.',
+  LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace or silent.',
+} as const;
+
+export type ConfigVariable = keyof typeof configVariables;
+
+export const configDefaults: Partial<Record<ConfigVariable, string>> = {
+  PORT: '3000',
+  FACET_HOST: '127.0.0.1',
+  S3_REGION: 'us-east-1',
+  S3_FORCE_PATH_STYLE: 'false',
+  GEMINI_IMAGE_MODEL: 'gemini-2.5-flash-image',
+  OPENAI_VISION_MODEL: 'gpt-4o-mini',
+  FACET_STARTER_CREDITS: '10',
+  FACET_HOLD_TTL: '24h',
+  FACET_DATA_DIR: './.facet',
+  LOG_LEVEL: 'info',
+};
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const httpUrl = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .pipe(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional())
+  .optional();
+
+const withDefault = (name: ConfigVariable) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? (configDefaults[name] ?? '') : value));
+
+const environmentSchema = z.object({
+  PORT: withDefault('PORT').pipe(
+    z.coerce
+      .number<string>({ error: 'expected a port number' })
+      .int()
+      .min(0)
+      .max(65535, 'expected a port number'),
+  ),
+  FACET_HOST: withDefault('FACET_HOST'),
+  PUBLIC_URL: httpUrl,
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+      .optional(),
+  ),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected a redis:// URL')
+      .optional(),
+  ),
+  S3_BUCKET: optionalText,
+  S3_ENDPOINT: httpUrl,
+  S3_REGION: withDefault('S3_REGION'),
+  S3_FORCE_PATH_STYLE: withDefault('S3_FORCE_PATH_STYLE').pipe(
+    z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }),
+  ),
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_STATE_SECRET: optionalText,
+  SLACK_API_URL: httpUrl,
+  DISCORD_TOKEN: optionalText,
+  DISCORD_APPLICATION_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{5,25}$/, 'expected a numeric Discord application id')
+      .optional(),
+  ),
+  DISCORD_API_URL: httpUrl,
+  GEMINI_API_KEY: optionalText,
+  GEMINI_BASE_URL: httpUrl,
+  GEMINI_IMAGE_MODEL: withDefault('GEMINI_IMAGE_MODEL'),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: httpUrl,
+  OPENAI_VISION_MODEL: withDefault('OPENAI_VISION_MODEL'),
+  FACET_STARTER_CREDITS: withDefault('FACET_STARTER_CREDITS').pipe(
+    z.coerce
+      .number<string>({ error: 'expected a whole number' })
+      .int('expected a whole number')
+      .min(0)
+      .max(1_000_000),
+  ),
+  FACET_HOLD_TTL: withDefault('FACET_HOLD_TTL').transform((text, context) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: `expected a duration such as 30m, 24h or 7d, got "${text}"`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+  FACET_DATA_DIR: withDefault('FACET_DATA_DIR'),
+  LOG_LEVEL: withDefault('LOG_LEVEL').pipe(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected fatal, error, warn, info, debug, trace or silent',
+    }),
+  ),
+});
+
+/** Variables that only make sense together. Checked on the raw environment so they are reported with every other problem. */
+function missingCompanions(env: Environment): string[] {
+  const isSet = (name: ConfigVariable) => (env[name]?.trim() ?? '') !== '';
+  const problems: string[] = [];
+  const require = (name: ConfigVariable, when: string) => {
+    if (!isSet(name) && !problems.some((p) => p.startsWith(`${name}:`)))
+      problems.push(`${name}: required ${when}`);
+  };
+  if (isSet('SLACK_BOT_TOKEN') && !isSet('SLACK_APP_TOKEN')) {
+    require('SLACK_SIGNING_SECRET', 'when SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN (HTTP mode)');
+  }
+  if (isSet('SLACK_CLIENT_ID') || isSet('SLACK_CLIENT_SECRET')) {
+    for (const name of [
+      'SLACK_CLIENT_ID',
+      'SLACK_CLIENT_SECRET',
+      'SLACK_STATE_SECRET',
+      'SLACK_SIGNING_SECRET',
+    ] as const) {
+      require(name, 'for Slack OAuth');
+    }
+  }
+  if (isSet('DISCORD_TOKEN')) require('DISCORD_APPLICATION_ID', 'when DISCORD_TOKEN is set');
+  if (isSet('S3_ENDPOINT')) require('S3_BUCKET', 'when S3_ENDPOINT is set');
+  return problems;
+}
+
+export type SlackConfig = {
+  signingSecret: string | undefined;
+  botToken: string | undefined;
+  appToken: string | undefined;
+  oauth: { clientId: string; clientSecret: string; stateSecret: string } | undefined;
+  apiUrl: string | undefined;
+};
+
+export type Config = {
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  dataDir: string;
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  redis: { url: string } | undefined;
+  s3: { bucket: string; endpoint: string | undefined; region: string; forcePathStyle: boolean } | undefined;
+  slack: SlackConfig | undefined;
+  discord: { token: string; applicationId: string; apiUrl: string | undefined } | undefined;
+  gemini: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
+  openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
+  credits: { starterCredits: number; holdTtlMs: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Facet cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable.`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Environment = Record<string, string | undefined>;
+
+/** Parses the whole environment once; throws one ConfigError that lists every problem. */
+export function loadConfig(environment: Environment = process.env): Readonly<Config> {
+  const parsed = environmentSchema.safeParse(pickKnown(environment));
+  const problems = [
+    ...(parsed.error?.issues ?? []).map((issue) => {
+      const name = issue.path.join('.') || 'environment';
+      const raw = environment[name];
+      const shown = raw === undefined || isSecret(name) ? '' : ` (got "${raw.slice(0, 60)}")`;
+      return `${name}: ${issue.message}${shown}`;
+    }),
+    ...missingCompanions(environment),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const env = parsed.data;
+  const dataDir = path.resolve(env.FACET_DATA_DIR);
+  const slackConfigured = [env.SLACK_BOT_TOKEN, env.SLACK_APP_TOKEN, env.SLACK_CLIENT_ID].some(
+    (v) => v !== undefined,
+  );
+  const config: Config = {
+    port: env.PORT,
+    host: env.FACET_HOST,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    dataDir,
+    database:
+      env.DATABASE_URL === undefined
+        ? { kind: 'pglite', dataDir: path.join(dataDir, 'db') }
+        : { kind: 'postgres', url: env.DATABASE_URL },
+    redis: env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL },
+    s3:
+      env.S3_BUCKET === undefined
+        ? undefined
+        : {
+            bucket: env.S3_BUCKET,
+            endpoint: env.S3_ENDPOINT,
+            region: env.S3_REGION,
+            forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' || env.S3_FORCE_PATH_STYLE === '1',
+          },
+    slack: slackConfigured
+      ? {
+          signingSecret: env.SLACK_SIGNING_SECRET,
+          botToken: env.SLACK_BOT_TOKEN,
+          appToken: env.SLACK_APP_TOKEN,
+          oauth:
+            env.SLACK_CLIENT_ID !== undefined &&
+            env.SLACK_CLIENT_SECRET !== undefined &&
+            env.SLACK_STATE_SECRET !== undefined
+              ? {
+                  clientId: env.SLACK_CLIENT_ID,
+                  clientSecret: env.SLACK_CLIENT_SECRET,
+                  stateSecret: env.SLACK_STATE_SECRET,
+                }
+              : undefined,
+          apiUrl: env.SLACK_API_URL,
+        }
+      : undefined,
+    discord:
+      env.DISCORD_TOKEN !== undefined && env.DISCORD_APPLICATION_ID !== undefined
+        ? { token: env.DISCORD_TOKEN, applicationId: env.DISCORD_APPLICATION_ID, apiUrl: env.DISCORD_API_URL }
+        : undefined,
+    gemini:
+      env.GEMINI_API_KEY === undefined
+        ? undefined
+        : { apiKey: env.GEMINI_API_KEY, baseUrl: env.GEMINI_BASE_URL, model: env.GEMINI_IMAGE_MODEL },
+    openai:
+      env.OPENAI_API_KEY === undefined
+        ? undefined
+        : { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_VISION_MODEL },
+    credits: { starterCredits: env.FACET_STARTER_CREDITS, holdTtlMs: env.FACET_HOLD_TTL },
+    logLevel: env.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function pickKnown(environment: Environment): Environment {
+  const known: Environment = {};
+  for (const name of Object.keys(configVariables)) known[name] = environment[name];
+  return known;
+}
+
+function isSecret(name: string): boolean {
+  return /TOKEN|SECRET|KEY|DATABASE_URL|REDIS_URL/.test(name);
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

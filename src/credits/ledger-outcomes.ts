@@ -1,0 +1,44 @@
+import type { HoldStatus } from '../storage/schema.ts';
+
+/** A credit account is one user in one workspace. */
+export type AccountRef = { workspaceId: string; userId: string };
+
+export type Balance = { balance: number; held: number; available: number };
+
+/** Expected outcomes are values; only bugs and outages throw. `replayed` marks an idempotent repeat. */
+export type GrantOutcome = { kind: 'granted'; amount: number; balance: Balance; replayed: boolean };
+
+export type Insufficient = { kind: 'insufficient'; cost: number; available: number };
+
+export type ReserveOutcome =
+  { kind: 'reserved'; holdId: string; amount: number; balance: Balance; replayed: boolean } | Insufficient;
+
+export type HoldRefusal =
+  | { kind: 'hold_not_found'; holdId: string }
+  | { kind: 'already_settled'; holdId: string; status: Exclude<HoldStatus, 'active'> };
+
+export type ExtendOutcome =
+  | { kind: 'extended'; holdId: string; added: number; balance: Balance; replayed: boolean }
+  | Insufficient
+  | HoldRefusal;
+
+export type SettleKind = 'capture' | 'release' | 'expire';
+
+export type SettleOutcome =
+  | { kind: 'settled'; how: SettleKind; holdId: string; amount: number; balance: Balance; replayed: boolean }
+  | HoldRefusal
+  | { kind: 'amount_mismatch'; holdId: string; expected: number; held: number }
+  | { kind: 'not_due'; holdId: string; expiresAt: Date | null };
+
+export type HistoryEntry = {
+  id: number;
+  kind: string;
+  amount: number;
+  balanceDelta: number;
+  heldDelta: number;
+  balanceAfter: number;
+  heldAfter: number;
+  holdId: string | null;
+  memo: string | null;
+  createdAt: Date;
+};

@@ -1,0 +1,54 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FacetDatabase } from '../storage/database.ts';
+import { isMigrated } from '../storage/migrator.ts';
+
+export type HttpServerHandle = { server: Server; url: string; close: () => Promise<void> };
+
+/** Answers a request it owns and resolves true; false leaves it to the next route. */
+export type HttpRoute = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+
+/**
+ * /healthz: the process answers. /readyz: the database answers and every migration is applied.
+ * Other paths go to `routes()` in turn (read per request: routes are added once their parts exist).
+ */
+export async function startHealthServer(
+  db: FacetDatabase,
+  host: string,
+  port: number,
+  routes: () => readonly HttpRoute[] = () => [],
+): Promise<HttpServerHandle> {
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    const send = (status: number, body: Record<string, unknown>) => {
+      response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify(body));
+    };
+    if (path === '/healthz') return send(200, { status: 'ok' });
+    if (path === '/readyz') {
+      isMigrated(db).then(
+        (ready) => send(ready ? 200 : 503, { status: ready ? 'ready' : 'migrations pending' }),
+        () => send(503, { status: 'database unreachable' }),
+      );
+      return;
+    }
+    void (async () => {
+      for (const route of routes()) if (await route(request, response)) return;
+      send(404, { error: 'not found' });
+    })().catch(() => {
+      if (!response.headersSent) send(500, { error: 'internal error' });
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${shownHost}:${address.port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,100 @@
+import type { Config } from './config.ts';
+import { startHealthServer } from './http/health-server.ts';
+import { createLogger, type Logger } from './log.ts';
+import { openDatabase } from './storage/database.ts';
+import { migrate } from './storage/migrator.ts';
+import { workflowAdapters } from './compose/workflow-adapters.ts';
+import { CreditLedger } from './credits/ledger.ts';
+import { systemClock } from './clock.ts';
+import { handleImageRequest } from './storage/images/local-image-store.ts';
+import { createWorkflow, type Workflow } from './workflow/workflow.ts';
+import type { Notifier } from './workflow/ports/notifier.ts';
+import type { HttpRoute } from './http/health-server.ts';
+
+export type FacetHandle = {
+  url: string;
+  logger: Logger;
+  workflow: Workflow;
+  /** Resolves with the exit code once Facet has stopped. */
+  closed: Promise<number>;
+  close: () => Promise<void>;
+};
+
+/** The composition root: builds the adapters the configuration asks for and starts them. */
+export async function startFacet(
+  config: Readonly<Config>,
+  logger = createLogger(config.logLevel),
+): Promise<FacetHandle> {
+  const started = Date.now();
+  const db = await openDatabase(config.database);
+  const report = await migrate(db);
+  if (report.applied.length > 0) logger.info({ applied: report.applied }, 'database migrated');
+  const routes: HttpRoute[] = [];
+  const http = await startHealthServer(db, config.host, config.port, () => routes);
+  const adapters = await workflowAdapters(config, http.url, logger);
+  const localImages = adapters.localImages;
+  if (localImages) routes.push((request, response) => handleImageRequest(localImages, request, response));
+  const ledger = new CreditLedger(db, { clock: systemClock, starterCredits: config.credits.starterCredits });
+  const workflow = createWorkflow({
+    ...adapters,
+    db,
+    ledger,
+    notifier: loggingNotifier(logger),
+    clock: systemClock,
+    holdTtlMs: config.credits.holdTtlMs,
+    logger,
+  });
+  await workflow.startWorker();
+
+  let resolveClosed!: (code: number) => void;
+  const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await http.close();
+      await workflow.close();
+      await db.destroy();
+      logger.info('Facet stopped');
+      resolveClosed(0);
+    })());
+
+  logger.info(
+    {
+      url: http.url,
+      database:
+        config.database.kind === 'postgres' ? 'postgres' : `embedded PGlite in ${config.database.dataDir}`,
+      jobs: adapters.jobs.name,
+      imageModel: adapters.model.name,
+      features: adapters.extractor.name,
+      images: adapters.images.name,
+      readyInMs: Date.now() - started,
+    },
+    banner(config, http.url),
+  );
+  return { url: http.url, logger, workflow, closed, close };
+}
+
+function banner(config: Readonly<Config>, url: string): string {
+  const embedded = [
+    config.database.kind === 'pglite'
+      ? 'database: embedded PGlite (set DATABASE_URL for Postgres)'
+      : undefined,
+    config.redis ? undefined : 'jobs: in-process runner (set REDIS_URL for BullMQ)',
+    config.s3 ? undefined : `images: local folder ${config.dataDir}/images (set S3_BUCKET for S3)`,
+    config.gemini
+      ? undefined
+      : 'image model: offline renderer, labelled "offline preview" (set GEMINI_API_KEY)',
+    config.openai ? undefined : 'features: offline palette extractor (set OPENAI_API_KEY)',
+  ].filter((line) => line !== undefined);
+  return [`Facet is running at ${url}`, ...embedded.map((line) => `  ${line}`)].join('\n');
+}
+
+/** Until a chat surface is configured, design changes are only logged. */
+function loggingNotifier(logger: Logger): Notifier {
+  return {
+    notify: (design) => {
+      logger.debug({ designId: design.id, state: design.state, version: design.version }, 'design changed');
+      return Promise.resolve();
+    },
+  };
+}

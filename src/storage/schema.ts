@@ -1,0 +1,177 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Types of the tables in migrations/, as kysely sees them. Keep in step with the SQL. */
+export type Platform = 'slack' | 'discord' | 'playground';
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface WorkspacesTable {
+  id: Generated<string>;
+  platform: Platform;
+  external_id: string;
+  name: string | null;
+  approver_group: string | null;
+  price_design: Generated<number>;
+  price_variation: Generated<number>;
+  price_edit: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CreditAccountsTable {
+  id: Generated<number>;
+  workspace_id: string;
+  user_id: string;
+  posted_credits: Generated<number>;
+  posted_debits: Generated<number>;
+  pending_debits: Generated<number>;
+  created_at: Timestamp;
+}
+
+export type HoldStatus = 'active' | 'captured' | 'released' | 'expired';
+
+export interface CreditHoldsTable {
+  id: Generated<string>;
+  account_id: number;
+  subject: string;
+  amount: number;
+  status: HoldStatus;
+  expires_at: Date | null;
+  created_at: Date;
+  settled_at: Date | null;
+}
+
+export type EntryKind = 'grant' | 'reserve' | 'extend' | 'capture' | 'release' | 'expire';
+
+export interface LedgerEntriesTable {
+  id: Generated<number>;
+  account_id: number;
+  hold_id: string | null;
+  kind: EntryKind;
+  amount: number;
+  balance_delta: number;
+  held_delta: number;
+  balance_after: number;
+  held_after: number;
+  idempotency_key: string;
+  fingerprint: string;
+  memo: string | null;
+  created_at: Date;
+}
+
+export type DesignState =
+  | 'queued'
+  | 'generating_front'
+  | 'awaiting_approval'
+  | 'generating_views'
+  | 'finalizing'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'expired';
+
+export interface DesignsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  requester_id: string;
+  prompt: string;
+  kind: 'design' | 'variation';
+  parent_design_id: string | null;
+  state: DesignState;
+  iteration: Generated<number>;
+  base_price: number;
+  edit_price: number;
+  hold_id: string | null;
+  approved_by: string | null;
+  approved_at: Date | null;
+  failure_kind: string | null;
+  failure_message: string | null;
+  surface: Json<Record<string, unknown>>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Date | null;
+  round: Generated<number>;
+  hold_seq: Generated<number>;
+  hold_amount: Generated<number>;
+  charged: Generated<number>;
+  failed_phase: 'front' | 'views' | 'finalize' | null;
+  request_key: string | null;
+}
+
+export interface DesignIterationsTable {
+  design_id: string;
+  iteration: number;
+  preset: string | null;
+  feedback: string | null;
+  image_key: string | null;
+  features: Json<unknown> | null;
+  requested_by: string;
+  created_at: Timestamp;
+  completed_at: Date | null;
+}
+
+export type ViewName = 'front' | 'back' | 'side' | 'top' | 'bottom';
+
+export interface DesignViewsTable {
+  design_id: string;
+  view: ViewName;
+  state: 'pending' | 'generating' | 'done' | 'failed';
+  image_key: string | null;
+  attempts: Generated<number>;
+  error: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  round: Generated<number>;
+}
+
+export interface RevisionsTable {
+  id: Generated<string>;
+  design_id: string;
+  number: number;
+  image_keys: Json<Record<string, string>>;
+  contact_sheet_key: string | null;
+  charged: number;
+  approved_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface ProcessedInteractionsTable {
+  platform: Platform;
+  interaction_id: string;
+  result: Json<unknown> | null;
+  processed_at: Timestamp;
+}
+
+export interface SlackInstallationsTable {
+  id: Generated<number>;
+  enterprise_id: Generated<string>;
+  team_id: Generated<string>;
+  installation: Json<unknown>;
+  installed_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FacetMigrationsTable {
+  name: string;
+  checksum: string;
+  applied_at: Timestamp;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  credit_accounts: CreditAccountsTable;
+  credit_holds: CreditHoldsTable;
+  ledger_entries: LedgerEntriesTable;
+  designs: DesignsTable;
+  design_iterations: DesignIterationsTable;
+  design_views: DesignViewsTable;
+  revisions: RevisionsTable;
+  processed_interactions: ProcessedInteractionsTable;
+  slack_installations: SlackInstallationsTable;
+  facet_migrations: FacetMigrationsTable;
+}
+
+export type Workspace = Selectable<WorkspacesTable>;
+export type NewWorkspace = Insertable<WorkspacesTable>;
+export type LedgerEntry = Selectable<LedgerEntriesTable>;

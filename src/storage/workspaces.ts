@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { Prices } from '../credits/pricing.ts';
+import type { Database, Platform, Workspace } from './schema.ts';
+
+/** The workspace row for a platform's team or guild, created on first sight. */
+export async function ensureWorkspace(
+  db: Kysely<Database>,
+  platform: Platform,
+  externalId: string,
+  name?: string,
+): Promise<Workspace> {
+  const inserted = await db
+    .insertInto('workspaces')
+    .values({ platform, external_id: externalId, name: name ?? null })
+    .onConflict((conflict) => conflict.columns(['platform', 'external_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return inserted;
+  return db
+    .selectFrom('workspaces')
+    .selectAll()
+    .where('platform', '=', platform)
+    .where('external_id', '=', externalId)
+    .executeTakeFirstOrThrow();
+}
+
+export function pricesOf(workspace: Workspace): Prices {
+  return { design: workspace.price_design, variation: workspace.price_variation, edit: workspace.price_edit };
+}

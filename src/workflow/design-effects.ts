@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../storage/schema.ts';
+import { loadSnapshot } from './design-snapshot.ts';
+import type { DesignRow } from './design-transitions.ts';
+import { jobId, type Job, type JobQueue } from './ports/job-queue.ts';
+import type { Notifier } from './ports/notifier.ts';
+import type { WorkflowOutcome } from './workflow-outcome.ts';
+
+type EffectDeps = {
+  db: Kysely<Database>;
+  jobs: JobQueue;
+  notifier: Notifier;
+  clock: Clock;
+  holdTtlMs: number;
+  logger: Logger;
+};
+
+/**
+ * What follows a committed change: the jobs its state needs and a notification. Both are safe to
+ * repeat (job ids are deterministic, cards re-render whole), which is what lets recovery call `resume`
+ * for every unfinished design after a crash.
+ */
+export class DesignEffects {
+  constructor(private readonly deps: EffectDeps) {}
+
+  async resume(design: Pick<DesignRow, 'id' | 'state' | 'iteration' | 'round'>): Promise<void> {
+    switch (design.state) {
+      case 'generating_front':
+        return this.enqueue({ kind: 'front', designId: design.id, iteration: design.iteration });
+      case 'generating_views': {
+        const views = await this.deps.db
+          .selectFrom('design_views')
+          .select('view')
+          .where('design_id', '=', design.id)
+          .where('state', '!=', 'done')
+          .execute();
+        for (const { view } of views) {
+          await this.enqueue({ kind: 'view', designId: design.id, view, round: design.round });
+        }
+        return;
+      }
+      case 'finalizing':
+        return this.enqueue({ kind: 'finalize', designId: design.id, round: design.round });
+      case 'awaiting_approval': {
+        const front = await this.deps.db
+          .selectFrom('design_iterations')
+          .select('completed_at')
+          .where('design_id', '=', design.id)
+          .where('iteration', '=', design.iteration)
+          .executeTakeFirst();
+        const shownAt = front?.completed_at?.getTime() ?? this.deps.clock().getTime();
+        const delayMs = Math.max(0, shownAt + this.deps.holdTtlMs - this.deps.clock().getTime());
+        return this.enqueue({ kind: 'expire', designId: design.id, iteration: design.iteration }, delayMs);
+      }
+      default:
+        return;
+    }
+  }
+
+  /** A queue that is briefly down loses nothing: the state is committed and the reconciler re-queues. */
+  async enqueue(job: Job, delayMs?: number): Promise<void> {
+    try {
+      await this.deps.jobs.enqueue(job, delayMs === undefined ? undefined : { delayMs });
+    } catch (error) {
+      this.deps.logger.warn({ err: error, job: jobId(job) }, 'could not queue a job; the reconciler will');
+    }
+  }
+
+  /** Loads the design as committed and shows it; returns it as the command's answer. */
+  async changed(designId: string): Promise<WorkflowOutcome> {
+    const design = await loadSnapshot(this.deps.db, designId);
+    if (!design) return { ok: false, reason: 'not_found' };
+    this.deps.notifier.notify(design).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, designId }, 'notifying a design failed');
+    });
+    return { ok: true, design };
+  }
+}

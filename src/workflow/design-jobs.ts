@@ -1,0 +1,372 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../storage/schema.ts';
+import { renderContactSheet } from './contact-sheet.ts';
+import type { DesignEffects } from './design-effects.ts';
+import type { DesignRow, DesignTransitions } from './design-transitions.ts';
+import { PermanentError } from './errors/permanent-error.ts';
+import type { DesignEvent } from './machine/design-event.ts';
+import type { FailedPhase } from './machine/design-state.ts';
+import type { FeatureExtractor } from './ports/feature-extractor.ts';
+import type { ImageModel, ReferenceImage } from './ports/image-model.ts';
+import type { ImageStore } from './ports/image-store.ts';
+import type { Job, JobAttempt } from './ports/job-queue.ts';
+import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
+import { editedFrontPrompt, frontPrompt, variationPrompt, viewPrompt, type PresetId } from './prompts.ts';
+import { viewNames, type RemainingView, type ViewName } from './views.ts';
+
+export type JobDeps = {
+  db: Kysely<Database>;
+  transitions: DesignTransitions;
+  effects: DesignEffects;
+  model: ImageModel;
+  extractor: FeatureExtractor;
+  images: ImageStore;
+  clock: Clock;
+  logger: Logger;
+};
+
+export const imageKeys = {
+  front: (designId: string, iteration: number) => `designs/${designId}/front-${iteration}.png`,
+  view: (designId: string, round: number, view: ViewName) => `designs/${designId}/r${round}/${view}.png`,
+  contactSheet: (designId: string, round: number) => `designs/${designId}/r${round}/contact-sheet.png`,
+};
+
+const failureMessages: Record<FailedPhase, string> = {
+  front: 'The front view could not be generated.',
+  views: 'A view could not be generated.',
+  finalize: 'The finished design could not be assembled.',
+};
+
+/**
+ * Runs one phase step per job: read the design, skip if the state has moved on (a job may run twice),
+ * call the model, store the image, then commit the transition. A transient error is thrown for the queue
+ * to retry; a permanent one, or the last attempt, fails the design and returns its credits.
+ */
+export class DesignJobs {
+  constructor(private readonly deps: JobDeps) {}
+
+  readonly handle = async (job: Job, attempt: JobAttempt): Promise<void> => {
+    switch (job.kind) {
+      case 'front':
+        return this.front(job.designId, job.iteration, attempt);
+      case 'view':
+        if (job.view === 'front') return;
+        return this.view(job.designId, job.view, job.round, attempt);
+      case 'finalize':
+        return this.finalize(job.designId, job.round, attempt);
+      case 'expire':
+        return this.expire(job.designId, job.iteration);
+    }
+  };
+
+  private async front(designId: string, iteration: number, attempt: JobAttempt): Promise<void> {
+    const { db, transitions, images } = this.deps;
+    const design = await transitions.load(db, designId);
+    if (design?.state !== 'generating_front' || design.iteration !== iteration) return;
+    const key = imageKeys.front(designId, iteration);
+    const png = await this.attempt(
+      design,
+      'front',
+      attempt,
+      { type: 'front_failed', iteration },
+      async () => {
+        const { prompt, references } = await this.frontRequest(design);
+        const image = await this.deps.model.generate({
+          designId,
+          view: 'front',
+          prompt,
+          productDescription: design.prompt,
+          references,
+        });
+        await images.put(key, image.png);
+        return image.png;
+      },
+    );
+    if (!png) return;
+    const now = this.deps.clock();
+    const result = await transitions.apply(designId, { type: 'front_ready', iteration }, () => ({
+      write: async (trx) => {
+        await trx
+          .updateTable('design_iterations')
+          .set({ image_key: key, completed_at: now })
+          .where('design_id', '=', designId)
+          .where('iteration', '=', iteration)
+          .execute();
+      },
+    }));
+    if (!result.ok) return;
+    await this.deps.effects.resume(result.design);
+    await this.deps.effects.changed(designId);
+    // While the person looks at the front view, so approving does not wait for it.
+    await this.extractFeatures(designId, iteration, design.prompt, png);
+  }
+
+  private async view(designId: string, view: RemainingView, round: number, attempt: JobAttempt) {
+    const { db, transitions, images, clock } = this.deps;
+    const design = await transitions.load(db, designId);
+    if (design?.state !== 'generating_views' || design.round !== round) return;
+    const row = await db
+      .selectFrom('design_views')
+      .selectAll()
+      .where('design_id', '=', designId)
+      .where('view', '=', view)
+      .executeTakeFirst();
+    if (!row || row.state === 'done' || row.round !== round) return;
+    await this.markGenerating(designId, view);
+    const key = imageKeys.view(designId, round, view);
+    const stored = await this.attempt(
+      design,
+      'views',
+      attempt,
+      { type: 'view_failed' },
+      async () => {
+        const front = await this.approvedFront(designId);
+        const features = await this.approvedFeatures(design, front);
+        const image = await this.deps.model.generate({
+          designId,
+          view,
+          prompt: viewPrompt(view, design.prompt, features),
+          productDescription: design.prompt,
+          references: [{ png: front, role: 'approved_front' }],
+        });
+        await images.put(key, image.png);
+        return image.png;
+      },
+      view,
+    );
+    if (!stored) return;
+    const now = clock();
+    const result = await transitions.apply(
+      designId,
+      async (trx): Promise<DesignEvent> => {
+        await trx
+          .updateTable('design_views')
+          .set({ state: 'done', image_key: key, error: null, finished_at: now })
+          .where('design_id', '=', designId)
+          .where('view', '=', view)
+          .where('round', '=', round)
+          .execute();
+        const left = await trx
+          .selectFrom('design_views')
+          .select(trx.fn.countAll<number | string>().as('n'))
+          .where('design_id', '=', designId)
+          .where('state', '!=', 'done')
+          .executeTakeFirstOrThrow();
+        return Number(left.n) === 0 ? { type: 'all_views_ready' } : { type: 'view_ready' };
+      },
+      () => ({}),
+    );
+    if (!result.ok) return;
+    await this.deps.effects.resume(result.design);
+    await this.deps.effects.changed(designId);
+  }
+
+  private async finalize(designId: string, round: number, attempt: JobAttempt): Promise<void> {
+    const { db, transitions, images } = this.deps;
+    const design = await transitions.load(db, designId);
+    if (design?.state !== 'finalizing' || design.round !== round) return;
+    const views = await db
+      .selectFrom('design_views')
+      .select(['view', 'image_key'])
+      .where('design_id', '=', designId)
+      .execute();
+    const keys = Object.fromEntries(views.map((row) => [row.view, row.image_key ?? '']));
+    const sheetKey = imageKeys.contactSheet(designId, round);
+    const done = await this.attempt(design, 'finalize', attempt, { type: 'finalize_failed' }, async () => {
+      const pngs = await Promise.all(
+        viewNames.map(async (view) => ({ view, png: await images.get(keys[view] ?? '') })),
+      );
+      await images.put(sheetKey, await renderContactSheet(pngs, { title: design.prompt }));
+      return true;
+    });
+    if (!done) return;
+    const now = this.deps.clock();
+    const result = await transitions.apply(designId, { type: 'finalized' }, (row) => ({
+      patch: { finished_at: now },
+      write: async (trx) => {
+        await trx
+          .insertInto('revisions')
+          .values({
+            design_id: designId,
+            number: round,
+            image_keys: JSON.stringify(keys),
+            contact_sheet_key: sheetKey,
+            charged: row.hold_id === null ? 0 : row.hold_amount,
+            approved_by: row.approved_by,
+            created_at: now,
+          })
+          .onConflict((conflict) => conflict.columns(['design_id', 'number']).doNothing())
+          .execute();
+      },
+    }));
+    if (result.ok) await this.deps.effects.changed(designId);
+  }
+
+  private async expire(designId: string, iteration: number): Promise<void> {
+    const now = this.deps.clock();
+    const result = await this.deps.transitions.apply(designId, { type: 'expire', iteration }, () => ({
+      patch: { finished_at: now },
+    }));
+    if (result.ok) await this.deps.effects.changed(designId);
+  }
+
+  /**
+   * Runs a model step. Returns its result, or undefined once the design has been failed (permanent
+   * error, or the last attempt); rethrows a transient error for the queue to retry.
+   */
+  private async attempt<T>(
+    design: DesignRow,
+    phase: FailedPhase,
+    attempt: JobAttempt,
+    failure: DesignEvent,
+    step: () => Promise<T>,
+    view?: RemainingView,
+  ): Promise<T | undefined> {
+    try {
+      return await step();
+    } catch (error) {
+      const permanent = error instanceof PermanentError;
+      const last = attempt.number >= attempt.maxAttempts;
+      const logContext = { err: error, designId: design.id, phase, view, attempt: attempt.number };
+      if (!permanent && !last) {
+        this.deps.logger.warn(logContext, 'a generation step failed; it will be retried');
+        if (view) await this.recordViewError(design.id, view, describe(error), 'generating');
+        throw error;
+      }
+      this.deps.logger.error(logContext, 'a generation step failed for good; the design fails');
+      const message = permanent
+        ? error.userMessage
+        : `${failureMessages[phase]} The service did not answer in time.`;
+      const result = await this.deps.transitions.apply(design.id, failure, () => ({
+        patch: {
+          failure_kind: permanent ? error.kind : 'unavailable',
+          failure_message: message,
+          failed_phase: phase,
+        },
+        write: view ? (trx) => this.recordViewError(design.id, view, message, 'failed', trx) : undefined,
+      }));
+      if (result.ok) await this.deps.effects.changed(design.id);
+      return undefined;
+    }
+  }
+
+  private async frontRequest(design: DesignRow): Promise<{ prompt: string; references: ReferenceImage[] }> {
+    const { db, images } = this.deps;
+    if (design.iteration === 1) {
+      if (design.kind === 'variation' && design.parent_design_id !== null) {
+        const parentFront = await this.approvedFront(design.parent_design_id);
+        return {
+          prompt: variationPrompt(design.prompt),
+          references: [{ png: parentFront, role: 'parent_front' }],
+        };
+      }
+      return { prompt: frontPrompt(design.prompt), references: [] };
+    }
+    const rows = await db
+      .selectFrom('design_iterations')
+      .select(['iteration', 'preset', 'feedback', 'image_key'])
+      .where('design_id', '=', design.id)
+      .where('iteration', 'in', [design.iteration - 1, design.iteration])
+      .execute();
+    const previous = rows.find((row) => row.iteration === design.iteration - 1);
+    const current = rows.find((row) => row.iteration === design.iteration);
+    if (!previous?.image_key || !current)
+      throw new Error(`design ${design.id} edit without its previous front view`);
+    const edit =
+      current.preset !== null ? { preset: current.preset as PresetId } : { feedback: current.feedback ?? '' };
+    return {
+      prompt: editedFrontPrompt(design.prompt, edit),
+      references: [{ png: await images.get(previous.image_key), role: 'previous_front' }],
+    };
+  }
+
+  private async approvedFront(designId: string): Promise<Buffer> {
+    const row = await this.deps.db
+      .selectFrom('design_views')
+      .select('image_key')
+      .where('design_id', '=', designId)
+      .where('view', '=', 'front')
+      .where('state', '=', 'done')
+      .executeTakeFirst();
+    if (!row?.image_key) throw new PermanentError('invalid_input', 'The approved front view is missing.');
+    return this.deps.images.get(row.image_key);
+  }
+
+  /** Extracted while the front view awaited approval; extracted now if that did not happen (crash, outage). */
+  private async approvedFeatures(design: DesignRow, front: Buffer): Promise<ProductFeatures | null> {
+    const row = await this.deps.db
+      .selectFrom('design_iterations')
+      .select('features')
+      .where('design_id', '=', design.id)
+      .where('iteration', '=', design.iteration)
+      .executeTakeFirst();
+    const stored = productFeaturesSchema.safeParse(row?.features);
+    if (stored.success) return stored.data;
+    return this.extractFeatures(design.id, design.iteration, design.prompt, front);
+  }
+
+  /** Features make the views consistent but are not essential: a failure is logged, never fatal. */
+  private async extractFeatures(designId: string, iteration: number, description: string, png: Buffer) {
+    try {
+      const features = await this.deps.extractor.extract({ png, productDescription: description });
+      await this.deps.db
+        .updateTable('design_iterations')
+        .set({ features: JSON.stringify(features) })
+        .where('design_id', '=', designId)
+        .where('iteration', '=', iteration)
+        .execute();
+      return features;
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, designId, iteration },
+        'feature extraction failed; views use the image only',
+      );
+      return null;
+    }
+  }
+
+  private async markGenerating(designId: string, view: RemainingView): Promise<void> {
+    const now = this.deps.clock();
+    await this.deps.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('design_views')
+        .set((eb) => ({
+          state: 'generating',
+          attempts: eb('attempts', '+', 1),
+          started_at: eb.fn.coalesce('started_at', eb.val(now)),
+        }))
+        .where('design_id', '=', designId)
+        .where('view', '=', view)
+        .where('state', '!=', 'done')
+        .execute();
+      await trx
+        .updateTable('designs')
+        .set((eb) => ({ version: eb('version', '+', 1), updated_at: now }))
+        .where('id', '=', designId)
+        .execute();
+    });
+    await this.deps.effects.changed(designId);
+  }
+
+  private async recordViewError(
+    designId: string,
+    view: RemainingView,
+    error: string,
+    state: 'generating' | 'failed',
+    db: Kysely<Database> = this.deps.db,
+  ): Promise<void> {
+    await db
+      .updateTable('design_views')
+      .set({ state, error, finished_at: state === 'failed' ? this.deps.clock() : null })
+      .where('design_id', '=', designId)
+      .where('view', '=', view)
+      .where('state', '!=', 'done')
+      .execute();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
+}

@@ -1,0 +1,328 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { CreditLedger } from '../credits/ledger.ts';
+import { isUniqueViolation } from '../storage/postgres-errors.ts';
+import type { Database } from '../storage/schema.ts';
+import type { Actor } from './actor.ts';
+import { loadSnapshot } from './design-snapshot.ts';
+import type { DesignRow, DesignTransitions, TransitionResult } from './design-transitions.ts';
+import { DesignEffects } from './design-effects.ts';
+import type { JobQueue } from './ports/job-queue.ts';
+import type { Notifier } from './ports/notifier.ts';
+import { findPreset, maxFeedbackLength, maxPromptLength, type EditRequest } from './prompts.ts';
+import { remainingViews, viewNames, type RemainingView } from './views.ts';
+import type { WorkflowOutcome } from './workflow-outcome.ts';
+
+export type ServiceDeps = {
+  db: Kysely<Database>;
+  ledger: CreditLedger;
+  transitions: DesignTransitions;
+  jobs: JobQueue;
+  notifier: Notifier;
+  clock: Clock;
+  holdTtlMs: number;
+  logger: Logger;
+};
+
+export type StartRequest = {
+  workspaceId: string;
+  actor: Actor;
+  prompt: string;
+  /** The platform's id of this request: the same id again returns the same design. */
+  requestKey?: string | undefined;
+  surface?: Record<string, unknown> | undefined;
+};
+
+class Refused extends Error {
+  constructor(readonly outcome: WorkflowOutcome) {
+    super('refused');
+  }
+}
+
+/**
+ * What people can do to designs. Every command checks who acts, changes state and credits in one
+ * transaction (DesignTransitions) and, once committed, queues the next job and shows the new state.
+ */
+export class DesignService {
+  private readonly effects: DesignEffects;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.effects = new DesignEffects(deps);
+  }
+
+  async start(request: StartRequest): Promise<WorkflowOutcome> {
+    const prompt = cleanText(request.prompt);
+    if (prompt === '') return { ok: false, reason: 'empty_prompt' };
+    if (prompt.length > maxPromptLength)
+      return { ok: false, reason: 'prompt_too_long', max: maxPromptLength };
+    return this.create({ ...request, prompt, kind: 'design', parent: null });
+  }
+
+  /** A new design from an earlier one's approved front view, at the variation price, paid by the actor. */
+  async startVariation(
+    request: Omit<StartRequest, 'prompt'> & { designId: string },
+  ): Promise<WorkflowOutcome> {
+    const parent = await this.deps.db
+      .selectFrom('designs')
+      .innerJoin('design_views', 'design_views.design_id', 'designs.id')
+      .select(['designs.prompt', 'designs.workspace_id', 'design_views.state'])
+      .where('designs.id', '=', request.designId)
+      .where('design_views.view', '=', 'front')
+      .executeTakeFirst();
+    if (!parent || parent.workspace_id !== request.workspaceId) return { ok: false, reason: 'not_found' };
+    if (parent.state !== 'done') return { ok: false, reason: 'no_front_view' };
+    return this.create({ ...request, prompt: parent.prompt, kind: 'variation', parent: request.designId });
+  }
+
+  async edit(request: { designId: string; actor: Actor; iteration: number; edit: EditRequest }) {
+    const edit = validateEdit(request.edit);
+    if ('reason' in edit) return { ok: false as const, ...edit };
+    const result = await this.deps.transitions.apply(
+      request.designId,
+      { type: 'edit', iteration: request.iteration, actor: request.actor },
+      (design, decision) => ({
+        patch: {},
+        write: async (trx) => {
+          await trx
+            .insertInto('design_iterations')
+            .values({
+              design_id: design.id,
+              iteration: decision.iteration,
+              preset: 'preset' in edit ? edit.preset : null,
+              feedback: 'feedback' in edit ? edit.feedback : null,
+              requested_by: request.actor.userId,
+              created_at: this.deps.clock(),
+            })
+            .execute();
+        },
+      }),
+    );
+    return this.finish(request.designId, result);
+  }
+
+  async approve(request: { designId: string; actor: Actor; iteration: number }): Promise<WorkflowOutcome> {
+    const now = this.deps.clock();
+    const result = await this.deps.transitions.apply(
+      request.designId,
+      { type: 'approve', iteration: request.iteration, actor: request.actor },
+      (design) => ({
+        patch: { approved_by: request.actor.userId, approved_at: now },
+        write: async (trx) => {
+          const front = await trx
+            .selectFrom('design_iterations')
+            .select('image_key')
+            .where('design_id', '=', design.id)
+            .where('iteration', '=', design.iteration)
+            .executeTakeFirstOrThrow();
+          if (front.image_key === null)
+            throw new Error(`design ${design.id} awaiting approval without a front view`);
+          await trx
+            .updateTable('design_views')
+            .set({ state: 'done', image_key: front.image_key, attempts: 1, error: null, finished_at: now })
+            .where('design_id', '=', design.id)
+            .where('view', '=', 'front')
+            .execute();
+        },
+      }),
+    );
+    return this.finish(request.designId, result);
+  }
+
+  async cancel(request: { designId: string; actor: Actor }): Promise<WorkflowOutcome> {
+    const result = await this.deps.transitions.apply(
+      request.designId,
+      { type: 'cancel', actor: request.actor },
+      () => ({ patch: { finished_at: this.deps.clock() } }),
+    );
+    return this.finish(request.designId, result);
+  }
+
+  /** Resumes a failed design where it failed; its credits are reserved again (they were returned). */
+  async retry(request: { designId: string; actor: Actor }): Promise<WorkflowOutcome> {
+    const result = await this.deps.transitions.apply(
+      request.designId,
+      { type: 'retry', actor: request.actor },
+      (design) => ({
+        patch: { failure_kind: null, failure_message: null, failed_phase: null, finished_at: null },
+        reserve: { payerId: design.requester_id, amount: phasePrice(design) },
+        write: async (trx) => {
+          await trx
+            .updateTable('design_views')
+            .set({ state: 'pending', error: null })
+            .where('design_id', '=', design.id)
+            .where('state', 'in', ['failed', 'generating'])
+            .execute();
+        },
+      }),
+    );
+    return this.finish(request.designId, result);
+  }
+
+  /** Regenerates one view of a completed design as a new revision, at the edit price, paid by the actor. */
+  async editView(request: { designId: string; actor: Actor; view: RemainingView }): Promise<WorkflowOutcome> {
+    if (!(remainingViews as readonly string[]).includes(request.view))
+      return { ok: false, reason: 'not_allowed' };
+    const result = await this.deps.transitions.apply(
+      request.designId,
+      { type: 'edit_view', actor: request.actor },
+      (design) => ({
+        patch: { round: design.round + 1, finished_at: null },
+        reserve: { payerId: request.actor.userId, amount: design.edit_price },
+        write: async (trx) => {
+          await trx
+            .updateTable('design_views')
+            .set({ state: 'pending', image_key: null, attempts: 0, error: null, round: design.round + 1 })
+            .set({ started_at: null, finished_at: null })
+            .where('design_id', '=', design.id)
+            .where('view', '=', request.view)
+            .execute();
+        },
+      }),
+    );
+    return this.finish(request.designId, result);
+  }
+
+  snapshot(designId: string) {
+    return loadSnapshot(this.deps.db, designId);
+  }
+
+  private async create(
+    request: StartRequest & { kind: 'design' | 'variation'; parent: string | null },
+  ): Promise<WorkflowOutcome> {
+    const { db, ledger, clock } = this.deps;
+    if (request.requestKey !== undefined) {
+      const existing = await this.byRequestKey(request.workspaceId, request.requestKey);
+      if (existing) return { ok: true, design: existing, replayed: true };
+    }
+    let designId: string;
+    try {
+      designId = await db.transaction().execute(async (trx) => {
+        const workspace = await trx
+          .selectFrom('workspaces')
+          .selectAll()
+          .where('id', '=', request.workspaceId)
+          .executeTakeFirst();
+        if (!workspace) throw new Refused({ ok: false, reason: 'not_found' });
+        const price = request.kind === 'variation' ? workspace.price_variation : workspace.price_design;
+        const now = clock();
+        const design = await trx
+          .insertInto('designs')
+          .values({
+            workspace_id: workspace.id,
+            requester_id: request.actor.userId,
+            prompt: request.prompt,
+            kind: request.kind,
+            parent_design_id: request.parent,
+            state: 'generating_front',
+            base_price: price,
+            edit_price: workspace.price_edit,
+            hold_amount: price,
+            request_key: request.requestKey ?? null,
+            surface: JSON.stringify(request.surface ?? {}),
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('design_iterations')
+          .values({ design_id: design.id, iteration: 1, requested_by: request.actor.userId, created_at: now })
+          .execute();
+        await trx
+          .insertInto('design_views')
+          .values(viewNames.map((view) => ({ design_id: design.id, view, state: 'pending' as const })))
+          .execute();
+        if (price > 0) {
+          const outcome = await ledger.within(trx).reserve({
+            account: { workspaceId: workspace.id, userId: request.actor.userId },
+            subject: `design:${design.id}:1`,
+            amount: price,
+            key: `design:${design.id}:1:reserve`,
+            expiresAt: new Date(now.getTime() + this.deps.holdTtlMs),
+            memo: `Design ${design.id.slice(0, 8)}`,
+          });
+          if (outcome.kind === 'insufficient') {
+            throw new Refused({
+              ok: false,
+              reason: 'insufficient_credits',
+              cost: price,
+              available: outcome.available,
+            });
+          }
+          await trx
+            .updateTable('designs')
+            .set({ hold_id: outcome.holdId })
+            .where('id', '=', design.id)
+            .execute();
+        }
+        return design.id;
+      });
+    } catch (error) {
+      if (error instanceof Refused) return error.outcome;
+      if (request.requestKey !== undefined && isUniqueViolation(error)) {
+        const existing = await this.byRequestKey(request.workspaceId, request.requestKey);
+        if (existing) return { ok: true, design: existing, replayed: true };
+      }
+      throw error;
+    }
+    await this.effects.enqueue({ kind: 'front', designId, iteration: 1 });
+    return this.effects.changed(designId);
+  }
+
+  private async byRequestKey(workspaceId: string, requestKey: string) {
+    const row = await this.deps.db
+      .selectFrom('designs')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('request_key', '=', requestKey)
+      .executeTakeFirst();
+    return row ? loadSnapshot(this.deps.db, row.id) : undefined;
+  }
+
+  /** After a commit: queue what the new state needs and show it; or explain the refusal. */
+  private async finish(designId: string, result: TransitionResult): Promise<WorkflowOutcome> {
+    if (!result.ok) {
+      const design = await loadSnapshot(this.deps.db, designId);
+      if (result.reason === 'insufficient_credits')
+        return {
+          ok: false,
+          reason: result.reason,
+          cost: result.cost ?? 0,
+          available: result.available ?? 0,
+          design,
+        };
+      if (result.reason === 'not_expected') return { ok: false, reason: 'finished', design };
+      return { ok: false, reason: result.reason, design };
+    }
+    await this.effects.resume(result.design);
+    return this.effects.changed(designId);
+  }
+}
+
+/** What a resumed phase costs: the design with its accepted edits, or one edited view. */
+function phasePrice(design: DesignRow): number {
+  return design.round === 1
+    ? design.base_price + design.edit_price * (design.iteration - 1)
+    : design.edit_price;
+}
+
+function validateEdit(edit: EditRequest):
+  | EditRequest
+  | { reason: 'unknown_preset' | 'empty_feedback' }
+  | {
+      reason: 'feedback_too_long';
+      max: number;
+    } {
+  if ('preset' in edit) return findPreset(edit.preset) ? edit : { reason: 'unknown_preset' };
+  const feedback = cleanText(edit.feedback);
+  if (feedback === '') return { reason: 'empty_feedback' };
+  if (feedback.length > maxFeedbackLength) return { reason: 'feedback_too_long', max: maxFeedbackLength };
+  return { feedback };
+}
+
+/** User text without control characters (they break cards and prompts) and outer whitespace. */
+function cleanText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim();
+}

@@ -1,0 +1,149 @@
+import type { Kysely } from 'kysely';
+import type { Database, DesignState } from '../storage/schema.ts';
+import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
+import type { ViewName } from './views.ts';
+
+export type ViewSnapshot = {
+  view: ViewName;
+  state: 'pending' | 'generating' | 'done' | 'failed';
+  imageKey: string | null;
+  attempts: number;
+  error: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+};
+
+export type IterationSnapshot = {
+  iteration: number;
+  preset: string | null;
+  feedback: string | null;
+  imageKey: string | null;
+  features: ProductFeatures | null;
+  requestedBy: string;
+  createdAt: Date;
+  completedAt: Date | null;
+};
+
+/** Everything a card shows, read in one go from the database: cards are a pure function of this. */
+export type DesignSnapshot = {
+  id: string;
+  workspaceId: string;
+  requesterId: string;
+  prompt: string;
+  kind: 'design' | 'variation';
+  parentDesignId: string | null;
+  state: DesignState;
+  iteration: number;
+  round: number;
+  version: number;
+  basePrice: number;
+  editPrice: number;
+  /** Credits the current hold will capture; 0 once settled. */
+  held: number;
+  charged: number;
+  holdExpiresAt: Date | null;
+  approvedBy: string | null;
+  approvedAt: Date | null;
+  failure: { kind: string; message: string; phase: 'front' | 'views' | 'finalize' | null } | null;
+  surface: Record<string, unknown>;
+  iterations: IterationSnapshot[];
+  views: ViewSnapshot[];
+  revision: { number: number; imageKeys: Record<string, string>; contactSheetKey: string | null } | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+};
+
+const viewOrder: Record<ViewName, number> = { front: 0, back: 1, side: 2, top: 3, bottom: 4 };
+
+export async function loadSnapshot(
+  db: Kysely<Database>,
+  designId: string,
+): Promise<DesignSnapshot | undefined> {
+  const design = await db
+    .selectFrom('designs')
+    .leftJoin('credit_holds', 'credit_holds.id', 'designs.hold_id')
+    .selectAll('designs')
+    .select(['credit_holds.status as hold_status', 'credit_holds.expires_at as hold_expires_at'])
+    .where('designs.id', '=', designId)
+    .executeTakeFirst();
+  if (!design) return undefined;
+  const [iterations, views, revision] = await Promise.all([
+    db
+      .selectFrom('design_iterations')
+      .selectAll()
+      .where('design_id', '=', designId)
+      .orderBy('iteration')
+      .execute(),
+    db.selectFrom('design_views').selectAll().where('design_id', '=', designId).execute(),
+    db
+      .selectFrom('revisions')
+      .select(['number', 'image_keys', 'contact_sheet_key'])
+      .where('design_id', '=', designId)
+      .orderBy('number', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
+  const holdActive = design.hold_status === 'active';
+  return {
+    id: design.id,
+    workspaceId: design.workspace_id,
+    requesterId: design.requester_id,
+    prompt: design.prompt,
+    kind: design.kind,
+    parentDesignId: design.parent_design_id,
+    state: design.state,
+    iteration: design.iteration,
+    round: design.round,
+    version: design.version,
+    basePrice: design.base_price,
+    editPrice: design.edit_price,
+    held: holdActive ? design.hold_amount : 0,
+    charged: design.charged,
+    holdExpiresAt: holdActive ? design.hold_expires_at : null,
+    approvedBy: design.approved_by,
+    approvedAt: design.approved_at,
+    failure:
+      design.failure_kind === null
+        ? null
+        : { kind: design.failure_kind, message: design.failure_message ?? '', phase: design.failed_phase },
+    surface: design.surface,
+    iterations: iterations.map((row) => ({
+      iteration: row.iteration,
+      preset: row.preset,
+      feedback: row.feedback,
+      imageKey: row.image_key,
+      features: parseFeatures(row.features),
+      requestedBy: row.requested_by,
+      createdAt: row.created_at,
+      completedAt: row.completed_at,
+    })),
+    views: views
+      .map((row) => ({
+        view: row.view,
+        state: row.state,
+        imageKey: row.image_key,
+        attempts: row.attempts,
+        error: row.error,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+      }))
+      .sort((a, b) => viewOrder[a.view] - viewOrder[b.view]),
+    revision: revision
+      ? {
+          number: revision.number,
+          imageKeys: revision.image_keys,
+          contactSheetKey: revision.contact_sheet_key,
+        }
+      : null,
+    createdAt: design.created_at,
+    updatedAt: design.updated_at,
+    finishedAt: design.finished_at,
+  };
+}
+
+/** Features were validated when stored; a row that no longer parses is treated as not extracted. */
+function parseFeatures(value: unknown): ProductFeatures | null {
+  const parsed = productFeaturesSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}

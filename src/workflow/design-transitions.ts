@@ -1,0 +1,194 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Clock } from '../clock.ts';
+import type { CreditLedger } from '../credits/ledger.ts';
+import type { Database, DesignsTable } from '../storage/schema.ts';
+import { decide, type Decision } from './machine/decide.ts';
+import type { DesignEvent } from './machine/design-event.ts';
+import type { MachineState } from './machine/design-state.ts';
+
+export type DesignRow = Selectable<DesignsTable> & { approver_group: string | null };
+
+/** What a transition writes besides the state, decided once the machine has said yes. */
+export type TransitionPlan = {
+  patch?: Updateable<DesignsTable>;
+  /** Who pays a new hold and how much (reserve only). */
+  reserve?: { payerId: string; amount: number };
+  /** Further rows written in the same transaction (iterations, views, revisions). */
+  write?: (trx: Kysely<Database>) => Promise<void>;
+};
+
+export type TransitionResult =
+  | { ok: true; design: DesignRow; decision: Extract<Decision, { ok: true }> }
+  | {
+      ok: false;
+      reason: Exclude<Decision, { ok: true }>['reason'] | 'insufficient_credits';
+      cost?: number;
+      available?: number;
+    };
+
+class InsufficientCredits extends Error {
+  constructor(
+    readonly cost: number,
+    readonly available: number,
+  ) {
+    super('insufficient credits');
+  }
+}
+
+/**
+ * Applies a machine decision as a compare-and-set on (state, iteration) together with its credit
+ * operation in one transaction: a double click, a redelivered job or a second worker finds the row
+ * already moved and gets the refusal the new state implies, never a second effect.
+ */
+export class DesignTransitions {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ledger: CreditLedger,
+    private readonly options: { clock: Clock; holdTtlMs: number },
+  ) {}
+
+  async load(db: Kysely<Database>, designId: string): Promise<DesignRow | undefined> {
+    return db
+      .selectFrom('designs')
+      .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
+      .selectAll('designs')
+      .select('workspaces.approver_group')
+      .where('designs.id', '=', designId)
+      .executeTakeFirst();
+  }
+
+  /** `event` may be decided inside the transaction, e.g. whether this view was the last one. */
+  async apply(
+    designId: string,
+    event: DesignEvent | ((trx: Kysely<Database>, design: DesignRow) => Promise<DesignEvent>),
+    plan: (design: DesignRow, decision: Extract<Decision, { ok: true }>) => TransitionPlan,
+    attempt = 1,
+  ): Promise<TransitionResult> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const design = await this.load(trx, designId);
+        const decided = design && typeof event === 'function' ? await event(trx, design) : event;
+        if (typeof decided === 'function') return { ok: false, reason: 'not_found' };
+        const decision = decide(design ? machineView(design) : null, decided);
+        if (!design || !decision.ok)
+          return { ok: false, reason: decision.ok ? 'not_found' : decision.reason };
+        const steps = plan(design, decision);
+        // The compare-and-set comes first: it locks the design row, so a racing request waits here and
+        // then finds the state moved, before it can touch the hold.
+        const moved = await trx
+          .updateTable('designs')
+          .set({
+            ...steps.patch,
+            state: decision.next,
+            iteration: decision.iteration,
+            version: design.version + 1,
+            updated_at: this.options.clock(),
+          })
+          .where('id', '=', designId)
+          .where('state', '=', design.state)
+          .where('iteration', '=', design.iteration)
+          .where('version', '=', design.version)
+          .returningAll()
+          .executeTakeFirst();
+        if (!moved) throw new LostRace();
+        const hold = await this.settleCredits(trx, design, decision, steps);
+        const stored =
+          Object.keys(hold).length === 0
+            ? moved
+            : await trx
+                .updateTable('designs')
+                .set(hold)
+                .where('id', '=', designId)
+                .returningAll()
+                .executeTakeFirstOrThrow();
+        await steps.write?.(trx);
+        return { ok: true, design: { ...stored, approver_group: design.approver_group }, decision };
+      });
+    } catch (error) {
+      if (error instanceof InsufficientCredits)
+        return { ok: false, reason: 'insufficient_credits', cost: error.cost, available: error.available };
+      // Lost the race: everything rolled back; decide again from the state that won.
+      if (error instanceof LostRace && attempt < 5) return this.apply(designId, event, plan, attempt + 1);
+      throw error;
+    }
+  }
+
+  private async settleCredits(
+    trx: Kysely<Database>,
+    design: DesignRow,
+    decision: Extract<Decision, { ok: true }>,
+    steps: TransitionPlan,
+  ): Promise<Updateable<DesignsTable>> {
+    const ledger = this.ledger.within(trx);
+    const subject = `design:${design.id}:${design.hold_seq}`;
+    const expiresAt = new Date(this.options.clock().getTime() + this.options.holdTtlMs);
+    switch (decision.credit) {
+      case 'none':
+        return {};
+      case 'reserve': {
+        if (!steps.reserve) throw new Error(`a reserve for design ${design.id} without a payer`);
+        // A new hold gets its own subject: the previous one was settled.
+        const seq = design.hold_seq + 1;
+        if (steps.reserve.amount === 0) return { hold_id: null, hold_seq: seq, hold_amount: 0 };
+        const outcome = await ledger.reserve({
+          account: { workspaceId: design.workspace_id, userId: steps.reserve.payerId },
+          subject: `design:${design.id}:${seq}`,
+          amount: steps.reserve.amount,
+          key: `design:${design.id}:${seq}:reserve`,
+          expiresAt,
+          memo: `Design ${design.id.slice(0, 8)}`,
+        });
+        if (outcome.kind === 'insufficient') throw new InsufficientCredits(outcome.cost, outcome.available);
+        return { hold_id: outcome.holdId, hold_seq: seq, hold_amount: steps.reserve.amount };
+      }
+      case 'extend': {
+        if (design.hold_id === null || design.edit_price === 0) return {};
+        const outcome = await ledger.extend({
+          holdId: design.hold_id,
+          amount: design.edit_price,
+          key: `${subject}:edit:${decision.iteration}`,
+          expiresAt,
+          memo: `Edit ${decision.iteration - 1} of design ${design.id.slice(0, 8)}`,
+        });
+        if (outcome.kind === 'insufficient') throw new InsufficientCredits(outcome.cost, outcome.available);
+        if (outcome.kind !== 'extended') throw new Error(`extend of ${subject}: ${outcome.kind}`);
+        return { hold_amount: design.hold_amount + design.edit_price };
+      }
+      case 'capture': {
+        if (design.hold_id === null) return {};
+        const outcome = await ledger.capture({
+          holdId: design.hold_id,
+          expectedAmount: design.hold_amount,
+          key: `${subject}:capture`,
+          memo: `Design ${design.id.slice(0, 8)} completed`,
+        });
+        if (outcome.kind !== 'settled') throw new Error(`capture of ${subject}: ${outcome.kind}`);
+        return { charged: design.charged + outcome.amount };
+      }
+      case 'release':
+      case 'expire': {
+        if (design.hold_id === null) return {};
+        const outcome =
+          decision.credit === 'release'
+            ? await ledger.release({ holdId: design.hold_id, key: `${subject}:release`, memo: 'Returned' })
+            : await ledger.expire({ holdId: design.hold_id, key: `${subject}:expire` });
+        // A hold that expired on its own (the ledger's sweeper) has returned its credits already.
+        if (outcome.kind !== 'settled' && outcome.kind !== 'already_settled')
+          throw new Error(`${decision.credit} of ${subject}: ${outcome.kind}`);
+        return {};
+      }
+    }
+  }
+}
+
+class LostRace extends Error {}
+
+function machineView(design: DesignRow) {
+  return {
+    state: design.state as MachineState,
+    iteration: design.iteration,
+    requesterId: design.requester_id,
+    failedPhase: design.failed_phase,
+    policy: { approverGroup: design.approver_group },
+  };
+}

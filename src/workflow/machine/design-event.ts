@@ -1,0 +1,20 @@
+import type { Actor } from '../actor.ts';
+
+/** Everything that can happen to a design: clicks carry the actor, job results the iteration they worked on. */
+export type DesignEvent =
+  | { type: 'start' }
+  | { type: 'front_ready'; iteration: number }
+  | { type: 'front_failed'; iteration: number }
+  | { type: 'edit'; iteration: number; actor: Actor }
+  | { type: 'approve'; iteration: number; actor: Actor }
+  | { type: 'view_ready' }
+  | { type: 'view_failed' }
+  | { type: 'all_views_ready' }
+  | { type: 'finalized' }
+  | { type: 'finalize_failed' }
+  | { type: 'cancel'; actor: Actor }
+  | { type: 'retry'; actor: Actor }
+  | { type: 'expire'; iteration: number }
+  | { type: 'edit_view'; actor: Actor };
+
+export type DesignEventType = DesignEvent['type'];

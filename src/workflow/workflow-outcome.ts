@@ -1,0 +1,17 @@
+import type { RefusalReason } from './machine/decide.ts';
+import type { DesignSnapshot } from './design-snapshot.ts';
+
+/** Why a request changed nothing, as a value each surface renders in its own words. */
+export type WorkflowRefusal =
+  | { reason: Exclude<RefusalReason, 'not_expected'> }
+  | { reason: 'insufficient_credits'; cost: number; available: number }
+  | { reason: 'empty_prompt' }
+  | { reason: 'prompt_too_long'; max: number }
+  | { reason: 'empty_feedback' }
+  | { reason: 'feedback_too_long'; max: number }
+  | { reason: 'unknown_preset' }
+  | { reason: 'no_front_view' };
+
+export type WorkflowOutcome =
+  | { ok: true; design: DesignSnapshot; replayed?: boolean }
+  | ({ ok: false; design?: DesignSnapshot | undefined } & WorkflowRefusal);

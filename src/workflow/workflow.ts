@@ -1,0 +1,75 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { CreditLedger } from '../credits/ledger.ts';
+import type { Database } from '../storage/schema.ts';
+import { DesignEffects } from './design-effects.ts';
+import { DesignJobs } from './design-jobs.ts';
+import { resumeUnfinishedDesigns } from './design-recovery.ts';
+import { DesignService } from './design-service.ts';
+import { DesignTransitions } from './design-transitions.ts';
+import type { FeatureExtractor } from './ports/feature-extractor.ts';
+import type { ImageModel } from './ports/image-model.ts';
+import type { ImageStore } from './ports/image-store.ts';
+import type { JobQueue } from './ports/job-queue.ts';
+import type { Notifier } from './ports/notifier.ts';
+
+export type WorkflowDeps = {
+  db: Kysely<Database>;
+  ledger: CreditLedger;
+  jobs: JobQueue;
+  model: ImageModel;
+  extractor: FeatureExtractor;
+  images: ImageStore;
+  notifier: Notifier;
+  clock: Clock;
+  holdTtlMs: number;
+  logger: Logger;
+  /** How often unfinished designs are re-queued while running; 0 turns it off. */
+  reconcileEveryMs?: number;
+};
+
+export type Workflow = {
+  service: DesignService;
+  /** Takes jobs (the worker role): resumes unfinished designs first. */
+  startWorker(): Promise<void>;
+  /** Re-queues every unfinished design's next step; returns how many there were. */
+  reconcile(): Promise<number>;
+  close(): Promise<void>;
+};
+
+/** Wires the workflow's parts around the adapters the composition root chose. */
+export function createWorkflow(deps: WorkflowDeps): Workflow {
+  const transitions = new DesignTransitions(deps.db, deps.ledger, {
+    clock: deps.clock,
+    holdTtlMs: deps.holdTtlMs,
+  });
+  const effects = new DesignEffects(deps);
+  const service = new DesignService({ ...deps, transitions });
+  const jobs = new DesignJobs({ ...deps, transitions, effects });
+  let timer: NodeJS.Timeout | undefined;
+  const reconcile = () => resumeUnfinishedDesigns(deps.db, effects);
+
+  return {
+    service,
+    reconcile,
+    async startWorker() {
+      await deps.jobs.process(jobs.handle);
+      const resumed = await reconcile();
+      if (resumed > 0) deps.logger.info({ resumed }, 'resumed unfinished designs');
+      const every = deps.reconcileEveryMs ?? 60_000;
+      if (every > 0) {
+        timer = setInterval(() => {
+          reconcile().catch((error: unknown) =>
+            deps.logger.warn({ err: error }, 'reconciling designs failed'),
+          );
+        }, every);
+        timer.unref();
+      }
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await deps.jobs.close();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configDefaults, configVariables, loadConfig } from '../src/config.ts';
+import { formatDuration, parseDuration } from '../src/duration.ts';
+
+describe('config', () => {
+  it('runs on embedded defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      database: { kind: 'pglite', dataDir: path.resolve('.facet/db') },
+      redis: undefined,
+      s3: undefined,
+      slack: undefined,
+      discord: undefined,
+      gemini: undefined,
+      openai: undefined,
+      credits: { starterCredits: 10, holdTtlMs: 24 * 3_600_000 },
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.credits)).toBe(true);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '', GEMINI_API_KEY: '  ' })).toMatchObject({
+      port: 3000,
+      database: { kind: 'pglite' },
+      gemini: undefined,
+    });
+  });
+
+  it('builds every service from its variables', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      PUBLIC_URL: 'https://facet.example.com/',
+      DATABASE_URL: 'postgres://u:p@db/facet',
+      REDIS_URL: 'redis://cache:6379',
+      S3_BUCKET: 'images',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_FORCE_PATH_STYLE: 'true',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'shh',
+      DISCORD_TOKEN: 'dt',
+      DISCORD_APPLICATION_ID: '123456789012345678',
+      GEMINI_API_KEY: 'g',
+      OPENAI_API_KEY: 'o',
+      OPENAI_VISION_MODEL: 'gpt-4.1-mini',
+      FACET_STARTER_CREDITS: '25',
+      FACET_HOLD_TTL: '30m',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      publicUrl: 'https://facet.example.com',
+      database: { kind: 'postgres', url: 'postgres://u:p@db/facet' },
+      redis: { url: 'redis://cache:6379' },
+      s3: { bucket: 'images', endpoint: 'http://minio:9000', region: 'us-east-1', forcePathStyle: true },
+      slack: { botToken: 'xoxb-1', signingSecret: 'shh', oauth: undefined },
+      discord: { token: 'dt', applicationId: '123456789012345678' },
+      gemini: { apiKey: 'g', model: 'gemini-2.5-flash-image' },
+      openai: { apiKey: 'o', model: 'gpt-4.1-mini' },
+      credits: { starterCredits: 25, holdTtlMs: 1_800_000 },
+      logLevel: 'debug',
+    });
+  });
+
+  it('lists every problem at once, without echoing secrets', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'abc',
+        DATABASE_URL: 'mysql://root:hunter2@db',
+        FACET_HOLD_TTL: 'soon',
+        FACET_STARTER_CREDITS: '-1',
+        SLACK_BOT_TOKEN: 'xoxb-secret',
+        DISCORD_TOKEN: 'x',
+        LOG_LEVEL: 'loud',
+        PUBLIC_URL: 'ftp://x',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
+      [
+        'DATABASE_URL',
+        'DISCORD_APPLICATION_ID',
+        'FACET_HOLD_TTL',
+        'FACET_STARTER_CREDITS',
+        'LOG_LEVEL',
+        'PORT',
+        'PUBLIC_URL',
+        'SLACK_SIGNING_SECRET',
+      ].sort(),
+    );
+    expect((error as Error).message).toContain('PORT: expected a port number (got "abc")');
+    expect((error as Error).message).not.toContain('hunter2');
+    expect((error as Error).message).not.toContain('xoxb-secret');
+  });
+
+  it('requires the OAuth trio together', () => {
+    expect(() => loadConfig({ SLACK_CLIENT_ID: 'id' })).toThrow(
+      /SLACK_CLIENT_SECRET: required for Slack OAuth/,
+    );
+  });
+
+  it('documents every variable it reads in .env.example', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const example = await readFile('.env.example', 'utf8');
+    for (const name of Object.keys(configVariables))
+      expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+    for (const [name, value] of Object.entries(configDefaults)) expect(example).toContain(`${name}=${value}`);
+  });
+});
+
+describe('durations', () => {
+  it('parses and formats', () => {
+    expect(parseDuration('24h')).toBe(86_400_000);
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('1500')).toBe(1500);
+    expect(parseDuration('0s')).toBeUndefined();
+    expect(parseDuration('2 weeks')).toBeUndefined();
+    expect(formatDuration(86_400_000)).toBe('1d');
+    expect(formatDuration(1_800_000)).toBe('30m');
+  });
+});

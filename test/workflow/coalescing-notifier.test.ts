@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { CoalescingNotifier } from '../../src/workflow/coalescing-notifier.ts';
+import type { DesignSnapshot } from '../../src/workflow/design-snapshot.ts';
+
+const snapshot = (id: string, version: number) => ({ id, version }) as DesignSnapshot;
+
+function recorder(delayMs = 0) {
+  const seen: [string, number][] = [];
+  return {
+    seen,
+    notify: async (design: DesignSnapshot) => {
+      seen.push([design.id, design.version]);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    },
+  };
+}
+
+describe('coalescing notifier', () => {
+  it('turns a burst into the first and the newest delivery, per design', async () => {
+    const inner = recorder(20);
+    const notifier = new CoalescingNotifier(inner, { intervalMs: 50 });
+    for (let version = 1; version <= 10; version++) void notifier.notify(snapshot('a', version));
+    void notifier.notify(snapshot('b', 1));
+    await notifier.flush();
+    expect(inner.seen.filter(([id]) => id === 'a')).toEqual([
+      ['a', 1],
+      ['a', 10],
+    ]);
+    expect(inner.seen).toContainEqual(['b', 1]);
+  });
+
+  it('drops a snapshot older than one already delivered', async () => {
+    const inner = recorder();
+    const notifier = new CoalescingNotifier(inner, { intervalMs: 0 });
+    await notifier.notify(snapshot('a', 5));
+    await notifier.notify(snapshot('a', 3));
+    await notifier.notify(snapshot('a', 6));
+    expect(inner.seen).toEqual([
+      ['a', 5],
+      ['a', 6],
+    ]);
+  });
+
+  it('keeps delivering after the inner notifier fails', async () => {
+    let calls = 0;
+    const notifier = new CoalescingNotifier(
+      {
+        notify: () => {
+          calls++;
+          return calls === 1 ? Promise.reject(new Error('chat is down')) : Promise.resolve();
+        },
+      },
+      { intervalMs: 0 },
+    );
+    await notifier.notify(snapshot('a', 1));
+    await notifier.notify(snapshot('a', 2));
+    expect(calls).toBe(2);
+  });
+
+  it('spaces deliveries of one design by the interval', async () => {
+    const times: number[] = [];
+    const notifier = new CoalescingNotifier(
+      {
+        notify: () => {
+          times.push(Date.now());
+          return Promise.resolve();
+        },
+      },
+      { intervalMs: 100 },
+    );
+    await notifier.notify(snapshot('a', 1));
+    await notifier.notify(snapshot('a', 2));
+    expect(times).toHaveLength(2);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(95);
+  });
+});

@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import type { Actor } from '../../../src/workflow/actor.ts';
+import { decide, type MachineDesign } from '../../../src/workflow/machine/decide.ts';
+import type { DesignEvent, DesignEventType } from '../../../src/workflow/machine/design-event.ts';
+import { machineStates, type MachineState } from '../../../src/workflow/machine/design-state.ts';
+
+const requester: Actor = { userId: 'U-req', isAdmin: false, groups: [] };
+const stranger: Actor = { userId: 'U-other', isAdmin: false, groups: [] };
+
+/** Each event as the allowed actor sends it for the design's current iteration. */
+function currentEvent(type: DesignEventType, iteration: number, actor: Actor = requester): DesignEvent {
+  switch (type) {
+    case 'start':
+    case 'view_ready':
+    case 'view_failed':
+    case 'all_views_ready':
+    case 'finalized':
+    case 'finalize_failed':
+      return { type };
+    case 'front_ready':
+    case 'front_failed':
+    case 'expire':
+      return { type, iteration };
+    case 'edit':
+    case 'approve':
+      return { type, iteration, actor };
+    case 'cancel':
+    case 'retry':
+    case 'edit_view':
+      return { type, actor };
+  }
+}
+
+const eventTypes: DesignEventType[] = [
+  'start',
+  'front_ready',
+  'front_failed',
+  'edit',
+  'approve',
+  'view_ready',
+  'view_failed',
+  'all_views_ready',
+  'finalized',
+  'finalize_failed',
+  'cancel',
+  'retry',
+  'expire',
+  'edit_view',
+];
+
+/** The expected outcome of every (state, event) pair: `next/credit` or a refusal reason. */
+const table: Record<MachineState, Record<DesignEventType, string>> = {
+  generating_front: {
+    start: 'already_started',
+    front_ready: 'awaiting_approval/none',
+    front_failed: 'failed/release',
+    edit: 'not_ready',
+    approve: 'not_ready',
+    view_ready: 'not_expected',
+    view_failed: 'not_expected',
+    all_views_ready: 'not_expected',
+    finalized: 'not_expected',
+    finalize_failed: 'not_expected',
+    cancel: 'cancelled/release',
+    retry: 'not_failed',
+    expire: 'not_expected',
+    edit_view: 'not_completed',
+  },
+  awaiting_approval: {
+    start: 'already_started',
+    front_ready: 'not_expected',
+    front_failed: 'not_expected',
+    edit: 'generating_front/extend',
+    approve: 'generating_views/none',
+    view_ready: 'not_expected',
+    view_failed: 'not_expected',
+    all_views_ready: 'not_expected',
+    finalized: 'not_expected',
+    finalize_failed: 'not_expected',
+    cancel: 'cancelled/release',
+    retry: 'not_failed',
+    expire: 'expired/expire',
+    edit_view: 'not_completed',
+  },
+  generating_views: {
+    start: 'already_started',
+    front_ready: 'not_expected',
+    front_failed: 'not_expected',
+    edit: 'already_approved',
+    approve: 'already_approved',
+    view_ready: 'generating_views/none',
+    view_failed: 'failed/release',
+    all_views_ready: 'finalizing/none',
+    finalized: 'not_expected',
+    finalize_failed: 'not_expected',
+    cancel: 'cancelled/release',
+    retry: 'not_failed',
+    expire: 'not_expected',
+    edit_view: 'not_completed',
+  },
+  finalizing: {
+    start: 'already_started',
+    front_ready: 'not_expected',
+    front_failed: 'not_expected',
+    edit: 'already_approved',
+    approve: 'already_approved',
+    view_ready: 'not_expected',
+    view_failed: 'not_expected',
+    all_views_ready: 'not_expected',
+    finalized: 'completed/capture',
+    finalize_failed: 'failed/release',
+    cancel: 'already_approved',
+    retry: 'not_failed',
+    expire: 'not_expected',
+    edit_view: 'not_completed',
+  },
+  completed: {
+    start: 'already_started',
+    front_ready: 'not_expected',
+    front_failed: 'not_expected',
+    edit: 'already_approved',
+    approve: 'already_approved',
+    view_ready: 'not_expected',
+    view_failed: 'not_expected',
+    all_views_ready: 'not_expected',
+    finalized: 'not_expected',
+    finalize_failed: 'not_expected',
+    cancel: 'already_approved',
+    retry: 'not_failed',
+    expire: 'not_expected',
+    edit_view: 'generating_views/reserve',
+  },
+  failed: {
+    start: 'already_started',
+    front_ready: 'not_expected',
+    front_failed: 'not_expected',
+    edit: 'finished',
+    approve: 'finished',
+    view_ready: 'not_expected',
+    view_failed: 'not_expected',
+    all_views_ready: 'not_expected',
+    finalized: 'not_expected',
+    finalize_failed: 'not_expected',
+    cancel: 'cancelled/none',
+    retry: 'generating_views/reserve',
+    expire: 'not_expected',
+    edit_view: 'not_completed',
+  },
+  cancelled: {
+    start: 'already_started',
+    front_ready: 'not_expected',
+    front_failed: 'not_expected',
+    edit: 'finished',
+    approve: 'finished',
+    view_ready: 'not_expected',
+    view_failed: 'not_expected',
+    all_views_ready: 'not_expected',
+    finalized: 'not_expected',
+    finalize_failed: 'not_expected',
+    cancel: 'finished',
+    retry: 'not_failed',
+    expire: 'not_expected',
+    edit_view: 'not_completed',
+  },
+  expired: {
+    start: 'already_started',
+    front_ready: 'not_expected',
+    front_failed: 'not_expected',
+    edit: 'finished',
+    approve: 'finished',
+    view_ready: 'not_expected',
+    view_failed: 'not_expected',
+    all_views_ready: 'not_expected',
+    finalized: 'not_expected',
+    finalize_failed: 'not_expected',
+    cancel: 'finished',
+    retry: 'not_failed',
+    expire: 'not_expected',
+    edit_view: 'not_completed',
+  },
+};
+
+const design = (state: MachineState, overrides: Partial<MachineDesign> = {}): MachineDesign => ({
+  state,
+  iteration: 2,
+  requesterId: requester.userId,
+  failedPhase: 'views',
+  policy: { approverGroup: null },
+  ...overrides,
+});
+
+const show = (decision: ReturnType<typeof decide>) =>
+  decision.ok ? `${decision.next}/${decision.credit}` : decision.reason;
+
+describe('design state machine', () => {
+  const pairs = machineStates.flatMap((state) => eventTypes.map((type) => [state, type] as const));
+
+  it.each(pairs)('%s + %s', (state, type) => {
+    expect(show(decide(design(state), currentEvent(type, 2)))).toBe(table[state][type]);
+  });
+
+  it('starts only a design that does not exist, and refuses every other event for it', () => {
+    for (const type of eventTypes) {
+      const decision = decide(null, currentEvent(type, 1));
+      expect(show(decision)).toBe(type === 'start' ? 'generating_front/reserve' : 'not_found');
+      if (decision.ok) expect(decision.iteration).toBe(1);
+    }
+  });
+
+  it('moves to the next iteration on an edit and keeps it otherwise', () => {
+    for (const state of machineStates) {
+      for (const type of eventTypes) {
+        const decision = decide(design(state), currentEvent(type, 2));
+        if (decision.ok) expect(decision.iteration).toBe(type === 'edit' ? 3 : 2);
+      }
+    }
+  });
+
+  it('refuses a button of an older iteration wherever it could otherwise act', () => {
+    for (const type of ['edit', 'approve', 'front_ready', 'front_failed', 'expire'] as const) {
+      for (const state of ['generating_front', 'awaiting_approval'] as const) {
+        const current = decide(design(state), currentEvent(type, 2));
+        const stale = decide(design(state), currentEvent(type, 1));
+        if (current.ok) expect(show(stale)).toBe('stale_iteration');
+      }
+    }
+    expect(show(decide(design('generating_front'), currentEvent('approve', 1)))).toBe('stale_iteration');
+  });
+
+  it('never lets someone who is not allowed change anything', () => {
+    for (const state of machineStates) {
+      for (const type of ['edit', 'approve', 'cancel', 'retry', 'edit_view'] as const) {
+        const decision = decide(design(state), currentEvent(type, 2, stranger));
+        expect(decision.ok, `${state} + ${type}`).toBe(false);
+      }
+    }
+    expect(show(decide(design('awaiting_approval'), currentEvent('approve', 2, stranger)))).toBe(
+      'not_allowed',
+    );
+  });
+
+  it('gives approval to the approver group when the workspace has one, and admins always', () => {
+    const policy = { approverGroup: 'S-managers' };
+    const manager: Actor = { userId: 'U-m', isAdmin: false, groups: ['S-managers'] };
+    const admin: Actor = { userId: 'U-a', isAdmin: true, groups: [] };
+    const awaiting = design('awaiting_approval', { policy });
+    expect(show(decide(awaiting, currentEvent('approve', 2, requester)))).toBe('not_allowed');
+    expect(show(decide(awaiting, currentEvent('approve', 2, manager)))).toBe('generating_views/none');
+    expect(show(decide(awaiting, currentEvent('approve', 2, admin)))).toBe('generating_views/none');
+    // Managers may ask for changes but not cancel someone else's design; admins may.
+    expect(show(decide(awaiting, currentEvent('edit', 2, manager)))).toBe('generating_front/extend');
+    expect(show(decide(awaiting, currentEvent('cancel', 2, manager)))).toBe('not_allowed');
+    expect(show(decide(awaiting, currentEvent('cancel', 2, admin)))).toBe('cancelled/release');
+  });
+
+  it('resumes a failed design at the phase that failed', () => {
+    const resume = (failedPhase: MachineDesign['failedPhase']) =>
+      show(decide(design('failed', { failedPhase }), currentEvent('retry', 2)));
+    expect(resume('front')).toBe('generating_front/reserve');
+    expect(resume(null)).toBe('generating_front/reserve');
+    expect(resume('views')).toBe('generating_views/reserve');
+    expect(resume('finalize')).toBe('finalizing/reserve');
+  });
+});
