@@ -42,6 +42,8 @@ const terminal: State[] = ['completed', 'failed', 'cancelled', 'expired'];
 /** Resolves waiters as soon as a design's snapshot reaches a state; remembers when each state was first seen. */
 class WaitingNotifier implements Notifier {
   private readonly seen = new Map<string, Map<State, number>>();
+  /** When each design's contact sheet was first shown (it follows completion). */
+  readonly sheetAt = new Map<string, number>();
   private readonly waiters = new Map<string, { states: State[]; resolve: (at: number) => void }[]>();
 
   notify(design: DesignSnapshot): Promise<void> {
@@ -49,6 +51,7 @@ class WaitingNotifier implements Notifier {
     let states = this.seen.get(design.id);
     if (!states) this.seen.set(design.id, (states = new Map<State, number>()));
     if (!states.has(design.state)) states.set(design.state, now);
+    if (design.revision?.contactSheetKey && !this.sheetAt.has(design.id)) this.sheetAt.set(design.id, now);
     const waiting = this.waiters.get(design.id) ?? [];
     const left = waiting.filter((waiter) => {
       if (!waiter.states.includes(design.state)) return true;
@@ -126,7 +129,9 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 type Result = {
   n: number;
+  id: string;
   state: State;
+  completedAt: number;
   approvalMs: number;
   completionMs: number;
   viewsPhaseMs: number;
@@ -183,7 +188,9 @@ try {
     const awaiting = await notifier.waitFor(id, ['awaiting_approval', ...terminal]);
     const failed = (state: State): Result => ({
       n,
+      id,
       state,
+      completedAt: Number.NaN,
       approvalMs: awaiting.at - t0,
       completionMs: Number.NaN,
       viewsPhaseMs: Number.NaN,
@@ -197,7 +204,9 @@ try {
     if (done.state !== 'completed') return failed(done.state);
     return {
       n,
+      id,
       state: done.state,
+      completedAt: done.at,
       approvalMs: awaiting.at - t0,
       completionMs: done.at - t0,
       viewsPhaseMs: done.at - approveAt,
@@ -208,12 +217,19 @@ try {
   const wallStart = performance.now();
   const settled = await Promise.allSettled(Array.from({ length: designs }, (_, i) => runOne(i + 1)));
   const wallMs = performance.now() - wallStart;
+  // Contact sheets follow completion; wait for them so none is cut off by the shutdown below.
+  const sheetsDeadline = performance.now() + waitTimeoutMs;
+  const completedIds = () =>
+    settled.flatMap((s) => (s.status === 'fulfilled' && s.value.state === 'completed' ? [s.value.id] : []));
+  while (completedIds().some((id) => !notifier.sheetAt.has(id)) && performance.now() < sheetsDeadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
 
   const results = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   for (const s of settled) if (s.status === 'rejected') logger.error({ err: s.reason }, 'design failed');
   const completed = results.filter((r) => r.state === 'completed');
   const ratios: number[] = [];
   const overheads: number[] = [];
+  const sheetDelays: number[] = [];
   let retriedViews = 0;
   for (const r of completed) {
     const views = viewLatency.get(r.n) ?? [];
@@ -223,6 +239,8 @@ try {
     const front = fronts.reduce((a, b) => a + b, 0);
     ratios.push(r.viewsPhaseMs / slowestView);
     overheads.push(r.completionMs - front - slowestView - r.approvalWaitMs);
+    const sheetAt = notifier.sheetAt.get(r.id);
+    if (sheetAt !== undefined) sheetDelays.push(sheetAt - r.completedAt);
   }
   const stats = gemini.stats();
   const figures = {
@@ -246,6 +264,11 @@ try {
         0.5,
       ),
     ),
+    contactSheets: sheetDelays.length,
+    contactSheetAfterCompletionMs: {
+      p50: round(percentile(sheetDelays, 0.5)),
+      max: round(Math.max(...sheetDelays)),
+    },
     geminiRequests: stats.total,
     geminiMaxInFlight: stats.maxInFlight,
     openaiRequests: openai.requests.length,
@@ -267,11 +290,15 @@ try {
     `  overhead beyond model time: p50 ${figures.overheadMs.p50} ms, p99 ${figures.overheadMs.p99} ms (target p99 < 100)`,
   );
   console.log(
+    `  contact sheets: ${sheetDelays.length}, shown p50 ${figures.contactSheetAfterCompletionMs.p50} ms ` +
+      `after completion (max ${figures.contactSheetAfterCompletionMs.max} ms)`,
+  );
+  console.log(
     `  ${figures.designsPerMinute} designs/min; gemini ${stats.total} requests, ${stats.maxInFlight} at once; ` +
       `openai ${openai.requests.length} requests`,
   );
   console.log(JSON.stringify(figures));
-  if (completed.length !== designs) process.exitCode = 1;
+  if (completed.length !== designs || sheetDelays.length !== completed.length) process.exitCode = 1;
 } finally {
   await workflow?.close();
   const cleanup = new Queue(queueName, { connection: { url: redisUrl }, prefix });

@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../storage/schema.ts';
-import { loadSnapshot } from './design-snapshot.ts';
 import type { DesignRow } from './design-transitions.ts';
 import { jobId, type Job, type JobQueue } from './ports/job-queue.ts';
 import type { Notifier } from './ports/notifier.ts';
+import { SnapshotPublisher } from './snapshot-publisher.ts';
 import type { WorkflowOutcome } from './workflow-outcome.ts';
 
 type EffectDeps = {
@@ -23,7 +23,11 @@ type EffectDeps = {
  * for every unfinished design after a crash.
  */
 export class DesignEffects {
-  constructor(private readonly deps: EffectDeps) {}
+  private readonly publisher: SnapshotPublisher;
+
+  constructor(private readonly deps: EffectDeps) {
+    this.publisher = new SnapshotPublisher(deps.db, deps.notifier, deps.logger);
+  }
 
   async resume(design: Pick<DesignRow, 'id' | 'state' | 'iteration' | 'round'>): Promise<void> {
     switch (design.state) {
@@ -43,6 +47,17 @@ export class DesignEffects {
       }
       case 'finalizing':
         return this.enqueue({ kind: 'finalize', designId: design.id, round: design.round });
+      case 'completed': {
+        const sheetless = await this.deps.db
+          .selectFrom('revisions')
+          .select('number')
+          .where('design_id', '=', design.id)
+          .where('number', '=', design.round)
+          .where('contact_sheet_key', 'is', null)
+          .executeTakeFirst();
+        if (!sheetless) return;
+        return this.enqueue({ kind: 'contact_sheet', designId: design.id, round: design.round });
+      }
       case 'awaiting_approval': {
         const front = await this.deps.db
           .selectFrom('design_iterations')
@@ -70,11 +85,17 @@ export class DesignEffects {
 
   /** Loads the design as committed and shows it; returns it as the command's answer. */
   async changed(designId: string): Promise<WorkflowOutcome> {
-    const design = await loadSnapshot(this.deps.db, designId);
-    if (!design) return { ok: false, reason: 'not_found' };
-    this.deps.notifier.notify(design).catch((error: unknown) => {
-      this.deps.logger.warn({ err: error, designId }, 'notifying a design failed');
-    });
-    return { ok: true, design };
+    const design = await this.publisher.publishNow(designId);
+    return design ? { ok: true, design } : { ok: false, reason: 'not_found' };
+  }
+
+  /** Shows the design soon, coalesced with other changes to it: for jobs, which answer no one. */
+  changedInBackground(designId: string): void {
+    this.publisher.publish(designId);
+  }
+
+  /** Resolves once every change so far has been shown (shutdown, tests). */
+  flush(): Promise<void> {
+    return this.publisher.flush();
   }
 }

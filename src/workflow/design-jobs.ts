@@ -10,10 +10,11 @@ import type { DesignEvent } from './machine/design-event.ts';
 import type { FailedPhase } from './machine/design-state.ts';
 import type { FeatureExtractor } from './ports/feature-extractor.ts';
 import type { ImageModel, ReferenceImage } from './ports/image-model.ts';
-import type { ImageStore } from './ports/image-store.ts';
+import { ImageNotFoundError, type ImageStore } from './ports/image-store.ts';
 import type { Job, JobAttempt } from './ports/job-queue.ts';
 import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
 import { editedFrontPrompt, frontPrompt, variationPrompt, viewPrompt, type PresetId } from './prompts.ts';
+import { claimView } from './view-claim.ts';
 import { viewNames, type RemainingView, type ViewName } from './views.ts';
 
 export type JobDeps = {
@@ -56,6 +57,8 @@ export class DesignJobs {
         return this.view(job.designId, job.view, job.round, attempt);
       case 'finalize':
         return this.finalize(job.designId, job.round, attempt);
+      case 'contact_sheet':
+        return this.contactSheet(job.designId, job.round, attempt);
       case 'expire':
         return this.expire(job.designId, job.iteration);
     }
@@ -98,23 +101,17 @@ export class DesignJobs {
     }));
     if (!result.ok) return;
     await this.deps.effects.resume(result.design);
-    await this.deps.effects.changed(designId);
+    this.deps.effects.changedInBackground(designId);
     // While the person looks at the front view, so approving does not wait for it.
     await this.extractFeatures(designId, iteration, design.prompt, png);
   }
 
   private async view(designId: string, view: RemainingView, round: number, attempt: JobAttempt) {
     const { db, transitions, images, clock } = this.deps;
-    const design = await transitions.load(db, designId);
-    if (design?.state !== 'generating_views' || design.round !== round) return;
-    const row = await db
-      .selectFrom('design_views')
-      .selectAll()
-      .where('design_id', '=', designId)
-      .where('view', '=', view)
-      .executeTakeFirst();
-    if (!row || row.state === 'done' || row.round !== round) return;
-    await this.markGenerating(designId, view);
+    const claimed = await claimView(db, { designId, view, round, now: clock() });
+    if (!claimed) return;
+    this.deps.effects.changedInBackground(designId);
+    const { design } = claimed;
     const key = imageKeys.view(designId, round, view);
     const stored = await this.attempt(
       design,
@@ -122,8 +119,10 @@ export class DesignJobs {
       attempt,
       { type: 'view_failed' },
       async () => {
-        const front = await this.approvedFront(designId);
-        const features = await this.approvedFeatures(design, front);
+        if (!claimed.frontKey)
+          throw new PermanentError('invalid_input', 'The approved front view is missing.');
+        const front = await images.get(claimed.frontKey);
+        const features = await this.approvedFeatures(design, claimed.features, front);
         const image = await this.deps.model.generate({
           designId,
           view,
@@ -159,12 +158,14 @@ export class DesignJobs {
       () => ({}),
     );
     if (!result.ok) return;
-    await this.deps.effects.resume(result.design);
-    await this.deps.effects.changed(designId);
+    // Only the last view moves the design on; the others' jobs are already queued.
+    if (result.design.state !== 'generating_views') await this.deps.effects.resume(result.design);
+    this.deps.effects.changedInBackground(designId);
   }
 
+  /** Records the revision and captures the hold: quick, so completion follows the last view at once. */
   private async finalize(designId: string, round: number, attempt: JobAttempt): Promise<void> {
-    const { db, transitions, images } = this.deps;
+    const { db, transitions } = this.deps;
     const design = await transitions.load(db, designId);
     if (design?.state !== 'finalizing' || design.round !== round) return;
     const views = await db
@@ -173,13 +174,11 @@ export class DesignJobs {
       .where('design_id', '=', designId)
       .execute();
     const keys = Object.fromEntries(views.map((row) => [row.view, row.image_key ?? '']));
-    const sheetKey = imageKeys.contactSheet(designId, round);
-    const done = await this.attempt(design, 'finalize', attempt, { type: 'finalize_failed' }, async () => {
-      const pngs = await Promise.all(
-        viewNames.map(async (view) => ({ view, png: await images.get(keys[view] ?? '') })),
-      );
-      await images.put(sheetKey, await renderContactSheet(pngs, { title: design.prompt }));
-      return true;
+    const missing = viewNames.filter((view) => !keys[view]);
+    const done = await this.attempt(design, 'finalize', attempt, { type: 'finalize_failed' }, () => {
+      if (missing.length > 0)
+        throw new PermanentError('invalid_input', `Views without an image: ${missing.join(', ')}.`);
+      return Promise.resolve(true);
     });
     if (!done) return;
     const now = this.deps.clock();
@@ -192,7 +191,7 @@ export class DesignJobs {
             design_id: designId,
             number: round,
             image_keys: JSON.stringify(keys),
-            contact_sheet_key: sheetKey,
+            contact_sheet_key: null,
             charged: row.hold_id === null ? 0 : row.hold_amount,
             approved_by: row.approved_by,
             created_at: now,
@@ -201,7 +200,56 @@ export class DesignJobs {
           .execute();
       },
     }));
-    if (result.ok) await this.deps.effects.changed(designId);
+    if (!result.ok) return;
+    await this.deps.effects.resume(result.design);
+    this.deps.effects.changedInBackground(designId);
+  }
+
+  /**
+   * The labelled sheet of all five views, made once the design is complete. A sheet that cannot be made
+   * leaves the design complete without one (its views are all there); it is logged, not charged for.
+   */
+  private async contactSheet(designId: string, round: number, attempt: JobAttempt): Promise<void> {
+    const { db, images, clock, logger } = this.deps;
+    const revision = await db
+      .selectFrom('revisions')
+      .innerJoin('designs', 'designs.id', 'revisions.design_id')
+      .select(['revisions.image_keys', 'revisions.contact_sheet_key', 'designs.prompt'])
+      .where('revisions.design_id', '=', designId)
+      .where('revisions.number', '=', round)
+      .executeTakeFirst();
+    if (!revision || revision.contact_sheet_key !== null) return;
+    const sheetKey = imageKeys.contactSheet(designId, round);
+    try {
+      const pngs = await Promise.all(
+        viewNames.map(async (view) => ({ view, png: await images.get(revision.image_keys[view] ?? '') })),
+      );
+      await images.put(sheetKey, await renderContactSheet(pngs, { title: revision.prompt }));
+    } catch (error) {
+      const last = attempt.number >= attempt.maxAttempts || error instanceof ImageNotFoundError;
+      logger[last ? 'error' : 'warn'](
+        { err: error, designId, round, attempt: attempt.number },
+        last ? 'the contact sheet could not be made; the design stays without one' : 'contact sheet failed',
+      );
+      if (last) return;
+      throw error;
+    }
+    const now = clock();
+    await db
+      .with('attached', (db) =>
+        db
+          .updateTable('revisions')
+          .set({ contact_sheet_key: sheetKey })
+          .where('design_id', '=', designId)
+          .where('number', '=', round)
+          .where('contact_sheet_key', 'is', null)
+          .returning('design_id'),
+      )
+      .updateTable('designs')
+      .set((eb) => ({ version: eb('version', '+', 1), updated_at: now }))
+      .where('id', 'in', (eb) => eb.selectFrom('attached').select('design_id'))
+      .execute();
+    this.deps.effects.changedInBackground(designId);
   }
 
   private async expire(designId: string, iteration: number): Promise<void> {
@@ -209,7 +257,7 @@ export class DesignJobs {
     const result = await this.deps.transitions.apply(designId, { type: 'expire', iteration }, () => ({
       patch: { finished_at: now },
     }));
-    if (result.ok) await this.deps.effects.changed(designId);
+    if (result.ok) this.deps.effects.changedInBackground(designId);
   }
 
   /**
@@ -247,7 +295,7 @@ export class DesignJobs {
         },
         write: view ? (trx) => this.recordViewError(design.id, view, message, 'failed', trx) : undefined,
       }));
-      if (result.ok) await this.deps.effects.changed(design.id);
+      if (result.ok) this.deps.effects.changedInBackground(design.id);
       return undefined;
     }
   }
@@ -295,15 +343,13 @@ export class DesignJobs {
   }
 
   /** Extracted while the front view awaited approval; extracted now if that did not happen (crash, outage). */
-  private async approvedFeatures(design: DesignRow, front: Buffer): Promise<ProductFeatures | null> {
-    const row = await this.deps.db
-      .selectFrom('design_iterations')
-      .select('features')
-      .where('design_id', '=', design.id)
-      .where('iteration', '=', design.iteration)
-      .executeTakeFirst();
-    const stored = productFeaturesSchema.safeParse(row?.features);
-    if (stored.success) return stored.data;
+  private async approvedFeatures(
+    design: DesignRow,
+    stored: unknown,
+    front: Buffer,
+  ): Promise<ProductFeatures | null> {
+    const parsed = productFeaturesSchema.safeParse(stored);
+    if (parsed.success) return parsed.data;
     return this.extractFeatures(design.id, design.iteration, design.prompt, front);
   }
 
@@ -325,29 +371,6 @@ export class DesignJobs {
       );
       return null;
     }
-  }
-
-  private async markGenerating(designId: string, view: RemainingView): Promise<void> {
-    const now = this.deps.clock();
-    await this.deps.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('design_views')
-        .set((eb) => ({
-          state: 'generating',
-          attempts: eb('attempts', '+', 1),
-          started_at: eb.fn.coalesce('started_at', eb.val(now)),
-        }))
-        .where('design_id', '=', designId)
-        .where('view', '=', view)
-        .where('state', '!=', 'done')
-        .execute();
-      await trx
-        .updateTable('designs')
-        .set((eb) => ({ version: eb('version', '+', 1), updated_at: now }))
-        .where('id', '=', designId)
-        .execute();
-    });
-    await this.deps.effects.changed(designId);
   }
 
   private async recordViewError(

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database, DesignState } from '../storage/schema.ts';
 import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
 import type { ViewName } from './views.ts';
@@ -56,6 +57,7 @@ export type DesignSnapshot = {
 
 const viewOrder: Record<ViewName, number> = { front: 0, back: 1, side: 2, top: 3, bottom: 4 };
 
+/** One round trip: the snapshot is read after every change, often by many designs at once. */
 export async function loadSnapshot(
   db: Kysely<Database>,
   designId: string,
@@ -65,25 +67,33 @@ export async function loadSnapshot(
     .leftJoin('credit_holds', 'credit_holds.id', 'designs.hold_id')
     .selectAll('designs')
     .select(['credit_holds.status as hold_status', 'credit_holds.expires_at as hold_expires_at'])
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('design_iterations')
+          .selectAll('design_iterations')
+          .whereRef('design_iterations.design_id', '=', 'designs.id')
+          .orderBy('design_iterations.iteration'),
+      ).as('iteration_rows'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('design_views')
+          .selectAll('design_views')
+          .whereRef('design_views.design_id', '=', 'designs.id'),
+      ).as('view_rows'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('revisions')
+          .select(['revisions.number', 'revisions.image_keys', 'revisions.contact_sheet_key'])
+          .whereRef('revisions.design_id', '=', 'designs.id')
+          .orderBy('revisions.number', 'desc')
+          .limit(1),
+      ).as('revision'),
+    ])
     .where('designs.id', '=', designId)
     .executeTakeFirst();
   if (!design) return undefined;
-  const [iterations, views, revision] = await Promise.all([
-    db
-      .selectFrom('design_iterations')
-      .selectAll()
-      .where('design_id', '=', designId)
-      .orderBy('iteration')
-      .execute(),
-    db.selectFrom('design_views').selectAll().where('design_id', '=', designId).execute(),
-    db
-      .selectFrom('revisions')
-      .select(['number', 'image_keys', 'contact_sheet_key'])
-      .where('design_id', '=', designId)
-      .orderBy('number', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
-  ]);
+  const { iteration_rows: iterations, view_rows: views, revision } = design;
   const holdActive = design.hold_status === 'active';
   return {
     id: design.id,
@@ -115,8 +125,8 @@ export async function loadSnapshot(
       imageKey: row.image_key,
       features: parseFeatures(row.features),
       requestedBy: row.requested_by,
-      createdAt: row.created_at,
-      completedAt: row.completed_at,
+      createdAt: toDate(row.created_at),
+      completedAt: toNullableDate(row.completed_at),
     })),
     views: views
       .map((row) => ({
@@ -125,8 +135,8 @@ export async function loadSnapshot(
         imageKey: row.image_key,
         attempts: row.attempts,
         error: row.error,
-        startedAt: row.started_at,
-        finishedAt: row.finished_at,
+        startedAt: toNullableDate(row.started_at),
+        finishedAt: toNullableDate(row.finished_at),
       }))
       .sort((a, b) => viewOrder[a.view] - viewOrder[b.view]),
     revision: revision
@@ -146,4 +156,13 @@ export async function loadSnapshot(
 function parseFeatures(value: unknown): ProductFeatures | null {
   const parsed = productFeaturesSchema.safeParse(value);
   return parsed.success ? parsed.data : null;
+}
+
+// Rows nested as JSON carry their timestamps as ISO strings, whatever their column types say.
+function toDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+function toNullableDate(value: Date | string | null): Date | null {
+  return value === null ? null : toDate(value);
 }

@@ -70,6 +70,7 @@ export function createWorkflow(deps: WorkflowDeps): Workflow {
     async close() {
       if (timer) clearInterval(timer);
       await deps.jobs.close();
+      await effects.flush();
     },
   };
 }

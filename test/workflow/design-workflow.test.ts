@@ -69,12 +69,37 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
       expect(request.texts.join(' ')).toContain('#1a1a1a');
     }
     expect(done.revision?.number).toBe(1);
-    const sheet = await h.images.get(done.revision!.contactSheetKey!);
+    // The sheet follows completion: the design is done, and paid for, as soon as its views exist.
+    const withSheet = await waitFor(h.workflow, started.id, (d) => d.revision?.contactSheetKey != null);
+    expect(withSheet.version).toBeGreaterThan(done.version);
+    const sheet = await h.images.get(withSheet.revision!.contactSheetKey!);
     expect(sheet.subarray(1, 4).toString()).toBe('PNG');
     expect(done.charged).toBe(3);
     expect(done.held).toBe(0);
     expect(await balance('U-journey')).toEqual({ balance: 7, held: 0, available: 7 });
-    await expect.poll(() => h.notifier.of(started.id).at(-1)?.state).toBe('completed');
+    await expect
+      .poll(() => h.notifier.of(started.id).at(-1)?.revision?.contactSheetKey)
+      .toBe(withSheet.revision!.contactSheetKey);
+  });
+
+  it('makes a missing contact sheet when reconciling, without touching the completed design', async () => {
+    const design = designOf(await start('U-sheet'));
+    await waitFor(h.workflow, design.id, inState('awaiting_approval'));
+    designOf(
+      await h.workflow.service.approve({ designId: design.id, actor: actor('U-sheet'), iteration: 1 }),
+    );
+    const done = await waitFor(h.workflow, design.id, (d) => d.revision?.contactSheetKey != null);
+    // As if the process died between completion and the sheet.
+    await h.test.db
+      .updateTable('revisions')
+      .set({ contact_sheet_key: null })
+      .where('design_id', '=', design.id)
+      .execute();
+    expect(await h.workflow.reconcile()).toBeGreaterThanOrEqual(1);
+    const healed = await waitFor(h.workflow, design.id, (d) => d.revision?.contactSheetKey != null);
+    expect(healed.state).toBe('completed');
+    expect(healed.charged).toBe(done.charged);
+    expect(await balance('U-sheet')).toEqual({ balance: 7, held: 0, available: 7 });
   });
 
   it('charges 3 + 3 after three edits, sending each previous front view as the reference', async () => {

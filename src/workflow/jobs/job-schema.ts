@@ -12,6 +12,7 @@ export const jobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('front'), designId, iteration }),
   z.object({ kind: z.literal('view'), designId, view: z.enum(viewNames), round }),
   z.object({ kind: z.literal('finalize'), designId, round }),
+  z.object({ kind: z.literal('contact_sheet'), designId, round }),
   z.object({ kind: z.literal('expire'), designId, iteration }),
 ]) satisfies z.ZodType<Job>;
 

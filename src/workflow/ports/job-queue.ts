@@ -5,6 +5,8 @@ export type Job =
   | { kind: 'front'; designId: string; iteration: number }
   | { kind: 'view'; designId: string; view: ViewName; round: number }
   | { kind: 'finalize'; designId: string; round: number }
+  /** After completion, off the critical path: the design is done (and paid) once its views exist. */
+  | { kind: 'contact_sheet'; designId: string; round: number }
   | { kind: 'expire'; designId: string; iteration: number };
 
 export type JobAttempt = { number: number; maxAttempts: number };
@@ -33,6 +35,8 @@ export function jobId(job: Job): string {
         : `view:${job.designId}:${job.view}-r${job.round}`;
     case 'finalize':
       return job.round === 1 ? `finalize:${job.designId}` : `finalize:${job.designId}:r${job.round}`;
+    case 'contact_sheet':
+      return job.round === 1 ? `sheet:${job.designId}` : `sheet:${job.designId}:r${job.round}`;
     case 'expire':
       return `expire:${job.designId}:${job.iteration}`;
   }
