@@ -40,9 +40,12 @@ export class DesignEffects {
           .where('design_id', '=', design.id)
           .where('state', '!=', 'done')
           .execute();
-        for (const { view } of views) {
-          await this.enqueue({ kind: 'view', designId: design.id, view, round: design.round });
-        }
+        // Side by side: the views are generated in parallel, so they should start together too.
+        await Promise.all(
+          views.map(({ view }) =>
+            this.enqueue({ kind: 'view', designId: design.id, view, round: design.round }),
+          ),
+        );
         return;
       }
       case 'finalizing':

@@ -14,6 +14,7 @@ import { ImageNotFoundError, type ImageStore } from './ports/image-store.ts';
 import type { Job, JobAttempt } from './ports/job-queue.ts';
 import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
 import { editedFrontPrompt, frontPrompt, variationPrompt, viewPrompt, type PresetId } from './prompts.ts';
+import { oneAtATime } from './one-at-a-time.ts';
 import { claimView } from './view-claim.ts';
 import { viewNames, type RemainingView, type ViewName } from './views.ts';
 
@@ -46,6 +47,8 @@ const failureMessages: Record<FailedPhase, string> = {
  * to retry; a permanent one, or the last attempt, fails the design and returns its credits.
  */
 export class DesignJobs {
+  private readonly renderSerially = oneAtATime();
+
   constructor(private readonly deps: JobDeps) {}
 
   readonly handle = async (job: Job, attempt: JobAttempt): Promise<void> => {
@@ -224,7 +227,8 @@ export class DesignJobs {
       const pngs = await Promise.all(
         viewNames.map(async (view) => ({ view, png: await images.get(revision.image_keys[view] ?? '') })),
       );
-      await images.put(sheetKey, await renderContactSheet(pngs, { title: revision.prompt }));
+      const sheet = await this.renderSerially(() => renderContactSheet(pngs, { title: revision.prompt }));
+      await images.put(sheetKey, sheet);
     } catch (error) {
       const last = attempt.number >= attempt.maxAttempts || error instanceof ImageNotFoundError;
       logger[last ? 'error' : 'warn'](
