@@ -7,9 +7,7 @@ import type { Database } from '../storage/schema.ts';
 import type { Actor } from './actor.ts';
 import { loadSnapshot } from './design-snapshot.ts';
 import type { DesignRow, DesignTransitions, TransitionResult } from './design-transitions.ts';
-import { DesignEffects } from './design-effects.ts';
-import type { JobQueue } from './ports/job-queue.ts';
-import type { Notifier } from './ports/notifier.ts';
+import type { DesignEffects } from './design-effects.ts';
 import { findPreset, maxFeedbackLength, maxPromptLength, type EditRequest } from './prompts.ts';
 import { remainingViews, viewNames, type RemainingView } from './views.ts';
 import type { WorkflowOutcome } from './workflow-outcome.ts';
@@ -18,8 +16,8 @@ export type ServiceDeps = {
   db: Kysely<Database>;
   ledger: CreditLedger;
   transitions: DesignTransitions;
-  jobs: JobQueue;
-  notifier: Notifier;
+  /** Shared with the jobs, so every change to a design is shown through one publisher, in order. */
+  effects: DesignEffects;
   clock: Clock;
   holdTtlMs: number;
   logger: Logger;
@@ -48,7 +46,7 @@ export class DesignService {
   private readonly effects: DesignEffects;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.effects = new DesignEffects(deps);
+    this.effects = deps.effects;
   }
 
   async start(request: StartRequest): Promise<WorkflowOutcome> {

@@ -45,7 +45,7 @@ export function createWorkflow(deps: WorkflowDeps): Workflow {
     holdTtlMs: deps.holdTtlMs,
   });
   const effects = new DesignEffects(deps);
-  const service = new DesignService({ ...deps, transitions });
+  const service = new DesignService({ ...deps, transitions, effects });
   const jobs = new DesignJobs({ ...deps, transitions, effects });
   let timer: NodeJS.Timeout | undefined;
   const reconcile = () => resumeUnfinishedDesigns(deps.db, effects);

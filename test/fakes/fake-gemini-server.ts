@@ -69,6 +69,11 @@ export type FakeGemini = {
   requests: FakeGeminiRequest[];
   /** Queue outcomes for the next requests, in order. */
   script(...outcomes: FakeGeminiOutcome[]): void;
+  /**
+   * Queue outcomes for the next requests whose text parts, joined by spaces, `match` (one view of many
+   * running in parallel, say); these are used before the general script.
+   */
+  scriptFor(match: (text: string) => boolean, ...outcomes: FakeGeminiOutcome[]): void;
   setDefault(outcome: FakeGeminiOutcome): void;
   setLatency(latency: FakeGeminiLatency): void;
   /** Requests being handled now and the most ever handled at once (to check real parallelism). */
@@ -193,6 +198,7 @@ async function imageResponse(model: string, index: number, format: 'png' | 'jpeg
 export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<FakeGemini> {
   const requests: FakeGeminiRequest[] = [];
   const queue: FakeGeminiOutcome[] = [];
+  const targeted: { match: (text: string) => boolean; outcomes: FakeGeminiOutcome[] }[] = [];
   let defaultOutcome: FakeGeminiOutcome = options.defaultOutcome ?? { kind: 'image' };
   let latency: FakeGeminiLatency = options.latencyMs ?? 0;
   let inFlight = 0;
@@ -273,6 +279,11 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     }
   }
 
+  function nextTargeted(parts: { text?: string | undefined }[]): FakeGeminiOutcome | undefined {
+    const text = parts.flatMap((part) => (part.text === undefined ? [] : [part.text])).join(' ');
+    return targeted.find((entry) => entry.outcomes.length > 0 && entry.match(text))?.outcomes.shift();
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
     const match = routePattern.exec(request.url ?? '');
@@ -295,7 +306,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
           message: 'API key not valid. Please pass a valid API key.',
           reason: 'API_KEY_INVALID',
         }
-      : (queue.shift() ?? defaultOutcome);
+      : (nextTargeted(parts) ?? queue.shift() ?? defaultOutcome);
     const record: FakeGeminiRequest = {
       index: requests.length,
       model,
@@ -340,6 +351,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     requests,
     script: (...outcomes) => queue.push(...outcomes),
+    scriptFor: (match, ...outcomes) => targeted.push({ match, outcomes }),
     setDefault: (outcome) => (defaultOutcome = outcome),
     setLatency: (next) => (latency = next),
     stats: () => ({ total: requests.length, inFlight, maxInFlight }),

@@ -80,6 +80,10 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
     await expect
       .poll(() => h.notifier.of(started.id).at(-1)?.revision?.contactSheetKey)
       .toBe(withSheet.revision!.contactSheetKey);
+    // Shown in order, each version once, ending with the newest: a card never steps back.
+    const versions = h.notifier.of(started.id).map((d) => d.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+    expect(versions.at(-1)).toBe(withSheet.version);
   });
 
   it('makes a missing contact sheet when reconciling, without touching the completed design', async () => {
@@ -189,18 +193,29 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
     expect(late).toMatchObject({ ok: false, reason: 'finished' });
   });
 
-  it('retries a view that fails twice with 503 and still charges once', async () => {
-    const design = designOf(await start('U-flaky'));
+  it('retries a view that fails twice (503, then 429) and still charges once', async () => {
+    const design = designOf(await start('U-flaky', 'a flaky kettle'));
     await waitFor(h.workflow, design.id, inState('awaiting_approval'));
-    h.gemini.script({ kind: 'status', status: 503 }, { kind: 'status', status: 429 });
+    const isSideOfKettle = (text: string) => text.includes('a flaky kettle') && text.includes('Side view');
+    h.gemini.scriptFor(isSideOfKettle, { kind: 'status', status: 503 }, { kind: 'status', status: 429 });
+    const before = h.gemini.requests.length;
     designOf(
       await h.workflow.service.approve({ designId: design.id, actor: actor('U-flaky'), iteration: 1 }),
     );
     const done = await waitFor(h.workflow, design.id, inState('completed', 'failed'));
     expect(done.state).toBe('completed');
-    const attempts = done.views.filter((v) => v.view !== 'front').reduce((sum, v) => sum + v.attempts, 0);
-    expect(attempts).toBe(6);
+    expect(Object.fromEntries(done.views.map((v) => [v.view, v.attempts]))).toEqual({
+      front: 1,
+      back: 1,
+      side: 3,
+      top: 1,
+      bottom: 1,
+    });
+    const sideRequests = h.gemini.requests.slice(before).filter((r) => isSideOfKettle(r.texts.join(' ')));
+    expect(sideRequests.map((r) => r.outcome)).toEqual(['status', 'status', 'image']);
+    expect(done.views.find((v) => v.view === 'side')!.error).toBeNull();
     expect(done.charged).toBe(3);
+    expect(await balance('U-flaky')).toEqual({ balance: 7, held: 0, available: 7 });
   });
 
   it('fails at once on a safety block, charges nothing, and can be retried', async () => {

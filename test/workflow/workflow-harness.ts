@@ -12,6 +12,7 @@ import type { Actor } from '../../src/workflow/actor.ts';
 import type { DesignSnapshot } from '../../src/workflow/design-snapshot.ts';
 import { InProcessJobQueue } from '../../src/workflow/jobs/in-process-job-queue.ts';
 import type { JobQueue } from '../../src/workflow/ports/job-queue.ts';
+import type { ImageStore } from '../../src/workflow/ports/image-store.ts';
 import type { Notifier } from '../../src/workflow/ports/notifier.ts';
 import { createWorkflow, type Workflow } from '../../src/workflow/workflow.ts';
 import { startFakeGemini, type FakeGemini } from '../fakes/fake-gemini-server.ts';
@@ -34,7 +35,7 @@ export type Harness = {
   test: TestDatabase;
   gemini: FakeGemini;
   openai: FakeOpenAI;
-  images: LocalImageStore;
+  images: ImageStore;
   ledger: CreditLedger;
   notifier: RecordingNotifier;
   /** A workflow with its worker running; more can be made (e.g. with another TTL or queue). */
@@ -53,13 +54,14 @@ export function actor(userId: string, extra: Partial<Actor> = {}): Actor {
 /** The real adapters (Gemini and OpenAI SDKs against loopback fakes, local store, Postgres ledger). */
 export async function createHarness(
   label: string,
-  options: { starterCredits?: number } = {},
+  options: { starterCredits?: number; images?: ImageStore } = {},
 ): Promise<Harness> {
   const test = await createTestDatabase(label, { poolSize: 20 });
   const gemini = await startFakeGemini({ keepImageData: true });
   const openai = await startFakeOpenAI();
   const dir = await mkdtemp(path.join(tmpdir(), 'facet-workflow-'));
-  const images = new LocalImageStore({ dir, publicUrl: 'http://127.0.0.1:9', secret: 'test-secret' });
+  const images =
+    options.images ?? new LocalImageStore({ dir, publicUrl: 'http://127.0.0.1:9', secret: 'test-secret' });
   const ledger = new CreditLedger(test.db, {
     clock: () => new Date(),
     starterCredits: options.starterCredits ?? 10,
