@@ -54,7 +54,8 @@ export function actor(userId: string, extra: Partial<Actor> = {}): Actor {
 /** The real adapters (Gemini and OpenAI SDKs against loopback fakes, local store, Postgres ledger). */
 export async function createHarness(
   label: string,
-  options: { starterCredits?: number; images?: ImageStore } = {},
+  /** `notifier` also receives every snapshot (a surface under test), after the recording one. */
+  options: { starterCredits?: number; images?: ImageStore; notifier?: Notifier } = {},
 ): Promise<Harness> {
   const test = await createTestDatabase(label, { poolSize: 20 });
   const gemini = await startFakeGemini({ keepImageData: true });
@@ -82,7 +83,7 @@ export async function createHarness(
         timeoutMs: 10_000,
       }),
       images,
-      notifier,
+      notifier: options.notifier ? teeNotifier(notifier, options.notifier) : notifier,
       clock: () => new Date(),
       holdTtlMs: made.holdTtlMs ?? 60 * 60_000,
       logger: silentLogger,
@@ -136,3 +137,12 @@ export const inState =
   (...states: DesignSnapshot['state'][]) =>
   (design: DesignSnapshot) =>
     states.includes(design.state);
+
+function teeNotifier(first: Notifier, second: Notifier): Notifier {
+  return {
+    async notify(design) {
+      await first.notify(design);
+      await second.notify(design);
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
+import { quickEditPresets } from '../../workflow/prompts.ts';
+import { remainingViews, type RemainingView } from '../../workflow/views.ts';
+import { encodeCardAction } from './card-action-id.ts';
+
+export type CardTone = 'working' | 'waiting' | 'done' | 'failed' | 'ended';
+
+export type CardButton = {
+  /** The encoded CardAction: the platform's action or custom id. */
+  id: string;
+  label: string;
+  style?: 'primary' | 'danger';
+  /** A confirmation the platform shows before the click counts (Slack confirm dialog). */
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+};
+
+/** A piece of card text: plain user or bot text, or a person the platform renders as a mention. */
+export type CardText = string | { mention: string };
+
+/**
+ * Everything a surface shows of a design, platform-neutral. Surfaces escape `prompt` themselves (each
+ * platform has its own markup); every other string here is ours.
+ */
+export type DesignCard = {
+  designId: string;
+  prompt: string;
+  requesterId: string;
+  tone: CardTone;
+  /** One line saying where the design is, e.g. "Generating the front view (12 s)". */
+  status: CardText[];
+  /** Short facts under the status: iteration, credits, approver. */
+  facts: CardText[][];
+  /** The front view currently shown, by image-store key. */
+  image: { key: string; alt: string } | null;
+  /** Rows of buttons; empty when nothing can be done. */
+  actions: CardButton[][];
+};
+
+const viewLabels: Record<RemainingView, string> = {
+  back: 'back',
+  side: 'side',
+  top: 'top',
+  bottom: 'bottom',
+};
+
+function credits(n: number): string {
+  return `${n} credit${n === 1 ? '' : 's'}`;
+}
+
+function seconds(from: Date, now: Date): string {
+  return `${Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000))} s`;
+}
+
+/** The card is a pure function of the snapshot (and the clock, for elapsed times). */
+export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
+  const current = design.iterations.find((it) => it.iteration === design.iteration);
+  const shown = [...design.iterations].reverse().find((it) => it.imageKey !== null);
+  const card: DesignCard = {
+    designId: design.id,
+    prompt: design.prompt,
+    requesterId: design.requesterId,
+    tone: 'working',
+    status: [],
+    facts: [],
+    image: shown?.imageKey ? { key: shown.imageKey, alt: `Front view, iteration ${shown.iteration}` } : null,
+    actions: [],
+  };
+  const iterationFact = [`Iteration ${design.iteration}`];
+  const approvedBy: CardText[] = design.approvedBy ? ['Approved by ', { mention: design.approvedBy }] : [];
+
+  switch (design.state) {
+    case 'generating_front': {
+      const since = current?.createdAt ?? design.updatedAt;
+      card.status = [
+        design.iteration === 1
+          ? `Generating the front view (${seconds(since, now)})`
+          : `Revising the front view for iteration ${design.iteration} (${seconds(since, now)})`,
+      ];
+      card.facts = [iterationFact, [`${credits(design.held)} reserved`]];
+      card.actions = [[cancelButton(design.id)]];
+      break;
+    }
+    case 'awaiting_approval': {
+      card.tone = 'waiting';
+      card.status = [`Iteration ${design.iteration} is ready: approve it, or ask for changes`];
+      const expires = design.holdExpiresAt
+        ? [
+            `, returned if not approved by ${design.holdExpiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+          ]
+        : [];
+      card.facts = [iterationFact, [`${credits(design.held)} reserved`, ...expires]];
+      card.actions = [
+        [
+          {
+            id: encodeCardAction({ kind: 'approve', designId: design.id, iteration: design.iteration }),
+            label: 'Approve',
+            style: 'primary',
+            confirm: {
+              title: 'Approve this front view?',
+              text: `The back, side, top and bottom views are generated from it. ${credits(design.held)} will be charged once they are done; nothing if they fail.`,
+              confirm: 'Approve',
+              deny: 'Not yet',
+            },
+          },
+          {
+            id: encodeCardAction({
+              kind: 'request_changes',
+              designId: design.id,
+              iteration: design.iteration,
+            }),
+            label: `Request changes (+${credits(design.editPrice)})`,
+          },
+          cancelButton(design.id),
+        ],
+        quickEditPresets.map((preset) => ({
+          id: encodeCardAction({
+            kind: 'edit',
+            designId: design.id,
+            iteration: design.iteration,
+            preset: preset.id,
+          }),
+          label: preset.label,
+        })),
+      ];
+      break;
+    }
+    case 'generating_views':
+    case 'finalizing': {
+      const done = design.views.filter((v) => v.view !== 'front' && v.state === 'done').length;
+      card.status =
+        design.state === 'finalizing'
+          ? ['All views are done; putting the design together']
+          : [`Generating the other views: ${done} of ${remainingViews.length} done`];
+      card.facts = [iterationFact, approvedBy, [`${credits(design.held)} reserved`]].filter(
+        (f) => f.length > 0,
+      );
+      break;
+    }
+    case 'completed': {
+      card.tone = 'done';
+      card.status = ['Done: all five views are in the thread'];
+      card.facts = [iterationFact, approvedBy, [`${credits(design.charged)} charged`]].filter(
+        (f) => f.length > 0,
+      );
+      card.actions = [
+        [
+          { id: encodeCardAction({ kind: 'variation', designId: design.id }), label: 'Variation' },
+          ...remainingViews.map((view) => ({
+            id: encodeCardAction({ kind: 'edit_view', designId: design.id, view }),
+            label: `Edit ${viewLabels[view]} view`,
+          })),
+        ],
+      ];
+      break;
+    }
+    case 'failed': {
+      card.tone = 'failed';
+      card.status = [design.failure?.message ?? 'The design could not be generated.'];
+      card.facts = [
+        iterationFact,
+        [
+          design.charged > 0
+            ? `${credits(design.charged)} charged earlier`
+            : 'Nothing was charged; the reserved credits are back',
+        ],
+      ];
+      card.actions = [
+        [
+          { id: encodeCardAction({ kind: 'retry', designId: design.id }), label: 'Retry', style: 'primary' },
+          cancelButton(design.id),
+        ],
+      ];
+      break;
+    }
+    case 'cancelled':
+      card.tone = 'ended';
+      card.status = ['Cancelled'];
+      card.facts = [['Nothing was charged; the reserved credits are back']];
+      break;
+    case 'expired':
+      card.tone = 'ended';
+      card.status = ['Expired: nobody approved it in time'];
+      card.facts = [['Nothing was charged; the reserved credits are back']];
+      break;
+  }
+  return card;
+}
+
+function cancelButton(designId: string): CardButton {
+  return { id: encodeCardAction({ kind: 'cancel', designId }), label: 'Cancel', style: 'danger' };
+}
+
+export type ViewLine = {
+  view: RemainingView;
+  state: 'pending' | 'generating' | 'done' | 'failed';
+  /** How long it took (done, failed) or has been running (generating). */
+  seconds: number | null;
+  imageKey: string | null;
+};
+
+/** The thread's status message: one line per remaining view. */
+export function buildViewProgress(design: DesignSnapshot, now: Date): ViewLine[] {
+  return remainingViews.map((view) => {
+    const row = design.views.find((v) => v.view === view);
+    const state = row?.state ?? 'pending';
+    const end = row?.finishedAt ?? (state === 'generating' ? now : null);
+    const took =
+      row?.startedAt && end
+        ? Math.max(0, Math.round((end.getTime() - row.startedAt.getTime()) / 1000))
+        : null;
+    return { view, state, seconds: state === 'pending' ? null : took, imageKey: row?.imageKey ?? null };
+  });
+}

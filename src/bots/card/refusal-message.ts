@@ -1,0 +1,39 @@
+import type { WorkflowRefusal } from '../../workflow/workflow-outcome.ts';
+
+/** What a person is told when their command or click changed nothing: plain words, same on every surface. */
+export function refusalMessage(refusal: WorkflowRefusal): string {
+  switch (refusal.reason) {
+    case 'insufficient_credits':
+      return `This needs ${refusal.cost} credit${refusal.cost === 1 ? '' : 's'} and you have ${refusal.available} available. Nothing was reserved. Ask a workspace admin for more credits.`;
+    case 'empty_prompt':
+      return 'Describe the product to design, e.g. `/design wireless headphones in matte black`.';
+    case 'prompt_too_long':
+      return `That description is too long: keep it under ${refusal.max} characters.`;
+    case 'empty_feedback':
+      return 'Say what should change.';
+    case 'feedback_too_long':
+      return `That feedback is too long: keep it under ${refusal.max} characters.`;
+    case 'unknown_preset':
+      return 'That quick edit does not exist any more.';
+    case 'no_front_view':
+      return 'That design has no approved front view to start a variation from.';
+    case 'not_found':
+      return 'That design no longer exists.';
+    case 'already_started':
+      return 'That design has already started.';
+    case 'not_allowed':
+      return 'Only the person who asked for this design (or an approver or admin) can do that.';
+    case 'stale_iteration':
+      return 'That button belongs to an earlier iteration of this design; use the buttons on the newest one.';
+    case 'not_ready':
+      return 'The front view is still being generated; wait for it first.';
+    case 'already_approved':
+      return 'This design has already been approved.';
+    case 'finished':
+      return 'This design is finished; nothing was changed.';
+    case 'not_failed':
+      return 'Only a failed design can be retried.';
+    case 'not_completed':
+      return 'Views can be edited once the design is complete.';
+  }
+}

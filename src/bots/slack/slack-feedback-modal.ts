@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { maxFeedbackLength } from '../../workflow/prompts.ts';
+
+export const feedbackModalCallbackId = 'facet_feedback';
+const blockId = 'facet_feedback_block';
+const actionId = 'facet_feedback_text';
+
+const metadataSchema = z.object({
+  designId: z.uuid(),
+  iteration: z.int().positive(),
+  channelId: z.string(),
+});
+
+/** The "Request changes" modal; which design and iteration it edits travels in private_metadata. */
+export function feedbackModal(target: z.infer<typeof metadataSchema>) {
+  return {
+    type: 'modal' as const,
+    callback_id: feedbackModalCallbackId,
+    private_metadata: JSON.stringify(target),
+    title: { type: 'plain_text' as const, text: 'Request changes' },
+    submit: { type: 'plain_text' as const, text: 'Revise (+1 credit)' },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: blockId,
+        label: { type: 'plain_text' as const, text: `What should change in iteration ${target.iteration}?` },
+        element: {
+          type: 'plain_text_input',
+          action_id: actionId,
+          multiline: true,
+          // Slack enforces this too; the server checks again because a payload can be forged.
+          max_length: maxFeedbackLength,
+          placeholder: {
+            type: 'plain_text' as const,
+            text: 'e.g. make the ear cups rounder and the band thinner',
+          },
+        },
+      },
+    ],
+  };
+}
+
+const submissionSchema = z.object({
+  private_metadata: z.string(),
+  state: z.object({
+    values: z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish() }))),
+  }),
+});
+
+export type FeedbackSubmission =
+  | { designId: string; iteration: number; channelId: string; feedback: string }
+  | { error: string; blockId: string };
+
+/** Validates a submission; errors go back into the modal (response_action: errors) under the input. */
+export function readFeedbackSubmission(view: unknown): FeedbackSubmission {
+  const parsed = submissionSchema.safeParse(view);
+  const metadata = parsed.success ? safeJson(parsed.data.private_metadata) : undefined;
+  const target = metadataSchema.safeParse(metadata);
+  if (!parsed.success || !target.success)
+    return { blockId, error: 'This form is out of date; close it and press Request changes again.' };
+  const feedback = (parsed.data.state.values[blockId]?.[actionId]?.value ?? '').trim();
+  if (feedback === '') return { blockId, error: 'Say what should change.' };
+  if (feedback.length > maxFeedbackLength)
+    return { blockId, error: `Keep it under ${maxFeedbackLength} characters (this is ${feedback.length}).` };
+  return { ...target.data, feedback };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,159 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One Web API call as the fake received it; JSON-valued form fields (blocks, view) are parsed. */
+export type SlackCall = {
+  method: string;
+  token: string | undefined;
+  args: Record<string, unknown>;
+  at: number;
+};
+
+export type FakeSlack = {
+  /** Pass as slackApiUrl. */
+  apiUrl: string;
+  /** Base for response_url values in simulated payloads: `${url}/response/<anything>`. */
+  url: string;
+  calls: SlackCall[];
+  /** Bodies POSTed to response URLs (respond()). */
+  responses: Record<string, unknown>[];
+  callsTo(method: string): SlackCall[];
+  close(): Promise<void>;
+};
+
+const jsonFields = new Set(['blocks', 'view', 'attachments', 'metadata']);
+
+/**
+ * Enough of Slack's Web API for the app: it records every call, answers like Slack, and refuses
+ * messages that break Block Kit limits the way Slack does (ok: false, invalid_blocks).
+ */
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const responses: Record<string, unknown>[] = [];
+  let tsCounter = 0;
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      send(response, 500, { ok: false, error: `fake failed: ${String(error)}` });
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const body = await readBody(request);
+    const url = request.url ?? '';
+    if (url.startsWith('/response/')) {
+      responses.push(JSON.parse(body) as Record<string, unknown>);
+      return send(response, 200, { ok: true });
+    }
+    const method = /^\/api\/([\w.]+)/.exec(url)?.[1];
+    if (!method) return send(response, 404, { ok: false, error: 'unknown_method' });
+    const args = parseArgs(body, request.headers['content-type'] ?? '');
+    const auth = request.headers.authorization;
+    const token =
+      typeof auth === 'string' ? auth.replace(/^Bearer /, '') : (args.token as string | undefined);
+    calls.push({ method, token, args, at: Date.now() });
+    if (method !== 'auth.test' && !token) return send(response, 200, { ok: false, error: 'not_authed' });
+    const invalid = 'blocks' in args ? blockKitProblem(args) : undefined;
+    if (invalid) return send(response, 200, { ok: false, error: 'invalid_blocks', errors: [invalid] });
+    switch (method) {
+      case 'auth.test':
+        return send(response, 200, {
+          ok: true,
+          user_id: 'U0FACET',
+          bot_id: 'B0FACET',
+          team_id: 'T1',
+          url: 'https://fake.slack/',
+        });
+      case 'chat.postMessage': {
+        tsCounter += 1;
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(tsCounter).padStart(6, '0')}`;
+        return send(response, 200, { ok: true, channel: args.channel, ts, message: { ts, text: args.text } });
+      }
+      case 'chat.update':
+        return send(response, 200, { ok: true, channel: args.channel, ts: args.ts, text: args.text });
+      case 'chat.postEphemeral':
+        return send(response, 200, { ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.999999` });
+      case 'views.open':
+        return send(response, 200, { ok: true, view: { id: `V${calls.length}`, ...(args.view as object) } });
+      default:
+        return send(response, 200, { ok: false, error: 'unknown_method' });
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    apiUrl: `${url}/api/`,
+    url,
+    calls,
+    responses,
+    callsTo: (method) => calls.filter((call) => call.method === method),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function parseArgs(body: string, contentType: string): Record<string, unknown> {
+  if (contentType.includes('application/json')) return JSON.parse(body) as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    args[key] = jsonFields.has(key) ? JSON.parse(value) : value;
+  }
+  return args;
+}
+
+/** The limits Slack enforces on a message's blocks (a subset: the ones a card could break). */
+function blockKitProblem(args: Record<string, unknown>): string | undefined {
+  const blocks = args.blocks as Record<string, unknown>[];
+  if (!Array.isArray(blocks)) return 'blocks must be an array';
+  if (blocks.length > 50) return 'more than 50 blocks';
+  if (typeof args.text === 'string' && args.text.length >= 4000) return 'text too long';
+  const actionIds = new Set<string>();
+  const blockIds = new Set<string>();
+  for (const block of blocks) {
+    const blockId = block.block_id as string | undefined;
+    if (blockId !== undefined) {
+      if (blockIds.has(blockId) || blockId.length > 255) return `bad block_id ${blockId}`;
+      blockIds.add(blockId);
+    }
+    if (block.type === 'section') {
+      const text = (block.text as { text?: string } | undefined)?.text ?? '';
+      if (text.length > 3000) return 'section text over 3000';
+    }
+    if (block.type === 'image') {
+      if (typeof block.image_url !== 'string' || typeof block.alt_text !== 'string')
+        return 'image without url or alt';
+    }
+    if (block.type === 'actions') {
+      const elements = block.elements as Record<string, unknown>[];
+      if (elements.length > 25) return 'more than 25 elements';
+      for (const element of elements) {
+        const actionId = element.action_id as string;
+        if (actionIds.has(actionId)) return `duplicate action_id ${actionId}`;
+        if (actionId.length > 255) return 'action_id over 255';
+        actionIds.add(actionId);
+        const text = (element.text as { text: string }).text;
+        if (text.length > 75) return 'button text over 75';
+        if (typeof element.value === 'string' && element.value.length > 2000) return 'button value over 2000';
+      }
+    }
+  }
+  return undefined;
+}
+
+function send(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
