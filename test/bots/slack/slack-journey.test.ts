@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
@@ -31,13 +34,15 @@ describe('Slack app over HTTP (real Bolt, fake Slack Web API, real workflow)', (
   let server: Server;
   let endpoint: string;
   let triggers = 0;
+  let imageDir: string;
 
   beforeAll(async () => {
     slack = await startFakeSlack();
     const client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     // Slack must be able to fetch image URLs itself: a public base URL, as in production.
+    imageDir = await mkdtemp(path.join(tmpdir(), 'facet-slack-images-'));
     const images = new LocalImageStore({
-      dir: `/tmp/facet-slack-images-${process.pid}`,
+      dir: imageDir,
       publicUrl: 'https://facet.example.com',
       secret: 'image-secret',
     });
@@ -64,6 +69,7 @@ describe('Slack app over HTTP (real Bolt, fake Slack Web API, real workflow)', (
     server.close();
     await h.close();
     await slack.close();
+    await rm(imageDir, { recursive: true, force: true });
   });
 
   async function post(body: string, headers: Record<string, string> = sign(body)) {
