@@ -189,25 +189,3 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
 function cancelButton(designId: string): CardButton {
   return { id: encodeCardAction({ kind: 'cancel', designId }), label: 'Cancel', style: 'danger' };
 }
-
-export type ViewLine = {
-  view: RemainingView;
-  state: 'pending' | 'generating' | 'done' | 'failed';
-  /** How long it took (done, failed) or has been running (generating). */
-  seconds: number | null;
-  imageKey: string | null;
-};
-
-/** The thread's status message: one line per remaining view. */
-export function buildViewProgress(design: DesignSnapshot, now: Date): ViewLine[] {
-  return remainingViews.map((view) => {
-    const row = design.views.find((v) => v.view === view);
-    const state = row?.state ?? 'pending';
-    const end = row?.finishedAt ?? (state === 'generating' ? now : null);
-    const took =
-      row?.startedAt && end
-        ? Math.max(0, Math.round((end.getTime() - row.startedAt.getTime()) / 1000))
-        : null;
-    return { view, state, seconds: state === 'pending' ? null : took, imageKey: row?.imageKey ?? null };
-  });
-}

@@ -1,7 +1,7 @@
 import type { CardButton, CardText, DesignCard } from '../card/design-card.ts';
 
 /** Slack Block Kit limits that shape rendering (docs: block kit reference). */
-export const slackLimits = {
+const slackLimits = {
   blocks: 50,
   sectionText: 3000,
   buttonText: 75,
