@@ -143,6 +143,13 @@ export interface ProcessedInteractionsTable {
   processed_at: Timestamp;
 }
 
+export interface ChatPostsTable {
+  design_id: string;
+  key: string;
+  message_ref: string | null;
+  claimed_at: Timestamp;
+}
+
 export interface SlackInstallationsTable {
   id: Generated<number>;
   enterprise_id: Generated<string>;
@@ -169,6 +176,7 @@ export interface Database {
   revisions: RevisionsTable;
   processed_interactions: ProcessedInteractionsTable;
   slack_installations: SlackInstallationsTable;
+  chat_posts: ChatPostsTable;
   facet_migrations: FacetMigrationsTable;
 }
 

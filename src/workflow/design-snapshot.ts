@@ -9,6 +9,8 @@ export type ViewSnapshot = {
   state: 'pending' | 'generating' | 'done' | 'failed';
   imageKey: string | null;
   attempts: number;
+  /** The round that last (re)generated this view: an "Edit view" regenerates one view in a new round. */
+  round: number;
   error: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -134,6 +136,7 @@ export async function loadSnapshot(
         state: row.state,
         imageKey: row.image_key,
         attempts: row.attempts,
+        round: row.round,
         error: row.error,
         startedAt: toNullableDate(row.started_at),
         finishedAt: toNullableDate(row.finished_at),

@@ -46,7 +46,7 @@ export function findPreset(id: string): QuickEditPreset | undefined {
 export type EditRequest = { preset: PresetId } | { feedback: string };
 
 export const maxFeedbackLength = 1000;
-export const maxPromptLength = 1000;
+export const maxPromptLength = 2000;
 
 const studio =
   'Professional product design render, studio lighting, plain light-grey background, product centred and ' +

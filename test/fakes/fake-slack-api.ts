@@ -7,7 +7,21 @@ export type SlackCall = {
   token: string | undefined;
   args: Record<string, unknown>;
   at: number;
+  /** Answered with HTTP 429 by `rateLimit`. */
+  rateLimited?: boolean;
 };
+
+/** A file as Slack holds it after files.uploadV2 (getUploadURLExternal, upload, completeUploadExternal). */
+export type SlackFile = {
+  id: string;
+  filename: string;
+  title: string | undefined;
+  bytes: Buffer;
+  channelId: string | undefined;
+  threadTs: string | undefined;
+};
+
+export type SlackUser = { isAdmin?: boolean; isOwner?: boolean };
 
 export type FakeSlack = {
   /** Pass as slackApiUrl. */
@@ -18,10 +32,18 @@ export type FakeSlack = {
   /** Bodies POSTed to response URLs (respond()). */
   responses: Record<string, unknown>[];
   callsTo(method: string): SlackCall[];
+  /** Files shared by completed uploads, in order. */
+  files: SlackFile[];
+  /** users.info answers from here; unknown users are regular members. */
+  users: Map<string, SlackUser>;
+  /** usergroups.users.list answers from here: group id → member ids. */
+  groups: Map<string, { handle: string; members: string[] }>;
+  /** The next `count` calls to `method` are rate limited (HTTP 429, Retry-After: 1). */
+  rateLimit(method: string, count?: number): void;
   close(): Promise<void>;
 };
 
-const jsonFields = new Set(['blocks', 'view', 'attachments', 'metadata']);
+const jsonFields = new Set(['blocks', 'view', 'attachments', 'metadata', 'files']);
 
 /**
  * Enough of Slack's Web API for the app: it records every call, answers like Slack, and refuses
@@ -30,7 +52,13 @@ const jsonFields = new Set(['blocks', 'view', 'attachments', 'metadata']);
 export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const responses: Record<string, unknown>[] = [];
+  const files: SlackFile[] = [];
+  const uploads = new Map<string, { filename: string; bytes?: Buffer }>();
+  const users = new Map<string, SlackUser>();
+  const groups = new Map<string, { handle: string; members: string[] }>();
+  const limited = new Map<string, number>();
   let tsCounter = 0;
+  let fileCounter = 0;
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -39,8 +67,16 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
-    const body = await readBody(request);
+    const raw = await readBody(request);
+    const body = raw.toString('utf8');
     const url = request.url ?? '';
+    if (url.startsWith('/upload/')) {
+      const upload = uploads.get(url.slice('/upload/'.length));
+      if (!upload) return send(response, 404, { ok: false });
+      upload.bytes = uploadedBytes(raw, request.headers['content-type'] ?? '');
+      response.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${raw.length}`);
+      return;
+    }
     if (url.startsWith('/response/')) {
       responses.push(JSON.parse(body) as Record<string, unknown>);
       return send(response, 200, { ok: true });
@@ -52,6 +88,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const token =
       typeof auth === 'string' ? auth.replace(/^Bearer /, '') : (args.token as string | undefined);
     calls.push({ method, token, args, at: Date.now() });
+    const remaining = limited.get(method) ?? 0;
+    if (remaining > 0) {
+      limited.set(method, remaining - 1);
+      calls[calls.length - 1]!.rateLimited = true;
+      response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+      response.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
     if (method !== 'auth.test' && !token) return send(response, 200, { ok: false, error: 'not_authed' });
     const invalid = 'blocks' in args ? blockKitProblem(args) : undefined;
     if (invalid) return send(response, 200, { ok: false, error: 'invalid_blocks', errors: [invalid] });
@@ -73,6 +117,46 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return send(response, 200, { ok: true, channel: args.channel, ts: args.ts, text: args.text });
       case 'chat.postEphemeral':
         return send(response, 200, { ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.999999` });
+      case 'files.getUploadURLExternal': {
+        fileCounter += 1;
+        const id = `F${String(fileCounter).padStart(6, '0')}`;
+        uploads.set(id, { filename: String(args.filename) });
+        return send(response, 200, { ok: true, file_id: id, upload_url: `${base()}/upload/${id}` });
+      }
+      case 'files.completeUploadExternal': {
+        const completed = args.files as { id: string; title?: string }[];
+        for (const file of completed) {
+          const upload = uploads.get(file.id);
+          if (!upload?.bytes) return send(response, 200, { ok: false, error: 'file_not_found' });
+          files.push({
+            id: file.id,
+            filename: upload.filename,
+            title: file.title,
+            bytes: upload.bytes,
+            channelId: args.channel_id as string | undefined,
+            threadTs: args.thread_ts as string | undefined,
+          });
+        }
+        return send(response, 200, { ok: true, files: completed.map((f) => ({ id: f.id, title: f.title })) });
+      }
+      case 'users.info': {
+        const id = String(args.user);
+        const user = users.get(id) ?? {};
+        return send(response, 200, {
+          ok: true,
+          user: { id, is_admin: user.isAdmin ?? false, is_owner: user.isOwner ?? false, is_bot: false },
+        });
+      }
+      case 'usergroups.users.list': {
+        const group = groups.get(String(args.usergroup));
+        if (!group) return send(response, 200, { ok: false, error: 'no_such_subteam' });
+        return send(response, 200, { ok: true, users: group.members });
+      }
+      case 'usergroups.list':
+        return send(response, 200, {
+          ok: true,
+          usergroups: [...groups].map(([id, group]) => ({ id, handle: group.handle, name: group.handle })),
+        });
       case 'views.open':
         return send(response, 200, { ok: true, view: { id: `V${calls.length}`, ...(args.view as object) } });
       default:
@@ -83,12 +167,19 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  function base() {
+    return url;
+  }
   return {
     apiUrl: `${url}/api/`,
     url,
     calls,
     responses,
     callsTo: (method) => calls.filter((call) => call.method === method),
+    files,
+    users,
+    groups,
+    rateLimit: (method, count = 1) => limited.set(method, (limited.get(method) ?? 0) + count),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -126,6 +217,8 @@ function blockKitProblem(args: Record<string, unknown>): string | undefined {
     if (block.type === 'image') {
       if (typeof block.image_url !== 'string' || typeof block.alt_text !== 'string')
         return 'image without url or alt';
+      // Slack downloads the image itself: a loopback URL fails the whole message.
+      if (/^https?:\/\/(localhost|127\.|\[::1\])/.test(block.image_url)) return 'downloading image failed';
     }
     if (block.type === 'actions') {
       const elements = block.elements as Record<string, unknown>[];
@@ -144,16 +237,34 @@ function blockKitProblem(args: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** The upload URL takes the raw bytes or a multipart form with one file (what the SDK sends). */
+function uploadedBytes(raw: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=("?)([^";]+)\1/.exec(contentType)?.[2];
+  if (!contentType.startsWith('multipart/form-data') || !boundary) return raw;
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = raw.indexOf(delimiter);
+  while (start >= 0) {
+    const next = raw.indexOf(delimiter, start + delimiter.length);
+    if (next < 0) break;
+    const part = raw.subarray(start + delimiter.length + 2, next - 2);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd >= 0 && part.subarray(0, headerEnd).toString('utf8').includes('filename='))
+      return part.subarray(headerEnd + 4);
+    start = next;
+  }
+  throw new Error('multipart upload without a file');
+}
+
 function send(response: ServerResponse, status: number, body: unknown) {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }

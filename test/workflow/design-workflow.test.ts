@@ -259,7 +259,7 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
     const refused = await start('U-poor');
     expect(refused).toMatchObject({ ok: false, reason: 'insufficient_credits', cost: 3, available: 1 });
     expect(await start('U-poor', '   ')).toMatchObject({ ok: false, reason: 'empty_prompt' });
-    expect(await start('U-poor', 'x'.repeat(1001))).toMatchObject({ ok: false, reason: 'prompt_too_long' });
+    expect(await start('U-poor', 'x'.repeat(2001))).toMatchObject({ ok: false, reason: 'prompt_too_long' });
     const count = await h.test.db
       .selectFrom('designs')
       .select(h.test.db.fn.countAll<number | string>().as('n'))

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { GeminiImageModel } from '../../src/ai/gemini/gemini-image-model.ts';
 import { OpenAIFeatureExtractor } from '../../src/ai/openai/openai-feature-extractor.ts';
 import { CreditLedger } from '../../src/credits/ledger.ts';
+import type { FacetDatabase } from '../../src/storage/database.ts';
 import { LocalImageStore } from '../../src/storage/images/local-image-store.ts';
 import { ensureWorkspace } from '../../src/storage/workspaces.ts';
 import type { Actor } from '../../src/workflow/actor.ts';
@@ -54,8 +55,15 @@ export function actor(userId: string, extra: Partial<Actor> = {}): Actor {
 /** The real adapters (Gemini and OpenAI SDKs against loopback fakes, local store, Postgres ledger). */
 export async function createHarness(
   label: string,
-  /** `notifier` also receives every snapshot (a surface under test), after the recording one. */
-  options: { starterCredits?: number; images?: ImageStore; notifier?: Notifier } = {},
+  /**
+   * `notifier` also receives every snapshot (a surface under test), after the recording one; a function
+   * builds it once the test database exists.
+   */
+  options: {
+    starterCredits?: number;
+    images?: ImageStore;
+    notifier?: Notifier | ((db: FacetDatabase) => Notifier);
+  } = {},
 ): Promise<Harness> {
   const test = await createTestDatabase(label, { poolSize: 20 });
   const gemini = await startFakeGemini({ keepImageData: true });
@@ -68,6 +76,7 @@ export async function createHarness(
     starterCredits: options.starterCredits ?? 10,
   });
   const notifier = new RecordingNotifier();
+  const surface = typeof options.notifier === 'function' ? options.notifier(test.db) : options.notifier;
   const workspace = await ensureWorkspace(test.db, 'slack', `T${randomUUID().slice(0, 8)}`);
   const workflows: Workflow[] = [];
 
@@ -83,7 +92,7 @@ export async function createHarness(
         timeoutMs: 10_000,
       }),
       images,
-      notifier: options.notifier ? teeNotifier(notifier, options.notifier) : notifier,
+      notifier: surface ? teeNotifier(notifier, surface) : notifier,
       clock: () => new Date(),
       holdTtlMs: made.holdTtlMs ?? 60 * 60_000,
       logger: silentLogger,

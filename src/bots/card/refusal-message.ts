@@ -8,11 +8,11 @@ export function refusalMessage(refusal: WorkflowRefusal): string {
     case 'empty_prompt':
       return 'Describe the product to design, e.g. `/design wireless headphones in matte black`.';
     case 'prompt_too_long':
-      return `That description is too long: keep it under ${refusal.max} characters.`;
+      return `That description is too long: keep it to ${refusal.max} characters or fewer.`;
     case 'empty_feedback':
       return 'Say what should change.';
     case 'feedback_too_long':
-      return `That feedback is too long: keep it under ${refusal.max} characters.`;
+      return `That feedback is too long: keep it to ${refusal.max} characters or fewer.`;
     case 'unknown_preset':
       return 'That quick edit does not exist any more.';
     case 'no_front_view':

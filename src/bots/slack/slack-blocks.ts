@@ -39,7 +39,8 @@ const toneIcons: Record<DesignCard['tone'], string> = {
 
 /**
  * The card as a Slack message. `imageUrl` must be a URL Slack itself can fetch (public or presigned);
- * without one the image block is left out rather than risk Slack rejecting the whole message.
+ * without one the image goes into the thread as a file, and the card points there: an image block Slack
+ * cannot fetch can make Slack reject the whole message.
  */
 export function renderSlackCard(
   card: DesignCard,
@@ -72,6 +73,14 @@ export function renderSlackCard(
       block_id: 'facet_front',
       image_url: imageUrl,
       alt_text: truncate(card.image.alt, slackLimits.altText),
+    });
+  } else if (card.image) {
+    blocks.push({
+      type: 'context',
+      block_id: 'facet_front',
+      elements: [
+        { type: 'mrkdwn', text: `:frame_with_picture: ${escapeSlackText(card.image.alt)} is in the thread` },
+      ],
     });
   }
   if (card.facts.length > 0) {

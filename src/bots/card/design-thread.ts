@@ -1,0 +1,116 @@
+import type { DesignSnapshot, ViewSnapshot } from '../../workflow/design-snapshot.ts';
+import { remainingViews, type ViewName } from '../../workflow/views.ts';
+
+export type ViewProgressLine = {
+  view: ViewName;
+  state: ViewSnapshot['state'];
+  /** e.g. "Back: done in 14 s", "Side: generating (6 s)". */
+  text: string;
+};
+
+/** The one status message of a round, edited as each view finishes. */
+export type ThreadStatus = {
+  /** Stable per round: the surface posts it once and edits it after. */
+  postKey: string;
+  title: string;
+  lines: ViewProgressLine[];
+  footer: string | null;
+};
+
+/** An image the thread should hold; `postKey` identifies it across changes (posted once). */
+export type ThreadImage = { postKey: string; imageKey: string; title: string };
+
+export type DesignThread = { status: ThreadStatus | null; images: ThreadImage[] };
+
+const viewTitles: Record<ViewName, string> = {
+  front: 'Front',
+  back: 'Back',
+  side: 'Side',
+  top: 'Top',
+  bottom: 'Bottom',
+};
+
+const afterApproval = new Set<DesignSnapshot['state']>(['generating_views', 'finalizing', 'completed']);
+
+function seconds(ms: number): string {
+  return `${Math.max(0, Math.round(ms / 1000))} s`;
+}
+
+function progressText(view: ViewSnapshot, now: Date): string {
+  const title = viewTitles[view.view];
+  switch (view.state) {
+    case 'pending':
+      return `${title}: waiting`;
+    case 'generating':
+      return view.startedAt
+        ? `${title}: generating (${seconds(now.getTime() - view.startedAt.getTime())})`
+        : `${title}: generating`;
+    case 'done':
+      return view.startedAt && view.finishedAt
+        ? `${title}: done in ${seconds(view.finishedAt.getTime() - view.startedAt.getTime())}`
+        : `${title}: done`;
+    case 'failed':
+      return `${title}: failed${view.error ? ` (${view.error})` : ''}`;
+  }
+}
+
+function wasApproved(design: DesignSnapshot): boolean {
+  if (design.approvedAt === null) return false;
+  return afterApproval.has(design.state) || (design.state === 'failed' && design.failure?.phase !== 'front');
+}
+
+/**
+ * What a design's thread shows, as a pure function of the snapshot: after approval, a status message per
+ * round and the images in the order they finished (the approved front first, the contact sheet last).
+ * `frontsInThread` is for surfaces that cannot show the front view on the card itself: each iteration's
+ * front view then goes into the thread as soon as it exists.
+ */
+export function buildDesignThread(
+  design: DesignSnapshot,
+  now: Date,
+  options: { frontsInThread: boolean },
+): DesignThread {
+  const images: ThreadImage[] = [];
+  const seen = new Set<string>();
+  const add = (imageKey: string | null, title: string) => {
+    if (!imageKey || seen.has(imageKey)) return;
+    seen.add(imageKey);
+    images.push({ postKey: `image:${imageKey}`, imageKey, title });
+  };
+  if (options.frontsInThread) {
+    for (const it of design.iterations) add(it.imageKey, `Front view, iteration ${it.iteration}`);
+  }
+  if (!wasApproved(design)) return { status: null, images };
+
+  const front = design.views.find((v) => v.view === 'front');
+  add(front?.imageKey ?? null, 'Front view (approved)');
+  const others = design.views.filter((v) => v.view !== 'front');
+  const finished = others
+    .filter((v) => v.state === 'done' && v.imageKey)
+    .sort((a, b) => (a.finishedAt?.getTime() ?? 0) - (b.finishedAt?.getTime() ?? 0));
+  for (const view of finished) add(view.imageKey, `${viewTitles[view.view]} view`);
+  const sheet = design.revision?.number === design.round ? design.revision.contactSheetKey : null;
+  add(sheet, 'Contact sheet: all five views with colours, materials and dimensions');
+
+  const lines = remainingViews.flatMap((name) => {
+    const view = others.find((v) => v.view === name);
+    return view ? [{ view: name, state: view.state, text: progressText(view, now) }] : [];
+  });
+  const done = lines.filter((line) => line.state === 'done').length;
+  const regenerated = others
+    .filter((v) => v.round === design.round)
+    .map((v) => viewTitles[v.view].toLowerCase());
+  const title =
+    design.round === 1
+      ? `Generating the back, side, top and bottom views: ${done} of ${lines.length} done`
+      : `Revision ${design.round}: regenerating the ${regenerated.join(' and ')} view`;
+  let footer: string | null = null;
+  if (design.state === 'finalizing') footer = 'All views are done; putting the contact sheet together.';
+  if (design.state === 'completed')
+    footer = sheet ? 'Done: every view and the contact sheet are below.' : 'Done; the contact sheet follows.';
+  if (design.state === 'failed') footer = design.failure?.message ?? 'A view could not be generated.';
+  return {
+    status: { postKey: `status:r${design.round}`, title, lines, footer },
+    images,
+  };
+}

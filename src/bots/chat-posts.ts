@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+
+/**
+ * The messages a surface has posted for a design beyond its card. Posting is claim → post → record: a
+ * claim that loses means someone else posts it; a failed post releases its claim so the next change
+ * tries again.
+ */
+export class ChatPosts {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Every claimed key of a design with its message ref (null while the post is in flight). */
+  async list(designId: string): Promise<Map<string, string | null>> {
+    const rows = await this.db
+      .selectFrom('chat_posts')
+      .select(['key', 'message_ref'])
+      .where('design_id', '=', designId)
+      .execute();
+    return new Map(rows.map((row) => [row.key, row.message_ref]));
+  }
+
+  async claim(designId: string, key: string): Promise<boolean> {
+    const inserted = await this.db
+      .insertInto('chat_posts')
+      .values({ design_id: designId, key })
+      .onConflict((conflict) => conflict.columns(['design_id', 'key']).doNothing())
+      .returning('key')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+
+  async record(designId: string, key: string, messageRef: string): Promise<void> {
+    await this.db
+      .updateTable('chat_posts')
+      .set({ message_ref: messageRef })
+      .where('design_id', '=', designId)
+      .where('key', '=', key)
+      .execute();
+  }
+
+  async release(designId: string, key: string): Promise<void> {
+    await this.db
+      .deleteFrom('chat_posts')
+      .where('design_id', '=', designId)
+      .where('key', '=', key)
+      .where('message_ref', 'is', null)
+      .execute();
+  }
+}

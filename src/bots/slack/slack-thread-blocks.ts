@@ -1,0 +1,46 @@
+import type { ThreadStatus, ViewProgressLine } from '../card/design-thread.ts';
+import { escapeSlackText, type SlackBlock } from './slack-blocks.ts';
+
+const stateIcons: Record<ViewProgressLine['state'], string> = {
+  pending: ':white_circle:',
+  generating: ':hourglass_flowing_sand:',
+  done: ':white_check_mark:',
+  failed: ':x:',
+};
+
+/** The thread's status message: one line per view, edited in place as views finish. */
+export function renderSlackThreadStatus(status: ThreadStatus): { text: string; blocks: SlackBlock[] } {
+  const lines = status.lines.map((line) => `${stateIcons[line.state]} ${escapeSlackText(line.text)}`);
+  const blocks: SlackBlock[] = [
+    {
+      type: 'section',
+      block_id: 'facet_thread_status',
+      text: { type: 'mrkdwn', text: `*${escapeSlackText(status.title)}*\n${lines.join('\n')}` },
+    },
+  ];
+  if (status.footer)
+    blocks.push({
+      type: 'context',
+      block_id: 'facet_thread_footer',
+      elements: [{ type: 'mrkdwn', text: escapeSlackText(status.footer) }],
+    });
+  return { text: [status.title, ...status.lines.map((l) => l.text)].join('\n').slice(0, 3900), blocks };
+}
+
+/** An image Slack fetches itself from a URL it can reach. */
+export function renderSlackImageMessage(
+  title: string,
+  imageUrl: string,
+): { text: string; blocks: SlackBlock[] } {
+  return {
+    text: title,
+    blocks: [
+      {
+        type: 'image',
+        image_url: imageUrl,
+        alt_text: title.slice(0, 2000),
+        title: { type: 'plain_text', text: title.slice(0, 2000) },
+      },
+    ],
+  };
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { buildDesignThread } from '../../../src/bots/card/design-thread.ts';
+import { renderSlackThreadStatus } from '../../../src/bots/slack/slack-thread-blocks.ts';
+import { at, snapshot, view } from './snapshot-fixture.ts';
+
+const approved = { approvedBy: 'U2', approvedAt: at(30) };
+
+describe('design thread', () => {
+  it('has no status before approval, and shows fronts only where the card cannot', () => {
+    const waiting = snapshot();
+    expect(buildDesignThread(waiting, at(40), { frontsInThread: false })).toEqual({
+      status: null,
+      images: [],
+    });
+    const thread = buildDesignThread(waiting, at(40), { frontsInThread: true });
+    expect(thread.status).toBeNull();
+    expect(thread.images).toEqual([
+      {
+        postKey: 'image:designs/d/front-1.png',
+        imageKey: 'designs/d/front-1.png',
+        title: 'Front view, iteration 1',
+      },
+    ]);
+  });
+
+  it('lists each view with its state and time, and images in the order they finished', () => {
+    const design = snapshot({
+      ...approved,
+      state: 'generating_views',
+      views: [
+        view('front', { state: 'done', imageKey: 'designs/d/front-1.png' }),
+        view('back', {
+          state: 'done',
+          imageKey: 'designs/d/r1/back.png',
+          startedAt: at(31),
+          finishedAt: at(50),
+        }),
+        view('side', { state: 'generating', startedAt: at(31) }),
+        view('top', {
+          state: 'done',
+          imageKey: 'designs/d/r1/top.png',
+          startedAt: at(31),
+          finishedAt: at(44),
+        }),
+        view('bottom', { state: 'failed', error: 'the model refused', attempts: 1 }),
+      ],
+    });
+    const thread = buildDesignThread(design, at(60), { frontsInThread: false });
+    expect(thread.status?.postKey).toBe('status:r1');
+    expect(thread.status?.title).toBe('Generating the back, side, top and bottom views: 2 of 4 done');
+    expect(thread.status?.lines.map((l) => l.text)).toEqual([
+      'Back: done in 19 s',
+      'Side: generating (29 s)',
+      'Top: done in 13 s',
+      'Bottom: failed (the model refused)',
+    ]);
+    expect(thread.images.map((i) => i.title)).toEqual(['Front view (approved)', 'Top view', 'Back view']);
+  });
+
+  it('ends with the contact sheet of the current round and a closing line', () => {
+    const done = (name: 'back' | 'side' | 'top' | 'bottom', s: number) =>
+      view(name, {
+        state: 'done',
+        imageKey: `designs/d/r1/${name}.png`,
+        startedAt: at(31),
+        finishedAt: at(s),
+      });
+    const design = snapshot({
+      ...approved,
+      state: 'completed',
+      held: 0,
+      charged: 3,
+      views: [
+        view('front', { state: 'done', imageKey: 'designs/d/front-1.png' }),
+        done('back', 40),
+        done('side', 41),
+        done('top', 42),
+        done('bottom', 43),
+      ],
+      revision: { number: 1, imageKeys: {}, contactSheetKey: 'designs/d/r1/contact-sheet.png' },
+    });
+    const thread = buildDesignThread(design, at(60), { frontsInThread: false });
+    expect(thread.images).toHaveLength(6);
+    expect(thread.images.at(-1)?.imageKey).toBe('designs/d/r1/contact-sheet.png');
+    expect(thread.status?.footer).toBe('Done: every view and the contact sheet are below.');
+    const rendered = renderSlackThreadStatus(thread.status!);
+    expect(rendered.text).toContain('4 of 4 done');
+    expect(JSON.stringify(rendered.blocks)).toContain(':white_check_mark: Back: done in 9 s');
+  });
+
+  it('names the regenerated view in a later round and posts only its new image', () => {
+    const design = snapshot({
+      ...approved,
+      state: 'generating_views',
+      round: 2,
+      views: [
+        view('front', { state: 'done', imageKey: 'designs/d/front-1.png' }),
+        view('back', { state: 'done', imageKey: 'designs/d/r1/back.png' }),
+        view('side', { state: 'generating', round: 2, startedAt: at(100) }),
+        view('top', { state: 'done', imageKey: 'designs/d/r1/top.png' }),
+        view('bottom', { state: 'done', imageKey: 'designs/d/r1/bottom.png' }),
+      ],
+      revision: { number: 1, imageKeys: {}, contactSheetKey: 'designs/d/r1/contact-sheet.png' },
+    });
+    const thread = buildDesignThread(design, at(110), { frontsInThread: false });
+    expect(thread.status?.postKey).toBe('status:r2');
+    expect(thread.status?.title).toBe('Revision 2: regenerating the side view');
+    // The old round's contact sheet is not this round's: it is not offered again.
+    expect(thread.images.map((i) => i.imageKey)).not.toContain('designs/d/r1/contact-sheet.png');
+  });
+
+  it('keeps the status of a design whose views failed, and none for one that failed at the front', () => {
+    const failure = { kind: 'permanent', message: 'A view could not be generated.', phase: 'views' as const };
+    const failed = buildDesignThread(snapshot({ ...approved, state: 'failed', failure }), at(90), {
+      frontsInThread: false,
+    });
+    expect(failed.status?.footer).toBe('A view could not be generated.');
+    const early = snapshot({ state: 'failed', failure: { ...failure, phase: 'front' } });
+    expect(buildDesignThread(early, at(90), { frontsInThread: false }).status).toBeNull();
+  });
+});

@@ -1,0 +1,177 @@
+import { createHmac } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import { ChatPosts } from '../../../src/bots/chat-posts.ts';
+import { createSlackApp } from '../../../src/bots/slack/slack-app.ts';
+import { SlackCardNotifier } from '../../../src/bots/slack/slack-card-notifier.ts';
+import { singleWorkspaceClients, slackWebClient } from '../../../src/bots/slack/slack-clients.ts';
+import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
+import { CoalescingNotifier } from '../../../src/workflow/coalescing-notifier.ts';
+import { startFakeSlack, type FakeSlack, type SlackCall } from '../../fakes/fake-slack-api.ts';
+import { createHarness, silentLogger, type Harness } from '../../workflow/workflow-harness.ts';
+
+export const signingSecret = 'test-signing-secret';
+export const team = 'T1';
+export const channel = 'C1';
+
+export function sign(body: string, timestamp = Math.floor(Date.now() / 1000), secret = signingSecret) {
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) };
+}
+
+type Button = { action_id: string; text: { text: string } };
+
+export type SlackKit = {
+  h: Harness;
+  slack: FakeSlack;
+  endpoint: string;
+  /** POSTs a form body to /slack/events, signed unless `headers` say otherwise. */
+  post(body: string, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
+  command(text: string, user?: string): string;
+  click(actionId: string, user?: string): string;
+  submit(
+    callbackId: string,
+    metadata: string,
+    values: Record<string, Record<string, unknown>>,
+    user?: string,
+  ): string;
+  buttons(call: SlackCall): Button[];
+  /** The newest card message (post or update) in the channel, thread messages excluded. */
+  lastCard(): SlackCall;
+  waitForButton(label: RegExp): Promise<Button>;
+  workspaceId(): Promise<string>;
+  close(): Promise<void>;
+};
+
+/**
+ * The real Bolt app on 127.0.0.1 over HTTP, its Web API client pointed at the fake Slack, the real
+ * workflow behind it. `publicImages` decides whether Slack could fetch image URLs (PUBLIC_URL set) or
+ * images must be uploaded as files.
+ */
+export async function startSlackKit(label: string, options: { publicImages: boolean }): Promise<SlackKit> {
+  const slack = await startFakeSlack();
+  const client = slackWebClient('xoxb-test', { apiUrl: slack.apiUrl });
+  const imageDir = await mkdtemp(path.join(tmpdir(), 'facet-slack-images-'));
+  const images = new LocalImageStore({
+    dir: imageDir,
+    publicUrl: options.publicImages ? 'https://facet.example.com' : 'http://127.0.0.1:3000',
+    secret: 'image-secret',
+  });
+  let cards!: SlackCardNotifier;
+  const h = await createHarness(label, {
+    images,
+    notifier: (db) => {
+      cards = new SlackCardNotifier({
+        clients: singleWorkspaceClients(client),
+        images,
+        posts: new ChatPosts(db),
+        clock: () => new Date(),
+        logger: silentLogger,
+      });
+      return new CoalescingNotifier(cards, { intervalMs: 20, logger: silentLogger });
+    },
+  });
+  const { app } = createSlackApp({
+    signingSecret,
+    botToken: 'xoxb-test',
+    client,
+    service: h.workflow.service,
+    ledger: h.ledger,
+    db: h.test.db,
+    cards,
+    logger: silentLogger,
+  });
+  const server = (await app.start(0)) as Server;
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  let triggers = 0;
+
+  const post = async (body: string, headers: Record<string, string> = sign(body)) => {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  const buttons = (call: SlackCall) =>
+    ((call.args.blocks ?? []) as { type: string; elements?: Button[] }[])
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => b.elements ?? []);
+  const lastCard = () =>
+    [...slack.calls]
+      .reverse()
+      .find(
+        (c) =>
+          (c.method === 'chat.update' || c.method === 'chat.postMessage') &&
+          c.args.thread_ts === undefined &&
+          JSON.stringify(c.args.blocks ?? []).includes('facet_title'),
+      )!;
+
+  return {
+    h,
+    slack,
+    endpoint,
+    post,
+    command(text, user = 'U1') {
+      triggers += 1;
+      return new URLSearchParams({
+        command: '/design',
+        text,
+        team_id: team,
+        channel_id: channel,
+        user_id: user,
+        trigger_id: `trigger-${triggers}`,
+        response_url: `${slack.url}/response/${triggers}`,
+      }).toString();
+    },
+    click(actionId, user = 'U1') {
+      triggers += 1;
+      const payload = {
+        type: 'block_actions',
+        team: { id: team },
+        user: { id: user },
+        channel: { id: channel },
+        trigger_id: `trigger-${triggers}`,
+        container: { type: 'message', channel_id: channel },
+        actions: [{ type: 'button', action_id: actionId, block_id: 'facet_actions_0', value: actionId }],
+      };
+      return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    },
+    submit(callbackId, metadata, values, user = 'U1') {
+      const payload = {
+        type: 'view_submission',
+        team: { id: team },
+        user: { id: user },
+        view: { id: 'V1', callback_id: callbackId, private_metadata: metadata, state: { values } },
+      };
+      return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    },
+    buttons,
+    lastCard,
+    async waitForButton(label) {
+      let found: Button | undefined;
+      await expect
+        .poll(() => (found = buttons(lastCard()).find((b) => label.test(b.text.text))), { timeout: 10_000 })
+        .toBeDefined();
+      return found!;
+    },
+    async workspaceId() {
+      const row = await h.test.db
+        .selectFrom('workspaces')
+        .select('id')
+        .where('external_id', '=', team)
+        .executeTakeFirstOrThrow();
+      return row.id;
+    },
+    async close() {
+      server.close();
+      await h.close();
+      await slack.close();
+      await rm(imageDir, { recursive: true, force: true });
+    },
+  };
+}
