@@ -27,3 +27,24 @@ export async function ensureWorkspace(
 export function pricesOf(workspace: Workspace): Prices {
   return { design: workspace.price_design, variation: workspace.price_variation, edit: workspace.price_edit };
 }
+
+export type WorkspaceSettings = { approverGroup: string | null; prices: Prices };
+
+export async function updateWorkspaceSettings(
+  db: Kysely<Database>,
+  workspaceId: string,
+  settings: WorkspaceSettings,
+): Promise<Workspace> {
+  return db
+    .updateTable('workspaces')
+    .set({
+      approver_group: settings.approverGroup,
+      price_design: settings.prices.design,
+      price_variation: settings.prices.variation,
+      price_edit: settings.prices.edit,
+      updated_at: new Date(),
+    })
+    .where('id', '=', workspaceId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

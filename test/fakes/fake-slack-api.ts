@@ -157,6 +157,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           ok: true,
           usergroups: [...groups].map(([id, group]) => ({ id, handle: group.handle, name: group.handle })),
         });
+      case 'chat.getPermalink':
+        return send(response, 200, {
+          ok: true,
+          channel: args.channel,
+          permalink: `https://fake.slack/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}`,
+        });
       case 'views.open':
         return send(response, 200, { ok: true, view: { id: `V${calls.length}`, ...(args.view as object) } });
       default:

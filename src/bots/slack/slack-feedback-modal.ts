@@ -18,7 +18,7 @@ export function feedbackModal(target: z.infer<typeof metadataSchema>) {
     callback_id: feedbackModalCallbackId,
     private_metadata: JSON.stringify(target),
     title: { type: 'plain_text' as const, text: 'Request changes' },
-    submit: { type: 'plain_text' as const, text: 'Revise (+1 credit)' },
+    submit: { type: 'plain_text' as const, text: 'Revise' },
     close: { type: 'plain_text' as const, text: 'Cancel' },
     blocks: [
       {

@@ -167,8 +167,14 @@ describe('Slack app over HTTP (real Bolt, fake Slack Web API, real workflow)', (
   });
 
   it('explains an empty prompt, help and an unknown button without changing anything', async () => {
-    const help = await post(command(''));
-    expect((JSON.parse(help.text) as { text: string }).text).toContain('/design <description>');
+    const responses = kit.slack.responses.length;
+    expect((await post(command(''))).status).toBe(200);
+    await expect.poll(() => kit.slack.responses.length).toBe(responses + 1);
+    expect(String(kit.slack.responses.at(-1)!.text)).toContain('/design <description>');
+    const usage = await post(command('create   '));
+    expect((JSON.parse(usage.text) as { text: string }).text).toMatch(/Describe the product/);
+    const long = await post(command('x'.repeat(2001)));
+    expect((JSON.parse(long.text) as { text: string }).text).toMatch(/2001 characters; keep it to 2000/);
     const before = kit.slack.callsTo('chat.postEphemeral').length;
     await post(click('facet1:approve:not-a-design:1'));
     await expect.poll(() => kit.slack.callsTo('chat.postEphemeral').length).toBe(before + 1);

@@ -2,10 +2,11 @@ import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { ChatPosts } from '../../../src/bots/chat-posts.ts';
+import { SlackActors } from '../../../src/bots/slack/slack-actors.ts';
 import { createSlackApp } from '../../../src/bots/slack/slack-app.ts';
 import { SlackCardNotifier } from '../../../src/bots/slack/slack-card-notifier.ts';
 import { singleWorkspaceClients, slackWebClient } from '../../../src/bots/slack/slack-clients.ts';
@@ -75,17 +76,19 @@ export async function startSlackKit(label: string, options: { publicImages: bool
       return new CoalescingNotifier(cards, { intervalMs: 20, logger: silentLogger });
     },
   });
-  const { app } = createSlackApp({
-    signingSecret,
-    botToken: 'xoxb-test',
-    client,
+  const surface = createSlackApp({
+    mode: { kind: 'http', signingSecret },
+    auth: { kind: 'single', client },
+    apiUrl: slack.apiUrl,
     service: h.workflow.service,
     ledger: h.ledger,
     db: h.test.db,
     cards,
+    actors: new SlackActors(() => new Date()),
     logger: silentLogger,
   });
-  const server = (await app.start(0)) as Server;
+  const server = createServer(surface.requestListener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
   let triggers = 0;
 
@@ -168,6 +171,7 @@ export async function startSlackKit(label: string, options: { publicImages: bool
       return row.id;
     },
     async close() {
+      server.closeAllConnections();
       server.close();
       await h.close();
       await slack.close();

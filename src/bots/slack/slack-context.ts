@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import { ensureWorkspace } from '../../storage/workspaces.ts';
+import type { Workspace } from '../../storage/schema.ts';
+import type { Actor } from '../../workflow/actor.ts';
+import { loadSnapshot } from '../../workflow/design-snapshot.ts';
+import type { SlackAppDeps } from './slack-app.ts';
+import { recordCardTs } from './slack-surface.ts';
+
+const genericError = (reference: string) =>
+  `Something went wrong on our side (reference ${reference}). Nothing was charged for it; please try again.`;
+
+/** What every Slack listener shares: the workspace row, who is acting, posting cards, failing safely. */
+export class SlackContext {
+  constructor(readonly deps: SlackAppDeps) {}
+
+  workspace(teamId: string): Promise<Workspace> {
+    return ensureWorkspace(this.deps.db, 'slack', teamId);
+  }
+
+  actor(client: WebClient, workspace: Workspace, userId: string): Promise<Actor> {
+    return this.deps.actors.actorFor(client, workspace, userId);
+  }
+
+  /**
+   * Runs a listener's slow part. An unexpected error is logged with a reference id and the user gets a
+   * generic message carrying that id, never the error itself.
+   */
+  async failSafe(
+    context: Record<string, unknown>,
+    work: () => Promise<void>,
+    tell: (text: string) => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const reference = randomUUID().slice(0, 8);
+      this.deps.logger.error({ err: error, reference, ...context }, 'a Slack request failed');
+      await tell(genericError(reference)).catch(() => undefined);
+    }
+  }
+
+  /** Ids in buttons can be forged: a design is only acted on from the workspace it belongs to. */
+  async belongsTo(designId: string, workspaceId: string): Promise<boolean> {
+    const row = await this.deps.db
+      .selectFrom('designs')
+      .select('id')
+      .where('id', '=', designId)
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Posts the card, records where it is, then shows the newest state (changes made meanwhile were skipped). */
+  async postCard(client: WebClient, designId: string, channelId: string): Promise<void> {
+    const first = await loadSnapshot(this.deps.db, designId);
+    if (!first) return;
+    const message = await this.deps.cards.render(first);
+    const posted = await client.chat.postMessage({ channel: channelId, ...message });
+    if (!posted.ts) throw new Error('chat.postMessage returned no ts');
+    await recordCardTs(this.deps.db, designId, posted.ts);
+    const latest = await loadSnapshot(this.deps.db, designId);
+    if (latest && latest.version !== first.version) await this.deps.cards.notify(latest);
+  }
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { Prices } from '../../credits/pricing.ts';
+import type { WorkspaceSettings } from '../../storage/workspaces.ts';
+
+export const settingsModalCallbackId = 'facet_settings';
+const approverBlock = 'facet_settings_approver';
+const approverAction = 'facet_settings_approver_select';
+const noGroup = 'none';
+const priceFields = [
+  { key: 'design', label: 'Price of a design (credits)' },
+  { key: 'variation', label: 'Price of a variation (credits)' },
+  { key: 'edit', label: 'Price of each edit (credits)' },
+] as const satisfies readonly { key: keyof Prices; label: string }[];
+const maxPrice = 1000;
+/** Slack allows 100 options in a static select; one is "nobody". */
+const maxGroups = 99;
+
+export type UserGroup = { id: string; handle: string };
+
+/** The admin's settings modal: who approves designs, and what they cost. */
+export function settingsModal(input: {
+  teamId: string;
+  approverGroup: string | null;
+  prices: Prices;
+  groups: UserGroup[];
+}) {
+  const option = (value: string, text: string) => ({
+    text: { type: 'plain_text' as const, text: text.slice(0, 75) },
+    value,
+  });
+  const nobody = option(noGroup, 'Nobody else: requesters approve their own designs');
+  const options = [nobody, ...input.groups.slice(0, maxGroups).map((g) => option(g.id, `@${g.handle}`))];
+  const current = options.find((o) => o.value === input.approverGroup) ?? nobody;
+  return {
+    type: 'modal' as const,
+    callback_id: settingsModalCallbackId,
+    private_metadata: JSON.stringify({ teamId: input.teamId }),
+    title: { type: 'plain_text' as const, text: 'Facet settings' },
+    submit: { type: 'plain_text' as const, text: 'Save' },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: approverBlock,
+        label: { type: 'plain_text' as const, text: 'Who approves designs' },
+        hint: {
+          type: 'plain_text' as const,
+          text: 'With a group set, only its members (and admins) can approve; requesters can still edit.',
+        },
+        element: { type: 'static_select', action_id: approverAction, options, initial_option: current },
+      },
+      ...priceFields.map((field) => ({
+        type: 'input',
+        block_id: `facet_settings_price_${field.key}`,
+        label: { type: 'plain_text' as const, text: field.label },
+        element: {
+          type: 'number_input',
+          action_id: 'value',
+          is_decimal_allowed: false,
+          min_value: '0',
+          max_value: String(maxPrice),
+          initial_value: String(input.prices[field.key]),
+        },
+      })),
+    ],
+  };
+}
+
+const submissionSchema = z.object({
+  private_metadata: z.string(),
+  state: z.object({
+    values: z.record(
+      z.string(),
+      z.record(
+        z.string(),
+        z.object({ value: z.string().nullish(), selected_option: z.object({ value: z.string() }).nullish() }),
+      ),
+    ),
+  }),
+});
+
+export type SettingsSubmission =
+  { teamId: string; settings: WorkspaceSettings } | { errors: Record<string, string> };
+
+/** Validates the modal; each bad field gets its own error under it. */
+export function readSettingsSubmission(view: unknown): SettingsSubmission {
+  const parsed = submissionSchema.safeParse(view);
+  const teamId = parsed.success ? teamOf(parsed.data.private_metadata) : undefined;
+  if (!parsed.success || !teamId)
+    return { errors: { [approverBlock]: 'This form is out of date; run /design settings again.' } };
+  const values = parsed.data.state.values;
+  const errors: Record<string, string> = {};
+  const prices: Prices = { design: 0, variation: 0, edit: 0 };
+  for (const field of priceFields) {
+    const block = `facet_settings_price_${field.key}`;
+    const raw = values[block]?.value?.value?.trim() ?? '';
+    const price = Number(raw);
+    if (raw === '' || !Number.isInteger(price) || price < 0 || price > maxPrice)
+      errors[block] = `A whole number from 0 to ${maxPrice}.`;
+    else prices[field.key] = price;
+  }
+  if (Object.keys(errors).length > 0) return { errors };
+  const selected = values[approverBlock]?.[approverAction]?.selected_option?.value ?? noGroup;
+  if (selected !== noGroup && !/^S[A-Z0-9]{2,}$/.test(selected))
+    return { errors: { [approverBlock]: 'Pick one of the listed user groups.' } };
+  return { teamId, settings: { approverGroup: selected === noGroup ? null : selected, prices } };
+}
+
+function teamOf(metadata: string): string | undefined {
+  try {
+    return z.object({ teamId: z.string().min(1) }).parse(JSON.parse(metadata)).teamId;
+  } catch {
+    return undefined;
+  }
+}
