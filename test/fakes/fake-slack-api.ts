@@ -96,6 +96,22 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       response.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
+    if (method === 'oauth.v2.access') {
+      // The code names the team being installed: `code-<team id>`.
+      const teamId = String(args.code).replace(/^code-/, '');
+      return send(response, 200, {
+        ok: true,
+        app_id: 'A0FACET',
+        authed_user: { id: 'U-installer' },
+        scope: String(args.scope ?? 'commands,chat:write'),
+        token_type: 'bot',
+        access_token: `xoxb-installed-${teamId}`,
+        bot_user_id: 'U0FACET',
+        team: { id: teamId, name: `Team ${teamId}` },
+        enterprise: null,
+        is_enterprise_install: false,
+      });
+    }
     if (method !== 'auth.test' && !token) return send(response, 200, { ok: false, error: 'not_authed' });
     const invalid = 'blocks' in args ? blockKitProblem(args) : undefined;
     if (invalid) return send(response, 200, { ok: false, error: 'invalid_blocks', errors: [invalid] });

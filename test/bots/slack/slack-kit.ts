@@ -9,10 +9,16 @@ import { ChatPosts } from '../../../src/bots/chat-posts.ts';
 import { SlackActors } from '../../../src/bots/slack/slack-actors.ts';
 import { createSlackApp } from '../../../src/bots/slack/slack-app.ts';
 import { SlackCardNotifier } from '../../../src/bots/slack/slack-card-notifier.ts';
-import { singleWorkspaceClients, slackWebClient } from '../../../src/bots/slack/slack-clients.ts';
+import { SlackInstallationStore } from '../../../src/bots/slack/slack-installation-store.ts';
+import {
+  installedWorkspaceClients,
+  singleWorkspaceClients,
+  slackWebClient,
+} from '../../../src/bots/slack/slack-clients.ts';
 import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
 import { CoalescingNotifier } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeSlack, type FakeSlack, type SlackCall } from '../../fakes/fake-slack-api.ts';
+import { startFakeSlackSocket, type FakeSlackSocket } from '../../fakes/fake-slack-socket.ts';
 import { createHarness, silentLogger, type Harness } from '../../workflow/workflow-harness.ts';
 
 export const signingSecret = 'test-signing-secret';
@@ -29,10 +35,14 @@ type Button = { action_id: string; text: { text: string } };
 export type SlackKit = {
   h: Harness;
   slack: FakeSlack;
+  /** Set in Socket Mode: envelopes go through it instead of HTTP. */
+  socket: FakeSlackSocket | undefined;
   endpoint: string;
+  /** The app's base URL (install and OAuth paths). */
+  appUrl: string;
   /** POSTs a form body to /slack/events, signed unless `headers` say otherwise. */
   post(body: string, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
-  command(text: string, user?: string): string;
+  command(text: string, user?: string, teamId?: string): string;
   click(actionId: string, user?: string): string;
   submit(
     callbackId: string,
@@ -45,6 +55,8 @@ export type SlackKit = {
   lastCard(): SlackCall;
   waitForButton(label: RegExp): Promise<Button>;
   workspaceId(): Promise<string>;
+  /** The id of the design a user started (with this prompt), once it exists. */
+  designOf(user: string, prompt?: string): Promise<string>;
   close(): Promise<void>;
 };
 
@@ -53,8 +65,14 @@ export type SlackKit = {
  * workflow behind it. `publicImages` decides whether Slack could fetch image URLs (PUBLIC_URL set) or
  * images must be uploaded as files.
  */
-export async function startSlackKit(label: string, options: { publicImages: boolean }): Promise<SlackKit> {
+export async function startSlackKit(
+  label: string,
+  /** `oauth`: multi-workspace installs kept in Postgres instead of one bot token. */
+  options: { publicImages: boolean; socketMode?: boolean; oauth?: boolean },
+): Promise<SlackKit> {
   const slack = await startFakeSlack();
+  // Socket Mode: apps.connections.open goes to the socket fake, which hands every other method on.
+  const socket = options.socketMode ? await startFakeSlackSocket({ webApiUrl: slack.apiUrl }) : undefined;
   const client = slackWebClient('xoxb-test', { apiUrl: slack.apiUrl });
   const imageDir = await mkdtemp(path.join(tmpdir(), 'facet-slack-images-'));
   const images = new LocalImageStore({
@@ -63,11 +81,15 @@ export async function startSlackKit(label: string, options: { publicImages: bool
     secret: 'image-secret',
   });
   let cards!: SlackCardNotifier;
+  let installations!: SlackInstallationStore;
   const h = await createHarness(label, {
     images,
     notifier: (db) => {
+      installations = new SlackInstallationStore(db);
       cards = new SlackCardNotifier({
-        clients: singleWorkspaceClients(client),
+        clients: options.oauth
+          ? installedWorkspaceClients(installations, { apiUrl: slack.apiUrl })
+          : singleWorkspaceClients(client),
         images,
         posts: new ChatPosts(db),
         clock: () => new Date(),
@@ -77,9 +99,17 @@ export async function startSlackKit(label: string, options: { publicImages: bool
     },
   });
   const surface = createSlackApp({
-    mode: { kind: 'http', signingSecret },
-    auth: { kind: 'single', client },
-    apiUrl: slack.apiUrl,
+    mode: socket ? { kind: 'socket', appToken: 'xapp-test' } : { kind: 'http', signingSecret },
+    auth: options.oauth
+      ? {
+          kind: 'oauth',
+          clientId: '111.222',
+          clientSecret: 'client-secret',
+          stateSecret: 'state-secret',
+          installationStore: installations,
+        }
+      : { kind: 'single', client },
+    apiUrl: socket ? socket.apiUrl : slack.apiUrl,
     service: h.workflow.service,
     ledger: h.ledger,
     db: h.test.db,
@@ -87,6 +117,7 @@ export async function startSlackKit(label: string, options: { publicImages: bool
     actors: new SlackActors(() => new Date()),
     logger: silentLogger,
   });
+  await surface.start();
   const server = createServer(surface.requestListener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
@@ -117,14 +148,16 @@ export async function startSlackKit(label: string, options: { publicImages: bool
   return {
     h,
     slack,
+    socket,
     endpoint,
+    appUrl: endpoint.replace(/\/slack\/events$/, ''),
     post,
-    command(text, user = 'U1') {
+    command(text, user = 'U1', teamId = team) {
       triggers += 1;
       return new URLSearchParams({
         command: '/design',
         text,
-        team_id: team,
+        team_id: teamId,
         channel_id: channel,
         user_id: user,
         trigger_id: `trigger-${triggers}`,
@@ -162,6 +195,20 @@ export async function startSlackKit(label: string, options: { publicImages: bool
         .toBeDefined();
       return found!;
     },
+    async designOf(user, prompt) {
+      let id: string | undefined;
+      await expect
+        .poll(
+          async () => {
+            let query = h.test.db.selectFrom('designs').select('id').where('requester_id', '=', user);
+            if (prompt !== undefined) query = query.where('prompt', '=', prompt);
+            return (id = (await query.executeTakeFirst())?.id);
+          },
+          { timeout: 10_000 },
+        )
+        .toBeDefined();
+      return id!;
+    },
     async workspaceId() {
       const row = await h.test.db
         .selectFrom('workspaces')
@@ -173,6 +220,8 @@ export async function startSlackKit(label: string, options: { publicImages: bool
     async close() {
       server.closeAllConnections();
       server.close();
+      await surface.stop();
+      await socket?.close();
       await h.close();
       await slack.close();
       await rm(imageDir, { recursive: true, force: true });

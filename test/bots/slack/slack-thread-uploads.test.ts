@@ -15,27 +15,9 @@ describe('Slack thread without a public image URL', () => {
     await kit.close();
   });
 
-  async function designOf(user: string): Promise<string> {
-    let id: string | undefined;
-    await expect
-      .poll(
-        async () =>
-          (id = (
-            await kit.h.test.db
-              .selectFrom('designs')
-              .select('id')
-              .where('requester_id', '=', user)
-              .executeTakeFirst()
-          )?.id),
-        { timeout: 10_000 },
-      )
-      .toBeDefined();
-    return id!;
-  }
-
   it('uploads each front view and every finished view into the card thread, once each', async () => {
     await kit.post(kit.command('a desk lamp with a brass arm', 'U-up'));
-    const design = await designOf('U-up');
+    const design = await kit.designOf('U-up');
     await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
     // The card never carries an image block Slack could not fetch; it points to the thread instead.
     await expect.poll(() => JSON.stringify(kit.lastCard().args.blocks)).toContain('is in the thread');

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlackCall } from '../../fakes/fake-slack-api.ts';
+import { inState, waitFor } from '../../workflow/workflow-harness.ts';
+import { sign, startSlackKit, team, type SlackKit } from './slack-kit.ts';
+
+type ModalView = { callback_id: string; private_metadata: string; blocks: Record<string, unknown>[] };
+
+describe('Slack commands: credits, history, grant, settings and retried deliveries', () => {
+  let kit: SlackKit;
+
+  beforeAll(async () => {
+    kit = await startSlackKit('slack_commands', { publicImages: true });
+    kit.slack.users.set('U-admin', { isAdmin: true });
+    kit.slack.groups.set('S0LEADS', { handle: 'design-leads', members: ['U-lead'] });
+  });
+
+  afterAll(async () => {
+    await kit.close();
+  });
+
+  /** Sends a command and returns the ephemeral answer posted to its response_url. */
+  async function ask(text: string, user = 'U1'): Promise<string> {
+    const before = kit.slack.responses.length;
+    const ack = await kit.post(kit.command(text, user));
+    expect(ack.status).toBe(200);
+    if (ack.text) return (JSON.parse(ack.text) as { text: string }).text;
+    await expect.poll(() => kit.slack.responses.length, { timeout: 10_000 }).toBeGreaterThan(before);
+    const answer = kit.slack.responses[before]!;
+    expect(answer.response_type).toBe('ephemeral');
+    return String(answer.text);
+  }
+
+  it('shows credits with recent entries, and history with links to the cards', async () => {
+    expect(await ask('credits', 'U-hist')).toMatch(
+      /You have 10 credits available \(10 in your account, 0 reserved/,
+    );
+    expect(await ask('history', 'U-hist')).toMatch(/no designs yet/);
+    await kit.post(kit.command('a ceramic pour-over kettle', 'U-hist'));
+    const design = await kit.designOf('U-hist', 'a ceramic pour-over kettle');
+    await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
+    const credits = await ask('credits', 'U-hist');
+    expect(credits).toMatch(/7 credits available \(10 in your account, 3 reserved/);
+    expect(credits).toMatch(/reserved 3 credits, balance 10/);
+    const history = await ask('history', 'U-hist');
+    expect(history).toMatch(
+      /<https:\/\/fake\.slack\/archives\/C1\/p\d+\|a ceramic pour-over kettle>: waiting for approval, iteration 1/,
+    );
+  });
+
+  it('lets admins grant credits, and refuses everyone else and bad amounts', async () => {
+    expect(await ask('grant <@URICH|rich> 5', 'U1')).toMatch(/Only workspace admins/);
+    expect(await ask('grant <@URICH|rich> -5', 'U-admin')).toMatch(/Usage: `\/design grant @user <credits>`/);
+    expect(await ask('grant someone 5', 'U-admin')).toMatch(/Usage/);
+    expect(await ask('grant <@URICH|rich> 25', 'U-admin')).toMatch(
+      /Granted 25 credits to <@URICH>: they now have 35 available/,
+    );
+    const balance = await kit.h.ledger.balance({ workspaceId: await kit.workspaceId(), userId: 'URICH' });
+    expect(balance).toEqual({ balance: 35, held: 0, available: 35 });
+    expect(kit.slack.callsTo('chat.postEphemeral').at(-1)!.args).toMatchObject({ user: 'URICH' });
+  });
+
+  it('a retried slash command (X-Slack-Retry-Num) starts one design', async () => {
+    const body = kit.command('a folding bicycle helmet', 'U-retry');
+    await kit.post(body);
+    await kit.post(body, { ...sign(body), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    const design = await kit.designOf('U-retry', 'a folding bicycle helmet');
+    await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
+    const rows = await kit.h.test.db
+      .selectFrom('designs')
+      .select('id')
+      .where('requester_id', '=', 'U-retry')
+      .execute();
+    expect(rows).toHaveLength(1);
+    const balance = await kit.h.ledger.balance({ workspaceId: await kit.workspaceId(), userId: 'U-retry' });
+    expect(balance.held).toBe(3);
+  });
+
+  it('refuses a button naming a design of another workspace', async () => {
+    await kit.post(kit.command('a steel water bottle', 'U-other'));
+    const design = await kit.designOf('U-other', 'a steel water bottle');
+    await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
+    const payload = JSON.parse(
+      new URLSearchParams(kit.click(`facet1:cancel:${design}`, 'U-other')).get('payload')!,
+    ) as {
+      team: { id: string };
+    };
+    payload.team.id = 'T-ELSEWHERE';
+    const before = kit.slack.callsTo('chat.postEphemeral').length;
+    await kit.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    await expect.poll(() => kit.slack.callsTo('chat.postEphemeral').length).toBe(before + 1);
+    expect(kit.slack.callsTo('chat.postEphemeral').at(-1)!.args.text).toMatch(/no longer exists/);
+    expect((await kit.h.workflow.service.snapshot(design))!.state).toBe('awaiting_approval');
+  });
+
+  it('settings: admins only; validated in the modal; an approver group then decides who approves', async () => {
+    expect(await ask('settings', 'U1')).toMatch(/Only workspace admins/);
+    const opened = kit.slack.callsTo('views.open').length;
+    await kit.post(kit.command('settings', 'U-admin'));
+    await expect.poll(() => kit.slack.callsTo('views.open').length).toBe(opened + 1);
+    const view = kit.slack.callsTo('views.open').at(-1)!.args.view as ModalView;
+    expect(view.callback_id).toBe('facet_settings');
+    expect(JSON.stringify(view.blocks)).toContain('@design-leads');
+
+    const values = (group: string, design: string) => ({
+      facet_settings_approver: {
+        facet_settings_approver_select: { type: 'static_select', selected_option: { value: group } },
+      },
+      facet_settings_price_design: { value: { type: 'number_input', value: design } },
+      facet_settings_price_variation: { value: { type: 'number_input', value: '2' } },
+      facet_settings_price_edit: { value: { type: 'number_input', value: '1' } },
+    });
+    const bad = await kit.post(
+      kit.submit('facet_settings', view.private_metadata, values('S0LEADS', '2.5'), 'U-admin'),
+    );
+    expect(JSON.parse(bad.text)).toMatchObject({
+      response_action: 'errors',
+      errors: { facet_settings_price_design: 'A whole number from 0 to 1000.' },
+    });
+    const notAdmin = await kit.post(
+      kit.submit('facet_settings', view.private_metadata, values('S0LEADS', '4'), 'U1'),
+    );
+    expect(JSON.parse(notAdmin.text)).toMatchObject({ response_action: 'errors' });
+    const workspaceBefore = await kit.h.test.db
+      .selectFrom('workspaces')
+      .select(['approver_group', 'price_design'])
+      .where('external_id', '=', team)
+      .executeTakeFirstOrThrow();
+    expect(workspaceBefore).toEqual({ approver_group: null, price_design: 3 });
+
+    const saved = await kit.post(
+      kit.submit('facet_settings', view.private_metadata, values('S0LEADS', '4'), 'U-admin'),
+    );
+    expect(saved.status).toBe(200);
+    expect(saved.text).toBe('');
+    const workspace = await kit.h.test.db
+      .selectFrom('workspaces')
+      .select(['approver_group', 'price_design'])
+      .where('external_id', '=', team)
+      .executeTakeFirstOrThrow();
+    expect(workspace).toEqual({ approver_group: 'S0LEADS', price_design: 4 });
+
+    // New price, and only the design leads approve now: the requester is refused, a lead is not.
+    await kit.post(kit.command('an ergonomic office chair', 'U-maker'));
+    const design = await kit.designOf('U-maker', 'an ergonomic office chair');
+    const ready = await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
+    expect(ready.held).toBe(4);
+    const ephemerals = kit.slack.callsTo('chat.postEphemeral').length;
+    await kit.post(kit.click(`facet1:approve:${design}:1`, 'U-maker'));
+    await expect.poll(() => kit.slack.callsTo('chat.postEphemeral').length).toBe(ephemerals + 1);
+    expect((await kit.h.workflow.service.snapshot(design))!.state).toBe('awaiting_approval');
+    await kit.post(kit.click(`facet1:approve:${design}:1`, 'U-lead'));
+    const done = await waitFor(kit.h.workflow, design, inState('completed', 'failed'));
+    expect(done).toMatchObject({ state: 'completed', approvedBy: 'U-lead', charged: 4 });
+    const approvedCard = (c: SlackCall) => JSON.stringify(c.args.blocks).includes('Approved by <@U-lead>');
+    await expect.poll(() => kit.slack.callsTo('chat.update').some(approvedCard)).toBe(true);
+  });
+});
