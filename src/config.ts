@@ -169,6 +169,13 @@ function missingCompanions(env: Environment): string[] {
       require(name, 'for Slack OAuth');
     }
   }
+  if (isSet('SLACK_APP_TOKEN')) {
+    require('SLACK_BOT_TOKEN', 'for Socket Mode (a Socket Mode app serves the one workspace it is installed in)');
+    if (isSet('SLACK_CLIENT_ID'))
+      problems.push(
+        'SLACK_APP_TOKEN: Socket Mode cannot be combined with OAuth installs (SLACK_CLIENT_ID); pick one',
+      );
+  }
   if (isSet('DISCORD_TOKEN')) require('DISCORD_APPLICATION_ID', 'when DISCORD_TOKEN is set');
   if (isSet('S3_ENDPOINT')) require('S3_BUCKET', 'when S3_ENDPOINT is set');
   return problems;

@@ -10,6 +10,7 @@ import { handleImageRequest } from './storage/images/local-image-store.ts';
 import { createWorkflow, type Workflow } from './workflow/workflow.ts';
 import type { Notifier } from './workflow/ports/notifier.ts';
 import type { HttpRoute } from './http/health-server.ts';
+import { composeSlack } from './compose/slack-composition.ts';
 
 export type FacetHandle = {
   url: string;
@@ -35,16 +36,26 @@ export async function startFacet(
   const localImages = adapters.localImages;
   if (localImages) routes.push((request, response) => handleImageRequest(localImages, request, response));
   const ledger = new CreditLedger(db, { clock: systemClock, starterCredits: config.credits.starterCredits });
+  const slack = config.slack
+    ? composeSlack(config.slack, { db, images: adapters.images, clock: systemClock, logger })
+    : undefined;
+  const notifiers = [loggingNotifier(logger), ...(slack ? [slack.notifier] : [])];
   const workflow = createWorkflow({
     ...adapters,
     db,
     ledger,
-    notifier: loggingNotifier(logger),
+    notifier: {
+      notify: async (design) => {
+        await Promise.all(notifiers.map((n) => n.notify(design)));
+      },
+    },
     clock: systemClock,
     holdTtlMs: config.credits.holdTtlMs,
     logger,
   });
   await workflow.startWorker();
+  const slackSurface = slack ? await slack.attach(workflow.service, ledger) : undefined;
+  if (slackSurface?.route) routes.push(slackSurface.route);
 
   let resolveClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
@@ -52,6 +63,7 @@ export async function startFacet(
   const close = () =>
     (closing ??= (async () => {
       await http.close();
+      await slackSurface?.stop();
       await workflow.close();
       await db.destroy();
       logger.info('Facet stopped');
@@ -67,6 +79,7 @@ export async function startFacet(
       imageModel: adapters.model.name,
       features: adapters.extractor.name,
       images: adapters.images.name,
+      slack: slack?.mode ?? 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)',
       readyInMs: Date.now() - started,
     },
     banner(config, http.url),

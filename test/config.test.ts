@@ -107,6 +107,27 @@ describe('config', () => {
     );
   });
 
+  it('accepts Socket Mode with a bot token only, and never together with OAuth', () => {
+    expect(loadConfig({ SLACK_APP_TOKEN: 'xapp-1', SLACK_BOT_TOKEN: 'xoxb-1' }).slack).toMatchObject({
+      appToken: 'xapp-1',
+      botToken: 'xoxb-1',
+      oauth: undefined,
+    });
+    expect(() => loadConfig({ SLACK_APP_TOKEN: 'xapp-1' })).toThrow(
+      /SLACK_BOT_TOKEN: required for Socket Mode/,
+    );
+    expect(() =>
+      loadConfig({
+        SLACK_APP_TOKEN: 'xapp-1',
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_CLIENT_ID: 'id',
+        SLACK_CLIENT_SECRET: 'secret',
+        SLACK_STATE_SECRET: 'state',
+        SLACK_SIGNING_SECRET: 'shh',
+      }),
+    ).toThrow(/Socket Mode cannot be combined with OAuth/);
+  });
+
   it('documents every variable it reads in .env.example', async () => {
     const { readFile } = await import('node:fs/promises');
     const example = await readFile('.env.example', 'utf8');

@@ -7,7 +7,14 @@ type Slot = {
   running: Promise<void> | undefined;
   lastSentAt: number;
   deliveredVersion: number;
+  /** Consecutive failed deliveries; the snapshot is tried again after a growing pause. */
+  failures: number;
+  retryAt: number;
 };
+
+/** A design's last change may be its only one: a failed delivery is retried rather than left stale. */
+const maxRedeliveries = 5;
+const defaultRedeliveryMs = 1_000;
 
 /** Idle designs remembered so a late, older snapshot cannot overwrite a newer card. */
 const rememberedDesigns = 10_000;
@@ -22,13 +29,25 @@ export class CoalescingNotifier implements Notifier {
 
   constructor(
     private readonly inner: Notifier,
-    private readonly options: { intervalMs: number; logger?: Logger | undefined },
+    private readonly options: {
+      intervalMs: number;
+      logger?: Logger | undefined;
+      /** The first pause before a failed delivery is tried again; it doubles each time. */
+      redeliveryMs?: number;
+    },
   ) {}
 
   notify(design: DesignSnapshot): Promise<void> {
     let slot = this.slots.get(design.id);
     if (!slot) {
-      slot = { pending: undefined, running: undefined, lastSentAt: 0, deliveredVersion: -1 };
+      slot = {
+        pending: undefined,
+        running: undefined,
+        lastSentAt: 0,
+        deliveredVersion: -1,
+        failures: 0,
+        retryAt: 0,
+      };
       this.slots.set(design.id, slot);
       this.forgetIdle();
     }
@@ -49,7 +68,7 @@ export class CoalescingNotifier implements Notifier {
 
   private async drain(designId: string, slot: Slot): Promise<void> {
     while (slot.pending) {
-      const wait = slot.lastSentAt + this.options.intervalMs - Date.now();
+      const wait = Math.max(slot.lastSentAt + this.options.intervalMs, slot.retryAt) - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const snapshot = slot.pending;
       slot.pending = undefined;
@@ -57,12 +76,24 @@ export class CoalescingNotifier implements Notifier {
       slot.deliveredVersion = snapshot.version;
       try {
         await this.inner.notify(snapshot);
+        slot.failures = 0;
+        slot.retryAt = 0;
       } catch (error) {
-        // The card heals at the next change: every update re-renders it whole.
+        // Every update re-renders the card whole, so a newer snapshot heals it; without one, this one
+        // is tried again a few times.
+        slot.failures += 1;
+        // A newer snapshot may have arrived during the await (TypeScript cannot see that).
+        const newer = slot.pending as DesignSnapshot | undefined;
+        const retry = slot.failures <= maxRedeliveries && !newer;
         this.options.logger?.warn(
-          { err: error, designId, version: snapshot.version },
+          { err: error, designId, version: snapshot.version, failures: slot.failures, retry },
           'notifying a design failed',
         );
+        if (retry) {
+          slot.pending = snapshot;
+          const base = this.options.redeliveryMs ?? defaultRedeliveryMs;
+          slot.retryAt = Date.now() + base * 2 ** (slot.failures - 1);
+        } else if (!newer) slot.failures = 0;
       }
     }
     slot.running = undefined;

@@ -41,20 +41,43 @@ describe('coalescing notifier', () => {
     ]);
   });
 
-  it('keeps delivering after the inner notifier fails', async () => {
-    let calls = 0;
+  it('tries a failed snapshot again, with growing pauses, until it is delivered', async () => {
+    const seen: number[] = [];
     const notifier = new CoalescingNotifier(
       {
-        notify: () => {
-          calls++;
-          return calls === 1 ? Promise.reject(new Error('chat is down')) : Promise.resolve();
+        notify: (design) => {
+          seen.push(Date.now());
+          return seen.length <= 2
+            ? Promise.reject(new Error(`chat is down (v${design.version})`))
+            : Promise.resolve();
         },
       },
-      { intervalMs: 0 },
+      { intervalMs: 0, redeliveryMs: 40 },
     );
     await notifier.notify(snapshot('a', 1));
-    await notifier.notify(snapshot('a', 2));
-    expect(calls).toBe(2);
+    expect(seen).toHaveLength(3);
+    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(35);
+    expect(seen[2]! - seen[1]!).toBeGreaterThanOrEqual(75);
+  });
+
+  it('gives up on a snapshot after five retries, and delivers a newer one instead of an old retry', async () => {
+    const versions: number[] = [];
+    const notifier = new CoalescingNotifier(
+      {
+        notify: (design) => {
+          versions.push(design.version);
+          return design.version === 1 ? Promise.reject(new Error('refused')) : Promise.resolve();
+        },
+      },
+      { intervalMs: 0, redeliveryMs: 1 },
+    );
+    await notifier.notify(snapshot('a', 1));
+    expect(versions).toEqual([1, 1, 1, 1, 1, 1]);
+    const first = notifier.notify(snapshot('b', 1));
+    await notifier.notify(snapshot('b', 2));
+    await first;
+    await notifier.flush();
+    expect(versions.slice(6)).toEqual([1, 2]);
   });
 
   it('spaces deliveries of one design by the interval', async () => {

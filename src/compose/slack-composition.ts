@@ -1,0 +1,100 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { SlackConfig } from '../config.ts';
+import type { CreditLedger } from '../credits/ledger.ts';
+import type { HttpRoute } from '../http/health-server.ts';
+import { ChatPosts } from '../bots/chat-posts.ts';
+import { SlackActors } from '../bots/slack/slack-actors.ts';
+import { createSlackApp, type SlackAuth, type SlackMode } from '../bots/slack/slack-app.ts';
+import { SlackCardNotifier } from '../bots/slack/slack-card-notifier.ts';
+import {
+  installedWorkspaceClients,
+  singleWorkspaceClients,
+  slackWebClient,
+  type SlackClients,
+} from '../bots/slack/slack-clients.ts';
+import { SlackInstallationStore } from '../bots/slack/slack-installation-store.ts';
+import type { FacetDatabase } from '../storage/database.ts';
+import { CoalescingNotifier } from '../workflow/coalescing-notifier.ts';
+import type { DesignService } from '../workflow/design-service.ts';
+import type { ImageStore } from '../workflow/ports/image-store.ts';
+import type { Notifier } from '../workflow/ports/notifier.ts';
+
+/** Slack allows about one chat.update per second per message: bursts of view completions become one. */
+const cardUpdateIntervalMs = 1_000;
+
+export type SlackComposition = {
+  /** Shows design changes in Slack; give it to the workflow. */
+  notifier: Notifier;
+  /** Starts the app once the workflow exists; HTTP mode answers through `route`. */
+  attach(
+    service: DesignService,
+    ledger: CreditLedger,
+  ): Promise<{ route: HttpRoute | undefined; stop: () => Promise<void> }>;
+  mode: string;
+};
+
+/** Builds the Slack surface the configuration asks for (config.ts checked the combinations). */
+export function composeSlack(
+  config: SlackConfig,
+  deps: { db: FacetDatabase; images: ImageStore; clock: Clock; logger: Logger },
+): SlackComposition {
+  const logger = deps.logger.child({ surface: 'slack' });
+  const apiUrl = config.apiUrl;
+  let auth: SlackAuth;
+  let clients: SlackClients;
+  if (config.oauth) {
+    const installationStore = new SlackInstallationStore(deps.db);
+    auth = { kind: 'oauth', ...config.oauth, installationStore };
+    clients = installedWorkspaceClients(installationStore, { apiUrl });
+  } else {
+    if (!config.botToken) throw new Error('Slack needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID/SECRET for OAuth');
+    const client = slackWebClient(config.botToken, { apiUrl });
+    auth = { kind: 'single', client };
+    clients = singleWorkspaceClients(client);
+  }
+  let mode: SlackMode;
+  if (config.appToken) mode = { kind: 'socket', appToken: config.appToken };
+  else if (config.signingSecret) mode = { kind: 'http', signingSecret: config.signingSecret };
+  else throw new Error('Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
+
+  const cards = new SlackCardNotifier({
+    clients,
+    images: deps.images,
+    posts: new ChatPosts(deps.db),
+    clock: deps.clock,
+    logger,
+  });
+  return {
+    notifier: new CoalescingNotifier(cards, { intervalMs: cardUpdateIntervalMs, logger }),
+    mode: `${mode.kind === 'http' ? 'HTTP at /slack/events' : 'Socket Mode'}, ${auth.kind === 'oauth' ? 'multi-workspace OAuth at /slack/install' : 'one workspace'}`,
+    async attach(service, ledger) {
+      const surface = createSlackApp({
+        mode,
+        auth,
+        apiUrl,
+        service,
+        ledger,
+        db: deps.db,
+        cards,
+        actors: new SlackActors(deps.clock),
+        logger,
+      });
+      await surface.start();
+      const listener = surface.requestListener;
+      const route: HttpRoute | undefined = listener
+        ? (request, response) => {
+            if (!(request.url ?? '').startsWith('/slack/')) return Promise.resolve(false);
+            try {
+              listener(request, response);
+              return Promise.resolve(true);
+            } catch {
+              // Bolt throws for a path it does not serve (e.g. /slack/install without OAuth): a 404.
+              return Promise.resolve(false);
+            }
+          }
+        : undefined;
+      return { route, stop: () => surface.stop() };
+    },
+  };
+}
