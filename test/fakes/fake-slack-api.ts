@@ -38,6 +38,8 @@ export type FakeSlack = {
   users: Map<string, SlackUser>;
   /** usergroups.users.list answers from here: group id → member ids. */
   groups: Map<string, { handle: string; members: string[] }>;
+  /** Channels the bot is not in: chat.postMessage answers not_in_channel. */
+  closedChannels: Set<string>;
   /** The next `count` calls to `method` are rate limited (HTTP 429, Retry-After: 1). */
   rateLimit(method: string, count?: number): void;
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const users = new Map<string, SlackUser>();
   const groups = new Map<string, { handle: string; members: string[] }>();
   const limited = new Map<string, number>();
+  const closedChannels = new Set<string>();
   let tsCounter = 0;
   let fileCounter = 0;
 
@@ -125,6 +128,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           url: 'https://fake.slack/',
         });
       case 'chat.postMessage': {
+        if (closedChannels.has(String(args.channel)))
+          return send(response, 200, { ok: false, error: 'not_in_channel' });
         tsCounter += 1;
         const ts = `${Math.floor(Date.now() / 1000)}.${String(tsCounter).padStart(6, '0')}`;
         return send(response, 200, { ok: true, channel: args.channel, ts, message: { ts, text: args.text } });
@@ -201,6 +206,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     files,
     users,
     groups,
+    closedChannels,
     rateLimit: (method, count = 1) => limited.set(method, (limited.get(method) ?? 0) + count),
     close: async () => {
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 import type { App, RespondFn, SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
 import type { Workspace } from '../../storage/schema.ts';
 import { pricesOf, updateWorkspaceSettings } from '../../storage/workspaces.ts';
 import { recentDesigns } from '../../workflow/design-history.ts';
@@ -10,6 +11,16 @@ import { parseSlackCommand, slackHelpText, type SlackCommand } from './slack-com
 import type { SlackContext } from './slack-context.ts';
 import { readSettingsSubmission, settingsModal, settingsModalCallbackId } from './slack-settings-modal.ts';
 import { readSlackSurface } from './slack-surface.ts';
+
+const platformErrorSchema = z.object({ data: z.object({ error: z.string() }) });
+
+/** Slack's answers when the bot may not post where the command was typed (private channel, DM). */
+function cannotPostIn(error: unknown): boolean {
+  const parsed = platformErrorSchema.safeParse(error);
+  return (
+    parsed.success && ['not_in_channel', 'channel_not_found', 'is_archived'].includes(parsed.data.data.error)
+  );
+}
 
 const adminsOnly = 'Only workspace admins and owners can do that.';
 
@@ -117,7 +128,19 @@ export function registerSlackCommands(app: App, context: SlackContext): void {
           return;
         }
         if (outcome.replayed) return;
-        await context.postCard(client, outcome.design.id, command.channel_id);
+        try {
+          await context.postCard(client, outcome.design.id, command.channel_id);
+        } catch (error) {
+          if (!cannotPostIn(error)) throw error;
+          // Without a card nobody could approve it: give the credits back at once.
+          await deps.service.cancel({
+            designId: outcome.design.id,
+            actor: { userId: command.user_id, isAdmin: false, groups: [] },
+          });
+          await tell(
+            'Facet cannot post in this conversation. Invite it first (`/invite @Facet`), or use a channel it is in; nothing was charged.',
+          );
+        }
         return;
       }
     }

@@ -5,6 +5,8 @@
 export const slackBotScopes = [
   'commands',
   'chat:write',
+  // Cards go to the channel the command came from, which the bot need not have joined.
+  'chat:write.public',
   'files:write',
   'users:read',
   'usergroups:read',

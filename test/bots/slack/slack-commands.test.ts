@@ -75,6 +75,20 @@ describe('Slack commands: credits, history, grant, settings and retried deliveri
     expect(balance.held).toBe(3);
   });
 
+  it('explains a channel the bot cannot post in, and gives the credits back', async () => {
+    kit.slack.closedChannels.add('C1');
+    try {
+      const answer = await ask('a bamboo cutting board', 'U-private');
+      expect(answer).toMatch(/Facet cannot post in this conversation. Invite it first/);
+    } finally {
+      kit.slack.closedChannels.delete('C1');
+    }
+    const design = await kit.designOf('U-private');
+    expect((await kit.h.workflow.service.snapshot(design))!.state).toBe('cancelled');
+    const balance = await kit.h.ledger.balance({ workspaceId: await kit.workspaceId(), userId: 'U-private' });
+    expect(balance).toEqual({ balance: 10, held: 0, available: 10 });
+  });
+
   it('refuses a button naming a design of another workspace', async () => {
     await kit.post(kit.command('a steel water bottle', 'U-other'));
     const design = await kit.designOf('U-other', 'a steel water bottle');
