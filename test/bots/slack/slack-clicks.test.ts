@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inState, waitFor } from '../../workflow/workflow-harness.ts';
+import { startSlackKit, type SlackKit } from './slack-kit.ts';
+
+describe('Slack clicks: double clicks, finished designs, and Edit view after completion', () => {
+  let kit: SlackKit;
+
+  beforeAll(async () => {
+    kit = await startSlackKit('slack_clicks', { publicImages: true });
+  });
+
+  afterAll(async () => {
+    await kit.close();
+  });
+
+  it('counts a double-clicked Approve once, refuses it on the finished design, and edits one view', async () => {
+    await kit.post(kit.command('a pair of trail running shoes', 'U-dbl'));
+    const design = await kit.designOf('U-dbl');
+    await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
+    const approve = `facet1:approve:${design}:1`;
+    const ephemerals = kit.slack.callsTo('chat.postEphemeral').length;
+    await Promise.all([kit.post(kit.click(approve, 'U-dbl')), kit.post(kit.click(approve, 'U-dbl'))]);
+    const done = await waitFor(kit.h.workflow, design, inState('completed', 'failed'));
+    expect(done).toMatchObject({ state: 'completed', charged: 3 });
+    // The losing click is told, privately, that the design was already approved.
+    await expect.poll(() => kit.slack.callsTo('chat.postEphemeral').length).toBe(ephemerals + 1);
+    expect(kit.slack.callsTo('chat.postEphemeral').at(-1)!.args.text).toMatch(/already been approved/);
+    const workspaceId = await kit.workspaceId();
+    expect(await kit.h.ledger.balance({ workspaceId, userId: 'U-dbl' })).toEqual({
+      balance: 7,
+      held: 0,
+      available: 7,
+    });
+
+    // A third click on the finished design changes nothing.
+    await kit.post(kit.click(approve, 'U-dbl'));
+    await expect.poll(() => kit.slack.callsTo('chat.postEphemeral').length).toBe(ephemerals + 2);
+    expect((await kit.h.workflow.service.snapshot(design))!.version).toBe(done.version);
+
+    // Edit view: a new round regenerates the side view; its thread gets a new status and the new image.
+    const cardTs = (done.surface.slack as { ts: string }).ts;
+    const threadImages = () =>
+      kit.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.thread_ts === cardTs)
+        .map((c) => JSON.stringify(c.args.blocks));
+    await expect.poll(() => threadImages().length, { timeout: 10_000 }).toBe(7);
+    await kit.post(kit.click(`facet1:edit_view:${design}:side`, 'U-dbl'));
+    const second = await waitFor(kit.h.workflow, design, (d) => d.state === 'completed' && d.round === 2);
+    expect(second.charged).toBe(4);
+    await expect.poll(() => threadImages().length, { timeout: 10_000 }).toBe(10);
+    const added = threadImages().slice(7);
+    expect(added[0]).toContain('Revision 2: regenerating the side view');
+    expect(added[1]).toContain('/r2/side.png');
+    expect(added[2]).toContain('/r2/contact-sheet.png');
+  });
+});
