@@ -46,4 +46,21 @@ export class ChatPosts {
       .where('message_ref', 'is', null)
       .execute();
   }
+
+  /**
+   * Claim, post, record: returns the new message ref, or null when someone else holds the claim. A
+   * failed post gives its claim back so the next change tries again.
+   */
+  async once(designId: string, key: string, post: () => Promise<string>): Promise<string | null> {
+    if (!(await this.claim(designId, key))) return null;
+    let ref: string;
+    try {
+      ref = await post();
+    } catch (error) {
+      await this.release(designId, key);
+      throw error;
+    }
+    await this.record(designId, key, ref);
+    return ref;
+  }
 }

@@ -7,6 +7,7 @@ import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import type { Notifier } from '../../workflow/ports/notifier.ts';
 import type { ChatPosts } from '../chat-posts.ts';
 import { buildDesignCard } from '../card/design-card.ts';
+import { imageFileName } from '../card/image-file-name.ts';
 import { buildDesignThread, type ThreadImage } from '../card/design-thread.ts';
 import { renderSlackCard } from './slack-blocks.ts';
 import type { SlackClients } from './slack-clients.ts';
@@ -105,7 +106,7 @@ export class SlackCardNotifier implements Notifier {
       const ref = posted.get(thread.status.postKey);
       if (ref) await client.chat.update({ channel: surface.channelId, ts: ref, ...message });
       else if (ref === undefined)
-        await this.postOnce(design.id, thread.status.postKey, async () => {
+        await this.deps.posts.once(design.id, thread.status.postKey, async () => {
           const result = await client.chat.postMessage({ ...inThread, ...message });
           if (!result.ts) throw new Error('chat.postMessage returned no ts');
           return result.ts;
@@ -113,21 +114,10 @@ export class SlackCardNotifier implements Notifier {
     }
     for (const image of thread.images) {
       if (posted.has(image.postKey)) continue;
-      await this.postOnce(design.id, image.postKey, () => this.postImage(client, image, inThread, reachable));
+      await this.deps.posts.once(design.id, image.postKey, () =>
+        this.postImage(client, image, inThread, reachable),
+      );
     }
-  }
-
-  /** Claim, post, record; a failed post gives its claim back so the next change tries again. */
-  private async postOnce(designId: string, key: string, post: () => Promise<string>): Promise<void> {
-    if (!(await this.deps.posts.claim(designId, key))) return;
-    let ref: string;
-    try {
-      ref = await post();
-    } catch (error) {
-      await this.deps.posts.release(designId, key);
-      throw error;
-    }
-    await this.deps.posts.record(designId, key, ref);
   }
 
   private async postImage(
@@ -143,7 +133,7 @@ export class SlackCardNotifier implements Notifier {
       return result.ts;
     }
     const png = await this.deps.images.get(image.imageKey);
-    const filename = image.imageKey.split('/').slice(-2).join('-');
+    const filename = imageFileName(image.imageKey);
     const result = await client.files.uploadV2({
       channel_id: inThread.channel,
       thread_ts: inThread.thread_ts,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
+import { designBelongsTo } from '../design-ownership.ts';
 import { ensureWorkspace } from '../../storage/workspaces.ts';
 import type { Workspace } from '../../storage/schema.ts';
 import type { Actor } from '../../workflow/actor.ts';
@@ -40,15 +41,8 @@ export class SlackContext {
     }
   }
 
-  /** Ids in buttons can be forged: a design is only acted on from the workspace it belongs to. */
-  async belongsTo(designId: string, workspaceId: string): Promise<boolean> {
-    const row = await this.deps.db
-      .selectFrom('designs')
-      .select('id')
-      .where('id', '=', designId)
-      .where('workspace_id', '=', workspaceId)
-      .executeTakeFirst();
-    return row !== undefined;
+  belongsTo(designId: string, workspaceId: string): Promise<boolean> {
+    return designBelongsTo(this.deps.db, designId, workspaceId);
   }
 
   /** Posts the card, records where it is, then shows the newest state (changes made meanwhile were skipped). */

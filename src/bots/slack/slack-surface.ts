@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../storage/schema.ts';
+import { recordCardLocation } from '../card-location.ts';
 
 /** Where a design's card lives in Slack, kept in designs.surface so any process can update it. */
 export const slackSurfaceSchema = z.object({
@@ -18,13 +19,6 @@ export function readSlackSurface(surface: Record<string, unknown>): SlackSurface
 }
 
 /** Records the card's ts once; a second poster (which should not exist) does not overwrite the first. */
-export async function recordCardTs(db: Kysely<Database>, designId: string, ts: string): Promise<boolean> {
-  const result = await db
-    .updateTable('designs')
-    .set({ surface: sql`jsonb_set(surface, '{slack,ts}', to_jsonb(${ts}::text))` })
-    .where('id', '=', designId)
-    .where(sql<boolean>`surface->'slack' ? 'channelId'`)
-    .where(sql<boolean>`not (surface->'slack' ? 'ts')`)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function recordCardTs(db: Kysely<Database>, designId: string, ts: string): Promise<boolean> {
+  return recordCardLocation(db, designId, { platform: 'slack', field: 'ts', value: ts });
 }

@@ -1,0 +1,101 @@
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+} from 'discord.js';
+import type { CardButton, CardText, DesignCard } from '../card/design-card.ts';
+
+/** Discord's limits that shape a card (docs: message components, embed limits). */
+const discordLimits = {
+  rows: 5,
+  buttonsPerRow: 5,
+  buttonLabel: 80,
+  embedTitle: 256,
+  embedDescription: 4096,
+} as const;
+
+const toneColours: Record<DesignCard['tone'], number> = {
+  working: 0x5865f2,
+  waiting: 0xfee75c,
+  done: 0x57f287,
+  failed: 0xed4245,
+  ended: 0x99aab5,
+};
+
+/**
+ * Discord markdown and mentions in user text: a prompt is shown literally, and `@everyone` or `<@id>`
+ * typed by a user is never a ping (every message also sends `allowed_mentions: { parse: [] }`).
+ */
+export function escapeDiscordText(text: string): string {
+  return text
+    .replace(/[\\*_~`|>#[\]()-]/g, (c) => `\\${c}`)
+    .replace(/<(?=[@#:!&a])/g, '<\u200b')
+    .replace(/@(everyone|here)/g, '@\u200b$1');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function renderText(parts: CardText[]): string {
+  return parts
+    .map((part) => (typeof part === 'string' ? escapeDiscordText(part) : `<@${part.mention}>`))
+    .join('');
+}
+
+export type DiscordCardMessage = {
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  allowed_mentions: { parse: [] };
+};
+
+/**
+ * The card as a Discord message. `imageName` is the file name of the front view attached to the same
+ * message (Discord's attachment URLs expire: our store keeps the image, the message carries a copy).
+ */
+export function renderDiscordCard(card: DesignCard, imageName: string | null): DiscordCardMessage {
+  const description = [
+    `Requested by <@${card.requesterId}>`,
+    `**${renderText(card.status)}**`,
+    ...card.facts.map(renderText),
+    ...(card.image && !imageName ? [`${escapeDiscordText(card.image.alt)}: in the thread`] : []),
+  ].join('\n');
+  const embed: APIEmbed = {
+    title: truncate(escapeDiscordText(card.prompt), discordLimits.embedTitle),
+    description: truncate(description, discordLimits.embedDescription),
+    color: toneColours[card.tone],
+    ...(card.image && imageName ? { image: { url: `attachment://${imageName}` } } : {}),
+    footer: { text: `Design ${card.designId.slice(0, 8)}` },
+  };
+  const rows = card.actions
+    .flatMap((row) => chunk(row, discordLimits.buttonsPerRow))
+    .slice(0, discordLimits.rows)
+    .map((buttons) => ({ type: ComponentType.ActionRow as const, components: buttons.map(renderButton) }));
+  return { embeds: [embed], components: rows, allowed_mentions: { parse: [] } };
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const rows: T[][] = [];
+  for (let i = 0; i < items.length; i += size) rows.push(items.slice(i, i + size));
+  return rows;
+}
+
+type ActionButtonStyle = ButtonStyle.Success | ButtonStyle.Danger | ButtonStyle.Secondary;
+
+const buttonStyles: Record<NonNullable<CardButton['style']> | 'default', ActionButtonStyle> = {
+  primary: ButtonStyle.Success,
+  danger: ButtonStyle.Danger,
+  default: ButtonStyle.Secondary,
+};
+
+function renderButton(button: CardButton): APIButtonComponent {
+  return {
+    type: ComponentType.Button,
+    custom_id: button.id,
+    label: truncate(button.label, discordLimits.buttonLabel),
+    style: buttonStyles[button.style ?? 'default'],
+  };
+}

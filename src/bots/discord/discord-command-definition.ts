@@ -1,0 +1,100 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  InteractionContextType,
+  type RESTPutAPIApplicationCommandsJSONBody,
+} from 'discord.js';
+import { maxPromptLength } from '../../workflow/prompts.ts';
+
+export const maxGrant = 10_000;
+const maxPrice = 1000;
+
+const price = (name: string, description: string) => ({
+  type: ApplicationCommandOptionType.Integer as const,
+  name,
+  description,
+  min_value: 0,
+  max_value: maxPrice,
+  required: false,
+});
+
+/** `/design` and its subcommands, as registered with Discord (`facet discord register`). */
+export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
+  {
+    type: ApplicationCommandType.ChatInput,
+    name: 'design',
+    description: 'Design a product with AI: the front view first, then four more views',
+    contexts: [InteractionContextType.Guild],
+    options: [
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'create',
+        description: 'Start a design from a description',
+        options: [
+          {
+            type: ApplicationCommandOptionType.String,
+            name: 'prompt',
+            description: 'What to design, e.g. wireless headphones in matte black',
+            required: true,
+            min_length: 1,
+            max_length: maxPromptLength,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'credits',
+        description: 'Your credits and recent entries',
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'history',
+        description: 'Your recent designs, with links',
+      },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'How Facet works' },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'grant',
+        description: 'Give a member credits (Manage Server)',
+        options: [
+          {
+            type: ApplicationCommandOptionType.User,
+            name: 'user',
+            description: 'Who receives them',
+            required: true,
+          },
+          {
+            type: ApplicationCommandOptionType.Integer,
+            name: 'amount',
+            description: 'How many credits',
+            required: true,
+            min_value: 1,
+            max_value: maxGrant,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'settings',
+        description: 'Who approves and what designs cost (Manage Server); no options shows them',
+        options: [
+          {
+            type: ApplicationCommandOptionType.Role,
+            name: 'approver_role',
+            description: 'Only members with this role (and managers) approve designs',
+            required: false,
+          },
+          {
+            type: ApplicationCommandOptionType.Boolean,
+            name: 'clear_approver',
+            description: 'Let requesters approve their own designs again',
+            required: false,
+          },
+          price('price_design', 'Credits a design costs'),
+          price('price_variation', 'Credits a variation costs'),
+          price('price_edit', 'Credits each edit costs'),
+        ],
+      },
+    ],
+  },
+];

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import {
+  GuildMember,
+  PermissionFlagsBits,
+  PermissionsBitField,
+  type Interaction,
+  type REST,
+} from 'discord.js';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { CreditLedger } from '../../credits/ledger.ts';
+import type { Database, Workspace } from '../../storage/schema.ts';
+import { ensureWorkspace } from '../../storage/workspaces.ts';
+import type { Actor } from '../../workflow/actor.ts';
+import type { DesignService } from '../../workflow/design-service.ts';
+import { loadSnapshot } from '../../workflow/design-snapshot.ts';
+import { designBelongsTo } from '../design-ownership.ts';
+import type { DiscordCardNotifier } from './discord-card-notifier.ts';
+
+export type DiscordBotDeps = {
+  token: string;
+  applicationId: string;
+  apiUrl?: string | undefined;
+  service: DesignService;
+  ledger: CreditLedger;
+  db: Kysely<Database>;
+  cards: DiscordCardNotifier;
+  rest: REST;
+  logger: Logger;
+};
+
+/** What the bot needs in a channel to run a design there, in Discord's own words. */
+const neededInChannel = [
+  [PermissionFlagsBits.ViewChannel, 'View Channel'],
+  [PermissionFlagsBits.SendMessages, 'Send Messages'],
+  [PermissionFlagsBits.EmbedLinks, 'Embed Links'],
+  [PermissionFlagsBits.AttachFiles, 'Attach Files'],
+  [PermissionFlagsBits.CreatePublicThreads, 'Create Public Threads'],
+  [PermissionFlagsBits.SendMessagesInThreads, 'Send Messages in Threads'],
+] as const;
+
+const genericError = (reference: string) =>
+  `Something went wrong on our side (reference ${reference}). Nothing was charged for it; please try again.`;
+
+/** What every Discord handler shares: the workspace row, who is acting, permissions, failing safely. */
+export class DiscordContext {
+  constructor(readonly deps: DiscordBotDeps) {}
+
+  workspace(guildId: string, name?: string): Promise<Workspace> {
+    return ensureWorkspace(this.deps.db, 'discord', guildId, name);
+  }
+
+  /** Manage Server makes a member an admin; their roles are the groups an approver role is matched to. */
+  actor(interaction: Interaction): Actor {
+    const member = interaction.member;
+    const roles =
+      member instanceof GuildMember
+        ? [...member.roles.cache.keys()]
+        : Array.isArray(member?.roles)
+          ? member.roles
+          : [];
+    return {
+      userId: interaction.user.id,
+      isAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+      groups: roles,
+    };
+  }
+
+  /** The permissions the bot lacks in this channel, named for the message that asks for them. */
+  missingPermissions(interaction: Interaction): string[] {
+    const granted = new PermissionsBitField(interaction.appPermissions);
+    return neededInChannel.filter(([flag]) => !granted.has(flag)).map(([, name]) => name);
+  }
+
+  belongsTo(designId: string, workspaceId: string): Promise<boolean> {
+    return designBelongsTo(this.deps.db, designId, workspaceId);
+  }
+
+  async failSafe(
+    context: Record<string, unknown>,
+    work: () => Promise<void>,
+    tell: (text: string) => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const reference = randomUUID().slice(0, 8);
+      this.deps.logger.error({ err: error, reference, ...context }, 'a Discord interaction failed');
+      await tell(genericError(reference)).catch(() => undefined);
+    }
+  }
+
+  /** After the card's message id is recorded, shows the newest state (changes made meanwhile were skipped). */
+  async showNewest(designId: string, shownVersion: number): Promise<void> {
+    const latest = await loadSnapshot(this.deps.db, designId);
+    if (latest && latest.version !== shownVersion) await this.deps.cards.notify(latest);
+  }
+}
