@@ -5,6 +5,7 @@ import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrator.ts';
 import { processIo, UsageError, type CliIo } from './cli-io.ts';
 import { creditsCommand, creditsUsage } from './credits-command.ts';
+import { discordCommand, discordUsage } from './discord-command.ts';
 
 const usage = `Usage: facet <command>
 
@@ -12,9 +13,12 @@ Commands:
   start [--role all]     run Facet (the HTTP server, the bots and the workers)
   migrate                apply database migrations (also done at start)
   credits ...            grant credits, show balances and history, audit the ledger
+  discord register       register the /design command with Discord
   help                   this text
 
 ${creditsUsage}
+
+${discordUsage}
 
 Configuration comes from the environment; see .env.example.`;
 
@@ -50,6 +54,8 @@ export async function runCli(
       }
       case 'credits':
         return await creditsCommand(rest, loadConfig(environment), io);
+      case 'discord':
+        return await discordCommand(rest, loadConfig(environment), io);
       case 'start': {
         const { values } = parseArgs({ args: rest, options: { role: { type: 'string', default: 'all' } } });
         if (values.role !== 'all')

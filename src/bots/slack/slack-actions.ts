@@ -38,6 +38,7 @@ export function registerSlackActions(app: App, context: SlackContext): void {
       });
       return;
     }
+    await context.yieldToOtherAcks();
     await context.failSafe(
       { teamId, userId, action: parsed.kind, designId: parsed.designId },
       async () => {

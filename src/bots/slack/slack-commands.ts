@@ -32,6 +32,7 @@ export function registerSlackCommands(app: App, context: SlackContext): void {
     const parsed = parseSlackCommand(command.text);
     if (parsed.kind === 'usage') return ack({ response_type: 'ephemeral', text: parsed.text });
     await ack();
+    await context.yieldToOtherAcks();
     const tell = (text: string) => respond({ response_type: 'ephemeral', text });
     await context.failSafe(
       { teamId: command.team_id, userId: command.user_id, command: parsed.kind },

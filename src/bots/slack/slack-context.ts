@@ -15,6 +15,14 @@ const genericError = (reference: string) =>
 export class SlackContext {
   constructor(readonly deps: SlackAppDeps) {}
 
+  /**
+   * Called right after ack(): in a burst, every other request waiting on this event loop is parsed and
+   * acked before any listener starts its slow part (measured by bench/slack.ts: p99 roughly halves).
+   */
+  yieldToOtherAcks(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
   workspace(teamId: string): Promise<Workspace> {
     return ensureWorkspace(this.deps.db, 'slack', teamId);
   }
