@@ -10,6 +10,7 @@ import { handleImageRequest } from './storage/images/local-image-store.ts';
 import { createWorkflow, type Workflow } from './workflow/workflow.ts';
 import type { Notifier } from './workflow/ports/notifier.ts';
 import type { HttpRoute } from './http/health-server.ts';
+import { composeDiscord } from './compose/discord-composition.ts';
 import { composeSlack } from './compose/slack-composition.ts';
 
 export type FacetHandle = {
@@ -39,7 +40,14 @@ export async function startFacet(
   const slack = config.slack
     ? composeSlack(config.slack, { db, images: adapters.images, clock: systemClock, logger })
     : undefined;
-  const notifiers = [loggingNotifier(logger), ...(slack ? [slack.notifier] : [])];
+  const discord = config.discord
+    ? composeDiscord(config.discord, { db, images: adapters.images, clock: systemClock, logger })
+    : undefined;
+  const notifiers = [
+    loggingNotifier(logger),
+    ...(slack ? [slack.notifier] : []),
+    ...(discord ? [discord.notifier] : []),
+  ];
   const workflow = createWorkflow({
     ...adapters,
     db,
@@ -56,6 +64,7 @@ export async function startFacet(
   await workflow.startWorker();
   const slackSurface = slack ? await slack.attach(workflow.service, ledger) : undefined;
   if (slackSurface?.route) routes.push(slackSurface.route);
+  const discordSurface = discord ? await discord.attach(workflow.service, ledger) : undefined;
 
   let resolveClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
@@ -64,6 +73,7 @@ export async function startFacet(
     (closing ??= (async () => {
       await http.close();
       await slackSurface?.stop();
+      await discordSurface?.stop();
       await workflow.close();
       await db.destroy();
       logger.info('Facet stopped');
@@ -80,6 +90,7 @@ export async function startFacet(
       features: adapters.extractor.name,
       images: adapters.images.name,
       slack: slack?.mode ?? 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)',
+      discord: discord ? 'gateway bot' : 'off (set DISCORD_TOKEN and DISCORD_APPLICATION_ID)',
       readyInMs: Date.now() - started,
     },
     banner(config, http.url),

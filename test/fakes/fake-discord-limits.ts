@@ -60,7 +60,8 @@ export function records(value: unknown): Json[] {
 
 /** Discord counts characters, not UTF-16 code units. */
 export function length(value: unknown): number {
-  return typeof value === 'string' ? [...value].length : 0;
+  // A surrogate pair is one character.
+  return typeof value === 'string' ? value.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '_').length : 0;
 }
 
 /** Turns field errors into Discord's nested `errors` object. */
@@ -439,7 +440,7 @@ export function checkCommands(commands: unknown): FieldError[] {
   commands.forEach((command: unknown, index) => {
     if (!isRecord(command)) return problems.add([index], 'DICT_TYPE_CONVERT', 'Must be an object.');
     problems.list.push(...checkCommand(command).map((error) => ({ ...error, path: [index, ...error.path] })));
-    const key = `${String(command.type ?? 1)}:${String(command.name)}`;
+    const key = `${typeof command.type === 'number' ? command.type : 1}:${String(command.name)}`;
     if (names.has(key))
       problems.add(
         [index, 'name'],

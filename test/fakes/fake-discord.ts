@@ -1176,9 +1176,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         const member = guild.members.find((candidate) => candidate.user.id === id);
         if (member) {
           resolve('users', id, userJson(member.user));
-          const { user: _user, ...partial } = memberJson(member);
+          // Resolved members come without their user (that is in resolved.users).
           resolve('members', id, {
-            ...partial,
+            ...memberJson(member),
+            user: undefined,
             permissions: permissionsOf(guild, member, channel).toString(),
           });
         }
@@ -1922,7 +1923,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       session.peer?.state !== 'open' &&
       seq <= session.seq &&
       seq >= oldest - 1;
-    if (!resumable || !session) {
+    if (!resumable) {
       send(connection.peer, { op: 9, d: false });
       return;
     }
@@ -1967,39 +1968,39 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     what = 'condition',
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      let interval: NodeJS.Timeout | undefined;
-      let timer: NodeJS.Timeout | undefined;
+      const attempt = (): boolean => {
+        let value: T | undefined | null | false;
+        try {
+          value = check();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return true;
+        }
+        if (value === undefined || value === null || value === false) return false;
+        resolve(value);
+        return true;
+      };
+      if (attempt()) return;
+      const finish = () => {
+        waiters.delete(waiter);
+        clearInterval(interval);
+        clearTimeout(timer);
+      };
       const waiter: Waiter = {
         poll: () => {
-          let value: T | undefined | null | false;
-          try {
-            value = check();
-          } catch (error) {
-            waiter.fail(error instanceof Error ? error : new Error(String(error)));
-            return;
-          }
-          if (value === undefined || value === null || value === false) return;
-          finish();
-          resolve(value);
+          if (attempt()) finish();
         },
         fail: (error) => {
           finish();
           reject(error);
         },
       };
-      const finish = () => {
-        waiters.delete(waiter);
-        clearInterval(interval);
-        clearTimeout(timer);
-      };
-      waiters.add(waiter);
-      waiter.poll();
-      if (!waiters.has(waiter)) return;
-      interval = setInterval(waiter.poll, 20);
-      timer = setTimeout(
+      const interval = setInterval(waiter.poll, 20);
+      const timer = setTimeout(
         () => waiter.fail(new Error(`fake Discord: ${what} not met within ${timeoutMs} ms`)),
         timeoutMs,
       );
+      waiters.add(waiter);
     });
   }
 
@@ -2174,6 +2175,8 @@ async function parseBody(
 ): Promise<{ body: unknown; uploads: FakeUpload[] }> {
   if (raw.length === 0) return { body: undefined, uploads: [] };
   if (contentType.startsWith('multipart/form-data')) {
+    // Fine for a test fake on loopback (the deprecation is about untrusted input on real servers).
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
     const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
     const uploads: FakeUpload[] = [];
     const fields: Json = {};

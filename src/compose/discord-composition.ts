@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import { ChatPosts } from '../bots/chat-posts.ts';
+import { createDiscordBot, discordRest } from '../bots/discord/discord-bot.ts';
+import { DiscordCardNotifier } from '../bots/discord/discord-card-notifier.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { CreditLedger } from '../credits/ledger.ts';
+import type { FacetDatabase } from '../storage/database.ts';
+import { CoalescingNotifier } from '../workflow/coalescing-notifier.ts';
+import type { DesignService } from '../workflow/design-service.ts';
+import type { ImageStore } from '../workflow/ports/image-store.ts';
+import type { Notifier } from '../workflow/ports/notifier.ts';
+
+/** Discord's per-channel limit is about 5 message edits per 5 s: one card edit a second at most. */
+const cardUpdateIntervalMs = 1_000;
+
+export type DiscordComposition = {
+  notifier: Notifier;
+  /** Logs the bot in once the workflow exists; resolves when the gateway session is ready. */
+  attach(service: DesignService, ledger: CreditLedger): Promise<{ stop: () => Promise<void> }>;
+};
+
+export function composeDiscord(
+  config: NonNullable<Config['discord']>,
+  deps: { db: FacetDatabase; images: ImageStore; clock: Clock; logger: Logger },
+): DiscordComposition {
+  const logger = deps.logger.child({ surface: 'discord' });
+  const rest = discordRest(config.token, config.apiUrl);
+  const cards = new DiscordCardNotifier({
+    rest,
+    images: deps.images,
+    posts: new ChatPosts(deps.db),
+    clock: deps.clock,
+    logger,
+  });
+  return {
+    notifier: new CoalescingNotifier(cards, { intervalMs: cardUpdateIntervalMs, logger }),
+    async attach(service, ledger) {
+      const bot = createDiscordBot({
+        token: config.token,
+        applicationId: config.applicationId,
+        apiUrl: config.apiUrl,
+        service,
+        ledger,
+        db: deps.db,
+        cards,
+        rest,
+        logger,
+      });
+      await bot.start();
+      return { stop: () => bot.stop() };
+    },
+  };
+}
