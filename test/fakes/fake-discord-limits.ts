@@ -14,6 +14,7 @@ export const MessageFlag = {
   ephemeral: 1 << 6,
   loading: 1 << 7,
   suppressEmbeds: 1 << 2,
+  hasThread: 1 << 5,
   componentsV2: 1 << 15,
 } as const;
 

@@ -232,7 +232,10 @@ export type FakeDiscord = {
   calls: DiscordCall[];
   /** Calls with this method (`*` for any) whose path matches (a string must match exactly). */
   callsTo(method: string, path: RegExp | string): DiscordCall[];
-  /** Things the fake noticed that are not Discord errors (gateway protocol errors, fake crashes). */
+  /**
+   * Things the fake noticed that are not Discord errors: gateway protocol errors, compression requests, REST
+   * calls with a token that is not the fake's, crashes of the fake itself. A clean test ends with `[]`.
+   */
   problems: string[];
 
   /** WebSocket connections opened so far. */
@@ -387,6 +390,10 @@ const requestSizeLimit = 25 * 1024 * 1024;
 
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   const token = options.token ?? 'fake-bot-token';
+  if (/^(bot|bearer)/i.test(token))
+    throw new Error(
+      `fake Discord: discord.js strips a leading "Bot"/"Bearer" from tokens; ${token} would never match`,
+    );
   const applicationId = options.applicationId ?? '1100000000000000001';
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41250;
   const deadlineMs = options.interactionDeadlineMs ?? 3000;
@@ -999,7 +1006,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     if (!channel) return unknownChannel();
     const original = state.originalId ? messages.get(state.originalId) : undefined;
     let message: FakeMessage;
-    if (original && (original.flags & MessageFlag.loading) !== 0) {
+    if (original && !original.deleted && (original.flags & MessageFlag.loading) !== 0) {
       // Discord: the first follow-up after a deferred reply edits the "thinking" message.
       const { errors, empty } = checkMessage(context.body, {
         attachmentCount: context.uploads.length,
@@ -1024,7 +1031,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       state.followUpIds.push(created.id);
       message = created;
     }
-    return context.query.get('wait') === 'false' ? new Reply(204) : json(200, messageJson(message));
+    // Interaction follow-ups behave as if ?wait=true were always set (Discord's docs).
+    return json(200, messageJson(message));
   }
 
   function handleWebhookMessage(method: string, context: RouteContext): Reply {
@@ -1385,6 +1393,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       message.id,
     );
     message.threadId = thread.id;
+    message.flags |= MessageFlag.hasThread;
     return json(201, channelBody(thread));
   }
 
@@ -1716,6 +1725,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       error: undefined,
     };
     calls.push(call);
+    if (call.auth === 'invalid') problems.push(`REST: ${method} ${path} with a token that is not the fake's`);
     const reply = await replyTo(request, call, raw, url);
     call.status = reply.status;
     if (reply.status >= 400 && isRecord(reply.body) && typeof reply.body.code === 'number')

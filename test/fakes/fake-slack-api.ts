@@ -106,7 +106,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         ok: true,
         app_id: 'A0FACET',
         authed_user: { id: 'U-installer' },
-        scope: String(args.scope ?? 'commands,chat:write'),
+        scope: typeof args.scope === 'string' ? args.scope : 'commands,chat:write',
         token_type: 'bot',
         access_token: `xoxb-installed-${teamId}`,
         bot_user_id: 'U0FACET',

@@ -1,0 +1,202 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
+import { ChatPosts } from '../../../src/bots/chat-posts.ts';
+import {
+  createDiscordBot,
+  discordRest,
+  registerDiscordCommands,
+  type DiscordBot,
+} from '../../../src/bots/discord/discord-bot.ts';
+import { DiscordCardNotifier } from '../../../src/bots/discord/discord-card-notifier.ts';
+import { CoalescingNotifier } from '../../../src/workflow/coalescing-notifier.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../../fakes/fake-discord.ts';
+import { createHarness, silentLogger, type Harness } from '../../workflow/workflow-harness.ts';
+
+export const members = {
+  ada: '2000000000000000001',
+  bob: '2000000000000000002',
+  mia: '2000000000000000003',
+  lee: '2000000000000000004',
+} as const;
+
+const token = 'discord-test-token.kit';
+
+export type DiscordKit = {
+  h: Harness;
+  fake: FakeDiscord;
+  bot(): DiscordBot;
+  /** Stops the bot and starts a new one on the same database, as a restart would. */
+  restart(): Promise<void>;
+  /** The card message of a design, once posted, in its latest state. */
+  card(designId: string): Promise<FakeMessage>;
+  /** A button on a message by its label. */
+  button(message: FakeMessage, label: RegExp): string;
+  /** Waits until the design's card shows a button with this label; returns the card and the button's id. */
+  waitForButton(designId: string, label: RegExp): Promise<{ card: FakeMessage; id: string }>;
+  designOf(userId: string): Promise<string>;
+  workspaceId(): Promise<string>;
+  close(): Promise<void>;
+};
+
+/**
+ * The real discord.js bot against a fake Discord (gateway + REST on 127.0.0.1), the real workflow behind
+ * it. Members: ada and bob (plain), mia (Manage Server), lee (role "leads").
+ */
+export async function startDiscordKit(label: string): Promise<DiscordKit> {
+  const fake = await startFakeDiscord({
+    token,
+    guilds: [
+      {
+        id: '1000000000000000001',
+        name: 'Design Studio',
+        roles: [
+          { id: '3000000000000000001', name: 'managers', permissions: ['MANAGE_GUILD'] },
+          { id: '3000000000000000002', name: 'leads' },
+        ],
+        members: [
+          { id: members.ada, username: 'ada' },
+          { id: members.bob, username: 'bob' },
+          { id: members.mia, username: 'mia', roles: ['managers'] },
+          { id: members.lee, username: 'lee', roles: ['leads'] },
+        ],
+      },
+    ],
+  });
+  const rest = discordRest(token, fake.apiUrl);
+  const imageDir = await mkdtemp(path.join(tmpdir(), 'facet-discord-images-'));
+  // Discord gets images as attachments from our store: its URL is never handed out.
+  const images = new LocalImageStore({
+    dir: imageDir,
+    publicUrl: 'http://127.0.0.1:9',
+    secret: 'image-secret',
+  });
+  let cards!: DiscordCardNotifier;
+  const h = await createHarness(label, {
+    images,
+    notifier: (db) => {
+      cards = new DiscordCardNotifier({
+        rest,
+        images,
+        posts: new ChatPosts(db),
+        clock: () => new Date(),
+        logger: silentLogger,
+      });
+      return new CoalescingNotifier(cards, { intervalMs: 20, logger: silentLogger, redeliveryMs: 100 });
+    },
+  });
+  await registerDiscordCommands({
+    token,
+    applicationId: fake.applicationId,
+    guildId: fake.guild.id,
+    apiUrl: fake.apiUrl,
+  });
+  const makeBot = () =>
+    createDiscordBot({
+      token,
+      applicationId: fake.applicationId,
+      apiUrl: fake.apiUrl,
+      service: h.workflow.service,
+      ledger: h.ledger,
+      db: h.test.db,
+      cards,
+      rest,
+      logger: silentLogger,
+    });
+  let bot = makeBot();
+  await bot.start();
+
+  const surfaceOf = async (designId: string) =>
+    (await h.workflow.service.snapshot(designId))?.surface.discord as
+      { channelId: string; messageId?: string } | undefined;
+
+  async function card(designId: string): Promise<FakeMessage> {
+    let message: FakeMessage | undefined;
+    await expect
+      .poll(
+        async () => {
+          const surface = await surfaceOf(designId);
+          message = surface?.messageId ? fake.message(surface.channelId, surface.messageId) : undefined;
+          return message;
+        },
+        { timeout: 10_000 },
+      )
+      .toBeDefined();
+    return message!;
+  }
+  function button(message: FakeMessage, label: RegExp): string {
+    const buttons = (
+      message.components as { components: { label?: string; custom_id?: string }[] }[]
+    ).flatMap((row) => row.components);
+    const found = buttons.find((b) => b.label !== undefined && label.test(b.label));
+    if (!found?.custom_id)
+      throw new Error(`no button ${String(label)} among ${buttons.map((b) => b.label).join(', ')}`);
+    return found.custom_id;
+  }
+
+  return {
+    h,
+    fake,
+    bot: () => bot,
+    async restart() {
+      await bot.stop();
+      bot = makeBot();
+      await bot.start();
+    },
+    card,
+    button,
+    async waitForButton(designId, label) {
+      let found: { card: FakeMessage; id: string } | undefined;
+      await expect
+        .poll(
+          async () => {
+            const message = await card(designId);
+            try {
+              found = { card: message, id: button(message, label) };
+            } catch {
+              found = undefined;
+            }
+            return found;
+          },
+          { timeout: 10_000 },
+        )
+        .toBeDefined();
+      return found!;
+    },
+    async designOf(userId) {
+      let id: string | undefined;
+      await expect
+        .poll(
+          async () =>
+            (id = (
+              await h.test.db
+                .selectFrom('designs')
+                .select('id')
+                .where('requester_id', '=', userId)
+                .orderBy('created_at', 'desc')
+                .executeTakeFirst()
+            )?.id),
+          { timeout: 10_000 },
+        )
+        .toBeDefined();
+      return id!;
+    },
+    async workspaceId() {
+      const row = await h.test.db
+        .selectFrom('workspaces')
+        .select('id')
+        .where('platform', '=', 'discord')
+        .where('external_id', '=', fake.guild.id)
+        .executeTakeFirstOrThrow();
+      return row.id;
+    },
+    async close() {
+      await bot.stop();
+      await h.close();
+      await fake.close();
+      await rm(imageDir, { recursive: true, force: true });
+    },
+  };
+}
