@@ -84,9 +84,13 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
     await expect.poll(() => lastEphemeral(old)).toMatch(/earlier iteration/);
     expect((await kit.h.workflow.service.snapshot(design))!.state).toBe('awaiting_approval');
 
-    // The bot restarts between the front view and Approve: the buttons on the card still work.
+    // Sixteen minutes pass (the command's interaction token is dead) and the bot restarts between the front
+    // view and Approve: the buttons on the card still work and the card still updates.
+    kit.fake.advanceTime(16 * 60_000);
     await kit.restart();
     card = await kit.card(design);
+    // Discord rate-limits the next card edits: discord.js's REST queue waits and retries them.
+    kit.fake.rateLimit('PATCH', new RegExp(`^/channels/${card.channelId}/messages/${card.id}$`), 2);
     const approve = kit.fake.clickButton(card, kit.button(card, /^Approve$/), { userId: members.ada });
     expect((await approve.response()).type).toBe(6);
     const done = await waitFor(kit.h.workflow, design, inState('completed', 'failed'));
@@ -123,6 +127,11 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
     ).toBeGreaterThan(3);
     const balance = await kit.h.ledger.balance({ workspaceId: await kit.workspaceId(), userId: members.ada });
     expect(balance).toEqual({ balance: 5, held: 0, available: 5 });
+    expect(
+      kit.fake
+        .callsTo('PATCH', new RegExp(`^/channels/${card.channelId}/messages/`))
+        .filter((c) => c.status === 429),
+    ).toHaveLength(2);
     expect(kit.fake.problems).toEqual([]);
   });
 });
