@@ -5,8 +5,8 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import { maxPromptLength } from '../../workflow/prompts.ts';
+import { maxGrant } from '../card/design-command.ts';
 
-export const maxGrant = 10_000;
 const maxPrice = 1000;
 
 const price = (name: string, description: string) => ({
