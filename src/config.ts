@@ -35,6 +35,8 @@ export const configVariables = {
   FACET_HOLD_TTL:
     'How long reserved credits wait for an approval before they expire and return (e.g. 30m, 24h, 7d).',
   FACET_DATA_DIR: 'Folder for the embedded database and local images.',
+  FACET_PLAYGROUND:
+    'The local playground page at /: on (1) or off (0). Unset: on when neither Slack nor Discord is configured.',
   LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace or silent.',
 } as const;
 
@@ -141,6 +143,9 @@ const environmentSchema = z.object({
     return ms;
   }),
   FACET_DATA_DIR: withDefault('FACET_DATA_DIR'),
+  FACET_PLAYGROUND: optionalText.pipe(
+    z.enum(['0', '1', 'true', 'false'], { error: 'expected 1 (on) or 0 (off)' }).optional(),
+  ),
   LOG_LEVEL: withDefault('LOG_LEVEL').pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected fatal, error, warn, info, debug, trace or silent',
@@ -202,6 +207,8 @@ export type Config = {
   gemini: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   credits: { starterCredits: number; holdTtlMs: number };
+  /** The local playground page: on by default only when no chat platform is configured. */
+  playground: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 };
 
@@ -285,6 +292,10 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
         : { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_VISION_MODEL },
     credits: { starterCredits: env.FACET_STARTER_CREDITS, holdTtlMs: env.FACET_HOLD_TTL },
     logLevel: env.LOG_LEVEL,
+    playground:
+      env.FACET_PLAYGROUND === undefined
+        ? !slackConfigured && env.DISCORD_TOKEN === undefined
+        : env.FACET_PLAYGROUND === '1' || env.FACET_PLAYGROUND === 'true',
   };
   return deepFreeze(config);
 }

@@ -11,6 +11,7 @@ import { createWorkflow, type Workflow } from './workflow/workflow.ts';
 import type { Notifier } from './workflow/ports/notifier.ts';
 import type { HttpRoute } from './http/health-server.ts';
 import { composeDiscord } from './compose/discord-composition.ts';
+import { composePlayground } from './compose/playground-composition.ts';
 import { composeSlack } from './compose/slack-composition.ts';
 
 export type FacetHandle = {
@@ -43,10 +44,14 @@ export async function startFacet(
   const discord = config.discord
     ? composeDiscord(config.discord, { db, images: adapters.images, clock: systemClock, logger })
     : undefined;
+  const playground = config.playground
+    ? composePlayground({ db, images: adapters.images, clock: systemClock, logger })
+    : undefined;
   const notifiers = [
     loggingNotifier(logger),
     ...(slack ? [slack.notifier] : []),
     ...(discord ? [discord.notifier] : []),
+    ...(playground ? [playground.notifier] : []),
   ];
   const workflow = createWorkflow({
     ...adapters,
@@ -65,12 +70,14 @@ export async function startFacet(
   const slackSurface = slack ? await slack.attach(workflow.service, ledger) : undefined;
   if (slackSurface?.route) routes.push(slackSurface.route);
   const discordSurface = discord ? await discord.attach(workflow.service, ledger) : undefined;
+  if (playground) routes.push(playground.attach(workflow.service, ledger));
 
   let resolveClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      playground?.close();
       await http.close();
       await slackSurface?.stop();
       await discordSurface?.stop();
@@ -110,7 +117,18 @@ function banner(config: Readonly<Config>, url: string): string {
       : 'image model: offline renderer, labelled "offline preview" (set GEMINI_API_KEY)',
     config.openai ? undefined : 'features: offline palette extractor (set OPENAI_API_KEY)',
   ].filter((line) => line !== undefined);
-  return [`Facet is running at ${url}`, ...embedded.map((line) => `  ${line}`)].join('\n');
+  const surfaces = [
+    config.playground ? `playground: open ${url} in a browser to try Facet` : undefined,
+    config.slack
+      ? 'Slack: on'
+      : 'Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; see docs/deploy.md)',
+    config.discord ? 'Discord: on' : 'Discord: off (set DISCORD_TOKEN and DISCORD_APPLICATION_ID)',
+  ].filter((line) => line !== undefined);
+  return [
+    `Facet is running at ${url}`,
+    ...surfaces.map((line) => `  ${line}`),
+    ...(embedded.length > 0 ? ['  embedded stand-ins:', ...embedded.map((line) => `    ${line}`)] : []),
+  ].join('\n');
 }
 
 /** Until a chat surface is configured, design changes are only logged. */

@@ -1,0 +1,75 @@
+import type { ServerResponse } from 'node:http';
+import type { Clock } from '../../clock.ts';
+import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
+import type { ImageStore } from '../../workflow/ports/image-store.ts';
+import type { Notifier } from '../../workflow/ports/notifier.ts';
+import { imageKeysOf, playgroundView, type PlaygroundView } from './playground-view.ts';
+
+/** Designs kept for the elapsed-time ticker; the page reloads older ones from the API. */
+const rememberedDesigns = 200;
+
+/**
+ * Pushes every playground design change to the open pages (server-sent events), and once a second
+ * re-sends the designs still working so their elapsed times move.
+ */
+export class PlaygroundHub implements Notifier {
+  private readonly clients = new Set<ServerResponse>();
+  private readonly latest = new Map<string, DesignSnapshot>();
+  private readonly ticker: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: { images: ImageStore; clock: Clock },
+    tickMs = 1_000,
+  ) {
+    this.ticker = setInterval(() => void this.tick(), tickMs);
+    this.ticker.unref();
+  }
+
+  async notify(design: DesignSnapshot): Promise<void> {
+    if (!('playground' in design.surface)) return;
+    const known = this.latest.get(design.id);
+    if (known && known.version > design.version) return;
+    this.latest.delete(design.id);
+    this.latest.set(design.id, design);
+    if (this.latest.size > rememberedDesigns) this.latest.delete(this.latest.keys().next().value ?? '');
+    if (this.clients.size > 0) this.broadcast(await this.view(design));
+  }
+
+  async view(design: DesignSnapshot): Promise<PlaygroundView> {
+    const now = this.deps.clock();
+    const urls = new Map<string, string>();
+    for (const key of imageKeysOf(design, now)) urls.set(key, await this.deps.images.url(key));
+    return playgroundView(design, now, urls);
+  }
+
+  /** Keeps an SSE response open until the page goes away. */
+  subscribe(response: ServerResponse): void {
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    response.write(': connected\n\n');
+    this.clients.add(response);
+    response.on('close', () => this.clients.delete(response));
+  }
+
+  close(): void {
+    clearInterval(this.ticker);
+    for (const client of this.clients) client.end();
+    this.clients.clear();
+  }
+
+  private broadcast(view: PlaygroundView): void {
+    const frame = `event: design\ndata: ${JSON.stringify(view)}\n\n`;
+    for (const client of this.clients) client.write(frame);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.clients.size === 0) return;
+    for (const design of this.latest.values()) {
+      const view = await this.view(design);
+      if (view.card.tone === 'working') this.broadcast(view);
+    }
+  }
+}

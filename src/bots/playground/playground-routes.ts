@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { HttpRoute } from '../../http/health-server.ts';
+import {
+  actionRequestSchema,
+  commandRequestSchema,
+  feedbackRequestSchema,
+  type PlaygroundAnswer,
+  type PlaygroundApi,
+} from './playground-api.ts';
+import type { PlaygroundHub } from './playground-hub.ts';
+
+const maxBodyBytes = 32 * 1024;
+
+const pageFiles: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/playground': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/playground/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/playground/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+};
+
+class BadRequest extends Error {}
+
+/** The playground page, its JSON API and its event stream on Facet's own HTTP server. */
+export function playgroundRoute(deps: { api: PlaygroundApi; hub: PlaygroundHub; logger: Logger }): HttpRoute {
+  const pageDir = new URL('./page/', import.meta.url);
+
+  const send = (response: ServerResponse, status: number, body: unknown) => {
+    response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    response.end(JSON.stringify(body));
+  };
+
+  const post = async <T extends z.ZodType>(
+    request: IncomingMessage,
+    response: ServerResponse,
+    schema: T,
+    handle: (body: z.infer<T>) => Promise<PlaygroundAnswer>,
+  ) => {
+    const parsed = schema.safeParse(await readJson(request));
+    if (!parsed.success)
+      return send(response, 400, { reply: 'That request was not understood; nothing was changed.' });
+    send(response, 200, await handle(parsed.data));
+  };
+
+  return async (request, response) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const page = pageFiles[path];
+    if (request.method === 'GET' && page) {
+      const body = await readFile(new URL(page.file, pageDir));
+      response.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-store' });
+      response.end(body);
+      return true;
+    }
+    if (!path.startsWith('/playground/api/')) return false;
+    try {
+      switch (`${request.method ?? ''} ${path}`) {
+        case 'GET /playground/api/events':
+          deps.hub.subscribe(response);
+          return true;
+        case 'GET /playground/api/users':
+          send(response, 200, await deps.api.users());
+          return true;
+        case 'GET /playground/api/designs':
+          send(response, 200, await deps.api.designs());
+          return true;
+        case 'POST /playground/api/command':
+          await post(request, response, commandRequestSchema, (body) => deps.api.command(body));
+          return true;
+        case 'POST /playground/api/action':
+          await post(request, response, actionRequestSchema, (body) => deps.api.action(body));
+          return true;
+        case 'POST /playground/api/feedback':
+          await post(request, response, feedbackRequestSchema, (body) => deps.api.feedback(body));
+          return true;
+        default:
+          send(response, 404, { reply: 'No such playground endpoint.' });
+          return true;
+      }
+    } catch (error) {
+      if (error instanceof BadRequest) {
+        send(response, 400, { reply: error.message });
+        return true;
+      }
+      const reference = randomUUID().slice(0, 8);
+      deps.logger.error({ err: error, reference, path }, 'a playground request failed');
+      send(response, 500, {
+        reply: `Something went wrong on our side (reference ${reference}); nothing was charged.`,
+      });
+      return true;
+    }
+  };
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) throw new BadRequest('That request is too large; nothing was changed.');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new BadRequest('That request was not JSON; nothing was changed.');
+  }
+}

@@ -1,0 +1,44 @@
+import { buildDesignCard, type DesignCard } from '../card/design-card.ts';
+import { buildDesignThread, type ThreadStatus } from '../card/design-thread.ts';
+import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
+
+/** What the playground page draws for one design: the card, its image, and its thread. */
+export type PlaygroundView = {
+  id: string;
+  version: number;
+  createdAt: string;
+  card: DesignCard;
+  imageUrl: string | null;
+  thread: { status: ThreadStatus | null; images: { title: string; url: string }[] };
+};
+
+/** The image keys a view needs URLs for, so the caller can sign them before rendering. */
+export function imageKeysOf(design: DesignSnapshot, now: Date): string[] {
+  const card = buildDesignCard(design, now);
+  const thread = buildDesignThread(design, now, { frontsInThread: false });
+  return [...(card.image ? [card.image.key] : []), ...thread.images.map((image) => image.imageKey)];
+}
+
+/** Pure: the same card model as Slack and Discord, with image URLs resolved by the caller. */
+export function playgroundView(
+  design: DesignSnapshot,
+  now: Date,
+  urls: ReadonlyMap<string, string>,
+): PlaygroundView {
+  const card = buildDesignCard(design, now);
+  const thread = buildDesignThread(design, now, { frontsInThread: false });
+  return {
+    id: design.id,
+    version: design.version,
+    createdAt: design.createdAt.toISOString(),
+    card,
+    imageUrl: card.image ? (urls.get(card.image.key) ?? null) : null,
+    thread: {
+      status: thread.status,
+      images: thread.images.flatMap((image) => {
+        const url = urls.get(image.imageKey);
+        return url ? [{ title: image.title, url }] : [];
+      }),
+    },
+  };
+}

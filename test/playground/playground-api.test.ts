@@ -1,0 +1,101 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { startFacet, type FacetHandle } from '../../src/main.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
+import { silentLogger } from '../workflow/workflow-harness.ts';
+
+/** The playground API answers bad input clearly and changes nothing. */
+describe('playground API', () => {
+  let test: TestDatabase;
+  let facet: FacetHandle;
+  const dataDir = path.join(tmpdir(), `facet-playground-api-${process.pid}`);
+
+  beforeAll(async () => {
+    test = await createTestDatabase('playground_api');
+    facet = await startFacet(
+      loadConfig({ PORT: '0', DATABASE_URL: test.url, FACET_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+      silentLogger,
+    );
+  });
+
+  afterAll(async () => {
+    await facet.close();
+    await test.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const post = async (endpoint: string, body: unknown, raw?: string) => {
+    const response = await fetch(`${facet.url}/playground/api/${endpoint}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: raw ?? JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as { reply?: string; error?: string } };
+  };
+
+  const designCount = async () =>
+    Number(
+      (await test.db.selectFrom('designs').select(test.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
+    );
+
+  it('refuses malformed, oversized, unknown-user and forged requests without changing anything', async () => {
+    expect(await post('command', undefined, '{not json')).toMatchObject({
+      status: 400,
+      body: { reply: expect.stringMatching(/not JSON/) as unknown },
+    });
+    expect(
+      (
+        await post(
+          'command',
+          undefined,
+          JSON.stringify({ userId: 'ben', text: 'x'.repeat(40_000), requestId: 'a' }),
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (await post('command', { userId: 'mallory', text: '/design a lamp', requestId: 'b' })).status,
+    ).toBe(400);
+    expect(
+      (await post('action', { userId: 'ben', actionId: 'facet1:approve:not-a-uuid:1' })).body.reply,
+    ).toMatch(/not one of ours/);
+    expect(
+      (
+        await post('action', {
+          userId: 'ben',
+          actionId: 'facet1:cancel:3f2a8c1e-0000-4000-8000-000000000001',
+        })
+      ).body.reply,
+    ).toMatch(/not one of ours/);
+    expect(
+      (await post('feedback', { userId: 'ben', designId: 'nope', iteration: 1, feedback: 'x' })).status,
+    ).toBe(400);
+    expect((await fetch(`${facet.url}/playground/api/nothing`)).status).toBe(404);
+    expect(await designCount()).toBe(0);
+  });
+
+  it('answers usage, help, an over-long prompt, a non-admin grant and a resubmitted command', async () => {
+    expect((await post('command', { userId: 'ben', text: 'hello', requestId: 'c' })).body.reply).toMatch(
+      /Commands start with `\/design`/,
+    );
+    expect(
+      (await post('command', { userId: 'ben', text: '/design help', requestId: 'd' })).body.reply,
+    ).toMatch(/grant @ben 10/);
+    expect(
+      (await post('command', { userId: 'ben', text: `/design ${'x'.repeat(2001)}`, requestId: 'e' })).body
+        .reply,
+    ).toMatch(/keep it to 2000/);
+    expect(
+      (await post('command', { userId: 'ben', text: '/design grant @cyd 5', requestId: 'f' })).body.reply,
+    ).toMatch(/Only workspace admins/);
+    expect(
+      (await post('command', { userId: 'ada', text: '/design grant @cyd 5', requestId: 'g' })).body.reply,
+    ).toMatch(/Granted 5 credits to @cyd: they now have 15/);
+    const once = { userId: 'cyd', text: '/design a walnut stool', requestId: 'same-submit' };
+    expect((await post('command', once)).body).toEqual({});
+    expect((await post('command', once)).body).toEqual({});
+    expect(await designCount()).toBe(1);
+  });
+});
