@@ -2,13 +2,25 @@ import type { Kysely } from 'kysely';
 import type { Prices } from '../credits/pricing.ts';
 import type { Database, Platform, Workspace } from './schema.ts';
 
-/** The workspace row for a platform's team or guild, created on first sight. */
+/**
+ * The workspace row for a platform's team or guild, created on first sight. Every command and click
+ * reads it, so the common case (it exists) is one query; settings are never cached.
+ */
 export async function ensureWorkspace(
   db: Kysely<Database>,
   platform: Platform,
   externalId: string,
   name?: string,
 ): Promise<Workspace> {
+  const find = () =>
+    db
+      .selectFrom('workspaces')
+      .selectAll()
+      .where('platform', '=', platform)
+      .where('external_id', '=', externalId)
+      .executeTakeFirst();
+  const existing = await find();
+  if (existing) return existing;
   const inserted = await db
     .insertInto('workspaces')
     .values({ platform, external_id: externalId, name: name ?? null })
@@ -16,12 +28,10 @@ export async function ensureWorkspace(
     .returningAll()
     .executeTakeFirst();
   if (inserted) return inserted;
-  return db
-    .selectFrom('workspaces')
-    .selectAll()
-    .where('platform', '=', platform)
-    .where('external_id', '=', externalId)
-    .executeTakeFirstOrThrow();
+  // Created by a concurrent first request between our read and insert.
+  const raced = await find();
+  if (!raced) throw new Error(`workspace ${platform}:${externalId} vanished right after being created`);
+  return raced;
 }
 
 export function pricesOf(workspace: Workspace): Prices {
