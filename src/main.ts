@@ -14,7 +14,30 @@ import { composeDiscord } from './compose/discord-composition.ts';
 import { composePlayground } from './compose/playground-composition.ts';
 import { composeSlack } from './compose/slack-composition.ts';
 
+/**
+ * What this process runs. `all` is everything in one process (and the only choice with the embedded
+ * database or job runner); `web` serves HTTP (Slack events, OAuth, images, playground); `bot` keeps the
+ * Discord gateway (and Slack Socket Mode) connection; `worker` runs the jobs. Every role updates cards.
+ */
+export const facetRoles = ['all', 'web', 'bot', 'worker'] as const;
+export type FacetRole = (typeof facetRoles)[number];
+
+export class RoleConfigError extends Error {}
+
+function checkRole(config: Readonly<Config>, role: FacetRole): void {
+  if (role === 'all') return;
+  const missing = [
+    config.database.kind === 'postgres' ? undefined : 'DATABASE_URL (the embedded database is one process)',
+    config.redis ? undefined : 'REDIS_URL (the in-process job runner is one process)',
+  ].filter((line) => line !== undefined);
+  if (missing.length > 0)
+    throw new RoleConfigError(
+      `--role ${role} shares work with other processes and needs ${missing.join(' and ')}`,
+    );
+}
+
 export type FacetHandle = {
+  role: FacetRole;
   url: string;
   logger: Logger;
   workflow: Workflow;
@@ -27,7 +50,14 @@ export type FacetHandle = {
 export async function startFacet(
   config: Readonly<Config>,
   logger = createLogger(config.logLevel),
+  role: FacetRole = 'all',
 ): Promise<FacetHandle> {
+  checkRole(config, role);
+  const runs = {
+    web: role === 'all' || role === 'web',
+    bot: role === 'all' || role === 'bot',
+    worker: role === 'all' || role === 'worker',
+  };
   const started = Date.now();
   const db = await openDatabase(config.database);
   const report = await migrate(db);
@@ -36,7 +66,8 @@ export async function startFacet(
   const http = await startHealthServer(db, config.host, config.port, () => routes);
   const adapters = await workflowAdapters(config, http.url, logger);
   const localImages = adapters.localImages;
-  if (localImages) routes.push((request, response) => handleImageRequest(localImages, request, response));
+  if (localImages && runs.web)
+    routes.push((request, response) => handleImageRequest(localImages, request, response));
   const ledger = new CreditLedger(db, { clock: systemClock, starterCredits: config.credits.starterCredits });
   const slack = config.slack
     ? composeSlack(config.slack, { db, images: adapters.images, clock: systemClock, logger })
@@ -44,9 +75,11 @@ export async function startFacet(
   const discord = config.discord
     ? composeDiscord(config.discord, { db, images: adapters.images, clock: systemClock, logger })
     : undefined;
-  const playground = config.playground
-    ? composePlayground({ db, images: adapters.images, clock: systemClock, logger })
-    : undefined;
+  // Its live updates come from this process's own workflow: only a single process sees them all.
+  const playground =
+    config.playground && role === 'all'
+      ? composePlayground({ db, images: adapters.images, clock: systemClock, logger })
+      : undefined;
   const notifiers = [
     loggingNotifier(logger),
     ...(slack ? [slack.notifier] : []),
@@ -66,10 +99,13 @@ export async function startFacet(
     holdTtlMs: config.credits.holdTtlMs,
     logger,
   });
-  await workflow.startWorker();
-  const slackSurface = slack ? await slack.attach(workflow.service, ledger) : undefined;
+  if (runs.worker) await workflow.startWorker();
+  const slackSurface =
+    slack && (slack.receives === 'http' ? runs.web : runs.bot)
+      ? await slack.attach(workflow.service, ledger)
+      : undefined;
   if (slackSurface?.route) routes.push(slackSurface.route);
-  const discordSurface = discord ? await discord.attach(workflow.service, ledger) : undefined;
+  const discordSurface = discord && runs.bot ? await discord.attach(workflow.service, ledger) : undefined;
   if (playground) routes.push(playground.attach(workflow.service, ledger));
 
   let resolveClosed!: (code: number) => void;
@@ -92,7 +128,8 @@ export async function startFacet(
       url: http.url,
       database:
         config.database.kind === 'postgres' ? 'postgres' : `embedded PGlite in ${config.database.dataDir}`,
-      jobs: adapters.jobs.name,
+      role,
+      jobs: runs.worker ? adapters.jobs.name : `${adapters.jobs.name} (enqueue only)`,
       imageModel: adapters.model.name,
       features: adapters.extractor.name,
       images: adapters.images.name,
@@ -102,7 +139,7 @@ export async function startFacet(
     },
     banner(config, http.url),
   );
-  return { url: http.url, logger, workflow, closed, close };
+  return { role, url: http.url, logger, workflow, closed, close };
 }
 
 function banner(config: Readonly<Config>, url: string): string {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
-import { startFacet } from '../main.ts';
+import { facetRoles, RoleConfigError, startFacet } from '../main.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrator.ts';
 import { processIo, UsageError, type CliIo } from './cli-io.ts';
@@ -10,7 +10,9 @@ import { discordCommand, discordUsage } from './discord-command.ts';
 const usage = `Usage: facet <command>
 
 Commands:
-  start [--role all]     run Facet (the HTTP server, the bots and the workers)
+  start [--role R]       run Facet: all (default: everything in one process), or one part of a
+                         scaled-out deployment: web (HTTP), bot (Discord gateway, Slack Socket Mode)
+                         or worker (jobs); the parts share Postgres and Redis
   migrate                apply database migrations (also done at start)
   credits ...            grant credits, show balances and history, audit the ledger
   discord register       register the /design command with Discord
@@ -58,9 +60,9 @@ export async function runCli(
         return await discordCommand(rest, loadConfig(environment), io);
       case 'start': {
         const { values } = parseArgs({ args: rest, options: { role: { type: 'string', default: 'all' } } });
-        if (values.role !== 'all')
-          throw new UsageError(`unknown role "${values.role}": this version runs --role all`);
-        const facet = await startFacet(loadConfig(environment));
+        const role = facetRoles.find((r) => r === values.role);
+        if (!role) throw new UsageError(`unknown role "${values.role}": use ${facetRoles.join(', ')}`);
+        const facet = await startFacet(loadConfig(environment), undefined, role);
         const stop = () => void facet.close().then(() => process.exit(0));
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
@@ -70,7 +72,7 @@ export async function runCli(
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof RoleConfigError) {
       io.err(error.message);
       return 1;
     }

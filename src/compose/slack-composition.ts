@@ -32,6 +32,8 @@ export type SlackComposition = {
     ledger: CreditLedger,
   ): Promise<{ route: HttpRoute | undefined; stop: () => Promise<void> }>;
   mode: string;
+  /** Where Slack's requests arrive: our HTTP server, or a Socket Mode connection we open. */
+  receives: 'http' | 'socket';
 };
 
 /** Builds the Slack surface the configuration asks for (config.ts checked the combinations). */
@@ -67,6 +69,7 @@ export function composeSlack(
   });
   return {
     notifier: new CoalescingNotifier(cards, { intervalMs: cardUpdateIntervalMs, logger }),
+    receives: mode.kind,
     mode: `${mode.kind === 'http' ? 'HTTP at /slack/events' : 'Socket Mode'}, ${auth.kind === 'oauth' ? 'multi-workspace OAuth at /slack/install' : 'one workspace'}`,
     async attach(service, ledger) {
       const surface = createSlackApp({

@@ -110,6 +110,7 @@ export class BullMQJobQueue implements JobQueue {
       throw new UnrecoverableError('job data is not a Job');
     }
     await handler(parsed.data, { number: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+    this.logger.debug({ jobId: job.id, attempt: job.attemptsMade + 1 }, 'job done');
   }
 
   /** Jobs per state, for metrics and health checks. */
