@@ -4,6 +4,8 @@ import { createLogger, type Logger } from './log.ts';
 import { openDatabase } from './storage/database.ts';
 import { migrate } from './storage/migrator.ts';
 import { workflowAdapters } from './compose/workflow-adapters.ts';
+import type { JobQueue } from './workflow/ports/job-queue.ts';
+import { FacetMetrics } from './observability/metrics.ts';
 import { CreditLedger } from './credits/ledger.ts';
 import { systemClock } from './clock.ts';
 import { handleImageRequest } from './storage/images/local-image-store.ts';
@@ -63,14 +65,32 @@ export async function startFacet(
   const report = await migrate(db);
   if (report.applied.length > 0) logger.info({ applied: report.applied }, 'database migrated');
   const routes: HttpRoute[] = [];
-  const http = await startHealthServer(db, config.host, config.port, () => routes);
+  // The server starts before the job queue exists (image URLs need its address): not ready until then.
+  const pending: { jobs?: JobQueue } = {};
+  const http = await startHealthServer(
+    db,
+    config.host,
+    config.port,
+    () => routes,
+    () => pending.jobs?.isReady() ?? Promise.resolve(false),
+  );
   const adapters = await workflowAdapters(config, http.url, logger);
+  const jobs = adapters.jobs;
+  pending.jobs = jobs;
+  const metrics = new FacetMetrics({ db, jobCounts: () => jobs.counts() });
+  routes.push(metrics.route);
   const localImages = adapters.localImages;
   if (localImages && runs.web)
     routes.push((request, response) => handleImageRequest(localImages, request, response));
   const ledger = new CreditLedger(db, { clock: systemClock, starterCredits: config.credits.starterCredits });
   const slack = config.slack
-    ? composeSlack(config.slack, { db, images: adapters.images, clock: systemClock, logger })
+    ? composeSlack(config.slack, {
+        db,
+        images: adapters.images,
+        clock: systemClock,
+        logger,
+        observeAck: (seconds) => metrics.observeAck('slack', seconds),
+      })
     : undefined;
   const discord = config.discord
     ? composeDiscord(config.discord, { db, images: adapters.images, clock: systemClock, logger })
@@ -82,12 +102,14 @@ export async function startFacet(
       : undefined;
   const notifiers = [
     loggingNotifier(logger),
+    metrics.notifier,
     ...(slack ? [slack.notifier] : []),
     ...(discord ? [discord.notifier] : []),
     ...(playground ? [playground.notifier] : []),
   ];
   const workflow = createWorkflow({
     ...adapters,
+    model: metrics.timed(adapters.model),
     db,
     ledger,
     notifier: {

@@ -39,7 +39,14 @@ export type SlackComposition = {
 /** Builds the Slack surface the configuration asks for (config.ts checked the combinations). */
 export function composeSlack(
   config: SlackConfig,
-  deps: { db: FacetDatabase; images: ImageStore; clock: Clock; logger: Logger },
+  deps: {
+    db: FacetDatabase;
+    images: ImageStore;
+    clock: Clock;
+    logger: Logger;
+    /** Seconds from a request reaching us to Slack's answer being sent. */
+    observeAck?: (seconds: number) => void;
+  },
 ): SlackComposition {
   const logger = deps.logger.child({ surface: 'slack' });
   const apiUrl = config.apiUrl;
@@ -88,6 +95,8 @@ export function composeSlack(
       const route: HttpRoute | undefined = listener
         ? (request, response) => {
             if (!(request.url ?? '').startsWith('/slack/')) return Promise.resolve(false);
+            const arrived = performance.now();
+            response.once('finish', () => deps.observeAck?.((performance.now() - arrived) / 1000));
             try {
               listener(request, response);
               return Promise.resolve(true);

@@ -9,7 +9,8 @@ export type HttpServerHandle = { server: Server; url: string; close: () => Promi
 export type HttpRoute = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
 /**
- * /healthz: the process answers. /readyz: the database answers and every migration is applied.
+ * /healthz: the process answers. /readyz: the database answers, every migration is applied and the job
+ * queue's store answers.
  * Other paths go to `routes()` in turn (read per request: routes are added once their parts exist).
  */
 export async function startHealthServer(
@@ -17,6 +18,8 @@ export async function startHealthServer(
   host: string,
   port: number,
   routes: () => readonly HttpRoute[] = () => [],
+  /** Other things readiness depends on (the job queue's Redis); false answers 503. */
+  queueReady: () => Promise<boolean> = () => Promise.resolve(true),
 ): Promise<HttpServerHandle> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -26,9 +29,14 @@ export async function startHealthServer(
     };
     if (path === '/healthz') return send(200, { status: 'ok' });
     if (path === '/readyz') {
-      isMigrated(db).then(
-        (ready) => send(ready ? 200 : 503, { status: ready ? 'ready' : 'migrations pending' }),
-        () => send(503, { status: 'database unreachable' }),
+      Promise.all([isMigrated(db).catch(() => undefined), queueReady().catch(() => false)]).then(
+        ([migrated, queue]) => {
+          if (migrated === undefined) return send(503, { status: 'database unreachable' });
+          if (!migrated) return send(503, { status: 'migrations pending' });
+          if (!queue) return send(503, { status: 'job queue (Redis) unreachable' });
+          send(200, { status: 'ready' });
+        },
+        () => send(503, { status: 'not ready' }),
       );
       return;
     }

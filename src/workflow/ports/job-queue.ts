@@ -1,3 +1,4 @@
+import type { JobCounts } from '../jobs/job-counts.ts';
 import type { ViewName } from '../views.ts';
 
 /** Every job names the design state it works towards; running one twice must have the effect of once. */
@@ -22,6 +23,10 @@ export interface JobQueue {
   process(handler: JobHandler): Promise<void>;
   /** Stops taking jobs, lets running ones finish, and closes connections. */
   close(): Promise<void>;
+  /** Jobs per state, for /metrics. */
+  counts(): Promise<JobCounts>;
+  /** Whether the queue's store answers, for /readyz. */
+  isReady(): Promise<boolean>;
 }
 
 /** Deterministic ids: the same step of the same design always has the same id. */

@@ -82,5 +82,8 @@ describe('Facet started with Slack configured', () => {
     expect(forged.status).toBe(401);
     expect((await fetch(`${facet.url}/slack/install`)).status).toBe(404);
     expect((await fetch(`${facet.url}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${facet.url}/metrics`)).text();
+    // Three requests reached /slack/events (one signed command, one forged) and one /slack/install.
+    expect(Number(/^facet_ack_seconds_count\{surface="slack"\} (\d+)$/m.exec(metrics)?.[1])).toBe(3);
   });
 });
