@@ -140,6 +140,8 @@ export async function startFacet(
       await slackSurface?.stop();
       await discordSurface?.stop();
       await workflow.close();
+      // Card updates of the last changes reach Slack and Discord before the database they record to closes.
+      await Promise.all([slack?.flush(), discord?.flush()]);
       await db.destroy();
       logger.info('Facet stopped');
       resolveClosed(0);

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 
 /**
@@ -6,6 +6,9 @@ import type { Database } from '../storage/schema.ts';
  * claim that loses means someone else posts it; a failed post releases its claim so the next change
  * tries again.
  */
+/** A claim without a message ref this old was left by a process that died mid-post: it may be taken over. */
+const abandonedAfter = sql`interval '2 minutes'`;
+
 export class ChatPosts {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -15,6 +18,12 @@ export class ChatPosts {
       .selectFrom('chat_posts')
       .select(['key', 'message_ref'])
       .where('design_id', '=', designId)
+      .where((eb) =>
+        eb.or([
+          eb('message_ref', 'is not', null),
+          eb('claimed_at', '>', sql<Date>`now() - ${abandonedAfter}`),
+        ]),
+      )
       .execute();
     return new Map(rows.map((row) => [row.key, row.message_ref]));
   }
@@ -23,7 +32,13 @@ export class ChatPosts {
     const inserted = await this.db
       .insertInto('chat_posts')
       .values({ design_id: designId, key })
-      .onConflict((conflict) => conflict.columns(['design_id', 'key']).doNothing())
+      .onConflict((conflict) =>
+        conflict
+          .columns(['design_id', 'key'])
+          .doUpdateSet({ claimed_at: sql`now()` })
+          .where('chat_posts.message_ref', 'is', null)
+          .where('chat_posts.claimed_at', '<', sql<Date>`now() - ${abandonedAfter}`),
+      )
       .returning('key')
       .executeTakeFirst();
     return inserted !== undefined;

@@ -7,6 +7,9 @@ import { processIo, UsageError, type CliIo } from './cli-io.ts';
 import { creditsCommand, creditsUsage } from './credits-command.ts';
 import { discordCommand, discordUsage } from './discord-command.ts';
 
+/** How long `facet start` waits for running work when asked to stop (orchestrators allow 30 s by default). */
+const shutdownTimeoutMs = 20_000;
+
 const usage = `Usage: facet <command>
 
 Commands:
@@ -63,9 +66,19 @@ export async function runCli(
         const role = facetRoles.find((r) => r === values.role);
         if (!role) throw new UsageError(`unknown role "${values.role}": use ${facetRoles.join(', ')}`);
         const facet = await startFacet(loadConfig(environment), undefined, role);
-        const stop = () => void facet.close().then(() => process.exit(0));
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+        const stop = (signal: string) => {
+          facet.logger.info({ signal }, 'stopping: no new work; running jobs finish or go back to the queue');
+          // Bounded: a job still running after this is handed back (its queue lock lapses, or the
+          // embedded runner re-queues it at the next start), so exiting loses nothing.
+          const deadline = setTimeout(() => {
+            facet.logger.warn({ afterMs: shutdownTimeoutMs }, 'stopping took too long; exiting anyway');
+            process.exit(1);
+          }, shutdownTimeoutMs);
+          deadline.unref();
+          void facet.close().then(() => process.exit(0));
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
         return await facet.closed;
       }
       default:

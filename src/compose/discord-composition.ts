@@ -16,6 +16,8 @@ const cardUpdateIntervalMs = 1_000;
 
 export type DiscordComposition = {
   notifier: Notifier;
+  /** Resolves once every card update in flight has reached the platform (shutdown). */
+  flush(): Promise<void>;
   /** Logs the bot in once the workflow exists; resolves when the gateway session is ready. */
   attach(service: DesignService, ledger: CreditLedger): Promise<{ stop: () => Promise<void> }>;
 };
@@ -33,8 +35,10 @@ export function composeDiscord(
     clock: deps.clock,
     logger,
   });
+  const coalesced = new CoalescingNotifier(cards, { intervalMs: cardUpdateIntervalMs, logger });
   return {
-    notifier: new CoalescingNotifier(cards, { intervalMs: cardUpdateIntervalMs, logger }),
+    notifier: coalesced,
+    flush: () => coalesced.flush(),
     async attach(service, ledger) {
       const bot = createDiscordBot({
         token: config.token,
@@ -44,6 +48,7 @@ export function composeDiscord(
         ledger,
         db: deps.db,
         cards,
+        redeliver: (design) => coalesced.redeliver(design),
         rest,
         logger,
       });

@@ -26,6 +26,8 @@ const cardUpdateIntervalMs = 1_000;
 export type SlackComposition = {
   /** Shows design changes in Slack; give it to the workflow. */
   notifier: Notifier;
+  /** Resolves once every card update in flight has reached the platform (shutdown). */
+  flush(): Promise<void>;
   /** Starts the app once the workflow exists; HTTP mode answers through `route`. */
   attach(
     service: DesignService,
@@ -74,8 +76,10 @@ export function composeSlack(
     clock: deps.clock,
     logger,
   });
+  const coalesced = new CoalescingNotifier(cards, { intervalMs: cardUpdateIntervalMs, logger });
   return {
-    notifier: new CoalescingNotifier(cards, { intervalMs: cardUpdateIntervalMs, logger }),
+    notifier: coalesced,
+    flush: () => coalesced.flush(),
     receives: mode.kind,
     mode: `${mode.kind === 'http' ? 'HTTP at /slack/events' : 'Socket Mode'}, ${auth.kind === 'oauth' ? 'multi-workspace OAuth at /slack/install' : 'one workspace'}`,
     async attach(service, ledger) {
@@ -87,6 +91,7 @@ export function composeSlack(
         ledger,
         db: deps.db,
         cards,
+        redeliver: (design) => coalesced.redeliver(design),
         actors: new SlackActors(deps.clock),
         logger,
       });

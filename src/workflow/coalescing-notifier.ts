@@ -57,6 +57,16 @@ export class CoalescingNotifier implements Notifier {
     return slot.running;
   }
 
+  /**
+   * Delivers `design` even if its version went out before, in order with everything else for that
+   * design: for a card posted just now, whose earlier deliveries found no message to edit.
+   */
+  redeliver(design: DesignSnapshot): Promise<void> {
+    const slot = this.slots.get(design.id);
+    if (slot && slot.deliveredVersion >= design.version) slot.deliveredVersion = design.version - 1;
+    return this.notify(design);
+  }
+
   /** Resolves when every design's newest snapshot has been delivered (tests, shutdown). */
   async flush(): Promise<void> {
     for (;;) {

@@ -73,6 +73,20 @@ describe('playground API', () => {
       (await post('feedback', { userId: 'ben', designId: 'nope', iteration: 1, feedback: 'x' })).status,
     ).toBe(400);
     expect((await fetch(`${facet.url}/playground/api/nothing`)).status).toBe(404);
+    // Another website cannot drive the playground: no JSON without a preflight, and no foreign Origin.
+    const command = JSON.stringify({ userId: 'ada', text: '/design grant @ben 500', requestId: 'csrf' });
+    const plain = await fetch(`${facet.url}/playground/api/command`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: command,
+    });
+    expect(plain.status).toBe(403);
+    const foreign = await fetch(`${facet.url}/playground/api/command`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: command,
+    });
+    expect(foreign.status).toBe(403);
     expect(await designCount()).toBe(0);
   });
 

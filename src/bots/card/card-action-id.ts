@@ -77,3 +77,11 @@ export function parseCardAction(id: string): CardAction | undefined {
       return { kind: value[0], designId: value[1] };
   }
 }
+
+/**
+ * The request key of a Variation click: a double click (or Slack/Discord redelivering it) within ten
+ * seconds starts one variation; a deliberate second one later starts another.
+ */
+export function variationKey(parentId: string, userId: string, now = Date.now()): string {
+  return `variation:${parentId}:${userId}:${Math.floor(now / 10_000)}`;
+}

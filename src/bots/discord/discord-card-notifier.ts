@@ -87,13 +87,13 @@ export class DiscordCardNotifier implements Notifier {
     const imageKey = shown ? `card-image:${shown.key}` : undefined;
     const upload =
       imageKey !== undefined && !posted.has(imageKey) && (await this.deps.posts.claim(design.id, imageKey));
-    const { body, files } = await this.render(design, upload);
     const route = Routes.channelMessage(surface.channelId, surface.messageId);
     if (!upload || !imageKey) {
-      await this.deps.rest.patch(route, { body });
+      await this.deps.rest.patch(route, { body: (await this.render(design, false)).body });
       return;
     }
     try {
+      const { body, files } = await this.render(design, true);
       // Listing only the new file replaces the previous front view on the message.
       await this.deps.rest.patch(route, {
         body: { ...body, attachments: files.map((file, id) => ({ id, filename: file.name })) },

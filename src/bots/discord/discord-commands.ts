@@ -142,6 +142,14 @@ async function settings(
 }
 
 async function create(interaction: ChatInputCommandInteraction, context: DiscordContext, guildId: string) {
+  if (interaction.channel?.isThread()) {
+    await interaction.reply({
+      content:
+        'Start designs in a channel, not in a thread: each design gets a thread of its own for its views.',
+      flags: MessageFlags.Ephemeral,
+    });
+    return;
+  }
   const missing = context.missingPermissions(interaction);
   if (missing.length > 0) {
     await interaction.reply({
@@ -174,14 +182,20 @@ async function create(interaction: ChatInputCommandInteraction, context: Discord
       if (outcome.replayed) return;
       const first = await loadSnapshot(context.deps.db, outcome.design.id);
       if (!first) return;
-      const { body } = await context.deps.cards.render(first, false);
-      const message = await interaction.editReply({
-        embeds: body.embeds,
-        components: body.components,
-        allowedMentions: body.allowed_mentions,
-      });
-      await recordCardMessage(context.deps.db, outcome.design.id, message.id);
-      await context.showNewest(outcome.design.id, first.version);
+      try {
+        const { body } = await context.deps.cards.render(first, false);
+        const message = await interaction.editReply({
+          embeds: body.embeds,
+          components: body.components,
+          allowedMentions: body.allowed_mentions,
+        });
+        await recordCardMessage(context.deps.db, outcome.design.id, message.id);
+      } catch (error) {
+        // Without a card nobody could approve it: give the credits back at once.
+        await context.deps.service.cancel({ designId: outcome.design.id, actor: context.actor(interaction) });
+        throw error;
+      }
+      await context.showNewest(outcome.design.id);
     },
     tell,
   );

@@ -2,7 +2,7 @@ import { MessageFlags, type ButtonInteraction, type ModalSubmitInteraction } fro
 import type { Actor } from '../../workflow/actor.ts';
 import { loadSnapshot } from '../../workflow/design-snapshot.ts';
 import type { WorkflowOutcome } from '../../workflow/workflow-outcome.ts';
-import { parseCardAction, type CardAction } from '../card/card-action-id.ts';
+import { parseCardAction, variationKey, type CardAction } from '../card/card-action-id.ts';
 import { refusalMessage } from '../card/refusal-message.ts';
 import type { DiscordContext } from './discord-context.ts';
 import { discordFeedbackModal, readDiscordFeedback } from './discord-feedback-modal.ts';
@@ -90,6 +90,7 @@ export async function handleDiscordButton(
           workspaceId,
           actor,
           designId,
+          requestKey: variationKey(designId, actor.userId),
           surface: { discord: { guildId: guild, channelId } },
         });
         if (outcome.ok && !outcome.replayed) await postCard(outcome.design.id, channelId);
@@ -105,7 +106,7 @@ export async function handleDiscordButton(
     const { body } = await context.deps.cards.render(first, false);
     const message = await context.deps.cards.send(channelId, body);
     await recordCardMessage(context.deps.db, designId, message);
-    await context.showNewest(designId, first.version);
+    await context.showNewest(designId);
   }
 }
 

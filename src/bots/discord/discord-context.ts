@@ -13,7 +13,7 @@ import type { Database, Workspace } from '../../storage/schema.ts';
 import { ensureWorkspace } from '../../storage/workspaces.ts';
 import type { Actor } from '../../workflow/actor.ts';
 import type { DesignService } from '../../workflow/design-service.ts';
-import { loadSnapshot } from '../../workflow/design-snapshot.ts';
+import { loadSnapshot, type DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import { designBelongsTo } from '../design-ownership.ts';
 import type { DiscordCardNotifier } from './discord-card-notifier.ts';
 
@@ -25,6 +25,8 @@ export type DiscordBotDeps = {
   ledger: CreditLedger;
   db: Kysely<Database>;
   cards: DiscordCardNotifier;
+  /** Shows a just-posted card's newest state in order with other updates (the coalescing notifier). */
+  redeliver: (design: DesignSnapshot) => Promise<void>;
   rest: REST;
   logger: Logger;
 };
@@ -90,9 +92,9 @@ export class DiscordContext {
     }
   }
 
-  /** After the card's message id is recorded, shows the newest state (changes made meanwhile were skipped). */
-  async showNewest(designId: string, shownVersion: number): Promise<void> {
+  /** After the card's message id is recorded, shows the newest state (changes made meanwhile found no card). */
+  async showNewest(designId: string): Promise<void> {
     const latest = await loadSnapshot(this.deps.db, designId);
-    if (latest && latest.version !== shownVersion) await this.deps.cards.notify(latest);
+    if (latest) await this.deps.redeliver(latest);
   }
 }

@@ -21,7 +21,15 @@ export class PlaygroundHub implements Notifier {
     private readonly deps: { images: ImageStore; clock: Clock },
     tickMs = 1_000,
   ) {
-    this.ticker = setInterval(() => void this.tick(), tickMs);
+    let ticking = false;
+    this.ticker = setInterval(() => {
+      if (ticking) return;
+      ticking = true;
+      // A tick that fails (the image store briefly down) is skipped; the next one tries again.
+      this.tick()
+        .catch(() => undefined)
+        .finally(() => (ticking = false));
+    }, tickMs);
     this.ticker.unref();
   }
 

@@ -39,6 +39,10 @@ export function playgroundRoute(deps: { api: PlaygroundApi; hub: PlaygroundHub; 
     schema: T,
     handle: (body: z.infer<T>) => Promise<PlaygroundAnswer>,
   ) => {
+    // Another website's form or fetch cannot send JSON here without a preflight we never answer, and a
+    // page of another origin (or a DNS-rebound name) is refused outright.
+    if (!(request.headers['content-type'] ?? '').startsWith('application/json') || !sameOrigin(request))
+      return send(response, 403, { reply: 'The playground only takes requests from its own page.' });
     const parsed = schema.safeParse(await readJson(request));
     if (!parsed.success)
       return send(response, 400, { reply: 'That request was not understood; nothing was changed.' });
@@ -92,6 +96,16 @@ export function playgroundRoute(deps: { api: PlaygroundApi; hub: PlaygroundHub; 
       return true;
     }
   };
+}
+
+function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Actor } from '../../workflow/actor.ts';
 import type { WorkflowOutcome } from '../../workflow/workflow-outcome.ts';
-import { parseCardAction, type CardAction } from '../card/card-action-id.ts';
+import { parseCardAction, variationKey, type CardAction } from '../card/card-action-id.ts';
 import { refusalMessage } from '../card/refusal-message.ts';
 import type { SlackContext } from './slack-context.ts';
 import { feedbackModal, feedbackModalCallbackId, readFeedbackSubmission } from './slack-feedback-modal.ts';
@@ -28,14 +28,21 @@ export function registerSlackActions(app: App, context: SlackContext): void {
     if (parsed.kind === 'request_changes') {
       // The trigger id works once and only for 3 s: open the modal before anything slow. Whether this
       // user may edit is checked when the form comes back.
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: feedbackModal({
-          designId: parsed.designId,
-          iteration: parsed.iteration,
-          channelId: channelId ?? '',
-        }),
-      });
+      await client.views
+        .open({
+          trigger_id: body.trigger_id,
+          view: feedbackModal({
+            designId: parsed.designId,
+            iteration: parsed.iteration,
+            channelId: channelId ?? '',
+          }),
+        })
+        .catch(async (error: unknown) => {
+          context.deps.logger.warn({ err: error, designId: parsed.designId }, 'feedback modal not opened');
+          await tell(
+            'The change form could not be opened (Slack was slow to answer); press Request changes again.',
+          );
+        });
       return;
     }
     await context.yieldToOtherAcks();
@@ -85,6 +92,7 @@ export function registerSlackActions(app: App, context: SlackContext): void {
           workspaceId,
           actor,
           designId,
+          requestKey: variationKey(designId, actor.userId),
           surface: { slack: { teamId, channelId } },
         });
         if (outcome.ok && !outcome.replayed) await context.postCard(client, outcome.design.id, channelId);

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { CreditLedger } from '../../credits/ledger.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { DesignService } from '../../workflow/design-service.ts';
+import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { SlackActors } from './slack-actors.ts';
 import { registerSlackActions } from './slack-actions.ts';
 import type { SlackCardNotifier } from './slack-card-notifier.ts';
@@ -42,6 +43,8 @@ export type SlackAppDeps = {
   ledger: CreditLedger;
   db: Kysely<Database>;
   cards: SlackCardNotifier;
+  /** Shows a just-posted card's newest state in order with other updates (the coalescing notifier). */
+  redeliver: (design: DesignSnapshot) => Promise<void>;
   actors: SlackActors;
   logger: Logger;
 };

@@ -19,9 +19,14 @@ export function slackCanFetch(url: string): boolean {
   try {
     const { protocol, hostname } = new URL(url);
     if (protocol !== 'https:' && protocol !== 'http:') return false;
+    // Loopback and private networks: Slack's servers cannot reach them.
     return !(
       hostname === 'localhost' ||
       hostname.startsWith('127.') ||
+      hostname.startsWith('10.') ||
+      hostname.startsWith('192.168.') ||
+      /^172\.(1[6-9]|2\d|3[01])\./.test(hostname) ||
+      hostname.endsWith('.local') ||
       hostname === '[::1]' ||
       hostname === '0.0.0.0'
     );
@@ -83,6 +88,8 @@ export class SlackCardNotifier implements Notifier {
         );
       return ok;
     });
+    // A failed probe (the store briefly down) is asked again next time rather than remembered.
+    this.imagesReachable.catch(() => (this.imagesReachable = undefined));
     return this.imagesReachable;
   }
 

@@ -132,12 +132,12 @@ export function registerSlackCommands(app: App, context: SlackContext): void {
         try {
           await context.postCard(client, outcome.design.id, command.channel_id);
         } catch (error) {
-          if (!cannotPostIn(error)) throw error;
           // Without a card nobody could approve it: give the credits back at once.
           await deps.service.cancel({
             designId: outcome.design.id,
             actor: { userId: command.user_id, isAdmin: false, groups: [] },
           });
+          if (!cannotPostIn(error)) throw error;
           await tell(
             'Facet cannot post in this conversation. Invite it first (`/invite @Facet`), or use a channel it is in; nothing was charged.',
           );

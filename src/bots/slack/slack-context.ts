@@ -62,6 +62,6 @@ export class SlackContext {
     if (!posted.ts) throw new Error('chat.postMessage returned no ts');
     await recordCardTs(this.deps.db, designId, posted.ts);
     const latest = await loadSnapshot(this.deps.db, designId);
-    if (latest && latest.version !== first.version) await this.deps.cards.notify(latest);
+    if (latest) await this.deps.redeliver(latest);
   }
 }

@@ -74,6 +74,7 @@ export async function startDiscordKit(label: string): Promise<DiscordKit> {
     secret: 'image-secret',
   });
   let cards!: DiscordCardNotifier;
+  let coalesced!: CoalescingNotifier;
   const h = await createHarness(label, {
     images,
     notifier: (db) => {
@@ -84,7 +85,8 @@ export async function startDiscordKit(label: string): Promise<DiscordKit> {
         clock: () => new Date(),
         logger: silentLogger,
       });
-      return new CoalescingNotifier(cards, { intervalMs: 20, logger: silentLogger, redeliveryMs: 100 });
+      coalesced = new CoalescingNotifier(cards, { intervalMs: 20, logger: silentLogger, redeliveryMs: 100 });
+      return coalesced;
     },
   });
   await registerDiscordCommands({
@@ -102,6 +104,7 @@ export async function startDiscordKit(label: string): Promise<DiscordKit> {
       ledger: h.ledger,
       db: h.test.db,
       cards,
+      redeliver: (design) => coalesced.redeliver(design),
       rest,
       logger: silentLogger,
     });

@@ -81,6 +81,7 @@ export async function startSlackKit(
     secret: 'image-secret',
   });
   let cards!: SlackCardNotifier;
+  let coalesced!: CoalescingNotifier;
   let installations!: SlackInstallationStore;
   const h = await createHarness(label, {
     images,
@@ -95,7 +96,8 @@ export async function startSlackKit(
         clock: () => new Date(),
         logger: silentLogger,
       });
-      return new CoalescingNotifier(cards, { intervalMs: 20, logger: silentLogger });
+      coalesced = new CoalescingNotifier(cards, { intervalMs: 20, logger: silentLogger });
+      return coalesced;
     },
   });
   const surface = createSlackApp({
@@ -114,6 +116,7 @@ export async function startSlackKit(
     ledger: h.ledger,
     db: h.test.db,
     cards,
+    redeliver: (design) => coalesced.redeliver(design),
     actors: new SlackActors(() => new Date()),
     logger: silentLogger,
   });
