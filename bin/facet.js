@@ -1,7 +1,136 @@
 #!/usr/bin/env node
-// The `facet` command. Runs the TypeScript sources directly through tsx's loader.
-import { register } from 'tsx/esm/api';
+// The `facet` command. Runs the TypeScript sources from an esbuild bundle of src/, cached in
+// node_modules/.cache/facet and rebuilt (~0.3 s) whenever a file under src/ changes; when no bundle
+// can be had, directly through tsx's loader as before. The bundle starts ~1 s sooner: tsx's hooks
+// run on a loader thread that every imported module waits on, each file of kysely, zod or openai too.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-register();
-const { runCli } = await import('../src/cli/facet.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+const root = fileURLToPath(new URL('../', import.meta.url));
+const argv = process.argv.slice(2);
+const bundleFormat = 1;
+const keepUnusedBundleMs = 24 * 3600_000;
+
+const { prestart, cli } = await loadSources();
+// A first start makes the embedded database cluster (seconds) while the application loads.
+prestart.prepareEmbeddedClusterEarly(argv);
+const { runCli } = await cli();
+process.exitCode = await runCli(argv);
+
+async function loadSources() {
+  const directory = await bundle().catch(() => undefined);
+  if (directory !== undefined) {
+    process.setSourceMapsEnabled(true); // stack traces name src/*.ts lines, as under tsx
+    const entry = (name) => pathToFileURL(path.join(directory, `${name}.mjs`)).href;
+    return { prestart: await import(entry('prestart')), cli: () => import(entry('facet')) };
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return {
+    prestart: await import('../src/storage/pglite-prestart.ts'),
+    cli: () => import('../src/cli/facet.ts'),
+  };
+}
+
+/** The folder of the bundle for the current sources, built if needed. */
+async function bundle() {
+  const esbuildPath = createRequire(createRequire(import.meta.url).resolve('tsx/package.json')).resolve(
+    'esbuild',
+  );
+  const esbuildVersion = JSON.parse(
+    await readFile(path.join(esbuildPath, '../../package.json'), 'utf8'),
+  ).version;
+  const sources = (await readdir(path.join(root, 'src'), { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+  const inputs = [
+    ...sources,
+    ...['tsconfig.json', 'package.json', 'bin/facet.js'].map((f) => path.join(root, f)),
+  ];
+  const contents = await Promise.all(inputs.map((file) => readFile(file)));
+  const key = createHash('sha256').update(`${bundleFormat}\0${esbuildVersion}\0${process.version}`);
+  inputs.forEach((file, index) => key.update(`\0${file}\0`).update(contents[index]));
+  const cache = path.join(root, 'node_modules', '.cache', 'facet');
+  const directory = path.join(cache, `cli-${key.digest('hex').slice(0, 20)}`);
+  if (existsSync(path.join(directory, 'facet.mjs'))) {
+    const now = new Date();
+    await utimes(directory, now, now).catch(() => undefined); // marks it in use for pruning
+    return directory;
+  }
+
+  const esbuild = await import(pathToFileURL(esbuildPath).href);
+  const build = esbuild.build ?? esbuild.default.build;
+  const temporary = `${directory}.tmp-${process.pid}`;
+  await mkdir(cache, { recursive: true });
+  try {
+    await build({
+      absWorkingDir: root,
+      entryPoints: { facet: 'src/cli/facet.ts', prestart: 'src/storage/pglite-prestart.ts' },
+      outdir: temporary,
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunks/[name]-[hash]',
+      bundle: true,
+      splitting: true, // a dynamic import() stays lazy, with the packages it imports
+      packages: 'external',
+      format: 'esm',
+      platform: 'node',
+      target: `node${process.versions.node.split('.')[0]}`,
+      sourcemap: 'linked',
+      sourcesContent: false,
+      logLevel: 'silent',
+      plugins: [sourceLocationPlugin()],
+    });
+    await rename(temporary, directory).catch((error) => {
+      if (!existsSync(path.join(directory, 'facet.mjs'))) throw error; // else: another process won
+    });
+  } finally {
+    await rm(temporary, { recursive: true, force: true });
+  }
+  await pruneBundles(cache, directory).catch(() => undefined);
+  return directory;
+}
+
+/** import.meta.url and friends keep naming the source file, not the bundle. */
+function sourceLocationPlugin() {
+  return {
+    name: 'facet-source-location',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?ts$/ }, async ({ path: file }) => {
+        const text = await readFile(file, 'utf8');
+        if (!text.includes('import.meta')) return undefined;
+        const values = {
+          url: JSON.stringify(pathToFileURL(file).href),
+          filename: JSON.stringify(file),
+          dirname: JSON.stringify(path.dirname(file)),
+        };
+        return {
+          contents: text.replace(/\bimport\.meta\.(url|filename|dirname)\b/g, (_, name) => values[name]),
+          loader: 'ts',
+        };
+      });
+    },
+  };
+}
+
+/**
+ * Keeps the five bundles run last and any run within a day (a running process may still import
+ * lazy chunks from its own); older ones go.
+ */
+async function pruneBundles(cache, current) {
+  const bundles = [];
+  for (const name of await readdir(cache)) {
+    const directory = path.join(cache, name);
+    if (name.startsWith('cli-') && directory !== current) {
+      bundles.push({ directory, usedMs: (await stat(directory)).mtimeMs });
+    }
+  }
+  bundles.sort((a, b) => b.usedMs - a.usedMs);
+  for (const { directory, usedMs } of bundles.slice(4)) {
+    if (Date.now() - usedMs > keepUnusedBundleMs) await rm(directory, { recursive: true, force: true });
+  }
+}

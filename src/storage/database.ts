@@ -1,17 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import type { Config } from '../config.ts';
 import { PGliteDialect } from './pglite/pglite-dialect.ts';
+import { prepareEmbeddedCluster, pristineClusterTarball } from './pglite-cluster.ts';
 import type { Database } from './schema.ts';
 
 export type FacetDatabase = Kysely<Database>;
 
 const INT8_OID = 20;
-
-/** Counts and sums come back as int8; every amount here fits a JS number by far. */
-const types = new pg.TypeOverrides();
-types.setTypeParser(INT8_OID, 'text', Number);
 
 export type DatabaseOptions = { poolSize?: number };
 
@@ -20,6 +16,11 @@ export async function openDatabase(
   options: DatabaseOptions = {},
 ): Promise<FacetDatabase> {
   if (target.kind === 'postgres') {
+    // Imported here: the embedded default does not need pg (~0.1 s of start).
+    const { default: pg } = await import('pg');
+    /** Counts and sums come back as int8; every amount here fits a JS number by far. */
+    const types = new pg.TypeOverrides();
+    types.setTypeParser(INT8_OID, 'text', Number);
     const pool = new pg.Pool({
       connectionString: target.url,
       max: options.poolSize ?? 10,
@@ -31,12 +32,15 @@ export async function openDatabase(
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');
-  const location = target.dataDir === 'memory://' ? target.dataDir : await ensureDirectory(target.dataDir);
-  const pglite = await PGlite.create(location);
+  if (target.dataDir === 'memory://') {
+    // A copy of the pristine cluster instead of an initdb per in-memory database (tests).
+    const loadDataDir = await pristineClusterTarball();
+    const pglite = await PGlite.create({ dataDir: target.dataDir, ...(loadDataDir ? { loadDataDir } : {}) });
+    return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  }
+  // A new data folder gets its cluster copied from the cache or made by a child (pglite-cluster.ts).
+  await prepareEmbeddedCluster(target.dataDir);
+  await mkdir(target.dataDir, { recursive: true });
+  const pglite = await PGlite.create(target.dataDir);
   return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-}
-
-async function ensureDirectory(directory: string): Promise<string> {
-  await mkdir(directory, { recursive: true });
-  return directory;
 }
