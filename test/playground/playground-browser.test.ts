@@ -86,7 +86,7 @@ describe('playground in a browser', () => {
       .click();
     await page.getByTestId('feedback-modal').waitFor();
     await page.getByTestId('feedback-submit').click();
-    expect(await page.getByTestId('feedback-error').textContent()).toBe('Say what should change.');
+    await expect.poll(() => page.getByTestId('feedback-error').textContent()).toBe('Say what should change.');
     await page.getByTestId('feedback-text').fill('make the ear cups rounder');
     await shot('feedback-modal');
     await page.getByTestId('feedback-submit').click();

@@ -4,6 +4,7 @@ import { loadSnapshot } from '../../workflow/design-snapshot.ts';
 import type { WorkflowOutcome } from '../../workflow/workflow-outcome.ts';
 import { parseCardAction, variationKey, type CardAction } from '../card/card-action-id.ts';
 import { refusalMessage } from '../card/refusal-message.ts';
+import { runCardAction } from '../card-actions.ts';
 import type { DiscordContext } from './discord-context.ts';
 import { discordFeedbackModal, readDiscordFeedback } from './discord-feedback-modal.ts';
 import { recordCardMessage } from './discord-surface.ts';
@@ -70,21 +71,6 @@ export async function handleDiscordButton(
     const { service } = context.deps;
     const { designId } = action;
     switch (action.kind) {
-      case 'approve':
-        return service.approve({ designId, actor, iteration: action.iteration });
-      case 'edit':
-        return service.edit({
-          designId,
-          actor,
-          iteration: action.iteration,
-          edit: { preset: action.preset },
-        });
-      case 'cancel':
-        return service.cancel({ designId, actor });
-      case 'retry':
-        return service.retry({ designId, actor });
-      case 'edit_view':
-        return service.editView({ designId, actor, view: action.view });
       case 'variation': {
         const outcome = await service.startVariation({
           workspaceId,
@@ -96,6 +82,8 @@ export async function handleDiscordButton(
         if (outcome.ok && !outcome.replayed) await postCard(outcome.design.id, channelId);
         return outcome;
       }
+      default:
+        return runCardAction(service, action, actor);
     }
   }
 

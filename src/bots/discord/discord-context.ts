@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   GuildMember,
   PermissionFlagsBits,
@@ -14,6 +13,7 @@ import { ensureWorkspace } from '../../storage/workspaces.ts';
 import type { Actor } from '../../workflow/actor.ts';
 import type { DesignService } from '../../workflow/design-service.ts';
 import { loadSnapshot, type DesignSnapshot } from '../../workflow/design-snapshot.ts';
+import { failSafely } from '../card-actions.ts';
 import { designBelongsTo } from '../design-ownership.ts';
 import type { DiscordCardNotifier } from './discord-card-notifier.ts';
 
@@ -40,9 +40,6 @@ const neededInChannel = [
   [PermissionFlagsBits.CreatePublicThreads, 'Create Public Threads'],
   [PermissionFlagsBits.SendMessagesInThreads, 'Send Messages in Threads'],
 ] as const;
-
-const genericError = (reference: string) =>
-  `Something went wrong on our side (reference ${reference}). Nothing was charged for it; please try again.`;
 
 /** What every Discord handler shares: the workspace row, who is acting, permissions, failing safely. */
 export class DiscordContext {
@@ -78,18 +75,12 @@ export class DiscordContext {
     return designBelongsTo(this.deps.db, designId, workspaceId);
   }
 
-  async failSafe(
+  failSafe(
     context: Record<string, unknown>,
     work: () => Promise<void>,
     tell: (text: string) => Promise<unknown>,
   ): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      const reference = randomUUID().slice(0, 8);
-      this.deps.logger.error({ err: error, reference, ...context }, 'a Discord interaction failed');
-      await tell(genericError(reference)).catch(() => undefined);
-    }
+    return failSafely(this.deps.logger, { surface: 'discord', ...context }, work, tell);
   }
 
   /** After the card's message id is recorded, shows the newest state (changes made meanwhile found no card). */

@@ -9,7 +9,8 @@ import type { DesignService } from '../../workflow/design-service.ts';
 import { loadSnapshot } from '../../workflow/design-snapshot.ts';
 import type { WorkflowOutcome } from '../../workflow/workflow-outcome.ts';
 import { creditsText, historyStatus } from '../card/account-text.ts';
-import { parseCardAction } from '../card/card-action-id.ts';
+import { parseCardAction, variationKey } from '../card/card-action-id.ts';
+import { runCardAction } from '../card-actions.ts';
 import { parseDesignCommand } from '../card/design-command.ts';
 import { refusalMessage } from '../card/refusal-message.ts';
 import { designBelongsTo } from '../design-ownership.ts';
@@ -173,38 +174,16 @@ export class PlaygroundApi {
       return { modal: { designId: parsed.designId, iteration: parsed.iteration } };
     const actor = playgroundActor(request.userId);
     const { service } = this.deps;
-    const { designId } = parsed;
-    let outcome: WorkflowOutcome;
-    switch (parsed.kind) {
-      case 'approve':
-        outcome = await service.approve({ designId, actor, iteration: parsed.iteration });
-        break;
-      case 'edit':
-        outcome = await service.edit({
-          designId,
-          actor,
-          iteration: parsed.iteration,
-          edit: { preset: parsed.preset },
-        });
-        break;
-      case 'cancel':
-        outcome = await service.cancel({ designId, actor });
-        break;
-      case 'retry':
-        outcome = await service.retry({ designId, actor });
-        break;
-      case 'edit_view':
-        outcome = await service.editView({ designId, actor, view: parsed.view });
-        break;
-      case 'variation':
-        outcome = await service.startVariation({
-          workspaceId: workspace.id,
-          actor,
-          designId,
-          surface: { playground: {} },
-        });
-        break;
-    }
+    const outcome: WorkflowOutcome =
+      parsed.kind === 'variation'
+        ? await service.startVariation({
+            workspaceId: workspace.id,
+            actor,
+            designId: parsed.designId,
+            requestKey: variationKey(parsed.designId, actor.userId),
+            surface: { playground: {} },
+          })
+        : await runCardAction(service, parsed, actor);
     return outcome.ok ? {} : { reply: refusalMessage(outcome) };
   }
 

@@ -4,6 +4,7 @@ import type { Actor } from '../../workflow/actor.ts';
 import type { WorkflowOutcome } from '../../workflow/workflow-outcome.ts';
 import { parseCardAction, variationKey, type CardAction } from '../card/card-action-id.ts';
 import { refusalMessage } from '../card/refusal-message.ts';
+import { runCardAction } from '../card-actions.ts';
 import type { SlackContext } from './slack-context.ts';
 import { feedbackModal, feedbackModalCallbackId, readFeedbackSubmission } from './slack-feedback-modal.ts';
 
@@ -72,21 +73,6 @@ export function registerSlackActions(app: App, context: SlackContext): void {
   ): Promise<WorkflowOutcome> {
     const { designId } = action;
     switch (action.kind) {
-      case 'approve':
-        return service.approve({ designId, actor, iteration: action.iteration });
-      case 'edit':
-        return service.edit({
-          designId,
-          actor,
-          iteration: action.iteration,
-          edit: { preset: action.preset },
-        });
-      case 'cancel':
-        return service.cancel({ designId, actor });
-      case 'retry':
-        return service.retry({ designId, actor });
-      case 'edit_view':
-        return service.editView({ designId, actor, view: action.view });
       case 'variation': {
         const outcome = await service.startVariation({
           workspaceId,
@@ -98,6 +84,8 @@ export function registerSlackActions(app: App, context: SlackContext): void {
         if (outcome.ok && !outcome.replayed) await context.postCard(client, outcome.design.id, channelId);
         return outcome;
       }
+      default:
+        return runCardAction(service, action, actor);
     }
   }
 

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
+import { failSafely } from '../card-actions.ts';
 import { designBelongsTo } from '../design-ownership.ts';
 import { ensureWorkspace } from '../../storage/workspaces.ts';
 import type { Workspace } from '../../storage/schema.ts';
@@ -7,9 +7,6 @@ import type { Actor } from '../../workflow/actor.ts';
 import { loadSnapshot } from '../../workflow/design-snapshot.ts';
 import type { SlackAppDeps } from './slack-app.ts';
 import { recordCardTs } from './slack-surface.ts';
-
-const genericError = (reference: string) =>
-  `Something went wrong on our side (reference ${reference}). Nothing was charged for it; please try again.`;
 
 /** What every Slack listener shares: the workspace row, who is acting, posting cards, failing safely. */
 export class SlackContext {
@@ -31,22 +28,12 @@ export class SlackContext {
     return this.deps.actors.actorFor(client, workspace, userId);
   }
 
-  /**
-   * Runs a listener's slow part. An unexpected error is logged with a reference id and the user gets a
-   * generic message carrying that id, never the error itself.
-   */
-  async failSafe(
+  failSafe(
     context: Record<string, unknown>,
     work: () => Promise<void>,
     tell: (text: string) => Promise<unknown>,
   ): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      const reference = randomUUID().slice(0, 8);
-      this.deps.logger.error({ err: error, reference, ...context }, 'a Slack request failed');
-      await tell(genericError(reference)).catch(() => undefined);
-    }
+    return failSafely(this.deps.logger, { surface: 'slack', ...context }, work, tell);
   }
 
   belongsTo(designId: string, workspaceId: string): Promise<boolean> {
