@@ -34,6 +34,12 @@ export const configVariables = {
   FACET_STARTER_CREDITS: 'Credits a new (workspace, user) account receives once.',
   FACET_HOLD_TTL:
     'How long reserved credits wait for an approval before they expire and return (e.g. 30m, 24h, 7d).',
+  FACET_MAX_GENERATING:
+    'Designs one workspace may have generating at once; more wait in line, their cards show their place (0: no cap).',
+  FACET_MAX_GENERATING_PER_USER:
+    'Designs one person may have generating at once; their next ones wait in line (0: no cap).',
+  FACET_RATE_LIMIT:
+    'Commands and button clicks one person may send per minute before being asked to slow down (0: no limit).',
   FACET_DATA_DIR: 'Folder for the embedded database and local images.',
   FACET_PLAYGROUND:
     'The local playground page at /: on (1) or off (0). Unset: on when neither Slack nor Discord is configured.',
@@ -51,6 +57,9 @@ export const configDefaults: Partial<Record<ConfigVariable, string>> = {
   OPENAI_VISION_MODEL: 'gpt-4o-mini',
   FACET_STARTER_CREDITS: '10',
   FACET_HOLD_TTL: '24h',
+  FACET_MAX_GENERATING: '10',
+  FACET_MAX_GENERATING_PER_USER: '3',
+  FACET_RATE_LIMIT: '30',
   FACET_DATA_DIR: './.facet',
   LOG_LEVEL: 'info',
 };
@@ -74,6 +83,17 @@ const withDefault = (name: ConfigVariable) =>
     .trim()
     .optional()
     .transform((value) => (value === undefined || value === '' ? (configDefaults[name] ?? '') : value));
+
+/** A whole number where 0 means "no limit" (Infinity). */
+const capOf = (name: ConfigVariable) =>
+  withDefault(name).pipe(
+    z.coerce
+      .number<string>({ error: 'expected a whole number (0: no limit)' })
+      .int('expected a whole number (0: no limit)')
+      .min(0)
+      .max(1_000_000)
+      .transform((n) => (n === 0 ? Infinity : n)),
+  );
 
 const environmentSchema = z.object({
   PORT: withDefault('PORT').pipe(
@@ -142,6 +162,9 @@ const environmentSchema = z.object({
     }
     return ms;
   }),
+  FACET_MAX_GENERATING: capOf('FACET_MAX_GENERATING'),
+  FACET_MAX_GENERATING_PER_USER: capOf('FACET_MAX_GENERATING_PER_USER'),
+  FACET_RATE_LIMIT: capOf('FACET_RATE_LIMIT'),
   FACET_DATA_DIR: withDefault('FACET_DATA_DIR'),
   FACET_PLAYGROUND: optionalText.pipe(
     z.enum(['0', '1', 'true', 'false'], { error: 'expected 1 (on) or 0 (off)' }).optional(),
@@ -207,6 +230,8 @@ export type Config = {
   gemini: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   credits: { starterCredits: number; holdTtlMs: number };
+  /** Fairness: caps on designs generating at once (Infinity: none) and requests per person per minute. */
+  limits: { maxGenerating: number; maxGeneratingPerUser: number; requestsPerMinute: number };
   /** The local playground page: on by default only when no chat platform is configured. */
   playground: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -291,6 +316,11 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
         ? undefined
         : { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_VISION_MODEL },
     credits: { starterCredits: env.FACET_STARTER_CREDITS, holdTtlMs: env.FACET_HOLD_TTL },
+    limits: {
+      maxGenerating: env.FACET_MAX_GENERATING,
+      maxGeneratingPerUser: env.FACET_MAX_GENERATING_PER_USER,
+      requestsPerMinute: env.FACET_RATE_LIMIT,
+    },
     logLevel: env.LOG_LEVEL,
     playground:
       env.FACET_PLAYGROUND === undefined

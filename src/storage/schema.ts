@@ -90,6 +90,8 @@ export interface DesignsTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** When it left the line and started generating; null while queued. */
+  admitted_at: Date | null;
   finished_at: Date | null;
   round: Generated<number>;
   hold_seq: Generated<number>;

@@ -5,6 +5,7 @@ import type { CreditLedger } from '../credits/ledger.ts';
 import { isUniqueViolation } from '../storage/postgres-errors.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Actor } from './actor.ts';
+import type { AdmittedDesign, DesignAdmission } from './admission/design-admission.ts';
 import { loadSnapshot } from './design-snapshot.ts';
 import type { DesignRow, DesignTransitions, TransitionResult } from './design-transitions.ts';
 import type { DesignEffects } from './design-effects.ts';
@@ -18,6 +19,8 @@ export type ServiceDeps = {
   transitions: DesignTransitions;
   /** Shared with the jobs, so every change to a design is shown through one publisher, in order. */
   effects: DesignEffects;
+  /** The line in front of the image model: new designs join it and start when a slot is free. */
+  admission: DesignAdmission;
   clock: Clock;
   holdTtlMs: number;
   logger: Logger;
@@ -193,13 +196,15 @@ export class DesignService {
       const existing = await this.byRequestKey(request.workspaceId, request.requestKey);
       if (existing) return { ok: true, design: existing, replayed: true };
     }
-    let designId: string;
+    let created: { designId: string; admitted: AdmittedDesign[] };
     try {
-      designId = await db.transaction().execute(async (trx) => {
+      created = await db.transaction().execute(async (trx) => {
+        // Locked until commit: the caps are counted and filled one new design at a time.
         const workspace = await trx
           .selectFrom('workspaces')
           .selectAll()
           .where('id', '=', request.workspaceId)
+          .forUpdate()
           .executeTakeFirst();
         if (!workspace) throw new Refused({ ok: false, reason: 'not_found' });
         const price = request.kind === 'variation' ? workspace.price_variation : workspace.price_design;
@@ -212,7 +217,7 @@ export class DesignService {
             prompt: request.prompt,
             kind: request.kind,
             parent_design_id: request.parent,
-            state: 'generating_front',
+            state: 'queued',
             base_price: price,
             edit_price: workspace.price_edit,
             hold_amount: price,
@@ -254,7 +259,8 @@ export class DesignService {
             .where('id', '=', design.id)
             .execute();
         }
-        return design.id;
+        const admitted = await this.deps.admission.admitWithin(trx, workspace.id);
+        return { designId: design.id, admitted };
       });
     } catch (error) {
       if (error instanceof Refused) return error.outcome;
@@ -264,7 +270,11 @@ export class DesignService {
       }
       throw error;
     }
-    await this.effects.enqueue({ kind: 'front', designId, iteration: 1 });
+    const { designId, admitted } = created;
+    for (const design of admitted) {
+      await this.effects.enqueue({ kind: 'front', designId: design.id, iteration: design.iteration });
+      if (design.id !== designId) this.effects.changedInBackground(design.id);
+    }
     return this.effects.changed(designId);
   }
 

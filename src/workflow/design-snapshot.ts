@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database, DesignState } from '../storage/schema.ts';
+import { placeInLine, type PlaceInLine } from './admission/place-in-line.ts';
 import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
 import type { ViewName } from './views.ts';
 
@@ -52,6 +53,10 @@ export type DesignSnapshot = {
   iterations: IterationSnapshot[];
   views: ViewSnapshot[];
   revision: { number: number; imageKeys: Record<string, string>; contactSheetKey: string | null } | null;
+  /** When it left the line; null while waiting (and for designs made before there was a line). */
+  admittedAt: Date | null;
+  /** Only while waiting in line (state `queued`). */
+  queue: PlaceInLine | null;
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
@@ -59,7 +64,7 @@ export type DesignSnapshot = {
 
 const viewOrder: Record<ViewName, number> = { front: 0, back: 1, side: 2, top: 3, bottom: 4 };
 
-/** One round trip: the snapshot is read after every change, often by many designs at once. */
+/** One round trip (two for a design waiting in line): the snapshot is read after every change, often by many designs at once. */
 export async function loadSnapshot(
   db: Kysely<Database>,
   designId: string,
@@ -97,6 +102,14 @@ export async function loadSnapshot(
   if (!design) return undefined;
   const { iteration_rows: iterations, view_rows: views, revision } = design;
   const holdActive = design.hold_status === 'active';
+  const queue =
+    design.state === 'queued'
+      ? await placeInLine(db, {
+          id: design.id,
+          workspaceId: design.workspace_id,
+          createdAt: design.created_at,
+        })
+      : null;
   return {
     id: design.id,
     workspaceId: design.workspace_id,
@@ -149,6 +162,8 @@ export async function loadSnapshot(
           contactSheetKey: revision.contact_sheet_key,
         }
       : null,
+    admittedAt: design.admitted_at,
+    queue,
     createdAt: design.created_at,
     updatedAt: design.updated_at,
     finishedAt: design.finished_at,

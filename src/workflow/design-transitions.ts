@@ -4,7 +4,7 @@ import type { CreditLedger } from '../credits/ledger.ts';
 import type { Database, DesignsTable } from '../storage/schema.ts';
 import { decide, type Decision } from './machine/decide.ts';
 import type { DesignEvent } from './machine/design-event.ts';
-import type { MachineState } from './machine/design-state.ts';
+import { generatingStates } from './machine/design-state.ts';
 
 export type DesignRow = Selectable<DesignsTable> & { approver_group: string | null };
 
@@ -44,7 +44,15 @@ export class DesignTransitions {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ledger: CreditLedger,
-    private readonly options: { clock: Clock; holdTtlMs: number },
+    private readonly options: {
+      clock: Clock;
+      holdTtlMs: number;
+      /**
+       * Called after a commit that took a design off the image model (a waiting one may start) or out
+       * of the line (those behind it move up).
+       */
+      lineMoved?: (workspaceId: string, how: { slotFreed: boolean }) => Promise<unknown>;
+    },
   ) {}
 
   async load(db: Kysely<Database>, designId: string): Promise<DesignRow | undefined> {
@@ -62,6 +70,21 @@ export class DesignTransitions {
     designId: string,
     event: DesignEvent | ((trx: Kysely<Database>, design: DesignRow) => Promise<DesignEvent>),
     plan: (design: DesignRow, decision: Extract<Decision, { ok: true }>) => TransitionPlan,
+  ): Promise<TransitionResult> {
+    let from: string | undefined;
+    const result = await this.applyOnce(designId, event, plan, (state) => (from = state));
+    if (!result.ok) return result;
+    const slotFreed = isGenerating(from) && !isGenerating(result.decision.next);
+    if (slotFreed || from === 'queued')
+      await this.options.lineMoved?.(result.design.workspace_id, { slotFreed });
+    return result;
+  }
+
+  private async applyOnce(
+    designId: string,
+    event: DesignEvent | ((trx: Kysely<Database>, design: DesignRow) => Promise<DesignEvent>),
+    plan: (design: DesignRow, decision: Extract<Decision, { ok: true }>) => TransitionPlan,
+    movedFrom: (state: string) => void,
     attempt = 1,
   ): Promise<TransitionResult> {
     try {
@@ -91,6 +114,7 @@ export class DesignTransitions {
           .returningAll()
           .executeTakeFirst();
         if (!moved) throw new LostRace();
+        movedFrom(design.state);
         const hold = await this.settleCredits(trx, design, decision, steps);
         const stored =
           Object.keys(hold).length === 0
@@ -108,7 +132,8 @@ export class DesignTransitions {
       if (error instanceof InsufficientCredits)
         return { ok: false, reason: 'insufficient_credits', cost: error.cost, available: error.available };
       // Lost the race: everything rolled back; decide again from the state that won.
-      if (error instanceof LostRace && attempt < 5) return this.apply(designId, event, plan, attempt + 1);
+      if (error instanceof LostRace && attempt < 5)
+        return this.applyOnce(designId, event, plan, movedFrom, attempt + 1);
       throw error;
     }
   }
@@ -183,9 +208,13 @@ export class DesignTransitions {
 
 class LostRace extends Error {}
 
+function isGenerating(state: string | undefined): boolean {
+  return (generatingStates as readonly (string | undefined)[]).includes(state);
+}
+
 function machineView(design: DesignRow) {
   return {
-    state: design.state as MachineState,
+    state: design.state,
     iteration: design.iteration,
     requesterId: design.requester_id,
     failedPhase: design.failed_phase,

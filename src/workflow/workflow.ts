@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { CreditLedger } from '../credits/ledger.ts';
 import type { Database } from '../storage/schema.ts';
+import { DesignAdmission } from './admission/design-admission.ts';
+import type { GeneratingCaps } from './admission/choose-admissions.ts';
 import { DesignEffects } from './design-effects.ts';
 import { DesignJobs } from './design-jobs.ts';
 import { resumeUnfinishedDesigns } from './design-recovery.ts';
@@ -27,6 +29,8 @@ export type WorkflowDeps = {
   logger: Logger;
   /** How often unfinished designs are re-queued while running; 0 turns it off. */
   reconcileEveryMs?: number;
+  /** How many designs may generate at once per workspace and per person; no cap when left out. */
+  caps?: GeneratingCaps;
 };
 
 export type Workflow = {
@@ -40,15 +44,28 @@ export type Workflow = {
 
 /** Wires the workflow's parts around the adapters the composition root chose. */
 export function createWorkflow(deps: WorkflowDeps): Workflow {
+  const effects = new DesignEffects(deps);
+  const admission = new DesignAdmission({
+    ...deps,
+    caps: deps.caps ?? { perWorkspace: Infinity, perUser: Infinity },
+    async started(design) {
+      await effects.enqueue({ kind: 'front', designId: design.id, iteration: design.iteration });
+      effects.changedInBackground(design.id);
+    },
+    moved: (designId) => effects.changedInBackground(designId),
+  });
   const transitions = new DesignTransitions(deps.db, deps.ledger, {
     clock: deps.clock,
     holdTtlMs: deps.holdTtlMs,
+    lineMoved: (workspaceId, { slotFreed }) => admission.admitWaiting(workspaceId, { refresh: !slotFreed }),
   });
-  const effects = new DesignEffects(deps);
-  const service = new DesignService({ ...deps, transitions, effects });
+  const service = new DesignService({ ...deps, transitions, effects, admission });
   const jobs = new DesignJobs({ ...deps, transitions, effects });
   let timer: NodeJS.Timeout | undefined;
-  const reconcile = () => resumeUnfinishedDesigns(deps.db, effects);
+  const reconcile = async () => {
+    const admitted = await admission.admitEverywhere();
+    return admitted + (await resumeUnfinishedDesigns(deps.db, effects));
+  };
 
   return {
     service,

@@ -10,6 +10,7 @@ import type { FacetDatabase } from '../../src/storage/database.ts';
 import { LocalImageStore } from '../../src/storage/images/local-image-store.ts';
 import { ensureWorkspace } from '../../src/storage/workspaces.ts';
 import type { Actor } from '../../src/workflow/actor.ts';
+import type { GeneratingCaps } from '../../src/workflow/admission/choose-admissions.ts';
 import type { DesignSnapshot } from '../../src/workflow/design-snapshot.ts';
 import { InProcessJobQueue } from '../../src/workflow/jobs/in-process-job-queue.ts';
 import type { JobQueue } from '../../src/workflow/ports/job-queue.ts';
@@ -41,10 +42,12 @@ export type Harness = {
   notifier: RecordingNotifier;
   /** A workflow with its worker running; more can be made (e.g. with another TTL or queue). */
   workflow: Workflow;
-  makeWorkflow(options?: { holdTtlMs?: number; jobs?: JobQueue; worker?: boolean }): Promise<Workflow>;
+  makeWorkflow(options?: WorkflowOptions): Promise<Workflow>;
   workspaceId: string;
   close(): Promise<void>;
 };
+
+type WorkflowOptions = { holdTtlMs?: number; jobs?: JobQueue; worker?: boolean; caps?: GeneratingCaps };
 
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -63,6 +66,8 @@ export async function createHarness(
     starterCredits?: number;
     images?: ImageStore;
     notifier?: Notifier | ((db: FacetDatabase) => Notifier);
+    /** Options of the first workflow (the one started with the harness). */
+    workflow?: WorkflowOptions;
   } = {},
 ): Promise<Harness> {
   const test = await createTestDatabase(label, { poolSize: 20 });
@@ -80,7 +85,7 @@ export async function createHarness(
   const workspace = await ensureWorkspace(test.db, 'slack', `T${randomUUID().slice(0, 8)}`);
   const workflows: Workflow[] = [];
 
-  const makeWorkflow = async (made: { holdTtlMs?: number; jobs?: JobQueue; worker?: boolean } = {}) => {
+  const makeWorkflow = async (made: WorkflowOptions = {}) => {
     const workflow = createWorkflow({
       db: test.db,
       ledger,
@@ -97,13 +102,14 @@ export async function createHarness(
       holdTtlMs: made.holdTtlMs ?? 60 * 60_000,
       logger: silentLogger,
       reconcileEveryMs: 0,
+      ...(made.caps ? { caps: made.caps } : {}),
     });
     if (made.worker !== false) await workflow.startWorker();
     workflows.push(workflow);
     return workflow;
   };
 
-  const workflow = await makeWorkflow();
+  const workflow = await makeWorkflow(options.workflow);
   return {
     test,
     gemini,

@@ -69,8 +69,22 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
   const approvedBy: CardText[] = design.approvedBy ? ['Approved by ', { mention: design.approvedBy }] : [];
 
   switch (design.state) {
+    case 'queued': {
+      const place = design.queue;
+      const where = !place
+        ? 'Waiting in line'
+        : place.ahead === 0
+          ? 'Next in line'
+          : `Waiting in line: ${place.ahead} ahead`;
+      card.status = [place ? `${where}, starts in about ${waitText(place.etaSeconds)}` : where];
+      card.facts = [[`${credits(design.held)} reserved, returned if you cancel`]];
+      card.actions = [[cancelButton(design.id)]];
+      break;
+    }
     case 'generating_front': {
-      const since = current?.createdAt ?? design.updatedAt;
+      // A first iteration that waited in line started when it was admitted, not when it was asked for.
+      const since =
+        (design.iteration === 1 ? design.admittedAt : null) ?? current?.createdAt ?? design.updatedAt;
       card.status = [
         design.iteration === 1
           ? `Generating the front view (${seconds(since, now)})`
@@ -184,6 +198,12 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
       break;
   }
   return card;
+}
+
+function waitText(seconds: number): string {
+  if (seconds < 60) return `${Math.max(5, Math.ceil(seconds / 5) * 5)} s`;
+  const minutes = Math.round(seconds / 60);
+  return `${minutes} min`;
 }
 
 function cancelButton(designId: string): CardButton {

@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, REST, Routes, type Interaction } from 'discord.js';
+import { Client, Events, GatewayIntentBits, MessageFlags, REST, Routes, type Interaction } from 'discord.js';
 import { handleDiscordCommand } from './discord-commands.ts';
 import { handleDiscordButton, handleDiscordFeedback } from './discord-components.ts';
 import { DiscordContext, type DiscordBotDeps } from './discord-context.ts';
@@ -36,6 +36,12 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
   client.on(Events.Error, (error) => deps.logger.error({ err: error }, 'Discord client error'));
 
   async function dispatch(interaction: Interaction): Promise<void> {
+    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
+    const slowDown = await context.overLimit(interaction.guildId ?? 'dm', interaction.user.id);
+    if (slowDown) {
+      await interaction.reply({ content: slowDown, flags: MessageFlags.Ephemeral });
+      return;
+    }
     if (interaction.isChatInputCommand() && interaction.commandName === 'design')
       return handleDiscordCommand(interaction, context);
     if (interaction.isButton()) return handleDiscordButton(interaction, context);

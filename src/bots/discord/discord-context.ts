@@ -1,3 +1,4 @@
+import { overLimitMessage, unlimited, type RateLimiter } from '../rate-limit/rate-limiter.ts';
 import {
   GuildMember,
   PermissionFlagsBits,
@@ -28,6 +29,8 @@ export type DiscordBotDeps = {
   /** Shows a just-posted card's newest state in order with other updates (the coalescing notifier). */
   redeliver: (design: DesignSnapshot) => Promise<void>;
   rest: REST;
+  /** Commands and clicks per person per minute; none when left out. */
+  limiter?: RateLimiter | undefined;
   logger: Logger;
 };
 
@@ -44,6 +47,11 @@ const neededInChannel = [
 /** What every Discord handler shares: the workspace row, who is acting, permissions, failing safely. */
 export class DiscordContext {
   constructor(readonly deps: DiscordBotDeps) {}
+
+  /** The slow-down answer when this person has sent too many commands and clicks this minute. */
+  overLimit(guildId: string, userId: string): Promise<string | undefined> {
+    return overLimitMessage(this.deps.limiter ?? unlimited, `discord:${guildId}:${userId}`);
+  }
 
   workspace(guildId: string, name?: string): Promise<Workspace> {
     return ensureWorkspace(this.deps.db, 'discord', guildId, name);

@@ -14,6 +14,7 @@ import { runCardAction } from '../card-actions.ts';
 import { parseDesignCommand } from '../card/design-command.ts';
 import { refusalMessage } from '../card/refusal-message.ts';
 import { designBelongsTo } from '../design-ownership.ts';
+import { overLimitMessage, unlimited, type RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { PlaygroundHub } from './playground-hub.ts';
 import type { PlaygroundView } from './playground-view.ts';
 import {
@@ -54,6 +55,8 @@ export type PlaygroundApiDeps = {
   service: DesignService;
   ledger: CreditLedger;
   hub: PlaygroundHub;
+  /** Commands and clicks per person per minute; none when left out. */
+  limiter?: RateLimiter | undefined;
   logger: Logger;
 };
 
@@ -76,6 +79,10 @@ export class PlaygroundApi {
       playgroundWorkspace.externalId,
       'Playground',
     );
+  }
+
+  private overLimit(userId: string): Promise<string | undefined> {
+    return overLimitMessage(this.deps.limiter ?? unlimited, `playground:${userId}`);
   }
 
   async users(): Promise<
@@ -117,6 +124,8 @@ export class PlaygroundApi {
         reply: 'Commands start with `/design`, e.g. `/design a ceramic desk lamp`. Try `/design help`.',
       };
     const parsed = parseDesignCommand(text, playgroundMention);
+    const slowDown = parsed.kind === 'usage' ? undefined : await this.overLimit(userId);
+    if (slowDown) return { reply: slowDown };
     switch (parsed.kind) {
       case 'usage':
         return { reply: parsed.text };
@@ -170,6 +179,8 @@ export class PlaygroundApi {
     const workspace = await this.workspace();
     if (!parsed || !(await designBelongsTo(this.deps.db, parsed.designId, workspace.id)))
       return { reply: 'That button is not one of ours any more; nothing was changed.' };
+    const slowDown = await this.overLimit(request.userId);
+    if (slowDown) return { reply: slowDown };
     if (parsed.kind === 'request_changes')
       return { modal: { designId: parsed.designId, iteration: parsed.iteration } };
     const actor = playgroundActor(request.userId);

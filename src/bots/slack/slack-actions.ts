@@ -26,6 +26,11 @@ export function registerSlackActions(app: App, context: SlackContext): void {
       await tell('That button is not one of ours any more; nothing was changed.');
       return;
     }
+    const slowDown = await context.overLimit(teamId, userId);
+    if (slowDown) {
+      await tell(slowDown);
+      return;
+    }
     if (parsed.kind === 'request_changes') {
       // The trigger id works once and only for 3 s: open the modal before anything slow. Whether this
       // user may edit is checked when the form comes back.

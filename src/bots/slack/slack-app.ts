@@ -10,6 +10,7 @@ import {
 import type { WebClient } from '@slack/web-api';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { CreditLedger } from '../../credits/ledger.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { DesignService } from '../../workflow/design-service.ts';
@@ -46,6 +47,8 @@ export type SlackAppDeps = {
   /** Shows a just-posted card's newest state in order with other updates (the coalescing notifier). */
   redeliver: (design: DesignSnapshot) => Promise<void>;
   actors: SlackActors;
+  /** Commands and clicks per person per minute; none when left out. */
+  limiter?: RateLimiter | undefined;
   logger: Logger;
 };
 

@@ -37,6 +37,11 @@ export function registerSlackCommands(app: App, context: SlackContext): void {
     await context.failSafe(
       { teamId: command.team_id, userId: command.user_id, command: parsed.kind },
       async () => {
+        const slowDown = await context.overLimit(command.team_id, command.user_id);
+        if (slowDown) {
+          await tell(slowDown);
+          return;
+        }
         const workspace = await context.workspace(command.team_id);
         await handle(parsed, { command, respond, client, workspace, tell });
       },

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { failSafely } from '../card-actions.ts';
+import { overLimitMessage, unlimited } from '../rate-limit/rate-limiter.ts';
 import { designBelongsTo } from '../design-ownership.ts';
 import { ensureWorkspace } from '../../storage/workspaces.ts';
 import type { Workspace } from '../../storage/schema.ts';
@@ -18,6 +19,11 @@ export class SlackContext {
    */
   yieldToOtherAcks(): Promise<void> {
     return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** The slow-down answer when this person has sent too many commands and clicks this minute. */
+  overLimit(teamId: string, userId: string): Promise<string | undefined> {
+    return overLimitMessage(this.deps.limiter ?? unlimited, `slack:${teamId}:${userId}`);
   }
 
   workspace(teamId: string): Promise<Workspace> {

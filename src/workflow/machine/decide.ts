@@ -43,14 +43,16 @@ const go = (next: MachineState, iteration: number, credit: CreditEffect): Decisi
  * decision as a compare-and-set on (state, iteration), so a decision made on a stale read cannot win.
  */
 export function decide(design: MachineDesign | null, event: DesignEvent): Decision {
-  if (event.type === 'start')
-    return design ? refuse('already_started') : go('generating_front', 1, 'reserve');
+  if (event.type === 'start') return design ? refuse('already_started') : go('queued', 1, 'reserve');
   if (!design) return refuse('not_found');
   const { state, iteration } = design;
   const allowed = (permission: Permission, actor: Actor) =>
     mayAct(permission, actor, design.requesterId, design.policy);
 
   switch (event.type) {
+    case 'admit':
+      return state === 'queued' ? go('generating_front', iteration, 'none') : refuse('not_expected');
+
     case 'front_ready':
     case 'front_failed':
       if (state !== 'generating_front') return refuse('not_expected');
@@ -63,10 +65,11 @@ export function decide(design: MachineDesign | null, event: DesignEvent): Decisi
     case 'edit': {
       if (state === 'generating_views' || state === 'finalizing' || state === 'completed')
         return refuse('already_approved');
-      if (state !== 'generating_front' && state !== 'awaiting_approval') return refuse('finished');
+      if (state !== 'queued' && state !== 'generating_front' && state !== 'awaiting_approval')
+        return refuse('finished');
       if (!allowed(event.type, event.actor)) return refuse('not_allowed');
       if (event.iteration !== iteration) return refuse('stale_iteration');
-      if (state === 'generating_front') return refuse('not_ready');
+      if (state !== 'awaiting_approval') return refuse('not_ready');
       return event.type === 'approve'
         ? go('generating_views', iteration, 'none')
         : go('generating_front', iteration + 1, 'extend');

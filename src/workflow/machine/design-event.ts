@@ -3,6 +3,8 @@ import type { Actor } from '../actor.ts';
 /** Everything that can happen to a design: clicks carry the actor, job results the iteration they worked on. */
 export type DesignEvent =
   | { type: 'start' }
+  /** A slot under the workspace's and the requester's caps is free: a waiting design starts. */
+  | { type: 'admit' }
   | { type: 'front_ready'; iteration: number }
   | { type: 'front_failed'; iteration: number }
   | { type: 'edit'; iteration: number; actor: Actor }

@@ -4,11 +4,15 @@ export type { DesignState };
 
 /** Where a design can still move by itself or by a click; the rest only move on retry or edit_view. */
 export const activeStates = [
+  'queued',
   'generating_front',
   'awaiting_approval',
   'generating_views',
   'finalizing',
 ] as const;
+
+/** The states that use the image model, so count against the workspace's and the user's caps. */
+export const generatingStates = ['generating_front', 'generating_views', 'finalizing'] as const;
 
 export const finishedStates = ['completed', 'failed', 'cancelled', 'expired'] as const;
 

@@ -32,6 +32,20 @@ describe('design card', () => {
     expect(labels(card)).toEqual(['Cancel']);
   });
 
+  it('waiting in line: its place, a rough wait, the credits held, and only Cancel', () => {
+    const waiting = (ahead: number, etaSeconds: number) =>
+      buildDesignCard(snapshot({ state: 'queued', admittedAt: null, queue: { ahead, etaSeconds } }), at(5));
+    expect(waiting(0, 12).status).toEqual(['Next in line, starts in about 15 s']);
+    expect(waiting(4, 150).status).toEqual(['Waiting in line: 4 ahead, starts in about 3 min']);
+    expect(waiting(4, 150).facts).toEqual([['3 credits reserved, returned if you cancel']]);
+    expect(labels(waiting(4, 150))).toEqual(['Cancel']);
+  });
+
+  it('counts the first front view from when it left the line, not from when it was asked for', () => {
+    const card = buildDesignCard(snapshot({ state: 'generating_front', admittedAt: at(40) }), at(52));
+    expect(card.status).toEqual(['Generating the front view (12 s)']);
+  });
+
   it('a completed design names its approver, the charge, and offers Variation and Edit view', () => {
     const card = buildDesignCard(
       snapshot({ state: 'completed', approvedBy: 'U2', approvedAt: at(30), held: 0, charged: 5 }),

@@ -56,6 +56,8 @@ export function snapshot(patch: Partial<DesignSnapshot> = {}): DesignSnapshot {
       name === 'front' ? view('front', { state: 'done', imageKey: 'designs/d/front-1.png' }) : view(name),
     ),
     revision: null,
+    admittedAt: t0,
+    queue: null,
     createdAt: t0,
     updatedAt: at(20),
     finishedAt: null,

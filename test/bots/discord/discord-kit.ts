@@ -1,3 +1,4 @@
+import type { RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,7 +46,10 @@ export type DiscordKit = {
  * The real discord.js bot against a fake Discord (gateway + REST on 127.0.0.1), the real workflow behind
  * it. Members: ada and bob (plain), mia (Manage Server), lee (role "leads").
  */
-export async function startDiscordKit(label: string): Promise<DiscordKit> {
+export async function startDiscordKit(
+  label: string,
+  options: { limiter?: RateLimiter } = {},
+): Promise<DiscordKit> {
   const fake = await startFakeDiscord({
     token,
     guilds: [
@@ -106,6 +110,7 @@ export async function startDiscordKit(label: string): Promise<DiscordKit> {
       cards,
       redeliver: (design) => coalesced.redeliver(design),
       rest,
+      limiter: options.limiter,
       logger: silentLogger,
     });
   let bot = makeBot();

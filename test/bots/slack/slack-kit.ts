@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { ChatPosts } from '../../../src/bots/chat-posts.ts';
 import { SlackActors } from '../../../src/bots/slack/slack-actors.ts';
+import type { RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
 import { createSlackApp } from '../../../src/bots/slack/slack-app.ts';
 import { SlackCardNotifier } from '../../../src/bots/slack/slack-card-notifier.ts';
 import { SlackInstallationStore } from '../../../src/bots/slack/slack-installation-store.ts';
@@ -68,7 +69,7 @@ export type SlackKit = {
 export async function startSlackKit(
   label: string,
   /** `oauth`: multi-workspace installs kept in Postgres instead of one bot token. */
-  options: { publicImages: boolean; socketMode?: boolean; oauth?: boolean },
+  options: { publicImages: boolean; socketMode?: boolean; oauth?: boolean; limiter?: RateLimiter },
 ): Promise<SlackKit> {
   const slack = await startFakeSlack();
   // Socket Mode: apps.connections.open goes to the socket fake, which hands every other method on.
@@ -118,6 +119,7 @@ export async function startSlackKit(
     cards,
     redeliver: (design) => coalesced.redeliver(design),
     actors: new SlackActors(() => new Date()),
+    limiter: options.limiter,
     logger: silentLogger,
   });
   await surface.start();

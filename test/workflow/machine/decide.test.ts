@@ -11,6 +11,7 @@ const stranger: Actor = { userId: 'U-other', isAdmin: false, groups: [] };
 function currentEvent(type: DesignEventType, iteration: number, actor: Actor = requester): DesignEvent {
   switch (type) {
     case 'start':
+    case 'admit':
     case 'view_ready':
     case 'view_failed':
     case 'all_views_ready':
@@ -33,6 +34,7 @@ function currentEvent(type: DesignEventType, iteration: number, actor: Actor = r
 
 const eventTypes: DesignEventType[] = [
   'start',
+  'admit',
   'front_ready',
   'front_failed',
   'edit',
@@ -50,8 +52,26 @@ const eventTypes: DesignEventType[] = [
 
 /** The expected outcome of every (state, event) pair: `next/credit` or a refusal reason. */
 const table: Record<MachineState, Record<DesignEventType, string>> = {
+  queued: {
+    start: 'already_started',
+    admit: 'generating_front/none',
+    front_ready: 'not_expected',
+    front_failed: 'not_expected',
+    edit: 'not_ready',
+    approve: 'not_ready',
+    view_ready: 'not_expected',
+    view_failed: 'not_expected',
+    all_views_ready: 'not_expected',
+    finalized: 'not_expected',
+    finalize_failed: 'not_expected',
+    cancel: 'cancelled/release',
+    retry: 'not_failed',
+    expire: 'not_expected',
+    edit_view: 'not_completed',
+  },
   generating_front: {
     start: 'already_started',
+    admit: 'not_expected',
     front_ready: 'awaiting_approval/none',
     front_failed: 'failed/release',
     edit: 'not_ready',
@@ -68,6 +88,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
   },
   awaiting_approval: {
     start: 'already_started',
+    admit: 'not_expected',
     front_ready: 'not_expected',
     front_failed: 'not_expected',
     edit: 'generating_front/extend',
@@ -84,6 +105,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
   },
   generating_views: {
     start: 'already_started',
+    admit: 'not_expected',
     front_ready: 'not_expected',
     front_failed: 'not_expected',
     edit: 'already_approved',
@@ -100,6 +122,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
   },
   finalizing: {
     start: 'already_started',
+    admit: 'not_expected',
     front_ready: 'not_expected',
     front_failed: 'not_expected',
     edit: 'already_approved',
@@ -116,6 +139,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
   },
   completed: {
     start: 'already_started',
+    admit: 'not_expected',
     front_ready: 'not_expected',
     front_failed: 'not_expected',
     edit: 'already_approved',
@@ -132,6 +156,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
   },
   failed: {
     start: 'already_started',
+    admit: 'not_expected',
     front_ready: 'not_expected',
     front_failed: 'not_expected',
     edit: 'finished',
@@ -148,6 +173,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
   },
   cancelled: {
     start: 'already_started',
+    admit: 'not_expected',
     front_ready: 'not_expected',
     front_failed: 'not_expected',
     edit: 'finished',
@@ -164,6 +190,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
   },
   expired: {
     start: 'already_started',
+    admit: 'not_expected',
     front_ready: 'not_expected',
     front_failed: 'not_expected',
     edit: 'finished',
@@ -202,7 +229,7 @@ describe('design state machine', () => {
   it('starts only a design that does not exist, and refuses every other event for it', () => {
     for (const type of eventTypes) {
       const decision = decide(null, currentEvent(type, 1));
-      expect(show(decision)).toBe(type === 'start' ? 'generating_front/reserve' : 'not_found');
+      expect(show(decision)).toBe(type === 'start' ? 'queued/reserve' : 'not_found');
       if (decision.ok) expect(decision.iteration).toBe(1);
     }
   });
@@ -218,7 +245,7 @@ describe('design state machine', () => {
 
   it('refuses a button of an older iteration wherever it could otherwise act', () => {
     for (const type of ['edit', 'approve', 'front_ready', 'front_failed', 'expire'] as const) {
-      for (const state of ['generating_front', 'awaiting_approval'] as const) {
+      for (const state of ['queued', 'generating_front', 'awaiting_approval'] as const) {
         const current = decide(design(state), currentEvent(type, 2));
         const stale = decide(design(state), currentEvent(type, 1));
         if (current.ok) expect(show(stale)).toBe('stale_iteration');

@@ -1,0 +1,158 @@
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.ts';
+import type { Database } from '../../storage/schema.ts';
+import { decide } from '../machine/decide.ts';
+import { generatingStates } from '../machine/design-state.ts';
+import { chooseAdmissions, type GeneratingCaps } from './choose-admissions.ts';
+
+export type AdmittedDesign = { id: string; iteration: number };
+
+type AdmissionDeps = {
+  db: Kysely<Database>;
+  caps: GeneratingCaps;
+  clock: Clock;
+  logger: Logger;
+  /** Queues an admitted design's front view and shows it. */
+  started(design: AdmittedDesign): Promise<void>;
+  /** Shows a design still waiting: its place in line changed. */
+  moved(designId: string): void;
+};
+
+// Cards of designs further back are refreshed when they come this close; a long line would otherwise
+// mean an edit of every card each time one design starts.
+const refreshedPlaces = 25;
+
+/**
+ * The line in front of the image model: designs wait (state `queued`) while their workspace or their
+ * requester has as many designs generating as the caps allow, and start oldest first as slots free.
+ * Every admission locks the workspace row, so two processes freeing slots at once cannot both fill
+ * the same one.
+ */
+export class DesignAdmission {
+  constructor(private readonly deps: AdmissionDeps) {}
+
+  /**
+   * Admits what fits, inside a transaction that already holds the workspace row (`lockWorkspace`).
+   * The caller queues the front views of what was admitted once it has committed.
+   */
+  async admitWithin(trx: Kysely<Database>, workspaceId: string): Promise<AdmittedDesign[]> {
+    const [waiting, generating] = await Promise.all([
+      trx
+        .selectFrom('designs')
+        .select(['id', 'requester_id as requesterId', 'state', 'iteration'])
+        .where('workspace_id', '=', workspaceId)
+        .where('state', '=', 'queued')
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(500)
+        .execute(),
+      trx
+        .selectFrom('designs')
+        .select(['requester_id', (eb) => eb.fn.countAll<string>().as('count')])
+        .where('workspace_id', '=', workspaceId)
+        .where('state', 'in', generatingStates)
+        .groupBy('requester_id')
+        .execute(),
+    ]);
+    if (waiting.length === 0) return [];
+    const byUser = new Map(generating.map((row) => [row.requester_id, Number(row.count)]));
+    const chosen = new Set(chooseAdmissions(waiting, byUser, this.deps.caps));
+    const admitted = waiting.filter((design) => chosen.has(design.id));
+    if (admitted.length === 0) return [];
+    // Decided by the machine like every other transition; `queued` in the where clause is the CAS.
+    const next = decide(
+      { state: 'queued', iteration: 1, requesterId: '', failedPhase: null, policy: { approverGroup: null } },
+      { type: 'admit' },
+    );
+    if (!next.ok) throw new Error('the machine refused to admit a waiting design');
+    const now = this.deps.clock();
+    const rows = await trx
+      .updateTable('designs')
+      .set((eb) => ({
+        state: next.next,
+        admitted_at: now,
+        updated_at: now,
+        version: eb('version', '+', 1),
+      }))
+      .where('id', 'in', [...chosen])
+      .where('state', '=', 'queued')
+      .returning(['id', 'iteration'])
+      .execute();
+    return rows;
+  }
+
+  /**
+   * After a slot was freed: starts whatever now fits. `refresh` re-shows the waiting cards even when
+   * nothing started (one left the line). Never throws: the reconciler tries again.
+   */
+  async admitWaiting(workspaceId: string, options: { refresh?: boolean } = {}): Promise<number> {
+    try {
+      const anyWaiting = await this.deps.db
+        .selectFrom('designs')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where('state', '=', 'queued')
+        .limit(1)
+        .executeTakeFirst();
+      if (!anyWaiting) return 0;
+      const admitted = await this.deps.db.transaction().execute(async (trx) => {
+        await lockWorkspace(trx, workspaceId);
+        return this.admitWithin(trx, workspaceId);
+      });
+      await this.afterCommit(workspaceId, admitted, options.refresh ?? false);
+      return admitted.length;
+    } catch (error) {
+      this.deps.logger.warn({ err: error, workspaceId }, 'admitting waiting designs failed; will retry');
+      return 0;
+    }
+  }
+
+  /** Every workspace with a line (the reconciler: a slot freed while the database was down). */
+  async admitEverywhere(): Promise<number> {
+    const workspaces = await this.deps.db
+      .selectFrom('designs')
+      .select('workspace_id')
+      .distinct()
+      .where('state', '=', 'queued')
+      .execute();
+    let admitted = 0;
+    for (const { workspace_id: workspaceId } of workspaces) admitted += await this.admitWaiting(workspaceId);
+    return admitted;
+  }
+
+  /** Starts what was admitted and refreshes the places of those still waiting. */
+  private async afterCommit(
+    workspaceId: string,
+    admitted: readonly AdmittedDesign[],
+    refresh: boolean,
+  ): Promise<void> {
+    if (admitted.length === 0 && !refresh) return;
+    await Promise.all(admitted.map((design) => this.deps.started(design)));
+    // A new place in line is a new version of the card: every surface shows only newer versions.
+    const stillWaiting = await this.deps.db
+      .updateTable('designs')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where(
+        'id',
+        'in',
+        this.deps.db
+          .selectFrom('designs')
+          .select('id')
+          .where('workspace_id', '=', workspaceId)
+          .where('state', '=', 'queued')
+          .orderBy('created_at')
+          .orderBy('id')
+          .limit(refreshedPlaces),
+      )
+      .where('state', '=', 'queued')
+      .returning('id')
+      .execute();
+    for (const { id } of stillWaiting) this.deps.moved(id);
+  }
+}
+
+/** Serialises admissions and new designs of one workspace (held until the transaction ends). */
+export async function lockWorkspace(trx: Kysely<Database>, workspaceId: string): Promise<void> {
+  await sql`select 1 from workspaces where id = ${workspaceId} for update`.execute(trx);
+}
