@@ -347,3 +347,30 @@ function deepFreeze<T>(value: T): Readonly<T> {
   }
   return value;
 }
+
+/** Every secret value in the configuration (and the AWS key the S3 client reads itself), for log scrubbing. */
+export function secretsOf(config: Readonly<Config>, environment: Environment = process.env): string[] {
+  const passwordOf = (url: string | undefined) => {
+    if (url === undefined) return undefined;
+    try {
+      const password = new URL(url).password;
+      return password === '' ? undefined : decodeURIComponent(password);
+    } catch {
+      return undefined;
+    }
+  };
+  return [
+    config.slack?.botToken,
+    config.slack?.appToken,
+    config.slack?.signingSecret,
+    config.slack?.oauth?.clientSecret,
+    config.slack?.oauth?.stateSecret,
+    config.discord?.token,
+    config.gemini?.apiKey,
+    config.openai?.apiKey,
+    passwordOf(config.database.kind === 'postgres' ? config.database.url : undefined),
+    passwordOf(config.redis?.url),
+    environment.AWS_SECRET_ACCESS_KEY,
+    environment.AWS_SESSION_TOKEN,
+  ].filter((secret): secret is string => secret !== undefined && secret !== '');
+}
