@@ -37,7 +37,7 @@ export class FacetMetrics {
     });
     this.phase = new Histogram({
       name: 'facet_phase_seconds',
-      help: 'Time per design phase: front (request or edit to front view) and views (approval to completion).',
+      help: 'Time per design phase: line (waiting for a generating slot), front (admission or edit to front view), views (approval to completion).',
       labelNames: ['phase'],
       buckets: [1, 5, 10, 20, 30, 60, 120, 300],
       registers,
@@ -135,9 +135,22 @@ export class FacetMetrics {
       if (before === design.state) return Promise.resolve();
       this.seen.set(design.id, design.state);
       const now = Date.now();
+      // Designs that started at once count too (a wait of 0): the histogram is the whole picture.
+      if (
+        design.state === 'generating_front' &&
+        design.iteration === 1 &&
+        design.round === 1 &&
+        design.admittedAt
+      )
+        this.phase.observe(
+          { phase: 'line' },
+          (design.admittedAt.getTime() - design.createdAt.getTime()) / 1000,
+        );
       if (design.state === 'awaiting_approval') {
         const current = design.iterations.find((it) => it.iteration === design.iteration);
-        if (current) this.phase.observe({ phase: 'front' }, (now - current.createdAt.getTime()) / 1000);
+        // A first front view is timed from when it left the line, an edit from when it was asked for.
+        const since = (design.iteration === 1 ? design.admittedAt : null) ?? current?.createdAt;
+        if (since) this.phase.observe({ phase: 'front' }, (now - since.getTime()) / 1000);
       }
       if (design.state === 'completed' && design.approvedAt)
         this.phase.observe({ phase: 'views' }, (now - design.approvedAt.getTime()) / 1000);

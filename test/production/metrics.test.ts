@@ -59,6 +59,9 @@ describe('health and metrics', () => {
     expect(await metric(/^facet_model_seconds_count\{model="offline",outcome="ok"\} (\d+)$/m)).toBe(5);
     expect(await metric(/^facet_phase_seconds_count\{phase="front"\} (\d+)$/m)).toBe(1);
     expect(await metric(/^facet_phase_seconds_count\{phase="views"\} (\d+)$/m)).toBe(1);
+    // It started at once (no line): one wait of 0 s, in the smallest bucket.
+    expect(await metric(/^facet_phase_seconds_count\{phase="line"\} (\d+)$/m)).toBe(1);
+    expect(await metric(/^facet_phase_seconds_bucket\{le="1",phase="line"\} (\d+)$/m)).toBe(1);
     expect(await metric(/^facet_designs_finished_total\{state="completed"\} (\d+)$/m)).toBe(1);
     expect(await metric(/^facet_jobs\{state="failed"\} (\d+)$/m)).toBe(0);
     expect(await metric(/^facet_process_resident_memory_bytes (\d+)$/m)).toBeGreaterThan(0);

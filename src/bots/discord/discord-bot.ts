@@ -1,4 +1,13 @@
-import { Client, Events, GatewayIntentBits, MessageFlags, REST, Routes, type Interaction } from 'discord.js';
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  REST,
+  RESTEvents,
+  Routes,
+  type Interaction,
+} from 'discord.js';
 import { handleDiscordCommand } from './discord-commands.ts';
 import { handleDiscordButton, handleDiscordFeedback } from './discord-components.ts';
 import { DiscordContext, type DiscordBotDeps } from './discord-context.ts';
@@ -24,8 +33,10 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
     ...(deps.apiUrl ? { rest: { api: deps.apiUrl } } : {}),
   });
   const context = new DiscordContext(deps);
+  const acks = ackTimer(client, deps.observeAck);
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
+    acks.received(interaction.id);
     void dispatch(interaction).catch((error: unknown) => {
       deps.logger.error(
         { err: error, interactionId: interaction.id },
@@ -58,6 +69,30 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
     },
     async stop() {
       await client.destroy();
+    },
+  };
+}
+
+/**
+ * Times each interaction from its arrival on the gateway to Discord's answer to our first response
+ * (Discord's 3 s deadline ends when it has that response), whichever handler sent it.
+ */
+function ackTimer(client: Client, observe: ((seconds: number) => void) | undefined) {
+  const arrived = new Map<string, bigint>();
+  if (observe)
+    client.rest.on(RESTEvents.Response, (request) => {
+      const id = /^\/interactions\/(\d+)\/[^/]+\/callback/.exec(request.path)?.[1];
+      const start = id === undefined ? undefined : arrived.get(id);
+      if (id === undefined || start === undefined) return;
+      arrived.delete(id);
+      observe(Number(process.hrtime.bigint() - start) / 1e9);
+    });
+  return {
+    received(id: string) {
+      if (!observe) return;
+      // Interactions never answered (the bot stopped mid-way) must not pile up.
+      if (arrived.size > 10_000) arrived.clear();
+      arrived.set(id, process.hrtime.bigint());
     },
   };
 }

@@ -31,6 +31,8 @@ export type DiscordBotDeps = {
   rest: REST;
   /** Commands and clicks per person per minute; none when left out. */
   limiter?: RateLimiter | undefined;
+  /** Seconds from an interaction's arrival to Discord accepting our first response. */
+  observeAck?: ((seconds: number) => void) | undefined;
   logger: Logger;
 };
 

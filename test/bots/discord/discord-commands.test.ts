@@ -33,10 +33,15 @@ describe('Discord commands, permissions and bad input', () => {
   const run = (subcommand: string, userId: string, options: Record<string, string | number | boolean> = {}) =>
     kit.fake.slashCommand('design', { subcommand, options, userId });
 
-  it('answers credits, history and help privately', async () => {
+  it('answers credits, history and help privately, timing each acknowledgement', async () => {
+    const timed = kit.acks.length;
     expect(await privateAnswer(run('credits', members.bob))).toMatch(/You have 10 credits available/);
     expect(await privateAnswer(run('history', members.bob))).toMatch(/no designs yet/);
     expect(await privateAnswer(run('help', members.bob))).toMatch(/\/design create prompt:<description>/);
+    const acks = kit.acks.slice(timed);
+    expect(acks).toHaveLength(3);
+    for (const seconds of acks) expect(seconds).toBeGreaterThan(0);
+    for (const seconds of acks) expect(seconds).toBeLessThan(3);
   });
 
   it('lets members with Manage Server grant credits and change settings; refuses everyone else', async () => {

@@ -28,6 +28,8 @@ const token = 'discord-test-token.kit';
 export type DiscordKit = {
   h: Harness;
   fake: FakeDiscord;
+  /** Seconds to each acknowledgement the bot timed (its observeAck). */
+  acks: number[];
   bot(): DiscordBot;
   /** Stops the bot and starts a new one on the same database, as a restart would. */
   restart(): Promise<void>;
@@ -111,8 +113,10 @@ export async function startDiscordKit(
       redeliver: (design) => coalesced.redeliver(design),
       rest,
       limiter: options.limiter,
+      observeAck: (seconds) => acks.push(seconds),
       logger: silentLogger,
     });
+  const acks: number[] = [];
   let bot = makeBot();
   await bot.start();
 
@@ -147,6 +151,7 @@ export async function startDiscordKit(
   return {
     h,
     fake,
+    acks,
     bot: () => bot,
     async restart() {
       await bot.stop();
