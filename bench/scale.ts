@@ -130,6 +130,9 @@ function startWorker(): Worker {
       GEMINI_API_KEY: 'bench-gemini-key',
       GEMINI_BASE_URL: gemini.url,
       FACET_STARTER_CREDITS: String(starterCredits),
+      // Throughput, not fairness, is measured: every design may generate at once (as in this process).
+      FACET_MAX_GENERATING: '0',
+      FACET_MAX_GENERATING_PER_USER: '0',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
