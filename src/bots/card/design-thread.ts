@@ -36,8 +36,10 @@ function seconds(ms: number): string {
   return `${Math.max(0, Math.round(ms / 1000))} s`;
 }
 
-function progressText(view: ViewSnapshot, now: Date): string {
+function progressText(view: ViewSnapshot, now: Date, stopped: boolean): string {
   const title = viewTitles[view.view];
+  // A design that failed or was cancelled makes nothing more: no view is still on its way.
+  if (stopped && (view.state === 'pending' || view.state === 'generating')) return `${title}: stopped`;
   switch (view.state) {
     case 'pending':
       return `${title}: waiting`;
@@ -56,7 +58,12 @@ function progressText(view: ViewSnapshot, now: Date): string {
 
 function wasApproved(design: DesignSnapshot): boolean {
   if (design.approvedAt === null) return false;
-  return afterApproval.has(design.state) || (design.state === 'failed' && design.failure?.phase !== 'front');
+  return (
+    afterApproval.has(design.state) ||
+    // Cancel is only possible before finalizing, so an approved, cancelled design stopped in its views.
+    design.state === 'cancelled' ||
+    (design.state === 'failed' && design.failure?.phase !== 'front')
+  );
 }
 
 /**
@@ -92,9 +99,10 @@ export function buildDesignThread(
   const sheet = design.revision?.number === design.round ? design.revision.contactSheetKey : null;
   add(sheet, 'Contact sheet: all five views with colours, materials and dimensions');
 
+  const stopped = design.state === 'failed' || design.state === 'cancelled';
   const lines = remainingViews.flatMap((name) => {
     const view = others.find((v) => v.view === name);
-    return view ? [{ view: name, state: view.state, text: progressText(view, now) }] : [];
+    return view ? [{ view: name, state: view.state, text: progressText(view, now, stopped) }] : [];
   });
   const done = lines.filter((line) => line.state === 'done').length;
   const regenerated = others
@@ -109,6 +117,8 @@ export function buildDesignThread(
   if (design.state === 'completed')
     footer = sheet ? 'Done: every view and the contact sheet are below.' : 'Done; the contact sheet follows.';
   if (design.state === 'failed') footer = design.failure?.message ?? 'A view could not be generated.';
+  if (design.state === 'cancelled')
+    footer = 'Cancelled: no more views will be made, and nothing was charged for this round.';
   return {
     status: { postKey: `status:r${design.round}`, title, lines, footer },
     images,

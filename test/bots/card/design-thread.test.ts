@@ -118,4 +118,30 @@ describe('design thread', () => {
     const early = snapshot({ state: 'failed', failure: { ...failure, phase: 'front' } });
     expect(buildDesignThread(early, at(90), { frontsInThread: false }).status).toBeNull();
   });
+
+  it('closes the status of a design cancelled during its views: nothing left shows as on its way', () => {
+    const design = snapshot({
+      ...approved,
+      state: 'cancelled',
+      views: [
+        view('front', { state: 'done', imageKey: 'designs/d/front-1.png' }),
+        view('back', { state: 'done', imageKey: 'k/back', startedAt: at(31), finishedAt: at(40) }),
+        view('side', { state: 'generating', startedAt: at(31) }),
+        view('top', { state: 'pending' }),
+        view('bottom', { state: 'generating', startedAt: at(32) }),
+      ],
+    });
+    const thread = buildDesignThread(design, at(90), { frontsInThread: false });
+    expect(thread.status?.lines.map((line) => line.text)).toEqual([
+      'Back: done in 9 s',
+      'Side: stopped',
+      'Top: stopped',
+      'Bottom: stopped',
+    ]);
+    expect(thread.status?.footer).toMatch(/^Cancelled: no more views will be made/);
+    // A design cancelled before approval has no thread status at all.
+    expect(
+      buildDesignThread(snapshot({ state: 'cancelled' }), at(90), { frontsInThread: false }).status,
+    ).toBeNull();
+  });
 });
