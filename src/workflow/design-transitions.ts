@@ -93,8 +93,9 @@ export class DesignTransitions {
         const decided = design && typeof event === 'function' ? await event(trx, design) : event;
         if (typeof decided === 'function') return { ok: false, reason: 'not_found' };
         const decision = decide(design ? machineView(design) : null, decided);
-        if (!design || !decision.ok)
-          return { ok: false, reason: decision.ok ? 'not_found' : decision.reason };
+        // Thrown, not returned: what the event function wrote (a view marked done) must not commit
+        // without the transition it was written for.
+        if (!design || !decision.ok) throw new Refusal(decision.ok ? 'not_found' : decision.reason);
         const steps = plan(design, decision);
         // The compare-and-set comes first: it locks the design row, so a racing request waits here and
         // then finds the state moved, before it can touch the hold.
@@ -129,6 +130,7 @@ export class DesignTransitions {
         return { ok: true, design: { ...stored, approver_group: design.approver_group }, decision };
       });
     } catch (error) {
+      if (error instanceof Refusal) return { ok: false, reason: error.reason };
       if (error instanceof InsufficientCredits)
         return { ok: false, reason: 'insufficient_credits', cost: error.cost, available: error.available };
       // Lost the race: everything rolled back; decide again from the state that won.
@@ -207,6 +209,12 @@ export class DesignTransitions {
 }
 
 class LostRace extends Error {}
+
+class Refusal extends Error {
+  constructor(readonly reason: Exclude<Decision, { ok: true }>['reason']) {
+    super(reason);
+  }
+}
 
 function isGenerating(state: string | undefined): boolean {
   return (generatingStates as readonly (string | undefined)[]).includes(state);
