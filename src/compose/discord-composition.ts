@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { ChatPosts } from '../bots/chat-posts.ts';
+import type { RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
 import { createDiscordBot, discordRest } from '../bots/discord/discord-bot.ts';
 import { DiscordCardNotifier } from '../bots/discord/discord-card-notifier.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { CreditLedger } from '../credits/ledger.ts';
 import type { FacetDatabase } from '../storage/database.ts';
-import { CoalescingNotifier } from '../workflow/coalescing-notifier.ts';
+import { CoalescingNotifier, freshSnapshotsFrom } from '../workflow/coalescing-notifier.ts';
 import type { DesignService } from '../workflow/design-service.ts';
 import type { ImageStore } from '../workflow/ports/image-store.ts';
 import type { Notifier } from '../workflow/ports/notifier.ts';
@@ -24,7 +25,16 @@ export type DiscordComposition = {
 
 export function composeDiscord(
   config: NonNullable<Config['discord']>,
-  deps: { db: FacetDatabase; images: ImageStore; clock: Clock; logger: Logger },
+  deps: {
+    db: FacetDatabase;
+    images: ImageStore;
+    clock: Clock;
+    logger: Logger;
+    /** Seconds from an interaction's arrival to Discord accepting our first response. */
+    observeAck?: (seconds: number) => void;
+    /** Commands and clicks per person per minute. */
+    limiter?: RateLimiter | undefined;
+  },
 ): DiscordComposition {
   const logger = deps.logger.child({ surface: 'discord' });
   const rest = discordRest(config.token, config.apiUrl);
@@ -35,7 +45,12 @@ export function composeDiscord(
     clock: deps.clock,
     logger,
   });
-  const coalesced = new CoalescingNotifier(cards, { intervalMs: cardUpdateIntervalMs, logger });
+  // Other processes update the same cards: each delivery re-reads the design (see CoalescingNotifier).
+  const coalesced = new CoalescingNotifier(cards, {
+    intervalMs: cardUpdateIntervalMs,
+    logger,
+    fresh: freshSnapshotsFrom(deps.db),
+  });
   return {
     notifier: coalesced,
     flush: () => coalesced.flush(),
@@ -50,6 +65,8 @@ export function composeDiscord(
         cards,
         redeliver: (design) => coalesced.redeliver(design),
         rest,
+        limiter: deps.limiter,
+        observeAck: deps.observeAck,
         logger,
       });
       await bot.start();

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { PlaygroundApi } from '../bots/playground/playground-api.ts';
+import type { RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
 import { PlaygroundHub } from '../bots/playground/playground-hub.ts';
 import { playgroundRoute } from '../bots/playground/playground-routes.ts';
 import type { Clock } from '../clock.ts';
@@ -22,13 +23,19 @@ export function composePlayground(deps: {
   images: ImageStore;
   clock: Clock;
   logger: Logger;
+  /** Commands and clicks per person per minute. */
+  limiter?: RateLimiter | undefined;
 }): PlaygroundComposition {
   const hub = new PlaygroundHub({ images: deps.images, clock: deps.clock });
   const logger = deps.logger.child({ surface: 'playground' });
   return {
     notifier: hub,
     attach: (service, ledger) =>
-      playgroundRoute({ api: new PlaygroundApi({ db: deps.db, service, ledger, hub, logger }), hub, logger }),
+      playgroundRoute({
+        api: new PlaygroundApi({ db: deps.db, service, ledger, hub, logger, limiter: deps.limiter }),
+        hub,
+        logger,
+      }),
     close: () => hub.close(),
   };
 }

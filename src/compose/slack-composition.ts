@@ -3,6 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { SlackConfig } from '../config.ts';
 import type { CreditLedger } from '../credits/ledger.ts';
 import type { HttpRoute } from '../http/health-server.ts';
+import type { RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
 import { ChatPosts } from '../bots/chat-posts.ts';
 import { SlackActors } from '../bots/slack/slack-actors.ts';
 import { createSlackApp, type SlackAuth, type SlackMode } from '../bots/slack/slack-app.ts';
@@ -15,7 +16,7 @@ import {
 } from '../bots/slack/slack-clients.ts';
 import { SlackInstallationStore } from '../bots/slack/slack-installation-store.ts';
 import type { FacetDatabase } from '../storage/database.ts';
-import { CoalescingNotifier } from '../workflow/coalescing-notifier.ts';
+import { CoalescingNotifier, freshSnapshotsFrom } from '../workflow/coalescing-notifier.ts';
 import type { DesignService } from '../workflow/design-service.ts';
 import type { ImageStore } from '../workflow/ports/image-store.ts';
 import type { Notifier } from '../workflow/ports/notifier.ts';
@@ -48,6 +49,8 @@ export function composeSlack(
     logger: Logger;
     /** Seconds from a request reaching us to Slack's answer being sent. */
     observeAck?: (seconds: number) => void;
+    /** Commands and clicks per person per minute. */
+    limiter?: RateLimiter | undefined;
   },
 ): SlackComposition {
   const logger = deps.logger.child({ surface: 'slack' });
@@ -76,7 +79,12 @@ export function composeSlack(
     clock: deps.clock,
     logger,
   });
-  const coalesced = new CoalescingNotifier(cards, { intervalMs: cardUpdateIntervalMs, logger });
+  // Other processes update the same cards: each delivery re-reads the design (see CoalescingNotifier).
+  const coalesced = new CoalescingNotifier(cards, {
+    intervalMs: cardUpdateIntervalMs,
+    logger,
+    fresh: freshSnapshotsFrom(deps.db),
+  });
   return {
     notifier: coalesced,
     flush: () => coalesced.flush(),
@@ -93,6 +101,7 @@ export function composeSlack(
         cards,
         redeliver: (design) => coalesced.redeliver(design),
         actors: new SlackActors(deps.clock),
+        limiter: deps.limiter,
         logger,
       });
       await surface.start();

@@ -1,5 +1,7 @@
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { DesignSnapshot } from './design-snapshot.ts';
+import type { Database } from '../storage/schema.ts';
+import { loadSnapshot, type DesignSnapshot } from './design-snapshot.ts';
 import type { Notifier } from './ports/notifier.ts';
 
 type Slot = {
@@ -19,10 +21,38 @@ const defaultRedeliveryMs = 1_000;
 /** Idle designs remembered so a late, older snapshot cannot overwrite a newer card. */
 const rememberedDesigns = 10_000;
 
+/** A snapshot that arrived during an await (a property read TypeScript would narrow away). */
+const pendingOf = (slot: Slot): DesignSnapshot | undefined => slot.pending;
+
+/** Where the newest committed state of a design is read (see `fresh` below). */
+export type FreshSnapshots = {
+  version(designId: string): Promise<number | undefined>;
+  snapshot(designId: string): Promise<DesignSnapshot | undefined>;
+};
+
+export function freshSnapshotsFrom(db: Kysely<Database>): FreshSnapshots {
+  return {
+    async version(designId) {
+      const row = await db
+        .selectFrom('designs')
+        .select('version')
+        .where('id', '=', designId)
+        .executeTakeFirst();
+      return row?.version;
+    },
+    snapshot: (designId) => loadSnapshot(db, designId),
+  };
+}
+
 /**
  * One delivery at a time per design, at most one per `intervalMs`: a burst of view completions becomes
  * one chat edit showing all of them. Only the newest snapshot waits; an older one arriving late is
  * dropped (by version), and the newest snapshot is always delivered.
+ *
+ * With `fresh`, the same holds across processes: each delivery sends the state as committed just
+ * before it, and after it checks that nothing newer was committed meanwhile. Another process may
+ * have shown that newer state first and been overwritten by ours; then ours is sent again. The last
+ * message to reach the platform is therefore always followed by a check, so it cannot stay stale.
  */
 export class CoalescingNotifier implements Notifier {
   private readonly slots = new Map<string, Slot>();
@@ -34,6 +64,7 @@ export class CoalescingNotifier implements Notifier {
       logger?: Logger | undefined;
       /** The first pause before a failed delivery is tried again; it doubles each time. */
       redeliveryMs?: number;
+      fresh?: FreshSnapshots | undefined;
     },
   ) {}
 
@@ -80,20 +111,25 @@ export class CoalescingNotifier implements Notifier {
     while (slot.pending) {
       const wait = Math.max(slot.lastSentAt + this.options.intervalMs, slot.retryAt) - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const snapshot = slot.pending;
+      let snapshot = slot.pending;
       slot.pending = undefined;
       slot.lastSentAt = Date.now();
-      slot.deliveredVersion = snapshot.version;
       try {
+        snapshot = await this.newest(snapshot);
+        slot.deliveredVersion = Math.max(slot.deliveredVersion, snapshot.version);
         await this.inner.notify(snapshot);
         slot.failures = 0;
         slot.retryAt = 0;
+        const committed = await this.options.fresh?.version(designId);
+        if (committed !== undefined && committed > snapshot.version && !pendingOf(slot)) {
+          const newer = await this.options.fresh?.snapshot(designId);
+          if (newer) slot.pending = newer;
+        }
       } catch (error) {
         // Every update re-renders the card whole, so a newer snapshot heals it; without one, this one
         // is tried again a few times.
         slot.failures += 1;
-        // A newer snapshot may have arrived during the await (TypeScript cannot see that).
-        const newer = slot.pending as DesignSnapshot | undefined;
+        const newer = pendingOf(slot);
         const retry = slot.failures <= maxRedeliveries && !newer;
         this.options.logger?.warn(
           { err: error, designId, version: snapshot.version, failures: slot.failures, retry },
@@ -107,6 +143,14 @@ export class CoalescingNotifier implements Notifier {
       }
     }
     slot.running = undefined;
+  }
+
+  /** The snapshot as committed now, if it moved on since `snapshot` was loaded. */
+  private async newest(snapshot: DesignSnapshot): Promise<DesignSnapshot> {
+    if (!this.options.fresh) return snapshot;
+    const committed = await this.options.fresh.version(snapshot.id);
+    if (committed === undefined || committed <= snapshot.version) return snapshot;
+    return (await this.options.fresh.snapshot(snapshot.id)) ?? snapshot;
   }
 
   private forgetIdle(): void {

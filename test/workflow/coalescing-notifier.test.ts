@@ -96,4 +96,52 @@ describe('coalescing notifier', () => {
     expect(times).toHaveLength(2);
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(95);
   });
+
+  it('across processes: the message that reaches the platform last is re-sent if it was not the newest', async () => {
+    // One design, committed at version 1 and then 2; the platform keeps whatever update lands last.
+    let committed = 1;
+    const fresh = {
+      version: () => Promise.resolve(committed),
+      snapshot: () => Promise.resolve(snapshot('a', committed)),
+    };
+    const run = async (withFresh: boolean) => {
+      committed = 1;
+      let shown = 0;
+      const platform = (delayMs: number) => ({
+        notify: async (design: DesignSnapshot) => {
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          shown = design.version;
+        },
+      });
+      const options = { intervalMs: 10, ...(withFresh ? { fresh } : {}) };
+      const slowProcess = new CoalescingNotifier(platform(150), options);
+      const fastProcess = new CoalescingNotifier(platform(5), options);
+      const first = slowProcess.notify(snapshot('a', 1));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      committed = 2;
+      await fastProcess.notify(snapshot('a', 2));
+      await first;
+      await slowProcess.flush();
+      return shown;
+    };
+    expect(await run(false)).toBe(1); // the stale card the soak found
+    expect(await run(true)).toBe(2);
+  });
+
+  it('sends the state committed just before the delivery, not the one it was handed earlier', async () => {
+    const inner = recorder();
+    let committed = 7;
+    const notifier = new CoalescingNotifier(inner, {
+      intervalMs: 0,
+      fresh: {
+        version: () => Promise.resolve(committed),
+        snapshot: () => Promise.resolve(snapshot('a', committed)),
+      },
+    });
+    await notifier.notify(snapshot('a', 4));
+    expect(inner.seen).toEqual([['a', 7]]);
+    committed = 8;
+    await notifier.notify(snapshot('a', 7));
+    expect(inner.seen).toEqual([['a', 7]]);
+  });
 });

@@ -12,7 +12,7 @@ import {
   type DiscordBot,
 } from '../../../src/bots/discord/discord-bot.ts';
 import { DiscordCardNotifier } from '../../../src/bots/discord/discord-card-notifier.ts';
-import { CoalescingNotifier } from '../../../src/workflow/coalescing-notifier.ts';
+import { CoalescingNotifier, freshSnapshotsFrom } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../../fakes/fake-discord.ts';
 import { createHarness, silentLogger, type Harness } from '../../workflow/workflow-harness.ts';
 
@@ -91,7 +91,12 @@ export async function startDiscordKit(
         clock: () => new Date(),
         logger: silentLogger,
       });
-      coalesced = new CoalescingNotifier(cards, { intervalMs: 20, logger: silentLogger, redeliveryMs: 100 });
+      coalesced = new CoalescingNotifier(cards, {
+        intervalMs: 20,
+        logger: silentLogger,
+        redeliveryMs: 100,
+        fresh: freshSnapshotsFrom(db),
+      });
       return coalesced;
     },
   });

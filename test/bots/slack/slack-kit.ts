@@ -17,7 +17,7 @@ import {
   slackWebClient,
 } from '../../../src/bots/slack/slack-clients.ts';
 import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
-import { CoalescingNotifier } from '../../../src/workflow/coalescing-notifier.ts';
+import { CoalescingNotifier, freshSnapshotsFrom } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeSlack, type FakeSlack, type SlackCall } from '../../fakes/fake-slack-api.ts';
 import { startFakeSlackSocket, type FakeSlackSocket } from '../../fakes/fake-slack-socket.ts';
 import { createHarness, silentLogger, type Harness } from '../../workflow/workflow-harness.ts';
@@ -97,7 +97,11 @@ export async function startSlackKit(
         clock: () => new Date(),
         logger: silentLogger,
       });
-      coalesced = new CoalescingNotifier(cards, { intervalMs: 20, logger: silentLogger });
+      coalesced = new CoalescingNotifier(cards, {
+        intervalMs: 20,
+        logger: silentLogger,
+        fresh: freshSnapshotsFrom(db),
+      });
       return coalesced;
     },
   });
@@ -123,7 +127,16 @@ export async function startSlackKit(
     logger: silentLogger,
   });
   await surface.start();
-  const server = createServer(surface.requestListener);
+  const listener = surface.requestListener;
+  const server = createServer((request, response) => {
+    try {
+      if (!listener) throw new Error('Socket Mode serves no HTTP requests');
+      listener(request, response);
+    } catch {
+      // As Facet's own route does: Bolt throws for a path or method it does not serve.
+      response.writeHead(404).end();
+    }
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
   let triggers = 0;
