@@ -12,6 +12,15 @@ const abandonedAfter = sql`interval '2 minutes'`;
 export class ChatPosts {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** The card (and thread) now show `version` of the design: the reconciler need not re-show it. */
+  async shown(designId: string, version: number): Promise<void> {
+    await this.db
+      .updateTable('designs')
+      .set({ shown_version: sql<number>`greatest(coalesce(shown_version, 0), ${version})` })
+      .where('id', '=', designId)
+      .execute();
+  }
+
   /** Every claimed key of a design with its message ref (null while the post is in flight). */
   async list(designId: string): Promise<Map<string, string | null>> {
     const rows = await this.db

@@ -90,6 +90,8 @@ export interface DesignsTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The newest version its chat card was updated to; null before the card exists. */
+  shown_version: number | null;
   /** When it left the line and started generating; null while queued. */
   admitted_at: Date | null;
   finished_at: Date | null;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { DesignEffects } from './design-effects.ts';
 
@@ -32,4 +32,23 @@ export async function resumeUnfinishedDesigns(db: Kysely<Database>, effects: Des
     .execute();
   for (const design of designs) await effects.resume(design);
   return designs.length;
+}
+
+/**
+ * Shows again every design whose chat card fell behind its last change: the process that made the
+ * change died before updating the card, or the platform refused every try. Recent ones only; a
+ * change is first given a few seconds to be shown the usual way.
+ */
+export async function reshowStaleCards(db: Kysely<Database>, effects: DesignEffects): Promise<number> {
+  const stale = await db
+    .selectFrom('designs')
+    .select('id')
+    .where('shown_version', 'is not', null)
+    .whereRef('shown_version', '<', 'version')
+    .where('updated_at', '<', sql<Date>`now() - interval '15 seconds'`)
+    .where('updated_at', '>', sql<Date>`now() - interval '1 hour'`)
+    .limit(500)
+    .execute();
+  for (const { id } of stale) effects.changedInBackground(id);
+  return stale.length;
 }

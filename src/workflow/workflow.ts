@@ -7,7 +7,7 @@ import { DesignAdmission } from './admission/design-admission.ts';
 import type { GeneratingCaps } from './admission/choose-admissions.ts';
 import { DesignEffects } from './design-effects.ts';
 import { DesignJobs } from './design-jobs.ts';
-import { resumeUnfinishedDesigns } from './design-recovery.ts';
+import { reshowStaleCards, resumeUnfinishedDesigns } from './design-recovery.ts';
 import { DesignService } from './design-service.ts';
 import { DesignTransitions } from './design-transitions.ts';
 import type { FeatureExtractor } from './ports/feature-extractor.ts';
@@ -64,7 +64,10 @@ export function createWorkflow(deps: WorkflowDeps): Workflow {
   let timer: NodeJS.Timeout | undefined;
   const reconcile = async () => {
     const admitted = await admission.admitEverywhere();
-    return admitted + (await resumeUnfinishedDesigns(deps.db, effects));
+    const resumed = await resumeUnfinishedDesigns(deps.db, effects);
+    const reshown = await reshowStaleCards(deps.db, effects);
+    if (reshown > 0) deps.logger.info({ reshown }, 'showing designs whose cards fell behind');
+    return admitted + resumed;
   };
 
   return {

@@ -56,6 +56,7 @@ export class DiscordCardNotifier implements Notifier {
     const posted = await this.deps.posts.list(design.id);
     await this.updateCard(design, { ...surface, messageId: surface.messageId }, posted);
     await this.updateThread(design, { ...surface, messageId: surface.messageId }, posted);
+    await this.deps.posts.shown(design.id, design.version);
   }
 
   /** Sends a new card message (a variation's) with the bot token; returns its id. */

@@ -67,6 +67,7 @@ export class SlackCardNotifier implements Notifier {
     const message = await this.render(design);
     await client.chat.update({ channel: surface.channelId, ts: surface.ts, ...message });
     await this.updateThread(client, design, { ...surface, ts: surface.ts });
+    await this.deps.posts.shown(design.id, design.version);
   }
 
   async render(design: DesignSnapshot): Promise<ReturnType<typeof renderSlackCard>> {
