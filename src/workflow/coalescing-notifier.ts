@@ -95,6 +95,9 @@ export class CoalescingNotifier implements Notifier {
   redeliver(design: DesignSnapshot): Promise<void> {
     const slot = this.slots.get(design.id);
     if (slot && slot.deliveredVersion >= design.version) slot.deliveredVersion = design.version - 1;
+    // A waiting snapshot of the same version was loaded before the card was recorded: it knows no
+    // message to edit, so this one (which does) takes its place.
+    if (slot?.pending && slot.pending.version <= design.version) slot.pending = design;
     return this.notify(design);
   }
 

@@ -9,6 +9,8 @@ export type SlackCall = {
   at: number;
   /** Answered with HTTP 429 by `rateLimit`. */
   rateLimited?: boolean;
+  /** The error of an `ok: false` answer to a message the fake refused (invalid_blocks, not_in_channel). */
+  error?: string;
 };
 
 /** A file as Slack holds it after files.uploadV2 (getUploadURLExternal, upload, completeUploadExternal). */
@@ -117,7 +119,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
     if (method !== 'auth.test' && !token) return send(response, 200, { ok: false, error: 'not_authed' });
     const invalid = 'blocks' in args ? blockKitProblem(args) : undefined;
-    if (invalid) return send(response, 200, { ok: false, error: 'invalid_blocks', errors: [invalid] });
+    if (invalid) {
+      calls[calls.length - 1]!.error = `invalid_blocks: ${invalid}`;
+      return send(response, 200, { ok: false, error: 'invalid_blocks', errors: [invalid] });
+    }
     switch (method) {
       case 'auth.test':
         return send(response, 200, {
@@ -128,8 +133,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           url: 'https://fake.slack/',
         });
       case 'chat.postMessage': {
-        if (closedChannels.has(String(args.channel)))
+        if (closedChannels.has(String(args.channel))) {
+          calls[calls.length - 1]!.error = 'not_in_channel';
           return send(response, 200, { ok: false, error: 'not_in_channel' });
+        }
         tsCounter += 1;
         const ts = `${Math.floor(Date.now() / 1000)}.${String(tsCounter).padStart(6, '0')}`;
         return send(response, 200, { ok: true, channel: args.channel, ts, message: { ts, text: args.text } });

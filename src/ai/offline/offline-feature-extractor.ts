@@ -4,6 +4,7 @@ import { TransientError } from '../../workflow/errors/transient-error.ts';
 import type { FeatureExtractor, FeatureRequest } from '../../workflow/ports/feature-extractor.ts';
 import { productFeaturesSchema } from '../../workflow/product-features.ts';
 import type { ProductFeatures } from '../../workflow/product-features.ts';
+import { clip } from '../../text.ts';
 
 type Rgb = readonly [number, number, number];
 type Dimensions = ProductFeatures['dimensions'];
@@ -304,7 +305,7 @@ function detectKeyElements(words: readonly string[], productLabel: string | unde
   const productWords = new Set(PRODUCT_SIZES.flatMap((product) => product.words));
   for (const word of words) {
     if (word.length < 3 || NON_ELEMENT_WORDS.has(word) || productWords.has(word)) continue;
-    const element = word.slice(0, 120);
+    const element = clip(word, 120);
     if (!elements.includes(element)) elements.push(element);
     if (elements.length >= MAX_KEY_ELEMENTS) break;
   }
@@ -324,7 +325,7 @@ function describe(
     others.length > 0 ? `mostly ${main ?? 'grey'} with ${others.join(', ')} accents` : (main ?? 'grey');
   const made = materials.length > 0 ? `, in ${materials.join(', ')}` : '';
   const size = `about ${dimensions.width} x ${dimensions.height} x ${dimensions.depth} ${dimensions.unit} (width x height x depth)`;
-  const cleanBrief = brief.replace(/\s+/g, ' ').trim().slice(0, 400);
+  const cleanBrief = clip(brief.replace(/\s+/g, ' ').trim(), 400);
   const briefPart = cleanBrief ? ` Brief: "${cleanBrief}".` : '';
   return `${subject.charAt(0).toUpperCase()}${subject.slice(1)}: ${palette}${made}, ${size}.${briefPart}`;
 }

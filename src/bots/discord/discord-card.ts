@@ -7,6 +7,7 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import type { CardButton, CardText, DesignCard } from '../card/design-card.ts';
+import { truncate } from '../../text.ts';
 
 /** Discord's limits that shape a card (docs: message components, embed limits). */
 const discordLimits = {
@@ -34,10 +35,6 @@ export function escapeDiscordText(text: string): string {
     .replace(/[\\*_~`|>#[\]()-]/g, (c) => `\\${c}`)
     .replace(/<(?=[@#:!&a])/g, '<\u200b')
     .replace(/@(everyone|here)/g, '@\u200b$1');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function renderText(parts: CardText[]): string {

@@ -32,7 +32,11 @@ export const commandRequestSchema = z.object({
   userId: userSchema,
   text: z.string().max(10_000),
   /** Chosen by the page per submission: a resubmitted form starts one design. */
-  requestId: z.string().min(1).max(100),
+  requestId: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[\w.:-]+$/, 'letters, digits and . : _ - only'),
 });
 export const actionRequestSchema = z.object({ userId: userSchema, actionId: z.string().max(200) });
 export const feedbackRequestSchema = z.object({

@@ -19,6 +19,7 @@ import type { SlackActors } from './slack-actors.ts';
 import { registerSlackActions } from './slack-actions.ts';
 import type { SlackCardNotifier } from './slack-card-notifier.ts';
 import { registerSlackCommands } from './slack-commands.ts';
+import { guardSlackEvents } from './slack-request-guard.ts';
 import { SlackContext } from './slack-context.ts';
 import { slackBotScopes } from './slack-scopes.ts';
 
@@ -93,12 +94,22 @@ export function createSlackApp(deps: SlackAppDeps): SlackSurface {
             },
           }
         : {}),
+      // Bolt may have answered already (below) when its 3 s timer fires: then there is nothing to do.
       unhandledRequestHandler: ({ response }) => {
-        response.writeHead(404).end();
+        if (!response.headersSent) response.writeHead(404).end();
+      },
+      // Bolt's own code throwing means a payload it cannot route (a block action without a user,
+      // say): the sender's fault, so a 400 rather than Bolt's 500.
+      processEventErrorHandler: ({ error, response }) => {
+        if (response.headersSent) return Promise.resolve(false);
+        const unauthorized = (error as { code?: unknown }).code === 'slack_bolt_authorization_error';
+        if (!unauthorized) deps.logger.warn({ err: error }, 'a Slack request Bolt could not process');
+        response.writeHead(unauthorized ? 401 : 400).end();
+        return Promise.resolve(unauthorized);
       },
     });
     receiver = http;
-    requestListener = http.requestListener;
+    requestListener = guardSlackEvents(http.requestListener);
   } else {
     receiver = new SocketModeReceiver({
       appToken: deps.mode.appToken,

@@ -1,4 +1,5 @@
 import type { CardButton, CardText, DesignCard } from '../card/design-card.ts';
+import { truncate } from '../../text.ts';
 
 /** Slack Block Kit limits that shape rendering (docs: block kit reference). */
 const slackLimits = {
@@ -17,10 +18,6 @@ export type SlackBlock = Record<string, unknown>;
 /** Slack's own escaping: `<`, `>` and `&` are the only control characters of its markup. */
 export function escapeSlackText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function renderText(parts: CardText[]): string {

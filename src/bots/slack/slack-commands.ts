@@ -29,7 +29,9 @@ export function registerSlackCommands(app: App, context: SlackContext): void {
   const { deps } = context;
 
   app.command('/design', async ({ ack, command, respond, client }) => {
-    const parsed = parseSlackCommand(command.text);
+    // Slack always sends `text`; a request without it gets the usage, not a crash (Bolt's types trust it).
+    const text: unknown = command.text;
+    const parsed = parseSlackCommand(typeof text === 'string' ? text : '');
     if (parsed.kind === 'usage') return ack({ response_type: 'ephemeral', text: parsed.text });
     await ack();
     await context.yieldToOtherAcks();
