@@ -70,9 +70,15 @@ export async function renderContactSheet(
           .resize(tile, tile, { fit: 'contain', background: { ...tileBackground, alpha: 1 } })
           // Transparent inputs would otherwise show the grey sheet through the tile.
           .flatten({ background: tileBackground })
-          .png()
-          .toBuffer()
-          .then((input) => ({ input, left, top })),
+          // Raw pixels: a PNG per tile would be encoded here only to be decoded again by composite.
+          .raw()
+          .toBuffer({ resolveWithObject: true })
+          .then(({ data, info }) => ({
+            input: data,
+            raw: { width: info.width, height: info.height, channels: info.channels },
+            left,
+            top,
+          })),
       ];
     }),
   );
