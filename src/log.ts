@@ -42,9 +42,7 @@ export function createLogger(
     redact: { paths: redactedPaths, censor: '[redacted]' },
     ...(scrub ? { hooks: { streamWrite: scrub } } : {}),
   };
-  return options.destination
-    ? pino(settings, options.destination as pino.DestinationStream)
-    : pino(settings);
+  return options.destination ? pino(settings, options.destination as pino.DestinationStream) : pino(settings);
 }
 
 function scrubberOf(secrets: readonly (string | undefined)[]): ((line: string) => string) | undefined {
