@@ -29,7 +29,11 @@ export class DesignEffects {
     this.publisher = new SnapshotPublisher(deps.db, deps.notifier, deps.logger);
   }
 
-  async resume(design: Pick<DesignRow, 'id' | 'state' | 'iteration' | 'round'>): Promise<void> {
+  /** `known.frontShownAt`: when the current front view was stored, if the caller has just committed it. */
+  async resume(
+    design: Pick<DesignRow, 'id' | 'state' | 'iteration' | 'round'>,
+    known: { frontShownAt?: Date } = {},
+  ): Promise<void> {
     switch (design.state) {
       case 'generating_front':
         return this.enqueue({ kind: 'front', designId: design.id, iteration: design.iteration });
@@ -62,12 +66,14 @@ export class DesignEffects {
         return this.enqueue({ kind: 'contact_sheet', designId: design.id, round: design.round });
       }
       case 'awaiting_approval': {
-        const front = await this.deps.db
-          .selectFrom('design_iterations')
-          .select('completed_at')
-          .where('design_id', '=', design.id)
-          .where('iteration', '=', design.iteration)
-          .executeTakeFirst();
+        const front = known.frontShownAt
+          ? { completed_at: known.frontShownAt }
+          : await this.deps.db
+              .selectFrom('design_iterations')
+              .select('completed_at')
+              .where('design_id', '=', design.id)
+              .where('iteration', '=', design.iteration)
+              .executeTakeFirst();
         const shownAt = front?.completed_at?.getTime() ?? this.deps.clock().getTime();
         const delayMs = Math.max(0, shownAt + this.deps.holdTtlMs - this.deps.clock().getTime());
         return this.enqueue({ kind: 'expire', designId: design.id, iteration: design.iteration }, delayMs);

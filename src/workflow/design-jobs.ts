@@ -35,6 +35,9 @@ export const imageKeys = {
   contactSheet: (designId: string, round: number) => `designs/${designId}/r${round}/contact-sheet.png`,
 };
 
+/** The longest a contact sheet waits for the critical-path jobs of this process to finish. */
+const sheetYieldMaxMs = 15_000;
+
 const failureMessages: Record<FailedPhase, string> = {
   front: 'The front view could not be generated.',
   views: 'A view could not be generated.',
@@ -48,15 +51,53 @@ const failureMessages: Record<FailedPhase, string> = {
  */
 export class DesignJobs {
   private readonly renderSerially = oneAtATime();
+  /** Jobs on someone's critical path (front, view, finalize) running in this process right now. */
+  private critical = 0;
+  private readonly quiet = new Set<() => void>();
+  private yielding = true;
 
   constructor(private readonly deps: JobDeps) {}
 
   readonly handle = async (job: Job, attempt: JobAttempt): Promise<void> => {
+    if (job.kind === 'contact_sheet' || job.kind === 'expire') return this.run(job, attempt);
+    this.critical++;
+    try {
+      return await this.run(job, attempt);
+    } finally {
+      this.critical--;
+      if (this.critical === 0) for (const wake of [...this.quiet]) wake();
+    }
+  };
+
+  /** Stops contact sheets waiting for the critical path (shutdown: running jobs should finish now). */
+  stopYielding(): void {
+    this.yielding = false;
+    for (const wake of [...this.quiet]) wake();
+  }
+
+  /**
+   * Contact sheets are CPU work nobody waits on: one waits until no critical-path job is running in this
+   * process, or `sheetYieldMaxMs` at most, so a burst of designs is not slowed down by their sheets.
+   */
+  private yieldToCriticalPath(): Promise<void> {
+    if (this.critical === 0 || !this.yielding) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.quiet.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, sheetYieldMaxMs);
+      this.quiet.add(wake);
+    });
+  }
+
+  private run(job: Job, attempt: JobAttempt): Promise<void> {
     switch (job.kind) {
       case 'front':
         return this.front(job.designId, job.iteration, attempt);
       case 'view':
-        if (job.view === 'front') return;
+        if (job.view === 'front') return Promise.resolve();
         return this.view(job.designId, job.view, job.round, attempt);
       case 'finalize':
         return this.finalize(job.designId, job.round, attempt);
@@ -65,7 +106,7 @@ export class DesignJobs {
       case 'expire':
         return this.expire(job.designId, job.iteration);
     }
-  };
+  }
 
   private async front(designId: string, iteration: number, attempt: JobAttempt): Promise<void> {
     const { db, transitions, images } = this.deps;
@@ -103,10 +144,13 @@ export class DesignJobs {
       },
     }));
     if (!result.ok) return;
-    await this.deps.effects.resume(result.design);
+    // Shown first: the card is what the person waits for; the expiry job and the features can follow.
     this.deps.effects.changedInBackground(designId);
-    // While the person looks at the front view, so approving does not wait for it.
-    await this.extractFeatures(designId, iteration, design.prompt, png);
+    // Features while the person looks at the front view, so approving does not wait for them.
+    await Promise.all([
+      this.deps.effects.resume(result.design, { frontShownAt: now }),
+      this.extractFeatures(designId, iteration, design.prompt, png),
+    ]);
   }
 
   private async view(designId: string, view: RemainingView, round: number, attempt: JobAttempt) {
@@ -143,33 +187,60 @@ export class DesignJobs {
     const result = await transitions.apply(
       designId,
       async (trx): Promise<DesignEvent> => {
-        await trx
-          .updateTable('design_views')
-          .set({ state: 'done', image_key: key, error: null, finished_at: now })
-          .where('design_id', '=', designId)
-          .where('view', '=', view)
-          .where('round', '=', round)
-          .execute();
+        // One statement: mark this view done and count the views still not done. The outer query sees
+        // the rows as they were before the update, so this view counts only if it was not marked.
         const left = await trx
+          .with('marked', (db) =>
+            db
+              .updateTable('design_views')
+              .set({ state: 'done', image_key: key, error: null, finished_at: now })
+              .where('design_id', '=', designId)
+              .where('view', '=', view)
+              .where('round', '=', round)
+              .returning('view'),
+          )
           .selectFrom('design_views')
-          .select(trx.fn.countAll<number | string>().as('n'))
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
           .where('design_id', '=', designId)
           .where('state', '!=', 'done')
+          .where((eb) =>
+            eb.or([eb('view', '!=', view), eb.not(eb.exists(eb.selectFrom('marked').select('marked.view')))]),
+          )
           .executeTakeFirstOrThrow();
-        return Number(left.n) === 0 ? { type: 'all_views_ready' } : { type: 'view_ready' };
+        const notDone = Number(left.n);
+        return notDone === 0 ? { type: 'all_views_ready' } : { type: 'view_ready' };
       },
       () => ({}),
     );
     if (!result.ok) return;
-    // Only the last view moves the design on; the others' jobs are already queued.
-    if (result.design.state !== 'generating_views') await this.deps.effects.resume(result.design);
     this.deps.effects.changedInBackground(designId);
+    // Only the last view moves the design on; the others' jobs are already queued.
+    if (result.design.state === 'finalizing') return this.finalizeNow(result.design, attempt);
+    if (result.design.state !== 'generating_views') await this.deps.effects.resume(result.design);
+  }
+
+  /**
+   * The last view finalizes the design itself rather than through one more queue hop. If that fails the
+   * finalize job is queued as usual (and the reconciler re-queues it after a crash).
+   */
+  private async finalizeNow(design: DesignRow, attempt: JobAttempt): Promise<void> {
+    try {
+      await this.finalize(design.id, design.round, attempt, design);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, designId: design.id }, 'finalizing failed; queueing it');
+      await this.deps.effects.resume(design);
+    }
   }
 
   /** Records the revision and captures the hold: quick, so completion follows the last view at once. */
-  private async finalize(designId: string, round: number, attempt: JobAttempt): Promise<void> {
+  private async finalize(
+    designId: string,
+    round: number,
+    attempt: JobAttempt,
+    loaded?: DesignRow,
+  ): Promise<void> {
     const { db, transitions } = this.deps;
-    const design = await transitions.load(db, designId);
+    const design = loaded ?? (await transitions.load(db, designId));
     if (design?.state !== 'finalizing' || design.round !== round) return;
     const views = await db
       .selectFrom('design_views')
@@ -204,8 +275,9 @@ export class DesignJobs {
       },
     }));
     if (!result.ok) return;
-    await this.deps.effects.resume(result.design);
     this.deps.effects.changedInBackground(designId);
+    // The revision was just written without a sheet (or an earlier run's is there: the job skips it).
+    await this.deps.effects.enqueue({ kind: 'contact_sheet', designId, round });
   }
 
   /**
@@ -227,7 +299,10 @@ export class DesignJobs {
       const pngs = await Promise.all(
         viewNames.map(async (view) => ({ view, png: await images.get(revision.image_keys[view] ?? '') })),
       );
-      const sheet = await this.renderSerially(() => renderContactSheet(pngs, { title: revision.prompt }));
+      const sheet = await this.renderSerially(async () => {
+        await this.yieldToCriticalPath();
+        return renderContactSheet(pngs, { title: revision.prompt });
+      });
       await images.put(sheetKey, sheet);
     } catch (error) {
       const last = attempt.number >= attempt.maxAttempts || error instanceof ImageNotFoundError;

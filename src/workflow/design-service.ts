@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { CreditLedger } from '../credits/ledger.ts';
 import { isUniqueViolation } from '../storage/postgres-errors.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Actor } from './actor.ts';
-import type { AdmittedDesign, DesignAdmission } from './admission/design-admission.ts';
+import { lockWorkspace, type AdmittedDesign, type DesignAdmission } from './admission/design-admission.ts';
 import { loadSnapshot } from './design-snapshot.ts';
 import type { DesignRow, DesignTransitions, TransitionResult } from './design-transitions.ts';
 import type { DesignEffects } from './design-effects.ts';
@@ -110,20 +110,30 @@ export class DesignService {
       (design) => ({
         patch: { approved_by: request.actor.userId, approved_at: now },
         write: async (trx) => {
+          // One statement: the approved iteration's image becomes the front view.
           const front = await trx
-            .selectFrom('design_iterations')
-            .select('image_key')
-            .where('design_id', '=', design.id)
-            .where('iteration', '=', design.iteration)
-            .executeTakeFirstOrThrow();
-          if (front.image_key === null)
-            throw new Error(`design ${design.id} awaiting approval without a front view`);
-          await trx
+            .with('approved', (db) =>
+              db
+                .selectFrom('design_iterations')
+                .select('image_key')
+                .where('design_id', '=', design.id)
+                .where('iteration', '=', design.iteration)
+                .where('image_key', 'is not', null),
+            )
             .updateTable('design_views')
-            .set({ state: 'done', image_key: front.image_key, attempts: 1, error: null, finished_at: now })
-            .where('design_id', '=', design.id)
-            .where('view', '=', 'front')
-            .execute();
+            .from('approved')
+            .set((eb) => ({
+              state: 'done',
+              image_key: eb.ref('approved.image_key'),
+              attempts: 1,
+              error: null,
+              finished_at: now,
+            }))
+            .where('design_views.design_id', '=', design.id)
+            .where('design_views.view', '=', 'front')
+            .returning('design_views.image_key')
+            .executeTakeFirst();
+          if (!front) throw new Error(`design ${design.id} awaiting approval without a front view`);
         },
       }),
     );
@@ -199,43 +209,55 @@ export class DesignService {
     let created: { designId: string; admitted: AdmittedDesign[] };
     try {
       created = await db.transaction().execute(async (trx) => {
-        // Locked until commit: the caps are counted and filled one new design at a time.
+        // Not locked yet: the rows below are written first, so the workspace lock that serialises
+        // admissions is held only for the admission itself (a burst of new designs queues on it).
         const workspace = await trx
           .selectFrom('workspaces')
           .selectAll()
           .where('id', '=', request.workspaceId)
-          .forUpdate()
           .executeTakeFirst();
         if (!workspace) throw new Refused({ ok: false, reason: 'not_found' });
         const price = request.kind === 'variation' ? workspace.price_variation : workspace.price_design;
         const now = clock();
+        // One statement for the design, its first iteration and its five pending views.
         const design = await trx
-          .insertInto('designs')
-          .values({
-            workspace_id: workspace.id,
-            requester_id: request.actor.userId,
-            prompt: request.prompt,
-            kind: request.kind,
-            parent_design_id: request.parent,
-            state: 'queued',
-            base_price: price,
-            edit_price: workspace.price_edit,
-            hold_amount: price,
-            request_key: request.requestKey ?? null,
-            surface: JSON.stringify(request.surface ?? {}),
-            created_at: now,
-            updated_at: now,
-          })
-          .returning('id')
+          .with('created', (db) =>
+            db
+              .insertInto('designs')
+              .values({
+                workspace_id: workspace.id,
+                requester_id: request.actor.userId,
+                prompt: request.prompt,
+                kind: request.kind,
+                parent_design_id: request.parent,
+                state: 'queued',
+                base_price: price,
+                edit_price: workspace.price_edit,
+                hold_amount: price,
+                request_key: request.requestKey ?? null,
+                surface: JSON.stringify(request.surface ?? {}),
+                created_at: now,
+                updated_at: now,
+              })
+              .returning('id'),
+          )
+          .with('first_iteration', (db) =>
+            db
+              .insertInto('design_iterations')
+              .columns(['design_id', 'iteration', 'requested_by', 'created_at'])
+              .expression(sql`select id, 1, ${request.actor.userId}, ${now} from created`),
+          )
+          .with('pending_views', (db) =>
+            db
+              .insertInto('design_views')
+              .columns(['design_id', 'view', 'state'])
+              .expression(
+                sql`select created.id, names.view, 'pending' from created cross join unnest(${sql.val([...viewNames])}::text[]) as names(view)`,
+              ),
+          )
+          .selectFrom('created')
+          .select('created.id')
           .executeTakeFirstOrThrow();
-        await trx
-          .insertInto('design_iterations')
-          .values({ design_id: design.id, iteration: 1, requested_by: request.actor.userId, created_at: now })
-          .execute();
-        await trx
-          .insertInto('design_views')
-          .values(viewNames.map((view) => ({ design_id: design.id, view, state: 'pending' as const })))
-          .execute();
         if (price > 0) {
           const outcome = await ledger.within(trx).reserve({
             account: { workspaceId: workspace.id, userId: request.actor.userId },
@@ -259,6 +281,8 @@ export class DesignService {
             .where('id', '=', design.id)
             .execute();
         }
+        // Locked until commit: the caps are counted and filled one new design at a time.
+        await lockWorkspace(trx, workspace.id);
         const admitted = await this.deps.admission.admitWithin(trx, workspace.id);
         return { designId: design.id, admitted };
       });
@@ -303,8 +327,12 @@ export class DesignService {
       if (result.reason === 'not_expected') return { ok: false, reason: 'finished', design };
       return { ok: false, reason: result.reason, design };
     }
-    await this.effects.resume(result.design);
-    return this.effects.changed(designId);
+    // Both follow the commit and neither needs the other: the next jobs are queued while the answer loads.
+    const [, outcome] = await Promise.all([
+      this.effects.resume(result.design),
+      this.effects.changed(designId),
+    ]);
+    return outcome;
   }
 }
 

@@ -89,6 +89,8 @@ export function createWorkflow(deps: WorkflowDeps): Workflow {
     },
     async close() {
       if (timer) clearInterval(timer);
+      // Contact sheets waiting for the critical path run now, so the worker's running jobs can finish.
+      jobs.stopYielding();
       await deps.jobs.close();
       await effects.flush();
     },

@@ -37,6 +37,8 @@ export class DesignAdmission {
    * The caller queues the front views of what was admitted once it has committed.
    */
   async admitWithin(trx: Kysely<Database>, workspaceId: string): Promise<AdmittedDesign[]> {
+    // Without caps nothing needs counting: every waiting design is admitted.
+    const uncapped = this.deps.caps.perWorkspace === Infinity && this.deps.caps.perUser === Infinity;
     const [waiting, generating] = await Promise.all([
       trx
         .selectFrom('designs')
@@ -47,13 +49,15 @@ export class DesignAdmission {
         .orderBy('id')
         .limit(500)
         .execute(),
-      trx
-        .selectFrom('designs')
-        .select(['requester_id', (eb) => eb.fn.countAll<string>().as('count')])
-        .where('workspace_id', '=', workspaceId)
-        .where('state', 'in', generatingStates)
-        .groupBy('requester_id')
-        .execute(),
+      uncapped
+        ? []
+        : trx
+            .selectFrom('designs')
+            .select(['requester_id', (eb) => eb.fn.countAll<string>().as('count')])
+            .where('workspace_id', '=', workspaceId)
+            .where('state', 'in', generatingStates)
+            .groupBy('requester_id')
+            .execute(),
     ]);
     if (waiting.length === 0) return [];
     const byUser = new Map(generating.map((row) => [row.requester_id, Number(row.count)]));
@@ -152,7 +156,12 @@ export class DesignAdmission {
   }
 }
 
-/** Serialises admissions and new designs of one workspace (held until the transaction ends). */
+/**
+ * Serialises admissions and new designs of one workspace (held until the transaction ends). `no key
+ * update`, not `update`: a new design takes it after inserting its rows, whose foreign keys hold a key
+ * share lock on the same workspace row, which `for update` would conflict with (two new designs would
+ * deadlock); `no key update` excludes only itself and other updates of the row.
+ */
 export async function lockWorkspace(trx: Kysely<Database>, workspaceId: string): Promise<void> {
-  await sql`select 1 from workspaces where id = ${workspaceId} for update`.execute(trx);
+  await sql`select 1 from workspaces where id = ${workspaceId} for no key update`.execute(trx);
 }
