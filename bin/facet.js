@@ -12,12 +12,18 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const argv = process.argv.slice(2);
-const bundleFormat = 1;
+const bundleFormat = 2;
 const keepUnusedBundleMs = 24 * 3600_000;
+/**
+ * Packages compiled into the bundle rather than imported from node_modules: pure ESM whose hundreds
+ * of small files cost more to load one by one than to parse once (kysely ~0.2 s instead of ~0.03 s,
+ * zod ~0.08 s instead of ~0.04 s). No other package shares their objects with ours.
+ */
+const bundledPackages = ['kysely', 'zod'];
 
 const { prestart, cli } = await loadSources();
-// A first start makes the embedded database cluster (seconds) while the application loads.
-prestart.prepareEmbeddedClusterEarly(argv);
+// The embedded database opens (a first start makes its cluster: seconds) while the application loads.
+prestart.openEmbeddedDatabaseEarly(argv);
 const { runCli } = await cli();
 process.exitCode = await runCli(argv);
 
@@ -51,6 +57,7 @@ async function bundle() {
   const inputs = [
     ...sources,
     ...['tsconfig.json', 'package.json', 'bin/facet.js'].map((f) => path.join(root, f)),
+    ...bundledPackages.map((name) => path.join(root, 'node_modules', name, 'package.json')), // versions
   ];
   const contents = await Promise.all(inputs.map((file) => readFile(file)));
   const key = createHash('sha256').update(`${bundleFormat}\0${esbuildVersion}\0${process.version}`);
@@ -76,14 +83,13 @@ async function bundle() {
       chunkNames: 'chunks/[name]-[hash]',
       bundle: true,
       splitting: true, // a dynamic import() stays lazy, with the packages it imports
-      packages: 'external',
       format: 'esm',
       platform: 'node',
       target: `node${process.versions.node.split('.')[0]}`,
       sourcemap: 'linked',
       sourcesContent: false,
       logLevel: 'silent',
-      plugins: [sourceLocationPlugin()],
+      plugins: [externalPackagesPlugin(), sourceLocationPlugin()],
     });
     await rename(temporary, directory).catch((error) => {
       if (!existsSync(path.join(directory, 'facet.mjs'))) throw error; // else: another process won
@@ -93,6 +99,23 @@ async function bundle() {
   }
   await pruneBundles(cache, directory).catch(() => undefined);
   return directory;
+}
+
+/** Packages stay imports from node_modules, as with `packages: 'external'`, but for bundledPackages. */
+function externalPackagesPlugin() {
+  return {
+    name: 'facet-external-packages',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, ({ path: specifier, kind }) => {
+        if (kind === 'entry-point') return undefined;
+        const name = specifier
+          .split('/')
+          .slice(0, specifier.startsWith('@') ? 2 : 1)
+          .join('/');
+        return bundledPackages.includes(name) ? undefined : { path: specifier, external: true };
+      });
+    },
+  };
 }
 
 /** import.meta.url and friends keep naming the source file, not the bundle. */

@@ -1,4 +1,4 @@
-import type { Config } from './config.ts';
+import { secretsOf, type Config } from './config.ts';
 import { startHealthServer } from './http/health-server.ts';
 import { createLogger, type Logger } from './log.ts';
 import { openDatabase } from './storage/database.ts';
@@ -12,9 +12,8 @@ import { handleImageRequest } from './storage/images/local-image-store.ts';
 import { createWorkflow, type Workflow } from './workflow/workflow.ts';
 import type { Notifier } from './workflow/ports/notifier.ts';
 import type { HttpRoute } from './http/health-server.ts';
-import { composeDiscord } from './compose/discord-composition.ts';
+import { composeRateLimiter } from './compose/rate-limiter-composition.ts';
 import { composePlayground } from './compose/playground-composition.ts';
-import { composeSlack } from './compose/slack-composition.ts';
 
 /**
  * What this process runs. `all` is everything in one process (and the only choice with the embedded
@@ -51,7 +50,7 @@ export type FacetHandle = {
 /** The composition root: builds the adapters the configuration asks for and starts them. */
 export async function startFacet(
   config: Readonly<Config>,
-  logger = createLogger(config.logLevel),
+  logger = createLogger(config.logLevel, { secrets: secretsOf(config) }),
   role: FacetRole = 'all',
 ): Promise<FacetHandle> {
   checkRole(config, role);
@@ -83,22 +82,34 @@ export async function startFacet(
   if (localImages && runs.web)
     routes.push((request, response) => handleImageRequest(localImages, request, response));
   const ledger = new CreditLedger(db, { clock: systemClock, starterCredits: config.credits.starterCredits });
+  const surfaces = Boolean(config.slack ?? config.discord) || (config.playground && role === 'all');
+  const limits = surfaces ? await composeRateLimiter(config, logger) : undefined;
+  const limiter = limits?.limiter;
+  // Slack and Discord are imported only when configured: @slack/bolt and discord.js take ~1 s to load.
   const slack = config.slack
-    ? composeSlack(config.slack, {
+    ? (await import('./compose/slack-composition.ts')).composeSlack(config.slack, {
         db,
         images: adapters.images,
         clock: systemClock,
         logger,
         observeAck: (seconds) => metrics.observeAck('slack', seconds),
+        limiter,
       })
     : undefined;
   const discord = config.discord
-    ? composeDiscord(config.discord, { db, images: adapters.images, clock: systemClock, logger })
+    ? (await import('./compose/discord-composition.ts')).composeDiscord(config.discord, {
+        db,
+        images: adapters.images,
+        clock: systemClock,
+        logger,
+        observeAck: (seconds) => metrics.observeAck('discord', seconds),
+        limiter,
+      })
     : undefined;
   // Its live updates come from this process's own workflow: only a single process sees them all.
   const playground =
     config.playground && role === 'all'
-      ? composePlayground({ db, images: adapters.images, clock: systemClock, logger })
+      ? composePlayground({ db, images: adapters.images, clock: systemClock, logger, limiter })
       : undefined;
   const notifiers = [
     loggingNotifier(logger),
@@ -119,6 +130,7 @@ export async function startFacet(
     },
     clock: systemClock,
     holdTtlMs: config.credits.holdTtlMs,
+    caps: { perWorkspace: config.limits.maxGenerating, perUser: config.limits.maxGeneratingPerUser },
     logger,
   });
   if (runs.worker) await workflow.startWorker();
@@ -141,7 +153,7 @@ export async function startFacet(
       await discordSurface?.stop();
       await workflow.close();
       // Card updates of the last changes reach Slack and Discord before the database they record to closes.
-      await Promise.all([slack?.flush(), discord?.flush()]);
+      await Promise.all([slack?.flush(), discord?.flush(), limits?.close()]);
       await db.destroy();
       logger.info('Facet stopped');
       resolveClosed(0);

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { registerDiscordCommands } from '../bots/discord/discord-bot.ts';
 import type { Config } from '../config.ts';
 import { UsageError, type CliIo } from './cli-io.ts';
 
@@ -12,6 +11,8 @@ export async function discordCommand(args: string[], config: Readonly<Config>, i
   if (sub !== 'register') throw new UsageError(`unknown discord command "${sub ?? ''}"`);
   const { values } = parseArgs({ args: rest, options: { guild: { type: 'string' } } });
   if (!config.discord) throw new UsageError('set DISCORD_TOKEN and DISCORD_APPLICATION_ID first');
+  // Imported here: discord.js takes ~0.8 s to load, which every other command would wait for.
+  const { registerDiscordCommands } = await import('../bots/discord/discord-bot.ts');
   const count = await registerDiscordCommands({
     token: config.discord.token,
     applicationId: config.discord.applicationId,

@@ -1,14 +1,10 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { GeminiImageModel } from '../ai/gemini/gemini-image-model.ts';
 import { OfflineFeatureExtractor } from '../ai/offline/offline-feature-extractor.ts';
 import { OfflineImageModel } from '../ai/offline/offline-image-model.ts';
-import { OpenAIFeatureExtractor } from '../ai/openai/openai-feature-extractor.ts';
 import type { Config } from '../config.ts';
 import { LocalImageStore } from '../storage/images/local-image-store.ts';
-import { S3ImageStore } from '../storage/images/s3-image-store.ts';
 import { loadOrCreateUrlSecret } from '../storage/images/url-secret.ts';
-import { BullMQJobQueue } from '../workflow/jobs/bullmq-job-queue.ts';
 import { InProcessJobQueue } from '../workflow/jobs/in-process-job-queue.ts';
 import type { FeatureExtractor } from '../workflow/ports/feature-extractor.ts';
 import type { ImageModel } from '../workflow/ports/image-model.ts';
@@ -24,31 +20,24 @@ export type WorkflowAdapters = {
   localImages: LocalImageStore | undefined;
 };
 
-/** The real service where it is configured, the embedded stand-in where it is not (design brief table). */
+/**
+ * The real service where it is configured, the embedded stand-in where it is not (design brief table).
+ * A real service's client is imported only when configured: bullmq, @google/genai, openai and
+ * @aws-sdk take about a second to load, which a start with the stand-ins would wait for.
+ */
 export async function workflowAdapters(
   config: Readonly<Config>,
   serverUrl: string,
   logger: Logger,
 ): Promise<WorkflowAdapters> {
-  const jobs: JobQueue = config.redis
-    ? new BullMQJobQueue({ redisUrl: config.redis.url, logger })
-    : new InProcessJobQueue({ logger });
-  const model: ImageModel = config.gemini
-    ? new GeminiImageModel({
-        apiKey: config.gemini.apiKey,
-        model: config.gemini.model,
-        ...optional(config.gemini.baseUrl),
-      })
-    : new OfflineImageModel();
-  const extractor: FeatureExtractor = config.openai
-    ? new OpenAIFeatureExtractor({
-        apiKey: config.openai.apiKey,
-        model: config.openai.model,
-        ...optional(config.openai.baseUrl),
-      })
-    : new OfflineFeatureExtractor();
+  const [jobs, model, extractor] = await Promise.all([
+    jobQueue(config, logger),
+    imageModel(config),
+    featureExtractor(config),
+  ]);
   if (config.s3) {
     const s3 = config.s3;
+    const { S3ImageStore } = await import('../storage/images/s3-image-store.ts');
     const images = new S3ImageStore({
       bucket: s3.bucket,
       region: s3.region,
@@ -63,6 +52,26 @@ export async function workflowAdapters(
     secret: await loadOrCreateUrlSecret(config.dataDir),
   });
   return { jobs, model, extractor, images: localImages, localImages };
+}
+
+async function jobQueue(config: Readonly<Config>, logger: Logger): Promise<JobQueue> {
+  if (!config.redis) return new InProcessJobQueue({ logger });
+  const { BullMQJobQueue } = await import('../workflow/jobs/bullmq-job-queue.ts');
+  return new BullMQJobQueue({ redisUrl: config.redis.url, logger });
+}
+
+async function imageModel(config: Readonly<Config>): Promise<ImageModel> {
+  if (!config.gemini) return new OfflineImageModel();
+  const { GeminiImageModel } = await import('../ai/gemini/gemini-image-model.ts');
+  const { apiKey, model, baseUrl } = config.gemini;
+  return new GeminiImageModel({ apiKey, model, ...optional(baseUrl) });
+}
+
+async function featureExtractor(config: Readonly<Config>): Promise<FeatureExtractor> {
+  if (!config.openai) return new OfflineFeatureExtractor();
+  const { OpenAIFeatureExtractor } = await import('../ai/openai/openai-feature-extractor.ts');
+  const { apiKey, model, baseUrl } = config.openai;
+  return new OpenAIFeatureExtractor({ apiKey, model, ...optional(baseUrl) });
 }
 
 function optional(baseUrl: string | undefined): { baseUrl?: string } {

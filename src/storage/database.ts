@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Config } from '../config.ts';
 import { PGliteDialect } from './pglite/pglite-dialect.ts';
-import { prepareEmbeddedCluster, pristineClusterTarball } from './pglite-cluster.ts';
+import { pristineClusterTarball } from './pglite-cluster.ts';
+import { openEmbedded } from './pglite-open.ts';
 import type { Database } from './schema.ts';
 
 export type FacetDatabase = Kysely<Database>;
@@ -27,20 +27,21 @@ export async function openDatabase(
       types,
       connectionTimeoutMillis: 10_000,
     });
-    // An idle client that loses its server (restart, pg_terminate_backend) must not crash the process.
+    // A client that loses its server (restart, pg_terminate_backend) must not crash the process: the
+    // pool covers idle clients; a checked-out one emits on itself, and its query fails on its own.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  const { PGlite } = await import('@electric-sql/pglite');
   if (target.dataDir === 'memory://') {
     // A copy of the pristine cluster instead of an initdb per in-memory database (tests).
+    const { PGlite } = await import('@electric-sql/pglite');
     const loadDataDir = await pristineClusterTarball();
     const pglite = await PGlite.create({ dataDir: target.dataDir, ...(loadDataDir ? { loadDataDir } : {}) });
     return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   }
-  // A new data folder gets its cluster copied from the cache or made by a child (pglite-cluster.ts).
-  await prepareEmbeddedCluster(target.dataDir);
-  await mkdir(target.dataDir, { recursive: true });
-  const pglite = await PGlite.create(target.dataDir);
+  // A new data folder gets its cluster copied from the cache or made by a child (pglite-cluster.ts);
+  // bin/facet.js may have started all this before the application loaded (pglite-open.ts).
+  const pglite = await openEmbedded(target.dataDir);
   return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
 }

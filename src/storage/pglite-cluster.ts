@@ -1,33 +1,46 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { constants, copyFile, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { constants, copyFile, readdir, readFile, rename, rm, rmdir, stat, utimes } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { RemoteStatement } from './pglite-remote.ts';
 
 /*
- * A new embedded cluster costs PGlite an initdb: seconds of WebAssembly, most of a first start.
- * Two shortcuts, both ending with the cluster `PGlite.create(dataDir)` + `close()` would leave:
- * - a pristine cluster (initdb only: never migrations, so never stale w.r.t. them), kept once per
- *   PGlite build in the user cache (~/.cache/facet), is copied in (~0.2 s);
- * - without one, initdb runs in a child process, which bin/facet.js starts before it loads the
- *   application so the two overlap. The child runs initdb in memory (no file system emulation),
- *   shuts the cluster down cleanly and writes its files out; it runs V8's baseline WebAssembly
+ * A new embedded cluster costs PGlite an initdb (seconds of WebAssembly, most of a first start),
+ * then our migrations, which a new process runs in cold WebAssembly (~0.8 s). Three shortcuts, each
+ * ending with the cluster `PGlite.create(dataDir)` + `close()` (+ `migrate()`) would leave:
+ * - a migrated cluster, kept in the user cache (~/.cache/facet) once per PGlite build and set of
+ *   migrations (so never stale), is copied in (~0.2 s): openDatabase's migrate() has nothing to do;
+ * - else a pristine cluster (initdb only), kept once per PGlite build for in-memory databases
+ *   (tests), is copied in;
+ * - else initdb runs in a child process, which bin/facet.js starts before it loads the application
+ *   so the two overlap. The child runs initdb in memory (no file system emulation); this process
+ *   then runs its migrate() there, through the child (whose WebAssembly is warm: ~0.1 s); the child
+ *   shuts the cluster down cleanly and writes its files out. It runs V8's baseline WebAssembly
  *   compiler only: initdb runs most functions once, so optimising them costs more than it saves.
- *   It then writes the same files to the cache at low priority, while the parent goes on.
- * The cluster is built beside the data folder and moved into place by one rename: a crash leaves
- * no half-made cluster. Any failure leaves the folder as it was, and PGlite creates the cluster in
+ *   It then writes the same files to the cache (the migrated cluster) at low priority, while the
+ *   parent goes on.
+ * A cluster is built beside its folder and moved into place by one rename: a crash leaves no
+ * half-made cluster. Any failure leaves the folder as it was, and PGlite creates the cluster in
  * place, as before.
  */
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const requireHere = createRequire(import.meta.url);
 const initdbTimeoutMs = 300_000;
+/** Migrated clusters kept per PGlite build: the sets of migrations of the last few checkouts used. */
+const keptMigratedTemplates = 3;
 
-/** argv: cluster folder or '-', template folder or '-'. Says so on stdout once the first is written. */
+/**
+ * argv: cluster folder or '-', template folder or '-'. Says so on stdout once the first is written.
+ * With an IPC channel, it first runs the parent's statements in the cluster, until the parent says
+ * it is done; if the parent goes away instead, it exits without writing anything.
+ */
 const initdbChild = `
 const [clusterDir, templateDir] = process.argv.slice(1);
 const { mkdir, readFile, rename, rm, writeFile } = await import('node:fs/promises');
@@ -35,18 +48,50 @@ const path = await import('node:path');
 const { PGlite } = await import('@electric-sql/pglite');
 const pg = await PGlite.create('memory://');
 const FS = pg.Module.FS;
+if (process.send) await answerStatements();
 await pg.close();
-const files = [];
+function answerStatements() {
+  return new Promise((resolve) => {
+    let queue = Promise.resolve();
+    // Gone without saying it is done: nobody wants this cluster, nor a template of it.
+    const gone = () => process.exit(1);
+    process.once('disconnect', gone);
+    process.on('message', ({ id, sql, parameters, done }) => {
+      if (done) {
+        process.off('disconnect', gone);
+        process.disconnect();
+        return void queue.then(resolve);
+      }
+      queue = queue.then(async () => {
+        try {
+          const result = parameters.length === 0 ? (await pg.exec(sql)).at(-1) : await pg.query(sql, parameters);
+          process.send({ id, rows: result?.rows ?? [], affectedRows: result?.affectedRows });
+        } catch (error) {
+          process.send({ id, error: { message: String(error?.message ?? error), code: error?.code } });
+        }
+      });
+    });
+    process.send({ ready: true });
+  });
+}
+const filesByDirectory = [];
 const directories = [];
 (function walk(from, to) {
   directories.push([to, FS.stat(from).mode & 0o777]);
+  const here = [];
+  filesByDirectory.push(here);
   for (const name of FS.readdir(from)) {
     if (name === '.' || name === '..') continue;
     const mode = FS.stat(from + '/' + name).mode;
     if (FS.isDir(mode)) walk(from + '/' + name, path.join(to, name));
-    else files.push([from + '/' + name, path.join(to, name), mode & 0o777]);
+    else here.push([from + '/' + name, path.join(to, name), mode & 0o777]);
   }
 })('/pglite/data', '');
+// One file of each folder in turn: the file system makes files one at a time per folder.
+const files = [];
+for (let round = 0; filesByDirectory.some((here) => round < here.length); round++) {
+  for (const here of filesByDirectory) if (round < here.length) files.push(here[round]);
+}
 async function write(target) {
   for (const [directory, mode] of directories) await mkdir(path.join(target, directory), { mode });
   let next = 0;
@@ -113,26 +158,83 @@ async function readPristineTarball(): Promise<Blob | undefined> {
   return isCluster(template) ? await tarball(template) : undefined;
 }
 
-/** Synchronous up to the spawn, so the child starts before the caller goes on loading modules. */
+/** Synchronous up to the copy or the spawn, so they start before the caller goes on loading modules. */
 async function createCluster(target: string): Promise<void> {
   if (isCluster(target) || !isMissingOrEmpty(target)) return;
   const parent = path.dirname(target);
   mkdirSync(parent, { recursive: true });
   const scratch = scratchPath(parent, path.basename(target));
   try {
-    const template = templateDirectory();
-    if (isCluster(template)) {
-      await copyTree(template, scratch);
+    const pristine = templateDirectory();
+    const migrated = `${pristine}-m${migrationsKey()}`;
+    if (isCluster(migrated)) {
+      await Promise.all([copyTree(migrated, scratch), markUsed(migrated)]);
+    } else if (isCluster(pristine)) {
+      await copyTree(pristine, scratch);
     } else {
-      const cacheable = makeDirectory(path.dirname(template));
-      const initdb = runInitdb(scratch, cacheable ? template : '-');
-      await removeAbandonedScratch(path.dirname(template), path.basename(template)).catch(() => undefined);
+      const cacheable = makeDirectory(path.dirname(migrated));
+      const initdb = runInitdb(scratch, cacheable ? migrated : '-', { migrate: true });
+      await removeAbandonedScratch(path.dirname(migrated), path.basename(migrated)).catch(() => undefined);
+      await migrateThrough(initdb);
       await initdb.clusterWritten;
+      if (cacheable) void pruneMigratedTemplates(pristine, migrated).catch(() => undefined);
     }
     await moveIntoPlace(scratch, target);
   } finally {
     await rm(scratch, { recursive: true, force: true });
     await removeAbandonedScratch(parent, path.basename(target)).catch(() => undefined);
+  }
+}
+
+/** Our migrate() in the initdb child's cluster; on failure the child is stopped: no cluster, no template. */
+async function migrateThrough(initdb: Initdb): Promise<void> {
+  try {
+    // Imported here: this module loads before the application, which imports these anyway.
+    const [{ migrate }, { remoteDatabase }] = await Promise.all([
+      import('./migrator.ts'),
+      import('./pglite-remote.ts'),
+    ]);
+    await migrate(remoteDatabase(await initdb.statements));
+    initdb.done();
+  } catch (error) {
+    initdb.kill();
+    throw error;
+  }
+}
+
+/** The name and text of every migration, as migrate() reads them: the migrated clusters' key. */
+function migrationsKey(): string {
+  const directory = path.join(projectRoot, 'migrations');
+  const hash = createHash('sha256');
+  for (const name of readdirSync(directory)
+    .filter((n) => /^\d{4}_[\w-]+\.sql$/.test(n))
+    .sort()) {
+    hash
+      .update(`${name}\0`)
+      .update(readFileSync(path.join(directory, name)))
+      .update('\0');
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+async function markUsed(directory: string): Promise<void> {
+  const now = new Date();
+  await utimes(directory, now, now).catch(() => undefined);
+}
+
+/** Keeps the migrated clusters of the last few sets of migrations used (40 MB each). */
+async function pruneMigratedTemplates(pristine: string, current: string): Promise<void> {
+  const prefix = `${path.basename(pristine)}-m`;
+  const others = [];
+  for (const name of await readdir(path.dirname(pristine))) {
+    const directory = path.join(path.dirname(pristine), name);
+    if (name.startsWith(prefix) && !name.includes('.new-') && directory !== current) {
+      others.push({ directory, usedMs: (await stat(directory)).mtimeMs });
+    }
+  }
+  others.sort((a, b) => b.usedMs - a.usedMs);
+  for (const { directory } of others.slice(keptMigratedTemplates - 1)) {
+    await rm(directory, { recursive: true, force: true });
   }
 }
 
@@ -194,21 +296,32 @@ async function moveIntoPlace(scratch: string, target: string): Promise<void> {
   }
 }
 
-/**
- * Runs initdb in a child. `clusterWritten` resolves once `clusterDir` is complete; the child may
- * go on to write the template, on its own (`exited`).
- */
-function runInitdb(
-  clusterDir: string,
-  templateDir: string,
-): { clusterWritten: Promise<void>; exited: Promise<void> } {
+type Initdb = {
+  /** With `migrate`: runs statements in the child's cluster once initdb is done, until `done()`. */
+  statements: Promise<RemoteStatement>;
+  /** The child goes on: shuts the cluster down and writes it (and the template). */
+  done(): void;
+  kill(): void;
+  /** Resolves once `clusterDir` is complete; the child may go on to write the template, on its own. */
+  clusterWritten: Promise<void>;
+  exited: Promise<void>;
+};
+
+/** Runs initdb in a child. */
+function runInitdb(clusterDir: string, templateDir: string, options: { migrate?: boolean } = {}): Initdb {
   const environment = { ...process.env };
   delete environment.NODE_OPTIONS; // no loaders or inspector of ours in the child
+  // Typed by hand: the overloads know of no IPC channel next to pipes.
   const child = spawn(
     process.execPath,
     ['--liftoff-only', '--input-type=module', '-e', initdbChild, clusterDir, templateDir],
-    { cwd: projectRoot, env: environment, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+    {
+      cwd: projectRoot,
+      env: environment,
+      stdio: ['ignore', 'pipe', 'pipe', options.migrate ? 'ipc' : 'ignore'],
+      serialization: 'advanced', // rows keep their Dates and bigints
+    },
+  ) as ChildProcessByStdio<null, Readable, Readable>;
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)));
   const timer = setTimeout(() => child.kill('SIGKILL'), initdbTimeoutMs).unref();
@@ -238,7 +351,49 @@ function runInitdb(
     exited.then(() => reject(new Error('initdb child wrote no cluster')), reject);
   });
   clusterWritten.catch(() => undefined); // awaited only when a cluster was asked for
-  return { clusterWritten, exited };
+  const statements = remoteStatements(child, exited);
+  statements.catch(() => undefined); // awaited only when migrating
+  return {
+    statements,
+    done: () => {
+      if (child.connected) child.send({ done: true });
+    },
+    kill,
+    clusterWritten,
+    exited,
+  };
+}
+
+/** The initdb child's statements, over its IPC channel, once it says it is ready for them. */
+function remoteStatements(child: ChildProcess, exited: Promise<void>): Promise<RemoteStatement> {
+  type Reply = {
+    id: number;
+    rows: unknown[];
+    affectedRows?: number;
+    error?: { message: string; code?: string };
+  };
+  const replies = new Map<number, (reply: Reply) => void>();
+  let nextId = 0;
+  const gone = exited.then(() => Promise.reject(new Error('initdb child exited')));
+  gone.catch(() => undefined);
+  const run: RemoteStatement = async (sql, parameters) => {
+    const id = nextId++;
+    const sent = new Promise<Reply>((resolve) => {
+      replies.set(id, resolve);
+      child.send({ id, sql, parameters });
+    });
+    const reply = await Promise.race([sent, gone]);
+    if (reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+    return reply;
+  };
+  return new Promise((resolve, reject) => {
+    gone.catch(reject);
+    child.on('message', (message: Reply | { ready: true }) => {
+      if ('ready' in message) return resolve(run);
+      replies.get(message.id)?.(message);
+      replies.delete(message.id);
+    });
+  });
 }
 
 /** ~/.cache/facet/pglite-<version>-<build>: one pristine cluster per PGlite build. */
@@ -271,12 +426,33 @@ async function copyTree(source: string, destination: string): Promise<void> {
       mode: statSync(path.join(source, directory)).mode & 0o777,
     });
   }
-  const files = entries.filter((entry) => entry.isFile()).map(relative);
+  const files = interleaveByDirectory(entries.filter((entry) => entry.isFile()).map(relative));
   await Promise.all(
     files.map((file) =>
       copyFile(path.join(source, file), path.join(destination, file), constants.COPYFILE_FICLONE),
     ),
   );
+}
+
+/**
+ * One file of each folder in turn: the file system makes files one at a time per folder (a cluster
+ * has ~300 in each of three), so the thread pool's copies then overlap (twice as fast here).
+ */
+function interleaveByDirectory(files: readonly string[]): string[] {
+  const queues = new Map<string, string[]>();
+  for (const file of files) {
+    const queue = queues.get(path.dirname(file));
+    if (queue) queue.push(file);
+    else queues.set(path.dirname(file), [file]);
+  }
+  const interleaved: string[] = [];
+  for (let round = 0; interleaved.length < files.length; round++) {
+    for (const queue of queues.values()) {
+      const file = queue[round];
+      if (file !== undefined) interleaved.push(file);
+    }
+  }
+  return interleaved;
 }
 
 /** A ustar archive of `directory`, as PGlite's loadDataDir reads it. */

@@ -1,12 +1,12 @@
 import { loadConfig } from '../config.ts';
-import { prepareEmbeddedCluster } from './pglite-cluster.ts';
+import { openEmbeddedEarly } from './pglite-open.ts';
 
 /**
  * Called by bin/facet.js before it loads the application: when the command will open an embedded
- * database that has no cluster yet, the cluster is made meanwhile (openDatabase then waits for it).
- * Does nothing else; a bad configuration is left for the command to report.
+ * database, the opening starts now (and a new folder's cluster is made) while the application
+ * loads; openDatabase takes it. Does nothing else; a bad configuration is left for the command to report.
  */
-export function prepareEmbeddedClusterEarly(argv: readonly string[], environment = process.env): void {
+export function openEmbeddedDatabaseEarly(argv: readonly string[], environment = process.env): void {
   const [command, ...options] = argv;
   const plain = options.length === 0 || (command === 'start' && /^--role(=| )all$/.test(options.join(' ')));
   if ((command !== 'start' && command !== 'migrate') || !plain) return;
@@ -17,6 +17,6 @@ export function prepareEmbeddedClusterEarly(argv: readonly string[], environment
     return;
   }
   if (database.kind === 'pglite' && database.dataDir !== 'memory://') {
-    void prepareEmbeddedCluster(database.dataDir);
+    openEmbeddedEarly(database.dataDir);
   }
 }

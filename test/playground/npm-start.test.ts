@@ -18,44 +18,64 @@ async function freePort(): Promise<number> {
 /** `npm start` as a newcomer runs it: nothing configured but a data folder (PGlite, offline models, local images). */
 describe('npm start on an empty data folder', () => {
   let dataDir: string;
+  let cacheDir: string;
   let child: ChildProcess | undefined;
   let output = '';
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    killGroup('SIGKILL');
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
   });
 
   async function start(port: number): Promise<string> {
-    // Only what a fresh machine has: no DATABASE_URL, REDIS_URL, keys or platform tokens.
+    // Only what a fresh machine has: no DATABASE_URL, REDIS_URL, keys or platform tokens, nothing cached.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      XDG_CACHE_HOME: cacheDir,
       FACET_DATA_DIR: dataDir,
       PORT: String(port),
     };
-    child = spawn('npm', ['start', '--silent'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: npm cannot pass SIGKILL on, so the group is signalled (killGroup).
+    child = spawn('npm', ['start', '--silent'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const url = `http://127.0.0.1:${port}`;
+    const banners = output.split('Facet is running at').length;
     await expect
       .poll(async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status, {
         timeout: 60_000,
         interval: 200,
       })
       .toBe(200);
+    // /healthz answers as soon as the server listens; the banner follows once every part is composed.
+    await expect
+      .poll(() => output.split('Facet is running at').length, { timeout: 10_000 })
+      .toBe(banners + 1);
     return url;
   }
 
   async function stop(): Promise<void> {
     const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child?.kill('SIGTERM');
+    killGroup('SIGTERM');
     await exited;
     child = undefined;
   }
 
+  /** npm and the `node bin/facet.js` it runs, together. */
+  function killGroup(signal: NodeJS.Signals): void {
+    if (child?.pid === undefined || child.exitCode !== null) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
   it('becomes ready, says what runs, serves the playground, and keeps a design across a restart', async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'facet-npm-start-'));
+    cacheDir = await mkdtemp(path.join(tmpdir(), 'facet-npm-start-cache-'));
     const port = await freePort();
     let url = await start(port);
     expect(output).toContain(`Facet is running at ${url}`);
