@@ -109,7 +109,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackSurface {
       },
     });
     receiver = http;
-    requestListener = guardSlackEvents(http.requestListener);
+    requestListener = guardSlackEvents(http.requestListener, deps.mode.signingSecret);
   } else {
     receiver = new SocketModeReceiver({
       appToken: deps.mode.appToken,

@@ -20,6 +20,22 @@ describe('a card left behind by a process that died', () => {
     const designId = await kit.designOf('U-stale');
     await waitFor(kit.h.workflow, designId, inState('awaiting_approval'));
     await kit.waitForButton(/^Approve$/);
+    // Everything shown: the kit's own card updates re-check the version after sending, so one still in
+    // flight would show the change below by itself.
+    await waitFor(kit.h.workflow, designId, (d) => d.iterations[0]!.features !== null);
+    const shownNow = () =>
+      kit.h.test.db
+        .selectFrom('designs')
+        .select(['version', 'shown_version'])
+        .where('id', '=', designId)
+        .executeTakeFirstOrThrow();
+    await expect
+      .poll(async () => {
+        const row = await shownNow();
+        return row.shown_version === row.version;
+      })
+      .toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     // The "dead" process: the same database, no chat surface, so its change is never shown.
     const silent = createWorkflow({
       db: kit.h.test.db,
