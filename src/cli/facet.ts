@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { facetRoles, RoleConfigError, startFacet } from '../main.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrator.ts';
+import { prepareClusterTemplate } from '../storage/pglite-cluster.ts';
 import { processIo, UsageError, type CliIo } from './cli-io.ts';
 import { creditsCommand, creditsUsage } from './credits-command.ts';
 import { discordCommand, discordUsage } from './discord-command.ts';
@@ -17,6 +18,8 @@ Commands:
                          scaled-out deployment: web (HTTP), bot (Discord gateway, Slack Socket Mode)
                          or worker (jobs); the parts share Postgres and Redis
   migrate                apply database migrations (also done at start)
+  prepare                make ahead what a first start with the embedded database needs (npm
+                         install runs it): a migrated database cluster, cached in ~/.cache/facet
   credits ...            grant credits, show balances and history, audit the ledger
   discord register       register the /design command with Discord
   help                   this text
@@ -57,6 +60,23 @@ export async function runCli(
         }
         return 0;
       }
+      case 'prepare': {
+        // Best effort, never a failed install: without it, the first start makes the cluster itself.
+        if (usesPostgres(environment)) {
+          io.out('Nothing to prepare: the database is Postgres (DATABASE_URL).');
+          return 0;
+        }
+        const prepared = await prepareClusterTemplate().catch((error: unknown) => {
+          io.err(`facet prepare: ${error instanceof Error ? error.message : String(error)}`);
+          return false;
+        });
+        io.out(
+          prepared
+            ? 'Prepared: a new embedded database starts from a cached cluster.'
+            : 'Nothing prepared: the first start makes its database itself.',
+        );
+        return 0;
+      }
       case 'credits':
         return await creditsCommand(rest, loadConfig(environment), io);
       case 'discord':
@@ -94,6 +114,15 @@ export async function runCli(
       return 2;
     }
     throw error;
+  }
+}
+
+/** A configuration with problems is left for the commands that run Facet to report. */
+function usesPostgres(environment: NodeJS.ProcessEnv): boolean {
+  try {
+    return loadConfig(environment).database.kind === 'postgres';
+  } catch {
+    return false;
   }
 }
 

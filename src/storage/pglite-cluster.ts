@@ -15,7 +15,8 @@ import type { RemoteStatement } from './pglite-remote.ts';
  * then our migrations, which a new process runs in cold WebAssembly (~0.8 s). Three shortcuts, each
  * ending with the cluster `PGlite.create(dataDir)` + `close()` (+ `migrate()`) would leave:
  * - a migrated cluster, kept in the user cache (~/.cache/facet) once per PGlite build and set of
- *   migrations (so never stale), is copied in (~0.2 s): openDatabase's migrate() has nothing to do;
+ *   migrations (so never stale), is copied in (~0.2 s): openDatabase's migrate() has nothing to do.
+ *   `facet prepare` (npm install) makes it, or else the first start that has none;
  * - else a pristine cluster (initdb only), kept once per PGlite build for in-memory databases
  *   (tests), is copied in;
  * - else initdb runs in a child process, which bin/facet.js starts before it loads the application
@@ -158,6 +159,23 @@ async function readPristineTarball(): Promise<Blob | undefined> {
   return isCluster(template) ? await tarball(template) : undefined;
 }
 
+/**
+ * Makes the migrated cluster that new data folders are copied from, unless it is cached already:
+ * `facet prepare`, which npm install runs, so that even a first start finds it. False when it could
+ * not be made (no cache folder); a first start then makes it.
+ */
+export async function prepareClusterTemplate(): Promise<boolean> {
+  const pristine = templateDirectory();
+  const migrated = migratedTemplateDirectory(pristine);
+  if (isCluster(migrated)) return true;
+  if (!makeDirectory(path.dirname(migrated))) return false;
+  const initdb = runInitdb('-', migrated, { migrate: true });
+  await migrateThrough(initdb);
+  await initdb.exited;
+  await pruneMigratedTemplates(pristine, migrated).catch(() => undefined);
+  return isCluster(migrated);
+}
+
 /** Synchronous up to the copy or the spawn, so they start before the caller goes on loading modules. */
 async function createCluster(target: string): Promise<void> {
   if (isCluster(target) || !isMissingOrEmpty(target)) return;
@@ -166,7 +184,7 @@ async function createCluster(target: string): Promise<void> {
   const scratch = scratchPath(parent, path.basename(target));
   try {
     const pristine = templateDirectory();
-    const migrated = `${pristine}-m${migrationsKey()}`;
+    const migrated = migratedTemplateDirectory(pristine);
     if (isCluster(migrated)) {
       await Promise.all([copyTree(migrated, scratch), markUsed(migrated)]);
     } else if (isCluster(pristine)) {
@@ -202,7 +220,12 @@ async function migrateThrough(initdb: Initdb): Promise<void> {
   }
 }
 
-/** The name and text of every migration, as migrate() reads them: the migrated clusters' key. */
+/** <pristine>-m<migrations>: the pristine cluster with our migrations applied. */
+function migratedTemplateDirectory(pristine: string): string {
+  return `${pristine}-m${migrationsKey()}`;
+}
+
+/** The name and text of every migration, as migrate() reads them. */
 function migrationsKey(): string {
   const directory = path.join(projectRoot, 'migrations');
   const hash = createHash('sha256');

@@ -9,8 +9,8 @@ import { openDatabase } from '../../src/storage/database.ts';
 
 const run = promisify(execFile);
 
-/** A new embedded data folder on a machine with nothing cached: initdb in a child, migrated there. */
-describe('a new embedded database', () => {
+/** New embedded data folders on a machine whose user cache starts out empty. */
+describe('facet prepare, then new embedded databases', () => {
   const folders: string[] = [];
   const folder = async (label: string) => {
     const made = await mkdtemp(path.join(tmpdir(), `facet-cluster-${label}-`));
@@ -18,9 +18,16 @@ describe('a new embedded database', () => {
     return made;
   };
   afterAll(async () => {
+    delete process.env.XDG_CACHE_HOME;
     for (const made of folders) await rm(made, { recursive: true, force: true });
   });
 
+  const cli = async (argv: string[], environment: NodeJS.ProcessEnv) => {
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    expect(await runCli(argv, io, environment)).toBe(0);
+    return lines;
+  };
   const applied = async (dataDir: string) => {
     const db = await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'db') });
     try {
@@ -30,39 +37,30 @@ describe('a new embedded database', () => {
     }
   };
 
-  it('comes migrated, and the next one is copied from the cache', async () => {
+  it('caches a migrated cluster, which new data folders are copied from', async () => {
     const cache = await folder('cache');
+    process.env.XDG_CACHE_HOME = cache; // where pglite-cluster.ts keeps clusters, for this process
+    const prepared = 'Prepared: a new embedded database starts from a cached cluster.';
+    expect(await cli(['prepare'], {})).toEqual([prepared]);
+    expect((await readdir(path.join(cache, 'facet'))).filter((n) => /^pglite-.*-m\w+$/.test(n))).toHaveLength(
+      1,
+    );
+    expect(await cli(['prepare'], {})).toEqual([prepared]);
+    expect(await cli(['prepare'], { DATABASE_URL: 'postgres://localhost/facet' })).toEqual([
+      'Nothing to prepare: the database is Postgres (DATABASE_URL).',
+    ]);
+
     const shipped = (await readdir('migrations')).filter((file) => file.endsWith('.sql')).length;
     const upToDate = `Database up to date (${shipped} migrations applied before).`;
-
     const first = await folder('first');
-    const lines: string[] = [];
-    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
-    process.env.XDG_CACHE_HOME = cache; // where pglite-cluster.ts keeps clusters, for this process
-    try {
-      expect(await runCli(['migrate'], io, { FACET_DATA_DIR: first })).toBe(0);
-    } finally {
-      delete process.env.XDG_CACHE_HOME;
-    }
-    expect(lines).toEqual([upToDate]);
-    expect(await applied(first)).toHaveLength(shipped);
-
-    // The child writes the migrated cluster to the cache after the data folder, at low priority.
-    await expect
-      .poll(
-        async () => (await readdir(path.join(cache, 'facet'))).filter((n) => /^pglite-.*-m\w+$/.test(n)),
-        {
-          timeout: 60_000,
-          interval: 200,
-        },
-      )
-      .toHaveLength(1);
-    const second = await folder('second');
     const migrated = await run(process.execPath, ['bin/facet.js', 'migrate'], {
-      env: { ...process.env, FACET_DATA_DIR: second, XDG_CACHE_HOME: cache },
+      env: { ...process.env, FACET_DATA_DIR: first, XDG_CACHE_HOME: cache },
     });
     expect(migrated.stdout.trim()).toBe(upToDate);
-    // The same cluster: its migrations were applied once, when the first folder's cluster was made.
+    const second = await folder('second');
+    expect(await cli(['migrate'], { FACET_DATA_DIR: second })).toEqual([upToDate]);
+    // Copies of one cluster: its migrations were applied once, by `facet prepare`.
+    expect(await applied(first)).toHaveLength(shipped);
     expect(await applied(second)).toEqual(await applied(first));
   }, 120_000);
 });
