@@ -1,16 +1,12 @@
 /*
  * The fake Discord of bench/discord.ts in a process of its own, as Discord is: forked by forkedFake()
- * (bench/discord-fake.ts) and driven over the IPC channel (FakeRequest in, FakeReply out). Exits after
+ * (bench/discord-fake.ts) and driven over the IPC channel (FakeRequest in, ChildReply out; bench/forked-child.ts). Exits after
  * `close`, or when the parent goes away.
  */
-import { startFakeOps, type FakeOps, type FakeReply, type FakeRequest } from './discord-fake.ts';
+import { startFakeOps, type FakeOps, type FakeRequest } from './discord-fake.ts';
+import { serveParent } from './forked-child.ts';
 
 let ops: FakeOps | undefined;
-
-function reply(message: FakeReply, then?: () => void) {
-  if (!process.connected) return;
-  process.send?.(message, undefined, {}, () => then?.());
-}
 
 async function run(request: FakeRequest): Promise<unknown> {
   if (request.op === 'start') {
@@ -38,19 +34,7 @@ async function run(request: FakeRequest): Promise<unknown> {
   }
 }
 
-process.on('message', (request: FakeRequest) => {
-  run(request).then(
-    (value) =>
-      reply(
-        { id: request.id, ok: true, value },
-        request.op === 'close' ? () => process.disconnect() : undefined,
-      ),
-    (error: unknown) =>
-      reply({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
-  );
-});
-
-process.once('disconnect', () => {
-  // The parent is gone (or done): nothing is left to serve.
-  void (ops?.close() ?? Promise.resolve()).finally(() => process.exit(0));
-});
+serveParent(
+  (request) => run(request as FakeRequest),
+  () => ops?.close() ?? Promise.resolve(),
+);

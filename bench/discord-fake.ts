@@ -7,8 +7,7 @@
  * Times are performance.timeOrigin + performance.now() (sub-millisecond, comparable across the two
  * processes); the fake's own stamps (`dispatchedAt`, a callback's `at`) are Date.now() milliseconds.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { forkChild } from './forked-child.ts';
 import { MessageFlag } from '../test/fakes/fake-discord-limits.ts';
 import {
   startFakeDiscord,
@@ -246,8 +245,6 @@ export type FakeRequest =
   | { id: number; op: 'fire'; arg: BurstItem[] }
   | { id: number; op: 'settle'; arg: number }
   | { id: number; op: 'report' | 'close'; arg: null };
-/** Child → parent: the operation's value, or its error's message. */
-export type FakeReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
 /** The fake in this process. */
 export async function inlineFake(options: StartOptions): Promise<FakeDriver> {
@@ -257,43 +254,19 @@ export async function inlineFake(options: StartOptions): Promise<FakeDriver> {
 
 /** The fake in a process of its own (bench/discord-fake-process.ts), driven over IPC. */
 export async function forkedFake(options: StartOptions): Promise<FakeDriver> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./discord-fake-process.ts', import.meta.url)), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let next = 0;
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  child.on('message', (reply: FakeReply) => {
-    const waiter = pending.get(reply.id);
-    if (!waiter) return;
-    pending.delete(reply.id);
-    if (reply.ok) waiter.resolve(reply.value);
-    else waiter.reject(new Error(`fake Discord process: ${reply.error}`));
-  });
-  child.once('exit', (code) => {
-    for (const waiter of pending.values())
-      waiter.reject(new Error(`the fake Discord process exited (${code})`));
-    pending.clear();
-  });
-  const call = <T>(op: FakeRequest['op'], arg: unknown): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const id = ++next;
-      pending.set(id, { resolve: (value) => resolve(value as T), reject });
-      child.send({ id, op, arg });
-    });
-  const info = await call<FakeInfo>('start', options);
+  const child = forkChild<FakeRequest['op']>(
+    new URL('./discord-fake-process.ts', import.meta.url),
+    'fake Discord',
+  );
+  const info = await child.call<FakeInfo>('start', options);
   return {
     info,
     where: 'process',
-    create: (items) => call('create', items),
-    approve: (cards) => call('approve', cards),
-    fire: (items) => call('fire', items),
-    settle: (timeoutMs) => call('settle', timeoutMs),
-    report: () => call('report', null),
-    close: async () => {
-      if (child.exitCode !== null || !child.connected) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      await call('close', null);
-      await exited;
-    },
+    create: (items) => child.call('create', items),
+    approve: (cards) => child.call('approve', cards),
+    fire: (items) => child.call('fire', items),
+    settle: (timeoutMs) => child.call('settle', timeoutMs),
+    report: () => child.call('report', null),
+    close: () => child.close(),
   };
 }

@@ -5,14 +5,15 @@
  * approved as soon as it awaits approval. Measures how close the views phase comes to its slowest view
  * and how much time the workflow adds to the model time on each design's critical path.
  * Prints its figures as one JSON line last. Env: BENCH_DESIGNS (100), BENCH_CONCURRENCY (500),
- * BENCH_POOL (30), BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_LOG_LEVEL (warn, on stderr).
+ * BENCH_POOL (30), BENCH_WARMUP_ROUNDS (1: rounds of BENCH_DESIGNS run first, not counted), BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_LOG_LEVEL (warn, on stderr).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
+import sharp from 'sharp';
 import { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
 import { OpenAIFeatureExtractor } from '../src/ai/openai/openai-feature-extractor.ts';
 import { CreditLedger } from '../src/credits/ledger.ts';
@@ -22,13 +23,13 @@ import type { DesignSnapshot } from '../src/workflow/design-snapshot.ts';
 import { BullMQJobQueue } from '../src/workflow/jobs/bullmq-job-queue.ts';
 import type { Notifier } from '../src/workflow/ports/notifier.ts';
 import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
-import { startFakeGemini, type FakeGeminiRequest } from '../test/fakes/fake-gemini-server.ts';
-import { startFakeOpenAI } from '../test/fakes/fake-openai-server.ts';
 import { createTestDatabase } from '../test/helpers/test-database.ts';
+import { calibrationPrompt, forkModelFakes, type FakesReport } from './model-fakes.ts';
 
 const designs = Number(process.env.BENCH_DESIGNS ?? 100);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 500);
 const poolSize = Number(process.env.BENCH_POOL ?? 30);
+const warmupRounds = Number(process.env.BENCH_WARMUP_ROUNDS ?? 1);
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const frontMs = 1000;
 const viewMinMs = 1000;
@@ -87,36 +88,34 @@ class WaitingNotifier implements Notifier {
   }
 }
 
-/** Latencies the fake chose, per bench design number (taken from the prompt text). */
-const frontLatency = new Map<number, number[]>();
-const viewLatency = new Map<number, number[]>();
-let unmatchedRequests = 0;
-
-function chooseLatency(request: FakeGeminiRequest): number {
-  const text = request.texts[0] ?? '';
-  const number = /bench product #(\d+)\./.exec(text)?.[1];
-  if (number === undefined) {
-    unmatchedRequests++;
-    return 0;
-  }
-  const n = Number(number);
-  if (text.startsWith('Design this product')) {
-    push(frontLatency, n, frontMs);
-    return frontMs;
-  }
-  if (text.startsWith('Product: ')) {
-    const ms = Math.round(viewMinMs + Math.random() * (viewMaxMs - viewMinMs));
-    push(viewLatency, n, ms);
-    return ms;
-  }
-  unmatchedRequests++;
-  return 0;
+/** CPU time spent by every process on the machine so far (user, nice, system, irq, softirq), in ms. */
+async function machineBusyMs(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = line.split(/\s+/).slice(1).map(Number);
+  return ((user + nice + system + irq + softirq) * 1000) / 100;
 }
 
-function push(map: Map<number, number[]>, key: number, value: number): void {
-  const list = map.get(key) ?? [];
-  list.push(value);
-  map.set(key, list);
+/**
+ * Event-loop time of one image request through the Gemini client (the fake answers at once), as the view
+ * requests of a burst of approvals are made: a floor under the views phase that no orchestration removes.
+ */
+async function modelClientCost(model: GeminiImageModel, calls: number): Promise<number> {
+  const reference = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } })
+    .png()
+    .toBuffer();
+  const before = performance.eventLoopUtilization();
+  await Promise.all(
+    Array.from({ length: calls }, (_, i) =>
+      model.generate({
+        designId: 'calibration',
+        view: 'back',
+        prompt: `${calibrationPrompt} ${i}`,
+        productDescription: 'calibration',
+        references: [{ png: reference, role: 'approved_front' }],
+      }),
+    ),
+  );
+  return performance.eventLoopUtilization(before).active / calls;
 }
 
 function percentile(values: number[], q: number): number {
@@ -136,14 +135,16 @@ type Result = {
   completionMs: number;
   viewsPhaseMs: number;
   approvalWaitMs: number;
+  t0: number;
+  awaitingAt: number;
+  approveAt: number;
 };
 
 const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
 const prefix = `bench-workflow-${randomUUID().slice(0, 8)}`;
 const queueName = 'facet-jobs';
 const test = await createTestDatabase('bench_workflow', { poolSize });
-const gemini = await startFakeGemini({ latencyMs: chooseLatency });
-const openai = await startFakeOpenAI({ latencyMs: openaiMs });
+const fakes = await forkModelFakes({ frontMs, viewMinMs, viewMaxMs, openaiMs });
 const dir = await mkdtemp(path.join(tmpdir(), 'facet-bench-workflow-'));
 let workflow: Workflow | undefined;
 try {
@@ -159,14 +160,19 @@ try {
     closeTimeoutMs: 5000,
     logger,
   });
+  const model = new GeminiImageModel({
+    apiKey: 'bench-gemini-key',
+    baseUrl: fakes.geminiUrl,
+    timeoutMs: 30_000,
+  });
   workflow = createWorkflow({
     db: test.db,
     ledger,
     jobs,
-    model: new GeminiImageModel({ apiKey: 'bench-gemini-key', baseUrl: gemini.url, timeoutMs: 30_000 }),
+    model,
     extractor: new OpenAIFeatureExtractor({
       apiKey: 'bench-openai-key',
-      baseUrl: openai.url,
+      baseUrl: fakes.openaiUrl,
       timeoutMs: 30_000,
     }),
     images,
@@ -195,6 +201,9 @@ try {
       completionMs: Number.NaN,
       viewsPhaseMs: Number.NaN,
       approvalWaitMs: Number.NaN,
+      t0,
+      awaitingAt: awaiting.at,
+      approveAt: Number.NaN,
     });
     if (awaiting.state !== 'awaiting_approval') return failed(awaiting.state);
     const approveAt = performance.now();
@@ -211,12 +220,36 @@ try {
       completionMs: done.at - t0,
       viewsPhaseMs: done.at - approveAt,
       approvalWaitMs: approveAt - awaiting.at,
+      t0,
+      awaitingAt: awaiting.at,
+      approveAt,
     };
   };
 
+  // A running service is warm: its code is compiled and optimised (V8 needs thousands of model calls and
+  // statements for that) and its connections are open. Unmeasured rounds of the same size run first.
+  const waitForSheets = async (ids: string[]) => {
+    const deadline = performance.now() + waitTimeoutMs;
+    while (ids.some((id) => !notifier.sheetAt.has(id)) && performance.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+  for (let round = 1; round <= warmupRounds; round++) {
+    const first = designs * round + 1;
+    const warm = await Promise.all(Array.from({ length: designs }, (_, i) => runOne(first + i)));
+    const unfinished = warm.filter((r) => r.state !== 'completed');
+    if (unfinished.length > 0) throw new Error(`${unfinished.length} warm-up designs did not complete`);
+    await waitForSheets(warm.map((r) => r.id));
+  }
+  const modelClientMs = await modelClientCost(model, designs * 4);
+  const machineBefore = await machineBusyMs();
+  const loopBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
   const wallStart = performance.now();
   const settled = await Promise.allSettled(Array.from({ length: designs }, (_, i) => runOne(i + 1)));
   const wallMs = performance.now() - wallStart;
+  const cpu = process.cpuUsage(cpuBefore);
+  const loop = performance.eventLoopUtilization(loopBefore);
+  const machineMs = (await machineBusyMs()) - machineBefore;
   // Contact sheets follow completion; wait for them so none is cut off by the shutdown below.
   const sheetsDeadline = performance.now() + waitTimeoutMs;
   const completedIds = () =>
@@ -230,19 +263,40 @@ try {
   const ratios: number[] = [];
   const overheads: number[] = [];
   const sheetDelays: number[] = [];
+  // Where the overhead is spent, per design: before the front request reaches the model, between the front
+  // answer and the card, between approval and the view requests, between the last view answer and completion.
+  const phases = {
+    toFrontRequest: [] as number[],
+    frontToCard: [] as number[],
+    approveToViewRequests: [] as number[],
+    lastViewToDone: [] as number[],
+  };
+  const report: FakesReport = await fakes.report();
+  // The fakes stamp arrivals on the shared wall clock; here they are read on this process's performance.now().
+  const callsOf = (n: number, kind: 'front' | 'view') =>
+    report.calls
+      .filter((call) => call.design === n && call.kind === kind)
+      .map((call) => ({ at: call.at - performance.timeOrigin, ms: call.ms }));
   let retriedViews = 0;
   for (const r of completed) {
-    const views = viewLatency.get(r.n) ?? [];
-    const fronts = frontLatency.get(r.n) ?? [];
-    if (views.length !== 4 || fronts.length !== 1) retriedViews++;
-    const slowestView = Math.max(...views);
-    const front = fronts.reduce((a, b) => a + b, 0);
+    const viewCalls = callsOf(r.n, 'view');
+    const frontCalls = callsOf(r.n, 'front');
+    if (viewCalls.length !== 4 || frontCalls.length !== 1) retriedViews++;
+    const slowestView = Math.max(...viewCalls.map((c) => c.ms));
+    const front = frontCalls.reduce((sum, c) => sum + c.ms, 0);
     ratios.push(r.viewsPhaseMs / slowestView);
     overheads.push(r.completionMs - front - slowestView - r.approvalWaitMs);
+    const frontAt = frontCalls[0]?.at;
+    if (frontAt !== undefined && viewCalls.length === 4) {
+      phases.toFrontRequest.push(frontAt - r.t0);
+      phases.frontToCard.push(r.awaitingAt - (frontAt + frontMs));
+      phases.approveToViewRequests.push(Math.max(...viewCalls.map((c) => c.at)) - r.approveAt);
+      phases.lastViewToDone.push(r.completedAt - Math.max(...viewCalls.map((c) => c.at + c.ms)));
+    }
     const sheetAt = notifier.sheetAt.get(r.id);
     if (sheetAt !== undefined) sheetDelays.push(sheetAt - r.completedAt);
   }
-  const stats = gemini.stats();
+  const stats = report.gemini;
   const figures = {
     bench: 'workflow',
     designs,
@@ -252,6 +306,21 @@ try {
     designsPerMinute: round(completed.length / (wallMs / 60_000)),
     viewsPhaseRatio: { p50: round(percentile(ratios, 0.5), 3), max: round(Math.max(...ratios), 3) },
     overheadMs: { p50: round(percentile(overheads, 0.5)), p99: round(percentile(overheads, 0.99)) },
+    overheadByPhaseMs: Object.fromEntries(
+      Object.entries(phases).map(([phase, values]) => [
+        phase,
+        { p50: round(percentile(values, 0.5)), p99: round(percentile(values, 0.99)) },
+      ]),
+    ),
+    // This process's CPU (every thread) and its event loop's busy time while the designs ran, per design.
+    cpuMsPerDesign: round((cpu.user + cpu.system) / 1000 / designs),
+    loopBusyMsPerDesign: round(loop.active / designs),
+    // Every process on the machine (Postgres, Redis and the fakes included): what a design really costs.
+    machineCpuMsPerDesign: round(machineMs / designs),
+    // Lower bounds on this machine that no orchestration can beat: the model client alone needs
+    // modelClientMsPerCall of the event loop per request, and every design asks for 4 views at once.
+    modelClientMsPerCall: round(modelClientMs, 3),
+    viewRequestsAloneMs: round(modelClientMs * 4 * completed.length),
     approvalMsP50: round(
       percentile(
         completed.map((r) => r.approvalMs),
@@ -271,11 +340,12 @@ try {
     },
     geminiRequests: stats.total,
     geminiMaxInFlight: stats.maxInFlight,
-    openaiRequests: openai.requests.length,
+    openaiRequests: report.openaiRequests,
     designsWithExtraModelCalls: retriedViews,
-    unmatchedRequests,
+    unmatchedRequests: report.unmatched,
     concurrency,
     poolSize,
+    warmupRounds,
     target: { viewsPhaseRatioMax: 1.05, overheadMsP99: 100 },
   };
   console.log(`workflow bench: ${completed.length}/${designs} designs completed in ${figures.wallMs} ms`);
@@ -290,12 +360,17 @@ try {
     `  overhead beyond model time: p50 ${figures.overheadMs.p50} ms, p99 ${figures.overheadMs.p99} ms (target p99 < 100)`,
   );
   console.log(
+    `  overhead by phase (p50/p99 ms): ${Object.entries(figures.overheadByPhaseMs)
+      .map(([phase, { p50, p99 }]) => `${phase} ${p50}/${p99}`)
+      .join(', ')}`,
+  );
+  console.log(
     `  contact sheets: ${sheetDelays.length}, shown p50 ${figures.contactSheetAfterCompletionMs.p50} ms ` +
       `after completion (max ${figures.contactSheetAfterCompletionMs.max} ms)`,
   );
   console.log(
     `  ${figures.designsPerMinute} designs/min; gemini ${stats.total} requests, ${stats.maxInFlight} at once; ` +
-      `openai ${openai.requests.length} requests`,
+      `openai ${report.openaiRequests} requests`,
   );
   console.log(JSON.stringify(figures));
   if (completed.length !== designs || sheetDelays.length !== completed.length) process.exitCode = 1;
@@ -306,7 +381,7 @@ try {
     .obliterate({ force: true })
     .catch((err: unknown) => logger.warn({ err }, 'obliterate failed'));
   await cleanup.close();
-  await Promise.all([gemini.close(), openai.close()]);
+  await fakes.close();
   await test.drop();
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,71 @@
+import { fork, type ChildProcess } from 'node:child_process';
+
+/** Parent → child over IPC: one operation and its argument. */
+export type ChildRequest<Op extends string = string> = { id: number; op: Op; arg: unknown };
+/** Child → parent: the operation's value, or its error's message. */
+export type ChildReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+export type ForkedChild<Op extends string> = {
+  call<T>(op: Op, arg: unknown): Promise<T>;
+  /** Sends `close` and waits for the process to exit. */
+  close(): Promise<void>;
+};
+
+/**
+ * A bench helper (a fake remote service) in a process of its own, so that its CPU is not charged to the
+ * measured process; the child answers each request with a ChildReply of the same id.
+ */
+export function forkChild<Op extends string>(script: URL, label: string): ForkedChild<Op | 'close'> {
+  const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let next = 0;
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  child.on('message', (reply: ChildReply) => {
+    const waiter = pending.get(reply.id);
+    if (!waiter) return;
+    pending.delete(reply.id);
+    if (reply.ok) waiter.resolve(reply.value);
+    else waiter.reject(new Error(`${label} process: ${reply.error}`));
+  });
+  child.once('exit', (code) => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`the ${label} process exited (${code})`));
+    pending.clear();
+  });
+  const call = <T>(op: Op | 'close', arg: unknown): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const id = ++next;
+      pending.set(id, { resolve: (value) => resolve(value as T), reject });
+      child.send({ id, op, arg } satisfies ChildRequest);
+    });
+  return {
+    call,
+    async close() {
+      if (child.exitCode !== null || !child.connected) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await call('close', null);
+      await exited;
+    },
+  };
+}
+
+/** The child's side: runs each request and replies; disconnects after `close`. */
+export function serveParent(
+  run: (request: ChildRequest) => Promise<unknown>,
+  onGone: () => Promise<unknown>,
+): void {
+  process.on('message', (request: ChildRequest) => {
+    run(request).then(
+      (value) =>
+        process.send?.({ id: request.id, ok: true, value } satisfies ChildReply, undefined, {}, () => {
+          if (request.op === 'close') process.disconnect();
+        }),
+      (error: unknown) =>
+        process.send?.({
+          id: request.id,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+        } satisfies ChildReply),
+    );
+  });
+  // The parent is gone (or done): nothing is left to serve.
+  process.once('disconnect', () => void onGone().finally(() => process.exit(0)));
+}

@@ -1,0 +1,80 @@
+/*
+ * The fake Gemini and OpenAI of bench/workflow.ts in a process of their own, as the real services are
+ * remote: their HTTP parsing and answers then cost the measured process nothing. Forked by
+ * forkModelFakes() (bench/model-fakes.ts) and driven over the IPC channel (bench/forked-child.ts).
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  startFakeGemini,
+  type FakeGemini,
+  type FakeGeminiRequest,
+} from '../test/fakes/fake-gemini-server.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../test/fakes/fake-openai-server.ts';
+import {
+  calibrationPrompt,
+  type FakesReport,
+  type FakesRequest,
+  type FakesSettings,
+  type ModelCall,
+} from './model-fakes.ts';
+import { serveParent } from './forked-child.ts';
+
+let fakes: { gemini: FakeGemini; openai: FakeOpenAI } | undefined;
+const calls: ModelCall[] = [];
+let unmatched = 0;
+
+/** Front views take frontMs; the other views a random time in [viewMinMs, viewMaxMs]. */
+function latencyFor(settings: FakesSettings) {
+  return (request: FakeGeminiRequest): number => {
+    const text = request.texts[0] ?? '';
+    if (text.startsWith(calibrationPrompt)) return 0;
+    const number = /bench product #(\d+)\./.exec(text)?.[1];
+    const kind = text.startsWith('Design this product')
+      ? 'front'
+      : text.startsWith('Product: ')
+        ? 'view'
+        : undefined;
+    if (number === undefined || kind === undefined) {
+      unmatched++;
+      return 0;
+    }
+    const ms =
+      kind === 'front'
+        ? settings.frontMs
+        : Math.round(settings.viewMinMs + Math.random() * (settings.viewMaxMs - settings.viewMinMs));
+    // On the wall clock shared with the parent (performance.now() has a per-process origin).
+    calls.push({ design: Number(number), kind, at: performance.timeOrigin + performance.now(), ms });
+    return ms;
+  };
+}
+
+async function run(request: FakesRequest): Promise<unknown> {
+  switch (request.op) {
+    case 'start': {
+      if (fakes) throw new Error('already started');
+      const gemini = await startFakeGemini({ latencyMs: latencyFor(request.arg) });
+      const openai = await startFakeOpenAI({ latencyMs: request.arg.openaiMs });
+      fakes = { gemini, openai };
+      return { geminiUrl: gemini.url, openaiUrl: openai.url };
+    }
+    case 'report': {
+      if (!fakes) throw new Error('report before start');
+      const report: FakesReport = {
+        calls,
+        unmatched,
+        gemini: fakes.gemini.stats(),
+        openaiRequests: fakes.openai.requests.length,
+      };
+      return report;
+    }
+    case 'close':
+      await Promise.all([fakes?.gemini.close(), fakes?.openai.close()]);
+      fakes = undefined;
+      return null;
+  }
+}
+
+serveParent(
+  (request) => run(request as FakesRequest),
+  () => Promise.all([fakes?.gemini.close(), fakes?.openai.close()]),
+);
