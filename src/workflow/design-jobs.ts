@@ -157,7 +157,7 @@ export class DesignJobs {
     const { db, transitions, images, clock } = this.deps;
     const claimed = await claimView(db, { designId, view, round, now: clock() });
     if (!claimed) return;
-    this.deps.effects.changedInBackground(designId);
+    if (claimed.shown) this.deps.effects.changedInBackground(designId);
     const { design } = claimed;
     const key = imageKeys.view(designId, round, view);
     const stored = await this.attempt(

@@ -110,7 +110,9 @@ export class DesignService {
       (design) => ({
         patch: { approved_by: request.actor.userId, approved_at: now },
         write: async (trx) => {
-          // One statement: the approved iteration's image becomes the front view.
+          // One statement: the approved iteration's image becomes the front view, and the other views are
+          // shown as generating at once (their jobs are queued together right after): the view jobs then
+          // need not touch the design row, which four of them would otherwise queue on.
           const front = await trx
             .with('approved', (db) =>
               db
@@ -119,6 +121,15 @@ export class DesignService {
                 .where('design_id', '=', design.id)
                 .where('iteration', '=', design.iteration)
                 .where('image_key', 'is not', null),
+            )
+            .with('others', (db) =>
+              db
+                .updateTable('design_views')
+                .set({ state: 'generating', error: null, started_at: now })
+                .where('design_id', '=', design.id)
+                .where('view', '!=', 'front')
+                .where('state', '!=', 'done')
+                .returning('view'),
             )
             .updateTable('design_views')
             .from('approved')

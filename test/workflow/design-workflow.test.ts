@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditLedger } from '../../src/credits/invariants.ts';
 import { imageKeys } from '../../src/workflow/design-jobs.ts';
 import type { DesignSnapshot } from '../../src/workflow/design-snapshot.ts';
@@ -191,6 +191,56 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
       iteration: 1,
     });
     expect(late).toMatchObject({ ok: false, reason: 'finished' });
+  });
+
+  it('shows every view as generating once approved, and a view tried again after a failure too', async () => {
+    const design = designOf(await start('U-progress', 'a progress lamp'));
+    await waitFor(h.workflow, design.id, inState('awaiting_approval'));
+    const isSideOfLamp = (text: string) => text.includes('a progress lamp') && text.includes('Side view');
+    h.gemini.scriptFor(isSideOfLamp, { kind: 'blocked' });
+    const approved = designOf(
+      await h.workflow.service.approve({ designId: design.id, actor: actor('U-progress'), iteration: 1 }),
+    );
+    // The approval's own answer shows the views at work, whether or not a job has picked them up yet.
+    expect(approved.views.map((v) => [v.view, v.state])).toEqual([
+      ['front', 'done'],
+      ['back', 'generating'],
+      ['side', 'generating'],
+      ['top', 'generating'],
+      ['bottom', 'generating'],
+    ]);
+    const failed = await waitFor(h.workflow, design.id, inState('failed', 'completed'));
+    expect(failed.state).toBe('failed');
+    expect(failed.views.find((v) => v.view === 'side')!.state).toBe('failed');
+
+    // Held back so that the card can show the side view at work again before it is done.
+    h.gemini.setLatency((request) => (isSideOfLamp(request.texts.join(' ')) ? 400 : 0));
+    try {
+      const seenFrom = h.notifier.of(design.id).length;
+      const retried = designOf(
+        await h.workflow.service.retry({ designId: design.id, actor: actor('U-progress') }),
+      );
+      expect(retried.state).toBe('generating_views');
+      const generatingAgain = await waitFor(
+        h.workflow,
+        design.id,
+        (d) => d.state === 'generating_views' && d.views.find((v) => v.view === 'side')!.state === 'generating',
+      );
+      expect(generatingAgain.version).toBeGreaterThan(retried.version);
+      // A surface was told, not just the database changed: the claim published the new version.
+      await vi.waitFor(() =>
+        expect(
+          h.notifier
+            .of(design.id)
+            .slice(seenFrom)
+            .some((d) => d.version === generatingAgain.version),
+        ).toBe(true),
+      );
+      const done = await waitFor(h.workflow, design.id, inState('completed', 'failed'));
+      expect(done.state).toBe('completed');
+    } finally {
+      h.gemini.setLatency(0);
+    }
   });
 
   it('retries a view that fails twice (503, then 429) and still charges once', async () => {
