@@ -5,7 +5,7 @@ import type { CreditLedger } from '../credits/ledger.ts';
 import { isUniqueViolation } from '../storage/postgres-errors.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Actor } from './actor.ts';
-import { lockWorkspace, type AdmittedDesign, type DesignAdmission } from './admission/design-admission.ts';
+import type { AdmittedDesign, DesignAdmission } from './admission/design-admission.ts';
 import { loadSnapshot } from './design-snapshot.ts';
 import type { DesignRow, DesignTransitions, TransitionResult } from './design-transitions.ts';
 import type { DesignEffects } from './design-effects.ts';
@@ -292,9 +292,7 @@ export class DesignService {
             .where('id', '=', design.id)
             .execute();
         }
-        // Locked until commit: the caps are counted and filled one new design at a time.
-        await lockWorkspace(trx, workspace.id);
-        const admitted = await this.deps.admission.admitWithin(trx, workspace.id);
+        const admitted = await this.deps.admission.admitNew(trx, workspace.id, design.id);
         return { designId: design.id, admitted };
       });
     } catch (error) {

@@ -32,13 +32,28 @@ const refreshedPlaces = 25;
 export class DesignAdmission {
   constructor(private readonly deps: AdmissionDeps) {}
 
+  private get uncapped(): boolean {
+    return this.deps.caps.perWorkspace === Infinity && this.deps.caps.perUser === Infinity;
+  }
+
   /**
-   * Admits what fits, inside a transaction that already holds the workspace row (`lockWorkspace`).
+   * Admits what fits now that `designId` has joined the line, inside the transaction that created it.
    * The caller queues the front views of what was admitted once it has committed.
    */
-  async admitWithin(trx: Kysely<Database>, workspaceId: string): Promise<AdmittedDesign[]> {
+  async admitNew(trx: Kysely<Database>, workspaceId: string, designId: string): Promise<AdmittedDesign[]> {
+    // Without caps a new design starts at once whatever else runs, so a burst of new designs need not
+    // queue on the workspace lock. (Designs left waiting from when there were caps start at the
+    // reconciler's next pass, or when a slot frees.)
+    if (this.uncapped) return this.admit(trx, [designId]);
+    // Locked until commit: the caps are counted and filled one new design at a time.
+    await lockWorkspace(trx, workspaceId);
+    return this.admitWithin(trx, workspaceId);
+  }
+
+  /** Admits what fits, inside a transaction that already holds the workspace row (`lockWorkspace`). */
+  private async admitWithin(trx: Kysely<Database>, workspaceId: string): Promise<AdmittedDesign[]> {
     // Without caps nothing needs counting: every waiting design is admitted.
-    const uncapped = this.deps.caps.perWorkspace === Infinity && this.deps.caps.perUser === Infinity;
+    const uncapped = this.uncapped;
     const [waiting, generating] = await Promise.all([
       trx
         .selectFrom('designs')
@@ -61,9 +76,11 @@ export class DesignAdmission {
     ]);
     if (waiting.length === 0) return [];
     const byUser = new Map(generating.map((row) => [row.requester_id, Number(row.count)]));
-    const chosen = new Set(chooseAdmissions(waiting, byUser, this.deps.caps));
-    const admitted = waiting.filter((design) => chosen.has(design.id));
-    if (admitted.length === 0) return [];
+    return this.admit(trx, chooseAdmissions(waiting, byUser, this.deps.caps));
+  }
+
+  private async admit(trx: Kysely<Database>, chosen: readonly string[]): Promise<AdmittedDesign[]> {
+    if (chosen.length === 0) return [];
     // Decided by the machine like every other transition; `queued` in the where clause is the CAS.
     const next = decide(
       { state: 'queued', iteration: 1, requesterId: '', failedPhase: null, policy: { approverGroup: null } },
@@ -79,7 +96,7 @@ export class DesignAdmission {
         updated_at: now,
         version: eb('version', '+', 1),
       }))
-      .where('id', 'in', [...chosen])
+      .where('id', 'in', chosen)
       .where('state', '=', 'queued')
       .returning(['id', 'iteration'])
       .execute();

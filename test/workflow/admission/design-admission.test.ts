@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { auditLedger } from '../../../src/credits/invariants.ts';
 import type { DesignSnapshot } from '../../../src/workflow/design-snapshot.ts';
 import type { WorkflowOutcome } from '../../../src/workflow/workflow-outcome.ts';
@@ -110,5 +111,64 @@ describe('the line in front of the image model (caps per workspace and per perso
     clearInterval(watch);
     expect(most).toBeLessThanOrEqual(3);
     expect(h.gemini.stats().total - before).toBe(12);
+  });
+});
+
+/** Holds the workspace row the way admissions lock it, from a connection of its own, until released. */
+async function holdWorkspaceLock(url: string, workspaceId: string): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('begin');
+  await client.query('select 1 from workspaces where id = $1 for no key update', [workspaceId]);
+  return async () => {
+    await client.query('rollback');
+    await client.end();
+  };
+}
+
+/** Whether `promise` settles within `ms`. */
+const settlesWithin = (promise: Promise<unknown>, ms: number) =>
+  Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms)),
+  ]);
+
+describe('new designs and the workspace lock', () => {
+  let capped: Harness;
+  let uncapped: Harness;
+  beforeAll(async () => {
+    [capped, uncapped] = await Promise.all([
+      createHarness('admission_lock_capped', { workflow: { caps: { perWorkspace: 3, perUser: 2 } } }),
+      createHarness('admission_lock_uncapped'),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([capped.close(), uncapped.close()]);
+  });
+
+  const startIn = (h: Harness, userId: string) =>
+    h.workflow.service.start({ workspaceId: h.workspaceId, actor: actor(userId), prompt: 'a stool' });
+
+  it('without caps, starts a design while the workspace row is locked: a burst does not queue on it', async () => {
+    const release = await holdWorkspaceLock(uncapped.test.url, uncapped.workspaceId);
+    try {
+      const started = startIn(uncapped, 'U-free');
+      expect(await settlesWithin(started, 5_000)).toBe(true);
+      expect(designOf(await started).state).toBe('generating_front');
+    } finally {
+      await release();
+    }
+  });
+
+  it('with caps, waits for the lock, then counts and admits', async () => {
+    const release = await holdWorkspaceLock(capped.test.url, capped.workspaceId);
+    let started: Promise<WorkflowOutcome> | undefined;
+    try {
+      started = startIn(capped, 'U-capped');
+      expect(await settlesWithin(started, 500)).toBe(false);
+    } finally {
+      await release();
+    }
+    expect(designOf(await started).state).toBe('generating_front');
   });
 });
