@@ -51,6 +51,8 @@ const failureMessages: Record<FailedPhase, string> = {
  */
 export class DesignJobs {
   private readonly renderSerially = oneAtATime();
+  /** Feature extractions in flight, by design and iteration. */
+  private readonly extracting = new Map<string, Promise<ProductFeatures | null>>();
   /** Jobs on someone's critical path (front, view, finalize) running in this process right now. */
   private critical = 0;
   private readonly quiet = new Set<() => void>();
@@ -432,8 +434,28 @@ export class DesignJobs {
     return this.extractFeatures(design.id, design.iteration, design.prompt, front);
   }
 
-  /** Features make the views consistent but are not essential: a failure is logged, never fatal. */
-  private async extractFeatures(designId: string, iteration: number, description: string, png: Buffer) {
+  /**
+   * Features make the views consistent but are not essential: a failure is logged, never fatal. One
+   * extraction per front view at a time in this process: views approved before the extraction that
+   * follows the front view finished wait for it rather than each paying for another.
+   */
+  private extractFeatures(
+    designId: string,
+    iteration: number,
+    description: string,
+    png: Buffer,
+  ): Promise<ProductFeatures | null> {
+    const key = `${designId}:${iteration}`;
+    const running = this.extracting.get(key);
+    if (running) return running;
+    const extraction = this.extractAndStore(designId, iteration, description, png).finally(() =>
+      this.extracting.delete(key),
+    );
+    this.extracting.set(key, extraction);
+    return extraction;
+  }
+
+  private async extractAndStore(designId: string, iteration: number, description: string, png: Buffer) {
     try {
       const features = await this.deps.extractor.extract({ png, productDescription: description });
       await this.deps.db

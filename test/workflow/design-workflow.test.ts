@@ -224,7 +224,8 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
       const generatingAgain = await waitFor(
         h.workflow,
         design.id,
-        (d) => d.state === 'generating_views' && d.views.find((v) => v.view === 'side')!.state === 'generating',
+        (d) =>
+          d.state === 'generating_views' && d.views.find((v) => v.view === 'side')!.state === 'generating',
       );
       expect(generatingAgain.version).toBeGreaterThan(retried.version);
       // A surface was told, not just the database changed: the claim published the new version.
@@ -240,6 +241,33 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
       expect(done.state).toBe('completed');
     } finally {
       h.gemini.setLatency(0);
+    }
+  });
+
+  it('asks for the features once when approved before they were read: the views wait for them', async () => {
+    const openaiBefore = h.openai.requests.length;
+    // The extraction that follows the front view is still running when the approval comes.
+    h.openai.setLatency(600);
+    try {
+      const design = designOf(await start('U-quick', 'a quick blender'));
+      await waitFor(h.workflow, design.id, inState('awaiting_approval'));
+      const geminiBefore = h.gemini.requests.length;
+      const approved = await h.workflow.service.approve({
+        designId: design.id,
+        actor: actor('U-quick'),
+        iteration: 1,
+      });
+      expect(designOf(approved).iterations[0]!.features).toBeNull();
+      const done = await waitFor(h.workflow, design.id, inState('completed', 'failed'));
+      expect(done.state).toBe('completed');
+      expect(done.iterations[0]!.features).not.toBeNull();
+      const viewPrompts = h.gemini.requests.slice(geminiBefore).map((r) => r.texts.join(' '));
+      expect(viewPrompts).toHaveLength(4);
+      // Every view was drawn with the features, from the one extraction.
+      for (const prompt of viewPrompts) expect(prompt).toContain('#1a1a1a');
+      expect(h.openai.requests.length - openaiBefore).toBe(1);
+    } finally {
+      h.openai.setLatency(0);
     }
   });
 
