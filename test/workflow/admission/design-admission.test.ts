@@ -141,6 +141,8 @@ describe('new designs and the workspace lock', () => {
       createHarness('admission_lock_capped', { workflow: { caps: { perWorkspace: 3, perUser: 2 } } }),
       createHarness('admission_lock_uncapped'),
     ]);
+    // Slow enough that a design just started is still generating its front view when its start returns.
+    for (const h of [capped, uncapped]) h.gemini.setLatency(1000);
   });
   afterAll(async () => {
     await Promise.all([capped.close(), uncapped.close()]);
