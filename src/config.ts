@@ -9,6 +9,8 @@ export const configVariables = {
   PUBLIC_URL:
     'Public https base URL of this deployment; image links given to Slack and Discord start with it.',
   DATABASE_URL: 'Postgres connection string. Unset: embedded PGlite under FACET_DATA_DIR.',
+  DATABASE_PREPARED_STATEMENTS:
+    'Named (prepared) statements on Postgres, planned once per connection; false behind PgBouncer before 1.21.',
   REDIS_URL: 'Redis connection string for the BullMQ job queue. Unset: in-process job runner (one process).',
   S3_BUCKET:
     'S3 (or compatible) bucket for images. Unset: images kept under FACET_DATA_DIR and served by Facet.',
@@ -53,6 +55,7 @@ export const configDefaults: Partial<Record<ConfigVariable, string>> = {
   FACET_HOST: '127.0.0.1',
   S3_REGION: 'us-east-1',
   S3_FORCE_PATH_STYLE: 'false',
+  DATABASE_PREPARED_STATEMENTS: 'true',
   GEMINI_IMAGE_MODEL: 'gemini-2.5-flash-image',
   OPENAI_VISION_MODEL: 'gpt-4o-mini',
   FACET_STARTER_CREDITS: '10',
@@ -110,6 +113,9 @@ const environmentSchema = z.object({
       .string()
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
       .optional(),
+  ),
+  DATABASE_PREPARED_STATEMENTS: withDefault('DATABASE_PREPARED_STATEMENTS').pipe(
+    z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }),
   ),
   REDIS_URL: optionalText.pipe(
     z
@@ -222,7 +228,8 @@ export type Config = {
   host: string;
   publicUrl: string | undefined;
   dataDir: string;
-  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  database:
+    { kind: 'postgres'; url: string; preparedStatements?: boolean } | { kind: 'pglite'; dataDir: string };
   redis: { url: string } | undefined;
   s3: { bucket: string; endpoint: string | undefined; region: string; forcePathStyle: boolean } | undefined;
   slack: SlackConfig | undefined;
@@ -274,7 +281,11 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
     database:
       env.DATABASE_URL === undefined
         ? { kind: 'pglite', dataDir: path.join(dataDir, 'db') }
-        : { kind: 'postgres', url: env.DATABASE_URL },
+        : {
+            kind: 'postgres',
+            url: env.DATABASE_URL,
+            preparedStatements: ['true', '1'].includes(env.DATABASE_PREPARED_STATEMENTS),
+          },
     redis: env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL },
     s3:
       env.S3_BUCKET === undefined

@@ -54,7 +54,7 @@ describe('config', () => {
     expect(config).toMatchObject({
       port: 8080,
       publicUrl: 'https://facet.example.com',
-      database: { kind: 'postgres', url: 'postgres://u:p@db/facet' },
+      database: { kind: 'postgres', url: 'postgres://u:p@db/facet', preparedStatements: true },
       redis: { url: 'redis://cache:6379' },
       s3: { bucket: 'images', endpoint: 'http://minio:9000', region: 'us-east-1', forcePathStyle: true },
       slack: { botToken: 'xoxb-1', signingSecret: 'shh', oauth: undefined },
@@ -64,6 +64,14 @@ describe('config', () => {
       credits: { starterCredits: 25, holdTtlMs: 1_800_000 },
       logLevel: 'debug',
     });
+  });
+
+  it('turns named statements off for poolers that cannot keep them', () => {
+    const off = loadConfig({ DATABASE_URL: 'postgres://db/facet', DATABASE_PREPARED_STATEMENTS: 'false' });
+    expect(off.database).toEqual({ kind: 'postgres', url: 'postgres://db/facet', preparedStatements: false });
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://db/facet', DATABASE_PREPARED_STATEMENTS: 'maybe' }),
+    ).toThrow(/DATABASE_PREPARED_STATEMENTS/);
   });
 
   it('lists every problem at once, without echoing secrets', () => {

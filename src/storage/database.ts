@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Config } from '../config.ts';
 import { PGliteDialect } from './pglite/pglite-dialect.ts';
 import { pristineClusterTarball } from './pglite-cluster.ts';
+import { prepareStatements } from './prepared-statements.ts';
 import { openEmbedded } from './pglite-open.ts';
 import type { Database } from './schema.ts';
 
@@ -9,7 +10,11 @@ export type FacetDatabase = Kysely<Database>;
 
 const INT8_OID = 20;
 
-export type DatabaseOptions = { poolSize?: number };
+export type DatabaseOptions = {
+  poolSize?: number;
+  /** Named (server-side prepared) statements; off for poolers that cannot keep them (PgBouncer < 1.21). */
+  preparedStatements?: boolean;
+};
 
 export async function openDatabase(
   target: Config['database'],
@@ -30,7 +35,10 @@ export async function openDatabase(
     // A client that loses its server (restart, pg_terminate_backend) must not crash the process: the
     // pool covers idle clients; a checked-out one emits on itself, and its query fails on its own.
     pool.on('error', () => undefined);
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      if (options.preparedStatements ?? target.preparedStatements ?? true) prepareStatements(client);
+    });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   if (target.dataDir === 'memory://') {
