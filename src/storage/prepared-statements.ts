@@ -53,8 +53,21 @@ export function prepareStatements(client: pg.PoolClient): void {
   client.query = prepared as typeof client.query;
 }
 
+// The same few dozen texts come back all the time: their digests are kept rather than computed each time.
+const digests = new Map<string, string>();
+const maxDigests = 1000;
+
+function digestOf(text: string): string {
+  let digest = digests.get(text);
+  if (digest === undefined) {
+    digest = createHash('sha1').update(text).digest('base64url');
+    if (digests.size < maxDigests) digests.set(text, digest);
+  }
+  return digest;
+}
+
 function nameFor(statements: Statements, text: string): string | undefined {
-  const name = `facet_${statements.generation}_${createHash('sha1').update(text).digest('base64url')}`;
+  const name = `facet_${statements.generation}_${digestOf(text)}`;
   if (statements.names.has(name)) return name;
   if (statements.names.size >= maxPreparedPerConnection) return undefined;
   statements.names.add(name);
