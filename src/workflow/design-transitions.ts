@@ -56,13 +56,16 @@ export class DesignTransitions {
   ) {}
 
   async load(db: Kysely<Database>, designId: string): Promise<DesignRow | undefined> {
+    return this.selectDesign(db, designId).executeTakeFirst();
+  }
+
+  private selectDesign(db: Kysely<Database>, designId: string) {
     return db
       .selectFrom('designs')
       .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
       .selectAll('designs')
       .select('workspaces.approver_group')
-      .where('designs.id', '=', designId)
-      .executeTakeFirst();
+      .where('designs.id', '=', designId);
   }
 
   /** `event` may be decided inside the transaction, e.g. whether this view was the last one. */
@@ -89,7 +92,10 @@ export class DesignTransitions {
   ): Promise<TransitionResult> {
     try {
       return await this.db.transaction().execute(async (trx) => {
-        const design = await this.load(trx, designId);
+        // Locked from the first read: a racing transition (the four views of a design finishing
+        // together) waits here and then reads the state that won, instead of failing its
+        // compare-and-set and starting over.
+        const design = await this.selectDesign(trx, designId).forNoKeyUpdate('designs').executeTakeFirst();
         const decided = design && typeof event === 'function' ? await event(trx, design) : event;
         if (typeof decided === 'function') return { ok: false, reason: 'not_found' };
         const decision = decide(design ? machineView(design) : null, decided);
@@ -97,8 +103,8 @@ export class DesignTransitions {
         // without the transition it was written for.
         if (!design || !decision.ok) throw new Refusal(decision.ok ? 'not_found' : decision.reason);
         const steps = plan(design, decision);
-        // The compare-and-set comes first: it locks the design row, so a racing request waits here and
-        // then finds the state moved, before it can touch the hold.
+        // The compare-and-set comes before the hold is touched; with the row locked it cannot lose, but
+        // it stays the guard (the version) should a caller ever read without the lock.
         const moved = await trx
           .updateTable('designs')
           .set({

@@ -57,7 +57,7 @@ export function createWorkflow(deps: WorkflowDeps): Workflow {
   const transitions = new DesignTransitions(deps.db, deps.ledger, {
     clock: deps.clock,
     holdTtlMs: deps.holdTtlMs,
-    lineMoved: (workspaceId, { slotFreed }) => admission.admitWaiting(workspaceId, { refresh: !slotFreed }),
+    lineMoved: (workspaceId, how) => admission.lineMoved(workspaceId, how),
   });
   const service = new DesignService({ ...deps, transitions, effects, admission });
   const jobs = new DesignJobs({ ...deps, transitions, effects });

@@ -129,6 +129,16 @@ export class DesignAdmission {
     }
   }
 
+  /**
+   * After a commit that freed a generating slot or took a design out of the line. Without caps no
+   * design waits for a slot (the reconciler starts any left from when there were caps), so there is
+   * nothing to look for.
+   */
+  async lineMoved(workspaceId: string, how: { slotFreed: boolean }): Promise<number> {
+    if (this.uncapped) return 0;
+    return this.admitWaiting(workspaceId, { refresh: !how.slotFreed });
+  }
+
   /** Every workspace with a line (the reconciler: a slot freed while the database was down). */
   async admitEverywhere(): Promise<number> {
     const workspaces = await this.deps.db
