@@ -64,6 +64,7 @@ async function run(request: FakesRequest): Promise<unknown> {
         unmatched,
         gemini: fakes.gemini.stats(),
         openaiRequests: fakes.openai.requests.length,
+        cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
       };
       return report;
     }

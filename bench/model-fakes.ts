@@ -23,6 +23,8 @@ export type FakesReport = {
   unmatched: number;
   gemini: { total: number; inFlight: number; maxInFlight: number };
   openaiRequests: number;
+  /** CPU time the fakes' process has used so far (what the real services would spend, not us). */
+  cpuMs: number;
 };
 
 export type FakesRequest =

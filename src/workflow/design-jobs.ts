@@ -431,6 +431,17 @@ export class DesignJobs {
   ): Promise<ProductFeatures | null> {
     const parsed = productFeaturesSchema.safeParse(stored);
     if (parsed.success) return parsed.data;
+    const running = this.extracting.get(extractionKey(design.id, design.iteration));
+    if (running) return running;
+    // Stored since this job read the design: the extraction finished in between.
+    const row = await this.deps.db
+      .selectFrom('design_iterations')
+      .select('features')
+      .where('design_id', '=', design.id)
+      .where('iteration', '=', design.iteration)
+      .executeTakeFirst();
+    const storedSince = productFeaturesSchema.safeParse(row?.features);
+    if (storedSince.success) return storedSince.data;
     return this.extractFeatures(design.id, design.iteration, design.prompt, front);
   }
 
@@ -445,7 +456,7 @@ export class DesignJobs {
     description: string,
     png: Buffer,
   ): Promise<ProductFeatures | null> {
-    const key = `${designId}:${iteration}`;
+    const key = extractionKey(designId, iteration);
     const running = this.extracting.get(key);
     if (running) return running;
     const extraction = this.extractAndStore(designId, iteration, description, png).finally(() =>
@@ -490,6 +501,8 @@ export class DesignJobs {
       .execute();
   }
 }
+
+const extractionKey = (designId: string, iteration: number) => `${designId}:${iteration}`;
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
