@@ -241,6 +241,13 @@ try {
     await waitForSheets(warm.map((r) => r.id));
   }
   const modelClientMs = await modelClientCost(model, designs * 4);
+  // What the machine spends with nothing to do (timers, the queue's checks, Postgres' housekeeping, the
+  // fakes' idle process) is not a design's cost: measured over a quiet second first and taken off.
+  const idleFrom = await machineBusyMs();
+  const idleFakes = (await fakes.report()).cpuMs;
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idleMsPerMs =
+    Math.max(0, (await machineBusyMs()) - idleFrom - ((await fakes.report()).cpuMs - idleFakes)) / 1000;
   const fakesBefore = await fakes.report();
   const machineBefore = await machineBusyMs();
   const loopBefore = performance.eventLoopUtilization();
@@ -252,6 +259,7 @@ try {
   const loop = performance.eventLoopUtilization(loopBefore);
   const machineMs = (await machineBusyMs()) - machineBefore;
   const fakesCpuMs = (await fakes.report()).cpuMs - fakesBefore.cpuMs;
+  const designsCpuMs = Math.max(0, machineMs - fakesCpuMs - idleMsPerMs * wallMs);
   // Contact sheets follow completion; wait for them so none is cut off by the shutdown below.
   const sheetsDeadline = performance.now() + waitTimeoutMs;
   const completedIds = () =>
@@ -317,14 +325,14 @@ try {
     // This process's CPU (every thread) and its event loop's busy time while the designs ran, per design.
     cpuMsPerDesign: round((cpu.user + cpu.system) / 1000 / designs),
     loopBusyMsPerDesign: round(loop.active / designs),
-    // Every process on the machine but the fakes (Facet, Postgres, Redis, the kernel): what a design costs.
-    machineCpuMsPerDesign: round((machineMs - fakesCpuMs) / designs),
+    // Every process on the machine but the fakes (Facet, Postgres, Redis, the kernel), less what the
+    // machine spends idle: what a design costs.
+    machineCpuMsPerDesign: round(designsCpuMs / designs),
     fakesCpuMsPerDesign: round(fakesCpuMs / designs),
     // The designs start, are approved and finish together, so nearly all of that CPU is needed in
     // bursts: spread perfectly over every core it still takes this long, per design on the critical path.
-    cpuBoundOverheadMs: round(
-      ((machineMs - fakesCpuMs) / availableParallelism()) * (completed.length / designs),
-    ),
+    cpuBoundOverheadMs: round(designsCpuMs / availableParallelism()),
+    idleMachineCpuPercent: round(idleMsPerMs * 100),
     cores: availableParallelism(),
     // Lower bounds on this machine that no orchestration can beat: the model client alone needs
     // modelClientMsPerCall of the event loop per request, and every design asks for 4 views at once.
