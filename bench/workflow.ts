@@ -1,11 +1,14 @@
 /*
  * node --import tsx bench/workflow.ts: BENCH_DESIGNS (100) designs at once through the real workflow
- * (BullMQ on Redis, Postgres in a database of its own, Gemini and OpenAI SDKs against the loopback fakes,
- * local image store). Front views take 1000 ms, the four other views 1000-1500 ms each. Every design is
- * approved as soon as it awaits approval. Measures how close the views phase comes to its slowest view
- * and how much time the workflow adds to the model time on each design's critical path.
+ * (BullMQ on Redis, Postgres in a database of its own, Gemini and OpenAI SDKs against loopback fakes that
+ * run in a process of their own, local image store). Front views take 1000 ms, the four other views
+ * 1000-1500 ms each. Every design is approved as soon as it awaits approval. Measures how close the views
+ * phase comes to its slowest view and how much time the workflow adds to the model time on each design's
+ * critical path, split by phase, and what a design costs in CPU (docs/performance.md reads the figures).
+ * A warm service is measured: unmeasured rounds of the same size run first.
  * Prints its figures as one JSON line last. Env: BENCH_DESIGNS (100), BENCH_CONCURRENCY (500),
- * BENCH_POOL (30), BENCH_WARMUP_ROUNDS (1: rounds of BENCH_DESIGNS run first, not counted), BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_LOG_LEVEL (warn, on stderr).
+ * BENCH_POOL (30), BENCH_WARMUP_ROUNDS (1), BENCH_REDIS_URL (redis://127.0.0.1:6379),
+ * BENCH_LOG_LEVEL (warn, on stderr).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
