@@ -10,7 +10,7 @@ export const configVariables = {
     'Public https base URL of this deployment; image links given to Slack and Discord start with it.',
   DATABASE_URL: 'Postgres connection string. Unset: embedded PGlite under FACET_DATA_DIR.',
   DATABASE_PREPARED_STATEMENTS:
-    'Named (prepared) statements on Postgres, planned once per connection; false behind PgBouncer before 1.21.',
+    'Named (prepared) statements on Postgres, planned once per connection; false behind a pooler that cannot keep them.',
   REDIS_URL: 'Redis connection string for the BullMQ job queue. Unset: in-process job runner (one process).',
   S3_BUCKET:
     'S3 (or compatible) bucket for images. Unset: images kept under FACET_DATA_DIR and served by Facet.',

@@ -12,7 +12,7 @@ const INT8_OID = 20;
 
 export type DatabaseOptions = {
   poolSize?: number;
-  /** Named (server-side prepared) statements; off for poolers that cannot keep them (PgBouncer < 1.21). */
+  /** Named (server-side prepared) statements; off for poolers that cannot keep them (see docs/deploy.md). */
   preparedStatements?: boolean;
 };
 

@@ -11,35 +11,52 @@ import type pg from 'pg';
 const maxPreparedPerConnection = 200;
 
 // Postgres refuses a prepared statement whose result columns changed since it was prepared (a migration
-// added a column under `select *`), and one that is gone (the server restarted behind a pooler).
-// Either way the statement did not run, so running it again is safe.
-const stalePlan = (error: unknown): boolean => {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (code === '26000') return true;
-  return code === '0A000' && typeof message === 'string' && message.includes('cached plan');
+// added a column under `select *`), and one that is gone (the server restarted behind a pooler). Either
+// way the statement did not run, so running it again is safe. `routine` is not translated; the message is.
+export function isStalePlan(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, routine } = error as { code?: unknown; routine?: unknown };
+  return code === '26000' || (code === '0A000' && routine === 'RevalidateCachedQuery');
+}
+
+type Statements = {
+  generation: number;
+  names: Set<string>;
+  /** Statements of older generations are still allocated on the server: freed when next idle. */
+  stale: boolean;
 };
 
-type Statements = { generation: number; names: Set<string> };
-
 /**
- * Makes every parameterized statement of this client a named one. A statement that Postgres refuses as
- * stale is prepared again under a new name: at once when no transaction was open, otherwise the
- * transaction fails as it would have anyway, and its retry runs on fresh statements.
+ * Makes every parameterized statement of this client a named one. After Postgres refuses one as stale,
+ * every statement is prepared again under a new name (the old ones are deallocated when the connection
+ * is next idle): at once when no transaction was open; otherwise the transaction fails, and callers
+ * retry it on fresh statements (`isStalePlan`).
  */
 export function prepareStatements(client: pg.PoolClient): void {
   const original = client.query.bind(client) as (...args: unknown[]) => unknown;
-  const query = original as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
-  const statements: Statements = { generation: 0, names: new Set() };
+  const query = original as (config: pg.QueryConfig | string) => Promise<pg.QueryResult>;
+  const statements: Statements = { generation: 0, names: new Set(), stale: false };
+  const renew = () => {
+    statements.generation++;
+    statements.names.clear();
+  };
   const run = async (text: string, values: unknown[], retried: boolean): Promise<pg.QueryResult> => {
-    const name = nameFor(statements, text);
-    if (name === undefined) return query({ text, values });
     // 'I' idle, 'T' in a transaction, 'E' in a failed one (the status of Postgres' last ReadyForQuery).
     const idleBefore = client.getTransactionStatus() === 'I';
+    if (statements.stale && idleBefore) {
+      await query('deallocate all');
+      statements.stale = false;
+      // Whatever was prepared since the refusal went too.
+      renew();
+    }
+    const name = nameFor(statements, text);
+    if (name === undefined) return query({ text, values });
     try {
       return await query({ name, text, values });
     } catch (error) {
-      if (!stalePlan(error)) throw error;
-      statements.generation++;
+      if (!isStalePlan(error)) throw error;
+      renew();
+      statements.stale = true;
       if (!idleBefore || retried) throw error;
       return run(text, values, true);
     }

@@ -5,6 +5,7 @@ import type { CreditLedger } from '../credits/ledger.ts';
 import { isUniqueViolation } from '../storage/postgres-errors.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Actor } from './actor.ts';
+import { withTransactionRetry } from '../storage/transaction-retry.ts';
 import type { AdmittedDesign, DesignAdmission } from './admission/design-admission.ts';
 import { loadSnapshot } from './design-snapshot.ts';
 import type { DesignRow, DesignTransitions, TransitionResult } from './design-transitions.ts';
@@ -219,82 +220,84 @@ export class DesignService {
     }
     let created: { designId: string; admitted: AdmittedDesign[] };
     try {
-      created = await db.transaction().execute(async (trx) => {
-        // Not locked yet: the rows below are written first, so the workspace lock that serialises
-        // admissions is held only for the admission itself (a burst of new designs queues on it).
-        const workspace = await trx
-          .selectFrom('workspaces')
-          .selectAll()
-          .where('id', '=', request.workspaceId)
-          .executeTakeFirst();
-        if (!workspace) throw new Refused({ ok: false, reason: 'not_found' });
-        const price = request.kind === 'variation' ? workspace.price_variation : workspace.price_design;
-        const now = clock();
-        // One statement for the design, its first iteration and its five pending views.
-        const design = await trx
-          .with('created', (db) =>
-            db
-              .insertInto('designs')
-              .values({
-                workspace_id: workspace.id,
-                requester_id: request.actor.userId,
-                prompt: request.prompt,
-                kind: request.kind,
-                parent_design_id: request.parent,
-                state: 'queued',
-                base_price: price,
-                edit_price: workspace.price_edit,
-                hold_amount: price,
-                request_key: request.requestKey ?? null,
-                surface: JSON.stringify(request.surface ?? {}),
-                created_at: now,
-                updated_at: now,
-              })
-              .returning('id'),
-          )
-          .with('first_iteration', (db) =>
-            db
-              .insertInto('design_iterations')
-              .columns(['design_id', 'iteration', 'requested_by', 'created_at'])
-              .expression(sql`select id, 1, ${request.actor.userId}, ${now} from created`),
-          )
-          .with('pending_views', (db) =>
-            db
-              .insertInto('design_views')
-              .columns(['design_id', 'view', 'state'])
-              .expression(
-                sql`select created.id, names.view, 'pending' from created cross join unnest(${sql.val([...viewNames])}::text[]) as names(view)`,
-              ),
-          )
-          .selectFrom('created')
-          .select('created.id')
-          .executeTakeFirstOrThrow();
-        if (price > 0) {
-          const outcome = await ledger.within(trx).reserve({
-            account: { workspaceId: workspace.id, userId: request.actor.userId },
-            subject: `design:${design.id}:1`,
-            amount: price,
-            key: `design:${design.id}:1:reserve`,
-            expiresAt: new Date(now.getTime() + this.deps.holdTtlMs),
-            memo: `Design ${design.id.slice(0, 8)}`,
-          });
-          if (outcome.kind === 'insufficient') {
-            throw new Refused({
-              ok: false,
-              reason: 'insufficient_credits',
-              cost: price,
-              available: outcome.available,
+      created = await withTransactionRetry(() =>
+        db.transaction().execute(async (trx) => {
+          // Not locked yet: the rows below are written first, so the workspace lock that serialises
+          // admissions is held only for the admission itself (a burst of new designs queues on it).
+          const workspace = await trx
+            .selectFrom('workspaces')
+            .selectAll()
+            .where('id', '=', request.workspaceId)
+            .executeTakeFirst();
+          if (!workspace) throw new Refused({ ok: false, reason: 'not_found' });
+          const price = request.kind === 'variation' ? workspace.price_variation : workspace.price_design;
+          const now = clock();
+          // One statement for the design, its first iteration and its five pending views.
+          const design = await trx
+            .with('created', (db) =>
+              db
+                .insertInto('designs')
+                .values({
+                  workspace_id: workspace.id,
+                  requester_id: request.actor.userId,
+                  prompt: request.prompt,
+                  kind: request.kind,
+                  parent_design_id: request.parent,
+                  state: 'queued',
+                  base_price: price,
+                  edit_price: workspace.price_edit,
+                  hold_amount: price,
+                  request_key: request.requestKey ?? null,
+                  surface: JSON.stringify(request.surface ?? {}),
+                  created_at: now,
+                  updated_at: now,
+                })
+                .returning('id'),
+            )
+            .with('first_iteration', (db) =>
+              db
+                .insertInto('design_iterations')
+                .columns(['design_id', 'iteration', 'requested_by', 'created_at'])
+                .expression(sql`select id, 1, ${request.actor.userId}, ${now} from created`),
+            )
+            .with('pending_views', (db) =>
+              db
+                .insertInto('design_views')
+                .columns(['design_id', 'view', 'state'])
+                .expression(
+                  sql`select created.id, names.view, 'pending' from created cross join unnest(${sql.val([...viewNames])}::text[]) as names(view)`,
+                ),
+            )
+            .selectFrom('created')
+            .select('created.id')
+            .executeTakeFirstOrThrow();
+          if (price > 0) {
+            const outcome = await ledger.within(trx).reserve({
+              account: { workspaceId: workspace.id, userId: request.actor.userId },
+              subject: `design:${design.id}:1`,
+              amount: price,
+              key: `design:${design.id}:1:reserve`,
+              expiresAt: new Date(now.getTime() + this.deps.holdTtlMs),
+              memo: `Design ${design.id.slice(0, 8)}`,
             });
+            if (outcome.kind === 'insufficient') {
+              throw new Refused({
+                ok: false,
+                reason: 'insufficient_credits',
+                cost: price,
+                available: outcome.available,
+              });
+            }
+            await trx
+              .updateTable('designs')
+              .set({ hold_id: outcome.holdId })
+              .where('id', '=', design.id)
+              .execute();
           }
-          await trx
-            .updateTable('designs')
-            .set({ hold_id: outcome.holdId })
-            .where('id', '=', design.id)
-            .execute();
-        }
-        const admitted = await this.deps.admission.admitNew(trx, workspace.id, design.id);
-        return { designId: design.id, admitted };
-      });
+          const admitted = await this.deps.admission.admitNew(trx, workspace.id, design.id);
+          return { designId: design.id, admitted };
+        }),
+      );
     } catch (error) {
       if (error instanceof Refused) return error.outcome;
       if (request.requestKey !== undefined && isUniqueViolation(error)) {

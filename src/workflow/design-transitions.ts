@@ -2,6 +2,7 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { CreditLedger } from '../credits/ledger.ts';
 import type { Database, DesignsTable } from '../storage/schema.ts';
+import { isRetryableTransactionError } from '../storage/transaction-retry.ts';
 import { decide, type Decision } from './machine/decide.ts';
 import type { DesignEvent } from './machine/design-event.ts';
 import { generatingStates } from './machine/design-state.ts';
@@ -139,8 +140,8 @@ export class DesignTransitions {
       if (error instanceof Refusal) return { ok: false, reason: error.reason };
       if (error instanceof InsufficientCredits)
         return { ok: false, reason: 'insufficient_credits', cost: error.cost, available: error.available };
-      // Lost the race: everything rolled back; decide again from the state that won.
-      if (error instanceof LostRace && attempt < 5)
+      // Lost the race, or a stale statement or deadlock: everything rolled back; decide again.
+      if ((error instanceof LostRace || isRetryableTransactionError(error)) && attempt < 5)
         return this.applyOnce(designId, event, plan, movedFrom, attempt + 1);
       throw error;
     }

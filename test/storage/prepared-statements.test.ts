@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/storage/database.ts';
+import { withTransactionRetry } from '../../src/storage/transaction-retry.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
 /** Tables of its own: the test makes and alters them. */
@@ -53,6 +54,10 @@ describe('named statements on Postgres (parsed and planned once per connection)'
     await alterFromOutside(test.url, "alter table gadgets add column colour text not null default 'black'");
     // Postgres refuses the old statement ("cached plan must not change result type"); it runs anew.
     expect(await gadget(1)).toEqual([{ id: 1, name: 'kettle', colour: 'black' }]);
+    // The refused generation was deallocated, not left to fill the connection's statements.
+    const names = await preparedNames(db);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((name) => name.startsWith('facet_0_'))).toEqual([]);
   });
 
   it('inside a transaction fails that transaction once; the next one runs on fresh statements', async () => {
@@ -62,6 +67,11 @@ describe('named statements on Postgres (parsed and planned once per connection)'
       db.transaction().execute((trx) => trx.selectFrom('gadgets').selectAll().where('id', '=', 2).execute());
     await expect(inTransaction()).rejects.toMatchObject({ code: '0A000' });
     expect(await inTransaction()).toEqual([{ id: 2, name: 'lamp', colour: 'black', weight: null }]);
+    // Callers run such a transaction again: the retry prepares the statement anew.
+    await alterFromOutside(test.url, 'alter table gadgets add column price int');
+    expect(await withTransactionRetry(inTransaction)).toEqual([
+      { id: 2, name: 'lamp', colour: 'black', weight: null, price: null },
+    ]);
   });
 
   it('keeps at most 200 statements per connection; the rest run unnamed and still answer', async () => {

@@ -109,14 +109,8 @@ export class DesignAdmission {
    */
   async admitWaiting(workspaceId: string, options: { refresh?: boolean } = {}): Promise<number> {
     try {
-      const anyWaiting = await this.deps.db
-        .selectFrom('designs')
-        .select('id')
-        .where('workspace_id', '=', workspaceId)
-        .where('state', '=', 'queued')
-        .limit(1)
-        .executeTakeFirst();
-      if (!anyWaiting) return 0;
+      // Not looked for before the lock: a design being created now holds it until it commits, and read
+      // before that commit it would be missed (it counted this slot as taken, so nobody would start it).
       const admitted = await this.deps.db.transaction().execute(async (trx) => {
         await lockWorkspace(trx, workspaceId);
         return this.admitWithin(trx, workspaceId);

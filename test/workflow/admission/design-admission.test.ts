@@ -174,3 +174,42 @@ describe('new designs and the workspace lock', () => {
     expect(designOf(await started).state).toBe('generating_front');
   });
 });
+
+describe('a slot freed while a design is being created', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('admission_wakeup', { workflow: { caps: { perWorkspace: 5, perUser: 1 } } });
+    h.gemini.setLatency(1000);
+  });
+  afterAll(() => h.close());
+
+  it('starts the new design once it is committed, not never', async () => {
+    const start = () =>
+      h.workflow.service.start({ workspaceId: h.workspaceId, actor: actor('U-wake'), prompt: 'a bench' });
+    const running = designOf(await start());
+    expect(running.state).toBe('generating_front');
+    // A design of the same person, about to wait in line: created (here: put back in line) by a
+    // transaction that holds the workspace lock and has not committed yet.
+    const later = designOf(await start());
+    expect(later.state).toBe('queued');
+    designOf(await h.workflow.service.cancel({ designId: later.id, actor: actor('U-wake') }));
+    const creating = new pg.Client({ connectionString: h.test.url });
+    await creating.connect();
+    try {
+      await creating.query('begin');
+      await creating.query('select 1 from workspaces where id = $1 for no key update', [h.workspaceId]);
+      await creating.query("update designs set state = 'queued', finished_at = null where id = $1", [
+        later.id,
+      ]);
+      // The running design leaves: its slot is free while the waiting one is still uncommitted.
+      const cancelling = h.workflow.service.cancel({ designId: running.id, actor: actor('U-wake') });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await creating.query('commit');
+      expect(designOf(await cancelling).state).toBe('cancelled');
+    } finally {
+      await creating.end();
+    }
+    const admitted = await waitFor(h.workflow, later.id, (d) => d.state !== 'queued', 5_000);
+    expect(admitted.state).toMatch(/generating_front|awaiting_approval/);
+  });
+});
