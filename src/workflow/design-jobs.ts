@@ -432,7 +432,9 @@ export class DesignJobs {
     const parsed = productFeaturesSchema.safeParse(stored);
     if (parsed.success) return parsed.data;
     const running = this.extracting.get(extractionKey(design.id, design.iteration));
-    if (running) return running;
+    // If that one failed, the views ask once more (together) rather than go without features.
+    const shared = running ? await running : null;
+    if (shared) return shared;
     // Stored since this job read the design: the extraction finished in between.
     const row = await this.deps.db
       .selectFrom('design_iterations')

@@ -271,6 +271,33 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
     }
   });
 
+  it('asks once more, for all four views together, when that extraction failed', async () => {
+    const openaiBefore = h.openai.requests.length;
+    h.openai.setLatency(600);
+    h.openai.script({ kind: 'status', status: 500 });
+    try {
+      const design = designOf(await start('U-quick-again', 'a quick toaster'));
+      await waitFor(h.workflow, design.id, inState('awaiting_approval'));
+      const geminiBefore = h.gemini.requests.length;
+      designOf(
+        await h.workflow.service.approve({
+          designId: design.id,
+          actor: actor('U-quick-again'),
+          iteration: 1,
+        }),
+      );
+      const done = await waitFor(h.workflow, design.id, inState('completed', 'failed'));
+      expect(done.state).toBe('completed');
+      const viewPrompts = h.gemini.requests.slice(geminiBefore).map((r) => r.texts.join(' '));
+      expect(viewPrompts).toHaveLength(4);
+      for (const prompt of viewPrompts) expect(prompt).toContain('#1a1a1a');
+      // The failed one and one more, shared by the four views.
+      expect(h.openai.requests.length - openaiBefore).toBe(2);
+    } finally {
+      h.openai.setLatency(0);
+    }
+  });
+
   it('retries a view that fails twice (503, then 429) and still charges once', async () => {
     const design = designOf(await start('U-flaky', 'a flaky kettle'));
     await waitFor(h.workflow, design.id, inState('awaiting_approval'));
