@@ -2,9 +2,23 @@ import type { Kysely } from 'kysely';
 import type { Prices } from '../credits/pricing.ts';
 import type { Database, Platform, Workspace } from './schema.ts';
 
+/** The workspace row for a platform's team or guild, if Facet has seen it (no row is created). */
+export function findWorkspace(
+  db: Kysely<Database>,
+  platform: Platform,
+  externalId: string,
+): Promise<Workspace | undefined> {
+  return db
+    .selectFrom('workspaces')
+    .selectAll()
+    .where('platform', '=', platform)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
 /**
- * The workspace row for a platform's team or guild, created on first sight. Every command and click
- * reads it, so the common case (it exists) is one query; settings are never cached.
+ * The workspace row for a platform's team or guild, created on first sight. Every command reads it, so
+ * the common case (it exists) is one query; settings are never cached.
  */
 export async function ensureWorkspace(
   db: Kysely<Database>,
@@ -12,14 +26,7 @@ export async function ensureWorkspace(
   externalId: string,
   name?: string,
 ): Promise<Workspace> {
-  const find = () =>
-    db
-      .selectFrom('workspaces')
-      .selectAll()
-      .where('platform', '=', platform)
-      .where('external_id', '=', externalId)
-      .executeTakeFirst();
-  const existing = await find();
+  const existing = await findWorkspace(db, platform, externalId);
   if (existing) return existing;
   const inserted = await db
     .insertInto('workspaces')
@@ -29,7 +36,7 @@ export async function ensureWorkspace(
     .executeTakeFirst();
   if (inserted) return inserted;
   // Created by a concurrent first request between our read and insert.
-  const raced = await find();
+  const raced = await findWorkspace(db, platform, externalId);
   if (!raced) throw new Error(`workspace ${platform}:${externalId} vanished right after being created`);
   return raced;
 }

@@ -44,8 +44,8 @@ export async function handleDiscordButton(
   await context.failSafe(
     { guildId, userId: interaction.user.id, action: parsed.kind, designId: parsed.designId },
     async () => {
-      const workspace = await context.workspace(guildId);
-      if (!(await context.belongsTo(parsed.designId, workspace.id))) {
+      const workspace = await context.knownWorkspace(guildId);
+      if (!workspace || !(await context.belongsTo(parsed.designId, workspace.id))) {
         await tell(refusalMessage({ reason: 'not_found' }));
         return;
       }
@@ -117,8 +117,8 @@ export async function handleDiscordFeedback(
   await context.failSafe(
     { guildId, userId: interaction.user.id, designId: feedback.designId },
     async () => {
-      const workspace = await context.workspace(guildId);
-      if (!(await context.belongsTo(feedback.designId, workspace.id))) {
+      const workspace = await context.knownWorkspace(guildId);
+      if (!workspace || !(await context.belongsTo(feedback.designId, workspace.id))) {
         await tell(refusalMessage({ reason: 'not_found' }));
         return;
       }

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { CreditLedger } from '../../credits/ledger.ts';
 import type { Database, Workspace } from '../../storage/schema.ts';
-import { ensureWorkspace } from '../../storage/workspaces.ts';
+import { ensureWorkspace, findWorkspace } from '../../storage/workspaces.ts';
 import type { Actor } from '../../workflow/actor.ts';
 import type { DesignService } from '../../workflow/design-service.ts';
 import { loadSnapshot, type DesignSnapshot } from '../../workflow/design-snapshot.ts';
@@ -57,6 +57,11 @@ export class DiscordContext {
 
   workspace(guildId: string, name?: string): Promise<Workspace> {
     return ensureWorkspace(this.deps.db, 'discord', guildId, name);
+  }
+
+  /** The guild a button or form names, if it exists (an unknown guild gets no row: see SlackContext). */
+  knownWorkspace(guildId: string): Promise<Workspace | undefined> {
+    return findWorkspace(this.deps.db, 'discord', guildId);
   }
 
   /** Manage Server makes a member an admin; their roles are the groups an approver role is matched to. */

@@ -55,8 +55,8 @@ export function registerSlackActions(app: App, context: SlackContext): void {
     await context.failSafe(
       { teamId, userId, action: parsed.kind, designId: parsed.designId },
       async () => {
-        const workspace = await context.workspace(teamId);
-        if (!(await context.belongsTo(parsed.designId, workspace.id))) {
+        const workspace = await context.knownWorkspace(teamId);
+        if (!workspace || !(await context.belongsTo(parsed.designId, workspace.id))) {
           await tell(refusalMessage({ reason: 'not_found' }));
           return;
         }
@@ -110,8 +110,8 @@ export function registerSlackActions(app: App, context: SlackContext): void {
     await context.failSafe(
       { teamId, userId, designId: submission.designId },
       async () => {
-        const workspace = await context.workspace(teamId);
-        if (!(await context.belongsTo(submission.designId, workspace.id))) {
+        const workspace = await context.knownWorkspace(teamId);
+        if (!workspace || !(await context.belongsTo(submission.designId, workspace.id))) {
           await tell(refusalMessage({ reason: 'not_found' }));
           return;
         }

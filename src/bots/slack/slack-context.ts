@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { failSafely } from '../card-actions.ts';
 import { overLimitMessage, unlimited } from '../rate-limit/rate-limiter.ts';
 import { designBelongsTo } from '../design-ownership.ts';
-import { ensureWorkspace } from '../../storage/workspaces.ts';
+import { ensureWorkspace, findWorkspace } from '../../storage/workspaces.ts';
 import type { Workspace } from '../../storage/schema.ts';
 import type { Actor } from '../../workflow/actor.ts';
 import { loadSnapshot } from '../../workflow/design-snapshot.ts';
@@ -28,6 +28,14 @@ export class SlackContext {
 
   workspace(teamId: string): Promise<Workspace> {
     return ensureWorkspace(this.deps.db, 'slack', teamId);
+  }
+
+  /**
+   * The workspace a click or form names, if it exists: a card can only come from a workspace that made
+   * a design, so an unknown team is refused without a row being created for it.
+   */
+  knownWorkspace(teamId: string): Promise<Workspace | undefined> {
+    return findWorkspace(this.deps.db, 'slack', teamId);
   }
 
   actor(client: WebClient, workspace: Workspace, userId: string): Promise<Actor> {

@@ -104,6 +104,13 @@ describe('Slack commands: credits, history, grant, settings and retried deliveri
     await expect.poll(() => kit.slack.callsTo('chat.postEphemeral').length).toBe(before + 1);
     expect(kit.slack.callsTo('chat.postEphemeral').at(-1)!.args.text).toMatch(/no longer exists/);
     expect((await kit.h.workflow.service.snapshot(design))!.state).toBe('awaiting_approval');
+    // A click names an existing design, so an unknown team is refused without becoming a workspace.
+    const elsewhere = await kit.h.test.db
+      .selectFrom('workspaces')
+      .select('id')
+      .where('external_id', '=', 'T-ELSEWHERE')
+      .execute();
+    expect(elsewhere).toEqual([]);
   });
 
   it('settings: admins only; validated in the modal; an approver group then decides who approves', async () => {
