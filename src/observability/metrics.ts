@@ -10,6 +10,7 @@ import type { JobCounts } from '../workflow/jobs/job-counts.ts';
 import type { Notifier } from '../workflow/ports/notifier.ts';
 
 const finalStates = new Set(['completed', 'failed', 'cancelled', 'expired']);
+const rememberedDesigns = 50_000;
 
 /**
  * Prometheus metrics. Totals that several processes share (designs by state, credits by operation,
@@ -22,7 +23,11 @@ export class FacetMetrics {
   private readonly phase: Histogram<'phase'>;
   private readonly model: Histogram<'model' | 'outcome'>;
   private readonly finished: Counter<'state'>;
-  /** Last state seen per design, to time phases; bounded because designs never come back once final. */
+  /**
+   * Last state seen per design, to time phases and count each arrival in a final state once: a final
+   * design is still shown again (its contact sheet, a card re-shown) and may come back (a view
+   * regenerated). The least recently changed are forgotten beyond `rememberedDesigns`.
+   */
   private readonly seen = new Map<string, string>();
 
   constructor(deps: { db: Kysely<Database>; jobCounts?: (() => Promise<JobCounts>) | undefined }) {
@@ -133,7 +138,12 @@ export class FacetMetrics {
     notify: (design: DesignSnapshot) => {
       const before = this.seen.get(design.id);
       if (before === design.state) return Promise.resolve();
+      this.seen.delete(design.id);
       this.seen.set(design.id, design.state);
+      if (this.seen.size > rememberedDesigns) {
+        const oldest = this.seen.keys().next().value;
+        if (oldest !== undefined) this.seen.delete(oldest);
+      }
       const now = Date.now();
       // Designs that started at once count too (a wait of 0): the histogram is the whole picture.
       if (
@@ -154,11 +164,7 @@ export class FacetMetrics {
       }
       if (design.state === 'completed' && design.approvedAt)
         this.phase.observe({ phase: 'views' }, (now - design.approvedAt.getTime()) / 1000);
-      if (finalStates.has(design.state)) {
-        this.finished.inc({ state: design.state });
-        this.seen.delete(design.id);
-      }
-      if (this.seen.size > 50_000) this.seen.clear();
+      if (finalStates.has(design.state)) this.finished.inc({ state: design.state });
       return Promise.resolve();
     },
   };
