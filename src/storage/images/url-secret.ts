@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -8,19 +8,49 @@ import path from 'node:path';
  */
 export async function loadOrCreateUrlSecret(dataDir: string): Promise<Buffer> {
   const file = path.join(dataDir, 'image-url-secret');
-  try {
-    return Buffer.from((await readFile(file, 'utf8')).trim(), 'hex');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const existing = await readSecret(file);
+  if (existing) return existing;
   await mkdir(dataDir, { recursive: true });
-  const secret = randomBytes(32);
-  // 'wx': two processes starting at once must not overwrite each other's secret.
+  const secret = randomBytes(secretBytes);
+  // Written whole under a name of its own, then linked into place: link() fails if the file exists, so two
+  // processes starting at once cannot overwrite each other's secret, and neither ever reads a file that
+  // the other has created but not yet written (an empty secret).
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, secret.toString('hex'), { mode: 0o600 });
   try {
-    await writeFile(file, secret.toString('hex'), { mode: 0o600, flag: 'wx' });
+    await link(draft, file);
     return secret;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return Buffer.from((await readFile(file, 'utf8')).trim(), 'hex');
+    const theirs = await readSecret(file);
+    if (!theirs) throw new Error(`${file} vanished while being read`, { cause: error });
+    return theirs;
+  } finally {
+    await unlink(draft).catch(() => undefined);
+  }
+}
+
+const secretBytes = 32;
+
+/**
+ * The secret in `file`, or undefined when there is none. A file that is there but not a whole key was
+ * being written by an older version at this moment (it created, then wrote): read again shortly.
+ */
+async function readSecret(file: string): Promise<Buffer | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    let text: string;
+    try {
+      text = (await readFile(file, 'utf8')).trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const secret = Buffer.from(text, 'hex');
+    if (secret.length === secretBytes && text.length === 2 * secretBytes) return secret;
+    if (attempt >= 10)
+      throw new Error(
+        `${file} does not hold a ${secretBytes}-byte hex key; delete it to have a new one made`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
