@@ -32,10 +32,12 @@ describe('Slack clicks: double clicks, finished designs, and Edit view after com
       available: 7,
     });
 
-    // A third click on the finished design changes nothing.
+    // A third click on the finished design changes nothing (once its contact sheet, which follows
+    // completion and is a change of its own, is there).
+    const sheeted = await waitFor(kit.h.workflow, design, (d) => Boolean(d.revision?.contactSheetKey));
     await kit.post(kit.click(approve, 'U-dbl'));
     await expect.poll(() => kit.slack.callsTo('chat.postEphemeral').length).toBe(ephemerals + 2);
-    expect((await kit.h.workflow.service.snapshot(design))!.version).toBe(done.version);
+    expect((await kit.h.workflow.service.snapshot(design))!.version).toBe(sheeted.version);
 
     // Edit view: a new round regenerates the side view; its thread gets a new status and the new image.
     const cardTs = (done.surface.slack as { ts: string }).ts;
