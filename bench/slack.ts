@@ -53,6 +53,7 @@ import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
 import { startFakeGemini, type FakeGeminiRequest } from '../test/fakes/fake-gemini-server.ts';
 import { startFakeOpenAI } from '../test/fakes/fake-openai-server.ts';
 import { startFakeSlack } from '../test/fakes/fake-slack-api.ts';
+import { buttonClickBody, slashCommandBody, type SlackOrigin } from '../test/fakes/slack-requests.ts';
 import { createTestDatabase } from '../test/helpers/test-database.ts';
 import type { FireMessage, FiredMessage, SlackRequest, SlackResult } from './slack-client.ts';
 
@@ -114,40 +115,11 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
   }
 }
 
-/** A slash command as Slack posts it (application/x-www-form-urlencoded). */
-function command(text: string, user: string, trigger: string, responseBase: string): string {
-  return new URLSearchParams({
-    token: 'deprecated-verification-token',
-    team_id: team,
-    team_domain: 'bench',
-    channel_id: channel,
-    channel_name: 'design',
-    user_id: user,
-    user_name: user.toLowerCase(),
-    command: '/design',
-    text,
-    api_app_id: 'A0FACET',
-    is_enterprise_install: 'false',
-    response_url: `${responseBase}/response/${trigger}`,
-    trigger_id: trigger,
-  }).toString();
-}
-
-/** A click on a card button, as Slack posts it. */
-function click(actionId: string, user: string, trigger: string, responseBase: string): string {
-  const payload = {
-    type: 'block_actions',
-    team: { id: team, domain: 'bench' },
-    user: { id: user, team_id: team },
-    api_app_id: 'A0FACET',
-    channel: { id: channel, name: 'design' },
-    trigger_id: trigger,
-    response_url: `${responseBase}/response/${trigger}`,
-    container: { type: 'message', channel_id: channel },
-    actions: [{ type: 'button', action_id: actionId, block_id: 'facet_actions_0', value: actionId }],
-  };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-}
+const origin = (responseBase: string): SlackOrigin => ({ team, domain: 'bench', channel, responseBase });
+const command = (text: string, user: string, trigger: string, responseBase: string) =>
+  slashCommandBody(origin(responseBase), text, user, trigger);
+const click = (actionId: string, user: string, trigger: string, responseBase: string) =>
+  buttonClickBody(origin(responseBase), actionId, user, trigger);
 
 const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
 const prefix = `bench-slack-${randomUUID().slice(0, 8)}`;

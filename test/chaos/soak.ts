@@ -48,6 +48,7 @@ import { checkInvariants, type CheckFigures, type Violation } from './soak-invar
 import { writeDesignReport } from './soak-report.ts';
 import { readCard, SlackRecorder, type CardTone } from './soak-slack-recorder.ts';
 import { FacetProcess, freePort, LogTally, Managed, root, SoakRedis, SoakS3 } from './soak-stack.ts';
+import { buttonClickBody, slashCommandBody, type SlackOrigin } from '../fakes/slack-requests.ts';
 
 const envInt = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -194,45 +195,7 @@ async function post(body: string, webIndex?: number): Promise<number> {
 let triggerCounter = 0;
 const newTrigger = (kind: string) => `soak-${kind}-${++triggerCounter}`;
 
-function commandBody(text: string, user: string, trigger: string, responseBase: string): string {
-  return new URLSearchParams({
-    token: 'unused-verification-token',
-    team_id: team,
-    team_domain: 'soak',
-    channel_id: channel,
-    channel_name: 'design',
-    user_id: user,
-    user_name: user.toLowerCase(),
-    command: '/design',
-    text,
-    api_app_id: 'A0FACET',
-    response_url: `${responseBase}/response/${trigger}`,
-    trigger_id: trigger,
-  }).toString();
-}
-
-function clickBody(actionId: string, user: string, trigger: string, responseBase: string): string {
-  const payload = {
-    type: 'block_actions',
-    team: { id: team, domain: 'soak' },
-    user: { id: user, team_id: team },
-    api_app_id: 'A0FACET',
-    channel: { id: channel, name: 'design' },
-    trigger_id: trigger,
-    response_url: `${responseBase}/response/${trigger}`,
-    container: { type: 'message', channel_id: channel },
-    actions: [
-      {
-        type: 'button',
-        action_id: actionId,
-        block_id: 'facet_actions_0',
-        value: actionId,
-        action_ts: String(Date.now() / 1000),
-      },
-    ],
-  };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-}
+const origin = (responseBase: string): SlackOrigin => ({ team, domain: 'soak', channel, responseBase });
 
 function submitBody(privateMetadata: string, feedback: string, user: string): string {
   const payload = {
@@ -313,7 +276,14 @@ async function drive(d: Drive, recorder: SlackRecorder, deadline: number): Promi
     const trigger = newTrigger(`cmd${d.n}`);
     if (attempt > 0) counters.commandRetries += 1;
     counters.commands += 1;
-    await post(commandBody(`soak product #${d.n}: a ${pick(rng, products)}`, d.user, trigger, recorder.url));
+    await post(
+      slashCommandBody(
+        origin(recorder.url),
+        `soak product #${d.n}: a ${pick(rng, products)}`,
+        d.user,
+        trigger,
+      ),
+    );
     const id = await waitFor(() => designByTrigger.get(trigger), 20_000);
     if (!id) continue;
     const card = await waitFor(() => recorder.latestCard(id), 20_000);
@@ -326,7 +296,7 @@ async function drive(d: Drive, recorder: SlackRecorder, deadline: number): Promi
     return;
   }
   const click = (actionId: string, webIndex?: number) =>
-    post(clickBody(actionId, d.user, newTrigger('click'), recorder.url), webIndex);
+    post(buttonClickBody(origin(recorder.url), actionId, d.user, newTrigger('click')), webIndex);
   const seenActions = new Set<string>();
   const acted = new Map<number, { at: number; clicks: number; act: () => Promise<unknown> }>();
   let editsDone = 0;
@@ -337,7 +307,7 @@ async function drive(d: Drive, recorder: SlackRecorder, deadline: number): Promi
 
   const editWithModal = async (requestChangesId: string) => {
     const trigger = newTrigger('modal');
-    await post(clickBody(requestChangesId, d.user, trigger, recorder.url));
+    await post(buttonClickBody(origin(recorder.url), requestChangesId, d.user, trigger));
     const view = await waitFor(() => recorder.views.get(trigger), 6_000);
     if (!view) {
       counters.modalsNotOpened += 1;
