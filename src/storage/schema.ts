@@ -140,13 +140,6 @@ export interface RevisionsTable {
   created_at: Timestamp;
 }
 
-export interface ProcessedInteractionsTable {
-  platform: Platform;
-  interaction_id: string;
-  result: Json<unknown> | null;
-  processed_at: Timestamp;
-}
-
 export interface ChatPostsTable {
   design_id: string;
   key: string;
@@ -178,7 +171,6 @@ export interface Database {
   design_iterations: DesignIterationsTable;
   design_views: DesignViewsTable;
   revisions: RevisionsTable;
-  processed_interactions: ProcessedInteractionsTable;
   slack_installations: SlackInstallationsTable;
   chat_posts: ChatPostsTable;
   facet_migrations: FacetMigrationsTable;
