@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../storage/schema.ts';
 import { loadSnapshot, type DesignSnapshot } from './design-snapshot.ts';
+import { findDesignVersion } from './design-statements.ts';
 import type { Notifier } from './ports/notifier.ts';
 
 type Slot = {
@@ -32,14 +33,7 @@ export type FreshSnapshots = {
 
 export function freshSnapshotsFrom(db: Kysely<Database>): FreshSnapshots {
   return {
-    async version(designId) {
-      const row = await db
-        .selectFrom('designs')
-        .select('version')
-        .where('id', '=', designId)
-        .executeTakeFirst();
-      return row?.version;
-    },
+    version: (designId) => findDesignVersion(db, designId),
     snapshot: (designId) => loadSnapshot(db, designId),
   };
 }

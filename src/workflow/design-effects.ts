@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../storage/schema.ts';
+import { findFrontStoredAt, lacksContactSheet, listUnfinishedViews } from './design-statements.ts';
 import type { DesignRow } from './design-transitions.ts';
 import { jobId, type Job, type JobQueue } from './ports/job-queue.ts';
 import type { Notifier } from './ports/notifier.ts';
@@ -38,43 +39,23 @@ export class DesignEffects {
       case 'generating_front':
         return this.enqueue({ kind: 'front', designId: design.id, iteration: design.iteration });
       case 'generating_views': {
-        const views = await this.deps.db
-          .selectFrom('design_views')
-          .select('view')
-          .where('design_id', '=', design.id)
-          .where('state', '!=', 'done')
-          .execute();
+        const views = await listUnfinishedViews(this.deps.db, design.id);
         // Side by side: the views are generated in parallel, so they should start together too.
         await Promise.all(
-          views.map(({ view }) =>
-            this.enqueue({ kind: 'view', designId: design.id, view, round: design.round }),
-          ),
+          views.map((view) => this.enqueue({ kind: 'view', designId: design.id, view, round: design.round })),
         );
         return;
       }
       case 'finalizing':
         return this.enqueue({ kind: 'finalize', designId: design.id, round: design.round });
       case 'completed': {
-        const sheetless = await this.deps.db
-          .selectFrom('revisions')
-          .select('number')
-          .where('design_id', '=', design.id)
-          .where('number', '=', design.round)
-          .where('contact_sheet_key', 'is', null)
-          .executeTakeFirst();
-        if (!sheetless) return;
+        if (!(await lacksContactSheet(this.deps.db, design.id, design.round))) return;
         return this.enqueue({ kind: 'contact_sheet', designId: design.id, round: design.round });
       }
       case 'awaiting_approval': {
-        const front = known.frontShownAt
-          ? { completed_at: known.frontShownAt }
-          : await this.deps.db
-              .selectFrom('design_iterations')
-              .select('completed_at')
-              .where('design_id', '=', design.id)
-              .where('iteration', '=', design.iteration)
-              .executeTakeFirst();
-        const shownAt = front?.completed_at?.getTime() ?? this.deps.clock().getTime();
+        const frontStoredAt =
+          known.frontShownAt ?? (await findFrontStoredAt(this.deps.db, design.id, design.iteration));
+        const shownAt = frontStoredAt?.getTime() ?? this.deps.clock().getTime();
         const delayMs = Math.max(0, shownAt + this.deps.holdTtlMs - this.deps.clock().getTime());
         return this.enqueue({ kind: 'expire', designId: design.id, iteration: design.iteration }, delayMs);
       }

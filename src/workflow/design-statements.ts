@@ -1,0 +1,288 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+import type { RemainingView, ViewName } from './views.ts';
+
+/*
+ * The workflow's SQL outside a design's transitions, as named statements (as ledger-statements.ts is the
+ * ledger's): what the jobs write beside a transition (front and view images, revisions, contact sheets,
+ * features, view errors) and what recovery, effects and the card notifier read to re-queue or re-show a
+ * design. Each write runs inside the compare-and-set transition it belongs to or is guarded on its own (a
+ * revision inserted once, a sheet attached once, a done view never given an error), so a job that runs
+ * twice, or two workers at once, never doubles an effect. A transaction passes itself as `db`.
+ * The view claim (view-claim.ts) is a statement module of its own; the transitions
+ * (design-transitions.ts), admission and the snapshot keep their SQL for now.
+ */
+
+type Executor = Kysely<Database>;
+
+/** Records the stored image of a front iteration (inside its front_ready transition). */
+export async function recordFrontImage(
+  db: Executor,
+  front: { designId: string; iteration: number; imageKey: string; completedAt: Date },
+): Promise<void> {
+  await db
+    .updateTable('design_iterations')
+    .set({ image_key: front.imageKey, completed_at: front.completedAt })
+    .where('design_id', '=', front.designId)
+    .where('iteration', '=', front.iteration)
+    .execute();
+}
+
+/** The current and the previous iteration of a design being edited: the edit asked for and the image to edit. */
+export async function findEditIterations(db: Executor, designId: string, iteration: number) {
+  return db
+    .selectFrom('design_iterations')
+    .select(['iteration', 'preset', 'feedback', 'image_key'])
+    .where('design_id', '=', designId)
+    .where('iteration', 'in', [iteration - 1, iteration])
+    .execute();
+}
+
+/** The image of a design's approved front view (a variation's parent), if it has one. */
+export async function findApprovedFrontKey(
+  db: Executor,
+  designId: string,
+): Promise<string | null | undefined> {
+  const row = await db
+    .selectFrom('design_views')
+    .select('image_key')
+    .where('design_id', '=', designId)
+    .where('view', '=', 'front')
+    .where('state', '=', 'done')
+    .executeTakeFirst();
+  return row?.image_key;
+}
+
+/** The features stored for a front iteration, unparsed; undefined when there is no such iteration. */
+export async function findStoredFeatures(
+  db: Executor,
+  designId: string,
+  iteration: number,
+): Promise<unknown> {
+  const row = await db
+    .selectFrom('design_iterations')
+    .select('features')
+    .where('design_id', '=', designId)
+    .where('iteration', '=', iteration)
+    .executeTakeFirst();
+  return row?.features;
+}
+
+export async function storeFeatures(
+  db: Executor,
+  extracted: { designId: string; iteration: number; features: unknown },
+): Promise<void> {
+  await db
+    .updateTable('design_iterations')
+    .set({ features: JSON.stringify(extracted.features) })
+    .where('design_id', '=', extracted.designId)
+    .where('iteration', '=', extracted.iteration)
+    .execute();
+}
+
+/**
+ * Marks a view done and returns how many of the design's views are still not done, in one statement.
+ * Decided inside the view's transition: only the last view moves the design on.
+ */
+export async function markViewDone(
+  db: Executor,
+  done: { designId: string; view: RemainingView; round: number; imageKey: string; now: Date },
+): Promise<number> {
+  const { designId, view, round, imageKey, now } = done;
+  // One statement: mark this view done and count the views still not done. The outer query sees
+  // the rows as they were before the update, so this view counts only if it was not marked.
+  const left = await db
+    .with('marked', (db) =>
+      db
+        .updateTable('design_views')
+        .set({ state: 'done', image_key: imageKey, error: null, finished_at: now })
+        .where('design_id', '=', designId)
+        .where('view', '=', view)
+        .where('round', '=', round)
+        .returning('view'),
+    )
+    .selectFrom('design_views')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('design_id', '=', designId)
+    .where('state', '!=', 'done')
+    .where((eb) =>
+      eb.or([eb('view', '!=', view), eb.not(eb.exists(eb.selectFrom('marked').select('marked.view')))]),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(left.n);
+}
+
+/** Shows a view's error on its row: still generating (a retry follows) or failed; a done view keeps its image. */
+export async function recordViewError(
+  db: Executor,
+  failed: {
+    designId: string;
+    view: RemainingView;
+    error: string;
+    state: 'generating' | 'failed';
+    finishedAt: Date | null;
+  },
+): Promise<void> {
+  await db
+    .updateTable('design_views')
+    .set({ state: failed.state, error: failed.error, finished_at: failed.finishedAt })
+    .where('design_id', '=', failed.designId)
+    .where('view', '=', failed.view)
+    .where('state', '!=', 'done')
+    .execute();
+}
+
+/** Every view of a design with its image key (null until it is done). */
+export async function listViewImages(db: Executor, designId: string) {
+  return db
+    .selectFrom('design_views')
+    .select(['view', 'image_key'])
+    .where('design_id', '=', designId)
+    .execute();
+}
+
+/** The views of a design not done yet (the ones a resumed design queues again). */
+export async function listUnfinishedViews(db: Executor, designId: string): Promise<ViewName[]> {
+  const views = await db
+    .selectFrom('design_views')
+    .select('view')
+    .where('design_id', '=', designId)
+    .where('state', '!=', 'done')
+    .execute();
+  return views.map(({ view }) => view);
+}
+
+/** Records a finished round; a second run of finalize finds the revision there and writes nothing. */
+export async function insertRevision(
+  db: Executor,
+  revision: {
+    designId: string;
+    number: number;
+    imageKeys: Record<string, string>;
+    charged: number;
+    approvedBy: string | null;
+    createdAt: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('revisions')
+    .values({
+      design_id: revision.designId,
+      number: revision.number,
+      image_keys: JSON.stringify(revision.imageKeys),
+      contact_sheet_key: null,
+      charged: revision.charged,
+      approved_by: revision.approvedBy,
+      created_at: revision.createdAt,
+    })
+    .onConflict((conflict) => conflict.columns(['design_id', 'number']).doNothing())
+    .execute();
+}
+
+/** What a contact sheet is made of: the revision's images, its sheet if it has one, and the design's prompt. */
+export async function findRevisionForSheet(db: Executor, designId: string, round: number) {
+  return db
+    .selectFrom('revisions')
+    .innerJoin('designs', 'designs.id', 'revisions.design_id')
+    .select(['revisions.image_keys', 'revisions.contact_sheet_key', 'designs.prompt'])
+    .where('revisions.design_id', '=', designId)
+    .where('revisions.number', '=', round)
+    .executeTakeFirst();
+}
+
+/** Whether a completed round's revision is still without its contact sheet. */
+export async function lacksContactSheet(db: Executor, designId: string, round: number): Promise<boolean> {
+  const sheetless = await db
+    .selectFrom('revisions')
+    .select('number')
+    .where('design_id', '=', designId)
+    .where('number', '=', round)
+    .where('contact_sheet_key', 'is', null)
+    .executeTakeFirst();
+  return sheetless !== undefined;
+}
+
+/**
+ * Attaches a contact sheet to a revision that has none, and bumps the design's version (cards show it),
+ * in one statement: a sheet made twice is attached, and shown, once.
+ */
+export async function attachContactSheet(
+  db: Executor,
+  sheet: { designId: string; round: number; sheetKey: string; now: Date },
+): Promise<void> {
+  await db
+    .with('attached', (db) =>
+      db
+        .updateTable('revisions')
+        .set({ contact_sheet_key: sheet.sheetKey })
+        .where('design_id', '=', sheet.designId)
+        .where('number', '=', sheet.round)
+        .where('contact_sheet_key', 'is', null)
+        .returning('design_id'),
+    )
+    .updateTable('designs')
+    .set((eb) => ({ version: eb('version', '+', 1), updated_at: sheet.now }))
+    .where('id', 'in', (eb) => eb.selectFrom('attached').select('design_id'))
+    .execute();
+}
+
+/** When the current front iteration's image was stored; null or undefined when it was not. */
+export async function findFrontStoredAt(
+  db: Executor,
+  designId: string,
+  iteration: number,
+): Promise<Date | null | undefined> {
+  const front = await db
+    .selectFrom('design_iterations')
+    .select('completed_at')
+    .where('design_id', '=', designId)
+    .where('iteration', '=', iteration)
+    .executeTakeFirst();
+  return front?.completed_at;
+}
+
+/** Every design with a next step to take, least recently changed first (see resumeUnfinishedDesigns). */
+export async function findUnfinishedDesigns(db: Executor) {
+  return db
+    .selectFrom('designs')
+    .select(['id', 'state', 'iteration', 'round'])
+    .where((eb) =>
+      eb.or([
+        eb('state', 'in', ['generating_front', 'awaiting_approval', 'generating_views', 'finalizing']),
+        // Complete, but its contact sheet was never made (a crash right after completion).
+        eb.and([
+          eb('state', '=', 'completed'),
+          eb.exists(
+            eb
+              .selectFrom('revisions')
+              .select('revisions.number')
+              .whereRef('revisions.design_id', '=', 'designs.id')
+              .whereRef('revisions.number', '=', 'designs.round')
+              .where('revisions.contact_sheet_key', 'is', null),
+          ),
+        ]),
+      ]),
+    )
+    .orderBy('updated_at')
+    .execute();
+}
+
+/** Designs changed 15 s to 1 h ago whose card was not shown their last change (see reshowStaleCards). */
+export async function findStaleCardDesigns(db: Executor): Promise<string[]> {
+  const stale = await db
+    .selectFrom('designs')
+    .select('id')
+    .where('shown_version', 'is not', null)
+    .whereRef('shown_version', '<', 'version')
+    .where('updated_at', '<', sql<Date>`now() - interval '15 seconds'`)
+    .where('updated_at', '>', sql<Date>`now() - interval '1 hour'`)
+    .limit(500)
+    .execute();
+  return stale.map(({ id }) => id);
+}
+
+/** A design's version as committed now, if it exists. */
+export async function findDesignVersion(db: Executor, designId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('designs').select('version').where('id', '=', designId).executeTakeFirst();
+  return row?.version;
+}
