@@ -6,7 +6,7 @@ import type { Database } from '../storage/schema.ts';
 import { DesignAdmission } from './admission/design-admission.ts';
 import type { GeneratingCaps } from './admission/choose-admissions.ts';
 import { DesignEffects } from './design-effects.ts';
-import { DesignJobs } from './design-jobs.ts';
+import { DesignJobs } from './design-jobs/design-jobs.ts';
 import { reshowStaleCards, resumeUnfinishedDesigns } from './design-recovery.ts';
 import { DesignService } from './design-service.ts';
 import { DesignTransitions } from './design-transitions.ts';

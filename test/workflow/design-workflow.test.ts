@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditLedger } from '../../src/credits/invariants.ts';
-import { imageKeys } from '../../src/workflow/design-jobs.ts';
+import { imageKeys } from '../../src/workflow/design-jobs/image-keys.ts';
 import type { DesignSnapshot } from '../../src/workflow/design-snapshot.ts';
 import type { WorkflowOutcome } from '../../src/workflow/workflow-outcome.ts';
 import { actor, createHarness, inState, waitFor, type Harness } from './workflow-harness.ts';

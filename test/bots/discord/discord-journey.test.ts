@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageKeys } from '../../../src/workflow/design-jobs.ts';
+import { imageKeys } from '../../../src/workflow/design-jobs/image-keys.ts';
 import { isEphemeral, type FakeInteraction } from '../../fakes/fake-discord.ts';
 import { inState, waitFor } from '../../workflow/workflow-harness.ts';
 import { members, startDiscordKit, type DiscordKit } from './discord-kit.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageKeys } from '../../../src/workflow/design-jobs.ts';
+import { imageKeys } from '../../../src/workflow/design-jobs/image-keys.ts';
 import { waitFor, inState } from '../../workflow/workflow-harness.ts';
 import { channel, startSlackKit, type SlackKit } from './slack-kit.ts';
 
