@@ -37,7 +37,7 @@ async function loadSources() {
   const { register } = await import('tsx/esm/api');
   register();
   return {
-    prestart: await import('../src/storage/pglite-prestart.ts'),
+    prestart: await import('../src/storage/pglite/pglite-prestart.ts'),
     cli: () => import('../src/cli/facet.ts'),
   };
 }
@@ -77,7 +77,7 @@ async function bundle() {
   try {
     await build({
       absWorkingDir: root,
-      entryPoints: { facet: 'src/cli/facet.ts', prestart: 'src/storage/pglite-prestart.ts' },
+      entryPoints: { facet: 'src/cli/facet.ts', prestart: 'src/storage/pglite/pglite-prestart.ts' },
       outdir: temporary,
       outExtension: { '.js': '.mjs' },
       chunkNames: 'chunks/[name]-[hash]',

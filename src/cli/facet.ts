@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { facetRoles, RoleConfigError, startFacet } from '../main.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrator.ts';
-import { prepareClusterTemplate } from '../storage/pglite-cluster.ts';
+import { prepareClusterTemplate } from '../storage/pglite/pglite-cluster.ts';
 import { processIo, UsageError, type CliIo } from './cli-io.ts';
 import { creditsCommand, creditsUsage } from './credits-command.ts';
 import { discordCommand, discordUsage } from './discord-command.ts';

@@ -1,9 +1,9 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Config } from '../config.ts';
 import { PGliteDialect } from './pglite/pglite-dialect.ts';
-import { pristineClusterTarball } from './pglite-cluster.ts';
+import { pristineClusterTarball } from './pglite/pglite-cluster.ts';
 import { prepareStatements } from './prepared-statements.ts';
-import { openEmbedded } from './pglite-open.ts';
+import { openEmbedded } from './pglite/pglite-open.ts';
 import type { Database } from './schema.ts';
 
 export type FacetDatabase = Kysely<Database>;
@@ -48,8 +48,8 @@ export async function openDatabase(
     const pglite = await PGlite.create({ dataDir: target.dataDir, ...(loadDataDir ? { loadDataDir } : {}) });
     return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   }
-  // A new data folder gets its cluster copied from the cache or made by a child (pglite-cluster.ts);
-  // bin/facet.js may have started all this before the application loaded (pglite-open.ts).
+  // A new data folder gets its cluster copied from the cache or made by a child (pglite/pglite-cluster.ts);
+  // bin/facet.js may have started all this before the application loaded (pglite/pglite-open.ts).
   const pglite = await openEmbedded(target.dataDir);
   return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
 }

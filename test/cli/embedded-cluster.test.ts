@@ -39,7 +39,7 @@ describe('facet prepare, then new embedded databases', () => {
 
   it('caches a migrated cluster, which new data folders are copied from', async () => {
     const cache = await folder('cache');
-    process.env.XDG_CACHE_HOME = cache; // where pglite-cluster.ts keeps clusters, for this process
+    process.env.XDG_CACHE_HOME = cache; // where src/storage/pglite/ keeps its clusters, for this process
     const prepared = 'Prepared: a new embedded database starts from a cached cluster.';
     expect(await cli(['prepare'], {})).toEqual([prepared]);
     expect((await readdir(path.join(cache, 'facet'))).filter((n) => /^pglite-.*-m\w+$/.test(n))).toHaveLength(

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../../config.ts';
 import { openEmbeddedEarly } from './pglite-open.ts';
 
 /**

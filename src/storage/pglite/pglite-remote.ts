@@ -8,8 +8,8 @@ import {
   type Driver,
   type QueryResult,
 } from 'kysely';
-import type { FacetDatabase } from './database.ts';
-import type { Database } from './schema.ts';
+import type { FacetDatabase } from '../database.ts';
+import type { Database } from '../schema.ts';
 
 /** Runs one statement in another process's PGlite: several statements at once when it has no parameters. */
 export type RemoteStatement = (
@@ -19,7 +19,7 @@ export type RemoteStatement = (
 
 /**
  * A database whose statements run in the PGlite of another process, one at a time (the initdb child
- * of pglite-cluster.ts, so that our migrations run in its warm WebAssembly). Not for general use: one
+ * of initdb-child.ts, so that our migrations run in its warm WebAssembly). Not for general use: one
  * session, no pool.
  */
 export function remoteDatabase(run: RemoteStatement): FacetDatabase {
