@@ -2,6 +2,14 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** Imports a folder may not make; `import type` counts too (a type is a dependency on a layer). */
+function layerRule(files, patterns) {
+  return {
+    files: [files],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.facet/', 'coverage/', 'test-output/', '.scratch/'] },
   js.configs.recommended,
@@ -17,6 +25,31 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': 'off',
     },
   },
+  // The layers of docs/architecture.md: each message names the rule it enforces.
+  layerRule('src/workflow/**/*.ts', [
+    {
+      regex: '(^|/)(bots|compose|ai)/',
+      message:
+        'Layers: the workflow knows no chat platform, no composition and no model client (it has ports).',
+    },
+  ]),
+  layerRule('src/credits/**/*.ts', [
+    {
+      regex: '(^|/)(workflow|bots)/',
+      message: 'Layers: the ledger knows no design states and no chat platform.',
+    },
+  ]),
+  layerRule('src/bots/**/*.ts', [
+    {
+      regex: '(^|/)(storage|credits)/',
+      message:
+        'Layers: the chat layer reads and changes data through named functions of the workflow (WorkspaceDirectory, WorkspaceDesigns, WorkspaceCredits, ChatPosts, DesignService), never storage or the ledger, types included.',
+    },
+    {
+      regex: '^(kysely|pg)$',
+      message: 'Layers: the chat layer builds no SQL; ask a named function of the workflow.',
+    },
+  ]),
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

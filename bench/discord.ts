@@ -52,7 +52,7 @@ import { pino } from 'pino';
 import { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
 import { OpenAIFeatureExtractor } from '../src/ai/openai/openai-feature-extractor.ts';
 import { registerDiscordCommands } from '../src/bots/discord/discord-bot.ts';
-import { readDiscordSurface } from '../src/bots/discord/discord-surface.ts';
+import { readDiscordCardPlace } from '../src/bots/discord/discord-card-place.ts';
 import { systemClock } from '../src/clock.ts';
 import { composeDiscord } from '../src/compose/discord-composition.ts';
 import { CreditLedger } from '../src/credits/ledger.ts';
@@ -261,7 +261,7 @@ try {
       if (found.length !== usersA.length || found.some((r) => r.state !== 'awaiting_approval'))
         return undefined;
       const refs = found.flatMap((r) => {
-        const surface = readDiscordSurface(r.surface);
+        const surface = readDiscordCardPlace(r.surface);
         return surface?.messageId
           ? [{ channelId: surface.channelId, messageId: surface.messageId, userId: r.requester_id }]
           : [];

@@ -1,12 +1,18 @@
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
- * At most `max` UTF-16 units of `text`, never ending in half a surrogate pair: half an emoji is not
- * valid Unicode, and Postgres, Slack and Discord refuse it.
+ * At most `max` UTF-16 units of `text`, cut between graphemes: half an emoji (a lone surrogate, or a
+ * family or flag split at its joiner) is refused by Postgres, Slack and Discord, or shown as garbage.
+ * Every length limit of a platform goes through here.
  */
 export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
-  const last = text.charCodeAt(max - 1);
-  const cutsPair = last >= 0xd800 && last <= 0xdbff;
-  return text.slice(0, cutsPair ? max - 1 : max);
+  let end = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
 }
 
 /** `text` shortened to `max` units with an ellipsis when it is longer. */

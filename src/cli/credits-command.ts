@@ -5,13 +5,14 @@ import type { Config } from '../config.ts';
 import { auditLedger } from '../credits/invariants.ts';
 import { CreditLedger } from '../credits/ledger.ts';
 import { systemClock } from '../clock.ts';
+import { platforms } from '../platform.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrator.ts';
 import { ensureWorkspace } from '../storage/workspaces.ts';
 import { UsageError, type CliIo } from './cli-io.ts';
 
 export const creditsUsage = `facet credits <grant|balance|history|audit> [options]
-  --platform slack|discord|playground   the chat platform (default slack)
+  --platform ${platforms.join('|')}   the chat platform (default slack)
   --workspace ID                        Slack team id or Discord guild id
   --user ID                             the member's platform user id
   --amount N                            credits to grant (grant only)
@@ -20,9 +21,7 @@ export const creditsUsage = `facet credits <grant|balance|history|audit> [option
   --json                                print JSON instead of text`;
 
 const accountArgs = z.object({
-  platform: z.enum(['slack', 'discord', 'playground'], {
-    error: '--platform must be slack, discord or playground',
-  }),
+  platform: z.enum(platforms, { error: `--platform must be ${platforms.join(', ')}` }),
   workspace: z.string({ error: '--workspace is required' }).min(1, '--workspace is required'),
   user: z.string({ error: '--user is required' }).min(1, '--user is required'),
 });

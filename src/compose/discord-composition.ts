@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
-import { ChatPosts } from '../bots/chat-posts.ts';
-import type { RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
+import { ThreadedCardNotifier } from '../bots/chat/threaded-card-notifier.ts';
+import { unlimited, type RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
 import { createDiscordBot, discordRest } from '../bots/discord/discord-bot.ts';
-import { DiscordCardNotifier } from '../bots/discord/discord-card-notifier.ts';
+import { DiscordCardOutbound } from '../bots/discord/discord-card-outbound.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { CreditLedger } from '../credits/ledger.ts';
 import type { FacetDatabase } from '../storage/database.ts';
+import { ChatPosts } from '../workflow/chat-posts.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../workflow/coalescing-notifier.ts';
+import { composeChatCore } from './chat-core.ts';
 import type { DesignService } from '../workflow/design-service.ts';
 import type { ImageStore } from '../workflow/ports/image-store.ts';
 import type { Notifier } from '../workflow/ports/notifier.ts';
@@ -38,13 +40,8 @@ export function composeDiscord(
 ): DiscordComposition {
   const logger = deps.logger.child({ surface: 'discord' });
   const rest = discordRest(config.token, config.apiUrl);
-  const cards = new DiscordCardNotifier({
-    rest,
-    images: deps.images,
-    posts: new ChatPosts(deps.db),
-    clock: deps.clock,
-    logger,
-  });
+  const outbound = new DiscordCardOutbound({ rest, images: deps.images });
+  const cards = new ThreadedCardNotifier({ outbound, posts: new ChatPosts(deps.db), clock: deps.clock });
   // Other processes update the same cards: each delivery re-reads the design (see CoalescingNotifier).
   const coalesced = new CoalescingNotifier(cards, {
     intervalMs: cardUpdateIntervalMs,
@@ -57,15 +54,16 @@ export function composeDiscord(
     async attach(service, ledger) {
       const bot = createDiscordBot({
         token: config.token,
-        applicationId: config.applicationId,
         apiUrl: config.apiUrl,
-        service,
-        ledger,
-        db: deps.db,
-        cards,
-        redeliver: (design) => coalesced.redeliver(design),
-        rest,
-        limiter: deps.limiter,
+        core: composeChatCore({
+          db: deps.db,
+          service,
+          ledger,
+          limiter: deps.limiter ?? unlimited,
+          clock: deps.clock,
+          redeliver: (design) => coalesced.redeliver(design),
+        }),
+        cards: outbound,
         observeAck: deps.observeAck,
         logger,
       });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { PlaygroundApi } from '../bots/playground/playground-api.ts';
-import type { RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
+import { unlimited, type RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
 import { PlaygroundHub } from '../bots/playground/playground-hub.ts';
 import { playgroundRoute } from '../bots/playground/playground-routes.ts';
 import type { Clock } from '../clock.ts';
@@ -10,6 +10,7 @@ import type { FacetDatabase } from '../storage/database.ts';
 import type { DesignService } from '../workflow/design-service.ts';
 import type { ImageStore } from '../workflow/ports/image-store.ts';
 import type { Notifier } from '../workflow/ports/notifier.ts';
+import { composeChatCore } from './chat-core.ts';
 
 export type PlaygroundComposition = {
   notifier: Notifier;
@@ -32,7 +33,19 @@ export function composePlayground(deps: {
     notifier: hub,
     attach: (service, ledger) =>
       playgroundRoute({
-        api: new PlaygroundApi({ db: deps.db, service, ledger, hub, logger, limiter: deps.limiter }),
+        api: new PlaygroundApi({
+          core: composeChatCore({
+            db: deps.db,
+            service,
+            ledger,
+            limiter: deps.limiter ?? unlimited,
+            clock: deps.clock,
+            // The page shows every change of this process by itself.
+            redeliver: (design) => hub.notify(design),
+          }),
+          hub,
+          logger,
+        }),
         hub,
         logger,
       }),

@@ -3,19 +3,21 @@ import type { Clock } from '../clock.ts';
 import type { SlackConfig } from '../config.ts';
 import type { CreditLedger } from '../credits/ledger.ts';
 import type { HttpRoute } from '../http/health-server.ts';
-import type { RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
-import { ChatPosts } from '../bots/chat-posts.ts';
+import { unlimited, type RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
+import { ThreadedCardNotifier } from '../bots/chat/threaded-card-notifier.ts';
 import { SlackActors } from '../bots/slack/slack-actors.ts';
 import { createSlackApp, type SlackAuth, type SlackMode } from '../bots/slack/slack-app.ts';
-import { SlackCardNotifier } from '../bots/slack/slack-card-notifier.ts';
+import { SlackCardOutbound } from '../bots/slack/slack-card-outbound.ts';
 import {
   installedWorkspaceClients,
   singleWorkspaceClients,
   slackWebClient,
   type SlackClients,
 } from '../bots/slack/slack-clients.ts';
-import { SlackInstallationStore } from '../bots/slack/slack-installation-store.ts';
+import { SlackInstallationStore } from '../storage/slack-installation-store.ts';
 import type { FacetDatabase } from '../storage/database.ts';
+import { ChatPosts } from '../workflow/chat-posts.ts';
+import { composeChatCore } from './chat-core.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../workflow/coalescing-notifier.ts';
 import type { DesignService } from '../workflow/design-service.ts';
 import type { ImageStore } from '../workflow/ports/image-store.ts';
@@ -72,12 +74,10 @@ export function composeSlack(
   else if (config.signingSecret) mode = { kind: 'http', signingSecret: config.signingSecret };
   else throw new Error('Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
 
-  const cards = new SlackCardNotifier({
-    clients,
-    images: deps.images,
+  const cards = new ThreadedCardNotifier({
+    outbound: new SlackCardOutbound({ clients, images: deps.images, logger }),
     posts: new ChatPosts(deps.db),
     clock: deps.clock,
-    logger,
   });
   // Other processes update the same cards: each delivery re-reads the design (see CoalescingNotifier).
   const coalesced = new CoalescingNotifier(cards, {
@@ -91,21 +91,24 @@ export function composeSlack(
     receives: mode.kind,
     mode: `${mode.kind === 'http' ? 'HTTP at /slack/events' : 'Socket Mode'}, ${auth.kind === 'oauth' ? 'multi-workspace OAuth at /slack/install' : 'one workspace'}`,
     async attach(service, ledger) {
-      const surface = createSlackApp({
+      const slackApp = createSlackApp({
         mode,
         auth,
         apiUrl,
-        service,
-        ledger,
-        db: deps.db,
-        cards,
-        redeliver: (design) => coalesced.redeliver(design),
+        clients,
+        core: composeChatCore({
+          db: deps.db,
+          service,
+          ledger,
+          limiter: deps.limiter ?? unlimited,
+          clock: deps.clock,
+          redeliver: (design) => coalesced.redeliver(design),
+        }),
         actors: new SlackActors(deps.clock),
-        limiter: deps.limiter,
         logger,
       });
-      await surface.start();
-      const listener = surface.requestListener;
+      await slackApp.start();
+      const listener = slackApp.requestListener;
       const route: HttpRoute | undefined = listener
         ? (request, response) => {
             if (!(request.url ?? '').startsWith('/slack/')) return Promise.resolve(false);
@@ -120,7 +123,7 @@ export function composeSlack(
             }
           }
         : undefined;
-      return { route, stop: () => surface.stop() };
+      return { route, stop: () => slackApp.stop() };
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { Platform } from '../platform.ts';
 
 /** Types of the tables in migrations/, as kysely sees them. Keep in step with the SQL. */
-export type Platform = 'slack' | 'discord' | 'playground';
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
 

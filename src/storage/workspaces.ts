@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Prices } from '../credits/pricing.ts';
-import type { Database, Platform, Workspace } from './schema.ts';
+import type { Platform } from '../platform.ts';
+import type { Database, Workspace } from './schema.ts';
 
 /** The workspace row for a platform's team or guild, if Facet has seen it (no row is created). */
 export function findWorkspace(
@@ -41,11 +41,11 @@ export async function ensureWorkspace(
   return raced;
 }
 
-export function pricesOf(workspace: Workspace): Prices {
-  return { design: workspace.price_design, variation: workspace.price_variation, edit: workspace.price_edit };
-}
-
-export type WorkspaceSettings = { approverGroup: string | null; prices: Prices };
+/** Who approves and what designs cost, in credits. */
+export type WorkspaceSettings = {
+  approverGroup: string | null;
+  prices: { design: number; variation: number; edit: number };
+};
 
 export async function updateWorkspaceSettings(
   db: Kysely<Database>,

@@ -12,7 +12,7 @@ import type { DesignRow, DesignTransitions, TransitionResult } from './design-tr
 import type { DesignEffects } from './design-effects.ts';
 import { findPreset, maxFeedbackLength, maxPromptLength, type EditRequest } from './prompts.ts';
 import { remainingViews, viewNames, type RemainingView } from './views.ts';
-import type { WorkflowOutcome } from './workflow-outcome.ts';
+import type { WorkflowOutcome, WorkflowRefusal } from './workflow-outcome.ts';
 
 export type ServiceDeps = {
   db: Kysely<Database>;
@@ -101,6 +101,24 @@ export class DesignService {
       }),
     );
     return this.finish(request.designId, result);
+  }
+
+  /**
+   * Whether `actor` may ask for changes to this iteration now, changing nothing: the change form is only
+   * shown to someone whose submission could count (the submission is checked again).
+   */
+  async checkEdit(request: {
+    designId: string;
+    actor: Actor;
+    iteration: number;
+  }): Promise<WorkflowRefusal | undefined> {
+    const decision = await this.deps.transitions.preview(request.designId, {
+      type: 'edit',
+      iteration: request.iteration,
+      actor: request.actor,
+    });
+    if (decision.ok) return undefined;
+    return { reason: decision.reason === 'not_expected' ? 'finished' : decision.reason };
   }
 
   async approve(request: { designId: string; actor: Actor; iteration: number }): Promise<WorkflowOutcome> {

@@ -60,6 +60,12 @@ export class DesignTransitions {
     return this.selectDesign(db, designId).executeTakeFirst();
   }
 
+  /** What `event` would decide on the design as it is now, changing nothing (a form about to open). */
+  async preview(designId: string, event: DesignEvent): Promise<Decision> {
+    const design = await this.load(this.db, designId);
+    return decide(design ? machineView(design) : null, event);
+  }
+
   private selectDesign(db: Kysely<Database>, designId: string) {
     return db
       .selectFrom('designs')

@@ -16,7 +16,7 @@ import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { buildDesignCard } from '../../src/bots/card/design-card.ts';
 import { buildDesignThread } from '../../src/bots/card/design-thread.ts';
 import { renderSlackCard } from '../../src/bots/slack/slack-blocks.ts';
-import { readSlackSurface } from '../../src/bots/slack/slack-surface.ts';
+import { readSlackCardPlace } from '../../src/bots/slack/slack-card-place.ts';
 import { renderSlackThreadStatus } from '../../src/bots/slack/slack-thread-blocks.ts';
 import { auditLedger } from '../../src/credits/invariants.ts';
 import type { FacetDatabase } from '../../src/storage/database.ts';
@@ -283,7 +283,7 @@ function checkChat(
   const id = design.id;
   const expectedCard = renderSlackCard(buildDesignCard(design, now), null).blocks;
   const want = normalized(expectedCard);
-  const surfaceTs = readSlackSurface(design.surface)?.ts;
+  const surfaceTs = readSlackCardPlace(design.surface)?.ts;
   const cardTs = new Set(recorder.cardsByDesign.get(id) ?? []);
   if (surfaceTs) cardTs.add(surfaceTs);
   if (cardTs.size === 0) {

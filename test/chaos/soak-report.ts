@@ -6,7 +6,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FacetDatabase } from '../../src/storage/database.ts';
-import { readSlackSurface } from '../../src/bots/slack/slack-surface.ts';
+import { readSlackCardPlace } from '../../src/bots/slack/slack-card-place.ts';
 import type { SlackRecorder } from './soak-slack-recorder.ts';
 
 type Fault = { kind: string; at: number; detail: string };
@@ -60,7 +60,7 @@ export async function writeDesignReport(options: {
       lines.push(
         `  hold ${hold.subject}: ${hold.status}, amount ${hold.amount}, expires ${iso(hold.expires_at)}`,
       );
-    const surfaceTs = readSlackSurface(design.surface)?.ts;
+    const surfaceTs = readSlackCardPlace(design.surface)?.ts;
     lines.push('', `Slack (card ts recorded in designs.surface: ${surfaceTs ?? 'none'})`);
     const cards = [...(recorder.cardsByDesign.get(designId) ?? [])];
     const threads = cards.flatMap((ts) => recorder.thread(ts));

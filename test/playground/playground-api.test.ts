@@ -68,7 +68,8 @@ describe('playground API', () => {
           actionId: 'facet1:cancel:3f2a8c1e-0000-4000-8000-000000000001',
         })
       ).body.reply,
-    ).toMatch(/not one of ours/);
+      // The same answer as Slack and Discord give for a design that is not this workspace's.
+    ).toMatch(/That design no longer exists/);
     expect(
       (await post('feedback', { userId: 'ben', designId: 'nope', iteration: 1, feedback: 'x' })).status,
     ).toBe(400);

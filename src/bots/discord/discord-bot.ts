@@ -2,17 +2,34 @@ import {
   Client,
   Events,
   GatewayIntentBits,
-  MessageFlags,
   REST,
   RESTEvents,
   Routes,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
   type Interaction,
+  type ModalSubmitInteraction,
 } from 'discord.js';
-import { handleDiscordCommand } from './discord-commands.ts';
-import { handleDiscordButton, handleDiscordFeedback } from './discord-components.ts';
-import { DiscordContext, type DiscordBotDeps } from './discord-context.ts';
+import type { Logger } from 'pino';
+import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
+import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { discordCommands } from './discord-command-definition.ts';
-import { isFeedbackModal } from './discord-feedback-modal.ts';
+import { isFeedbackModal, readDiscordFeedback } from './discord-feedback-modal.ts';
+import { discordOrigin } from './discord-origin.ts';
+import { discordPlatform, readDiscordCommand } from './discord-platform.ts';
+import { DiscordReplies } from './discord-replies.ts';
+
+export type DiscordBotDeps = {
+  token: string;
+  apiUrl?: string | undefined;
+  /** What the chat layer asks of the core. */
+  core: ChatCore;
+  /** Sends new cards (a variation's) with the bot token. */
+  cards: DiscordCardOutbound;
+  /** Seconds from an interaction's arrival to Discord accepting our first response. */
+  observeAck?: ((seconds: number) => void) | undefined;
+  logger: Logger;
+};
 
 export type DiscordBot = {
   client: Client;
@@ -26,13 +43,16 @@ export function discordRest(token: string, apiUrl?: string): REST {
   return new REST({ version: '10', ...(apiUrl ? { api: apiUrl } : {}) }).setToken(token);
 }
 
-/** The Discord surface: a gateway client with the Guilds intent only (interactions need no more). */
+/**
+ * The Discord gateway client (the Guilds intent only: interactions need no more), translating each
+ * interaction for the chat layer.
+ */
 export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     ...(deps.apiUrl ? { rest: { api: deps.apiUrl } } : {}),
   });
-  const context = new DiscordContext(deps);
+  const bot = new ChatBot({ ...deps.core, platform: discordPlatform, logger: deps.logger });
   const acks = ackTimer(client, deps.observeAck);
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
@@ -47,17 +67,19 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
   client.on(Events.Error, (error) => deps.logger.error({ err: error }, 'Discord client error'));
 
   async function dispatch(interaction: Interaction): Promise<void> {
-    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
-    const slowDown = await context.overLimit(interaction.guildId ?? 'dm', interaction.user.id);
-    if (slowDown) {
-      await interaction.reply({ content: slowDown, flags: MessageFlags.Ephemeral });
-      return;
-    }
     if (interaction.isChatInputCommand() && interaction.commandName === 'design')
-      return handleDiscordCommand(interaction, context);
-    if (interaction.isButton()) return handleDiscordButton(interaction, context);
-    if (interaction.isModalSubmit() && isFeedbackModal(interaction.customId))
-      return handleDiscordFeedback(interaction, context);
+      return bot.command(request(interaction), readDiscordCommand(interaction));
+    if (interaction.isButton()) return bot.click(request(interaction), interaction.customId);
+    if (interaction.isModalSubmit() && isFeedbackModal(interaction.customId)) {
+      const values = new Map<string, string>();
+      for (const field of interaction.fields.fields.values())
+        if ('value' in field && typeof field.value === 'string') values.set(field.customId, field.value);
+      return bot.submit(request(interaction), readDiscordFeedback(interaction.customId, values));
+    }
+  }
+
+  function request(interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction) {
+    return { origin: discordOrigin(interaction), replies: new DiscordReplies(interaction, deps.cards) };
   }
 
   return {

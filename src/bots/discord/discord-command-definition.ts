@@ -5,7 +5,7 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import { maxPromptLength } from '../../workflow/prompts.ts';
-import { maxGrant } from '../card/design-command.ts';
+import { maxGrant } from '../chat/design-command.ts';
 
 const maxPrice = 1000;
 

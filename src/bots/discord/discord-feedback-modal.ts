@@ -1,6 +1,8 @@
 import { ComponentType, TextInputStyle, type APIModalInteractionResponseCallbackData } from 'discord.js';
 import { z } from 'zod';
+import { clip } from '../../text.ts';
 import { maxFeedbackLength } from '../../workflow/prompts.ts';
+import type { ChatSubmission } from '../chat/chat-request.ts';
 
 const prefix = 'facet1m';
 const inputId = 'feedback';
@@ -21,7 +23,7 @@ export function discordFeedbackModal(target: {
             type: ComponentType.TextInput,
             custom_id: inputId,
             style: TextInputStyle.Paragraph,
-            label: `What should change in iteration ${target.iteration}?`.slice(0, 45),
+            label: clip(`What should change in iteration ${target.iteration}?`, 45),
             placeholder: 'e.g. make the ear cups rounder and the band thinner',
             min_length: 1,
             // Discord enforces this too; the server checks again because a payload can be forged.
@@ -36,22 +38,17 @@ export function discordFeedbackModal(target: {
 
 const targetSchema = z.object({ designId: z.uuid(), iteration: z.coerce.number().int().positive() });
 
-export type DiscordFeedback = { designId: string; iteration: number; feedback: string } | { error: string };
-
 export function isFeedbackModal(customId: string): boolean {
   return customId.startsWith(`${prefix}:`);
 }
 
-/** Validates a submission; Discord modals cannot show errors inline, so the caller replies privately. */
-export function readDiscordFeedback(customId: string, values: ReadonlyMap<string, string>): DiscordFeedback {
+/** Reads a submission: the design and iteration from the custom id, the text as typed. */
+export function readDiscordFeedback(
+  customId: string,
+  values: ReadonlyMap<string, string>,
+): Extract<ChatSubmission, { kind: 'feedback' | 'stale' }> {
   const [, designId, iteration] = customId.split(':');
   const target = targetSchema.safeParse({ designId, iteration });
-  if (!target.success) return { error: 'This form is out of date; press Request changes again.' };
-  const feedback = (values.get(inputId) ?? '').trim();
-  if (feedback === '') return { error: 'Say what should change; nothing was changed.' };
-  if (feedback.length > maxFeedbackLength)
-    return {
-      error: `Keep it to ${maxFeedbackLength} characters or fewer (this is ${feedback.length}); nothing was changed.`,
-    };
-  return { ...target.data, feedback };
+  if (!target.success) return { kind: 'stale', form: 'feedback' };
+  return { kind: 'feedback', ...target.data, feedback: values.get(inputId) ?? '' };
 }

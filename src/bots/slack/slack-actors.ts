@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Clock } from '../../clock.ts';
-import type { Workspace } from '../../storage/schema.ts';
+import type { WorkspaceInfo } from '../../workflow/workspace-directory.ts';
 import type { Actor } from '../../workflow/actor.ts';
 
 const userInfoSchema = z.object({
@@ -30,15 +30,15 @@ export class SlackActors {
     private readonly ttlMs = 60_000,
   ) {}
 
-  async actorFor(client: WebClient, workspace: Workspace, userId: string): Promise<Actor> {
-    const group = workspace.approver_group;
+  async actorFor(client: WebClient, workspace: WorkspaceInfo, userId: string): Promise<Actor> {
+    const group = workspace.approverGroup;
     const [isAdmin, members] = await Promise.all([
-      this.cached(this.admins, `${workspace.external_id}:${userId}`, async () => {
+      this.cached(this.admins, `${workspace.externalId}:${userId}`, async () => {
         const info = userInfoSchema.parse(await client.users.info({ user: userId }));
         return Boolean(info.user.is_admin || info.user.is_owner || info.user.is_primary_owner);
       }),
       group
-        ? this.cached(this.groups, `${workspace.external_id}:${group}`, async () => {
+        ? this.cached(this.groups, `${workspace.externalId}:${group}`, async () => {
             const answer = groupMembersSchema.parse(await client.usergroups.users.list({ usergroup: group }));
             return new Set(answer.users);
           })

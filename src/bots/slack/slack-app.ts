@@ -8,19 +8,13 @@ import {
   type Receiver,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
-import type { CreditLedger } from '../../credits/ledger.ts';
-import type { Database } from '../../storage/schema.ts';
-import type { DesignService } from '../../workflow/design-service.ts';
-import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
+import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { SlackActors } from './slack-actors.ts';
-import { registerSlackActions } from './slack-actions.ts';
-import type { SlackCardNotifier } from './slack-card-notifier.ts';
-import { registerSlackCommands } from './slack-commands.ts';
+import type { SlackClients } from './slack-clients.ts';
+import { registerSlackListeners } from './slack-listeners.ts';
+import { slackPlatform } from './slack-platform.ts';
 import { guardSlackEvents } from './slack-request-guard.ts';
-import { SlackContext } from './slack-context.ts';
 import { slackBotScopes } from './slack-scopes.ts';
 
 /** How Slack reaches us: signed HTTP requests, or a Socket Mode connection we open. */
@@ -41,19 +35,15 @@ export type SlackAppDeps = {
   mode: SlackMode;
   auth: SlackAuth;
   apiUrl?: string | undefined;
-  service: DesignService;
-  ledger: CreditLedger;
-  db: Kysely<Database>;
-  cards: SlackCardNotifier;
-  /** Shows a just-posted card's newest state in order with other updates (the coalescing notifier). */
-  redeliver: (design: DesignSnapshot) => Promise<void>;
+  /** The Web API client of each team, for what is not an answer to a request (history links). */
+  clients: SlackClients;
+  /** What the chat layer asks of the core. */
+  core: ChatCore;
   actors: SlackActors;
-  /** Commands and clicks per person per minute; none when left out. */
-  limiter?: RateLimiter | undefined;
   logger: Logger;
 };
 
-export type SlackSurface = {
+export type SlackAppHandle = {
   app: App;
   /** HTTP mode: serves /slack/events, /slack/install and /slack/oauth_redirect; mount it on a server. */
   requestListener: RequestListener | undefined;
@@ -65,7 +55,7 @@ export type SlackSurface = {
 /** Fixed ids spare a start-up auth.test round trip; Facet never reacts to its own messages anyway. */
 const botIds = { botId: 'B0FACET', botUserId: 'U0FACET' };
 
-export function createSlackApp(deps: SlackAppDeps): SlackSurface {
+export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const clientOptions = deps.apiUrl ? { slackApiUrl: deps.apiUrl } : {};
   const oauth = deps.auth.kind === 'oauth' ? deps.auth : undefined;
   if (oauth && deps.mode.kind === 'socket')
@@ -125,9 +115,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackSurface {
     logLevel: LogLevel.ERROR,
   });
 
-  const context = new SlackContext(deps);
-  registerSlackCommands(app, context);
-  registerSlackActions(app, context);
+  const bot = new ChatBot({ ...deps.core, platform: slackPlatform(deps.clients), logger: deps.logger });
+  registerSlackListeners(app, { bot, actors: deps.actors, logger: deps.logger });
   if (oauth) {
     // Uninstalling revokes the token: forget it, so nothing keeps calling Slack with it.
     const forget = async ({ context: bolt }: { context: { teamId?: string; enterpriseId?: string } }) => {

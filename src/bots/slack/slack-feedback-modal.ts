@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { maxFeedbackLength } from '../../workflow/prompts.ts';
+import type { ChatSubmission } from '../chat/chat-request.ts';
 
 export const feedbackModalCallbackId = 'facet_feedback';
 const blockId = 'facet_feedback_block';
@@ -48,22 +49,25 @@ const submissionSchema = z.object({
   }),
 });
 
-export type FeedbackSubmission =
-  | { designId: string; iteration: number; channelId: string; feedback: string }
-  | { error: string; blockId: string };
+/** The block under which errors about the feedback go (response_action: errors). */
+export const feedbackErrorBlock = blockId;
 
-/** Validates a submission; errors go back into the modal (response_action: errors) under the input. */
-export function readFeedbackSubmission(view: unknown): FeedbackSubmission {
+/** Reads a submission, and the channel its card is in (for private answers). */
+export function readFeedbackSubmission(view: unknown): {
+  submission: Extract<ChatSubmission, { kind: 'feedback' | 'stale' }>;
+  channelId: string | undefined;
+} {
   const parsed = submissionSchema.safeParse(view);
   const metadata = parsed.success ? safeJson(parsed.data.private_metadata) : undefined;
   const target = metadataSchema.safeParse(metadata);
   if (!parsed.success || !target.success)
-    return { blockId, error: 'This form is out of date; close it and press Request changes again.' };
-  const feedback = (parsed.data.state.values[blockId]?.[actionId]?.value ?? '').trim();
-  if (feedback === '') return { blockId, error: 'Say what should change.' };
-  if (feedback.length > maxFeedbackLength)
-    return { blockId, error: `Keep it under ${maxFeedbackLength} characters (this is ${feedback.length}).` };
-  return { ...target.data, feedback };
+    return { submission: { kind: 'stale', form: 'feedback' }, channelId: undefined };
+  const { designId, iteration, channelId } = target.data;
+  const feedback = parsed.data.state.values[blockId]?.[actionId]?.value ?? '';
+  return {
+    submission: { kind: 'feedback', designId, iteration, feedback },
+    channelId: channelId || undefined,
+  };
 }
 
 function safeJson(text: string): unknown {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { Prices } from '../../credits/pricing.ts';
-import type { WorkspaceSettings } from '../../storage/workspaces.ts';
+import { clip } from '../../text.ts';
+import type { Prices } from '../../workflow/workspace-directory.ts';
+import type { ChatSubmission } from '../chat/chat-request.ts';
 
 export const settingsModalCallbackId = 'facet_settings';
 const approverBlock = 'facet_settings_approver';
@@ -25,7 +26,7 @@ export function settingsModal(input: {
   groups: UserGroup[];
 }) {
   const option = (value: string, text: string) => ({
-    text: { type: 'plain_text' as const, text: text.slice(0, 75) },
+    text: { type: 'plain_text' as const, text: clip(text, 75) },
     value,
   });
   const nobody = option(noGroup, 'Nobody else: requesters approve their own designs');
@@ -79,15 +80,19 @@ const submissionSchema = z.object({
   }),
 });
 
-export type SettingsSubmission =
-  { teamId: string; settings: WorkspaceSettings } | { errors: Record<string, string> };
+/** The block under which an error about the whole form is shown. */
+export const settingsErrorBlock = approverBlock;
 
-/** Validates the modal; each bad field gets its own error under it. */
-export function readSettingsSubmission(view: unknown): SettingsSubmission {
+/**
+ * Reads the modal; each bad field gets its own error under it (what a field may hold is the form's
+ * business, as Slack's own number inputs are; who may save is the chat layer's).
+ */
+export function readSettingsSubmission(
+  view: unknown,
+): Extract<ChatSubmission, { kind: 'settings' | 'stale' }> | { errors: Record<string, string> } {
   const parsed = submissionSchema.safeParse(view);
   const teamId = parsed.success ? teamOf(parsed.data.private_metadata) : undefined;
-  if (!parsed.success || !teamId)
-    return { errors: { [approverBlock]: 'This form is out of date; run /design settings again.' } };
+  if (!parsed.success || !teamId) return { kind: 'stale', form: 'settings' };
   const values = parsed.data.state.values;
   const errors: Record<string, string> = {};
   const prices: Prices = { design: 0, variation: 0, edit: 0 };
@@ -103,7 +108,11 @@ export function readSettingsSubmission(view: unknown): SettingsSubmission {
   const selected = values[approverBlock]?.[approverAction]?.selected_option?.value ?? noGroup;
   if (selected !== noGroup && !/^S[A-Z0-9]{2,}$/.test(selected))
     return { errors: { [approverBlock]: 'Pick one of the listed user groups.' } };
-  return { teamId, settings: { approverGroup: selected === noGroup ? null : selected, prices } };
+  return {
+    kind: 'settings',
+    workspace: teamId,
+    settings: { approverGroup: selected === noGroup ? null : selected, prices },
+  };
 }
 
 function teamOf(metadata: string): string | undefined {

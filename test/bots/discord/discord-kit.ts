@@ -1,17 +1,20 @@
-import type { RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
+import { unlimited, type RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
+import type { Notifier } from '../../../src/workflow/ports/notifier.ts';
 import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
-import { ChatPosts } from '../../../src/bots/chat-posts.ts';
+import { ChatPosts } from '../../../src/workflow/chat-posts.ts';
+import { ThreadedCardNotifier } from '../../../src/bots/chat/threaded-card-notifier.ts';
+import { composeChatCore } from '../../../src/compose/chat-core.ts';
 import {
   createDiscordBot,
   discordRest,
   registerDiscordCommands,
   type DiscordBot,
 } from '../../../src/bots/discord/discord-bot.ts';
-import { DiscordCardNotifier } from '../../../src/bots/discord/discord-card-notifier.ts';
+import { DiscordCardOutbound } from '../../../src/bots/discord/discord-card-outbound.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../../fakes/fake-discord.ts';
 import { createHarness, silentLogger, type Harness } from '../../workflow/workflow-harness.ts';
@@ -41,6 +44,8 @@ export type DiscordKit = {
   waitForButton(designId: string, label: RegExp): Promise<{ card: FakeMessage; id: string }>;
   designOf(userId: string): Promise<string>;
   workspaceId(): Promise<string>;
+  /** The card notifier a freshly started process would build: nothing in memory. */
+  restartedNotifier(): Notifier;
   close(): Promise<void>;
 };
 
@@ -79,18 +84,12 @@ export async function startDiscordKit(
     publicUrl: 'http://127.0.0.1:9',
     secret: 'image-secret',
   });
-  let cards!: DiscordCardNotifier;
+  const outbound = new DiscordCardOutbound({ rest, images });
   let coalesced!: CoalescingNotifier;
   const h = await createHarness(label, {
     images,
     notifier: (db) => {
-      cards = new DiscordCardNotifier({
-        rest,
-        images,
-        posts: new ChatPosts(db),
-        clock: () => new Date(),
-        logger: silentLogger,
-      });
+      const cards = new ThreadedCardNotifier({ outbound, posts: new ChatPosts(db), clock: () => new Date() });
       coalesced = new CoalescingNotifier(cards, {
         intervalMs: 20,
         logger: silentLogger,
@@ -109,15 +108,16 @@ export async function startDiscordKit(
   const makeBot = () =>
     createDiscordBot({
       token,
-      applicationId: fake.applicationId,
       apiUrl: fake.apiUrl,
-      service: h.workflow.service,
-      ledger: h.ledger,
-      db: h.test.db,
-      cards,
-      redeliver: (design) => coalesced.redeliver(design),
-      rest,
-      limiter: options.limiter,
+      core: composeChatCore({
+        db: h.test.db,
+        service: h.workflow.service,
+        ledger: h.ledger,
+        limiter: options.limiter ?? unlimited,
+        clock: () => new Date(),
+        redeliver: (design) => coalesced.redeliver(design),
+      }),
+      cards: outbound,
       observeAck: (seconds) => acks.push(seconds),
       logger: silentLogger,
     });
@@ -210,6 +210,12 @@ export async function startDiscordKit(
         .executeTakeFirstOrThrow();
       return row.id;
     },
+    restartedNotifier: () =>
+      new ThreadedCardNotifier({
+        outbound: new DiscordCardOutbound({ rest: discordRest(token, fake.apiUrl), images }),
+        posts: new ChatPosts(h.test.db),
+        clock: () => new Date(),
+      }),
     async close() {
       await bot.stop();
       await h.close();

@@ -5,12 +5,15 @@ import path from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
-import { ChatPosts } from '../../../src/bots/chat-posts.ts';
+import type { Notifier } from '../../../src/workflow/ports/notifier.ts';
 import { SlackActors } from '../../../src/bots/slack/slack-actors.ts';
-import type { RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
+import { unlimited, type RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
+import { ThreadedCardNotifier } from '../../../src/bots/chat/threaded-card-notifier.ts';
 import { createSlackApp } from '../../../src/bots/slack/slack-app.ts';
-import { SlackCardNotifier } from '../../../src/bots/slack/slack-card-notifier.ts';
-import { SlackInstallationStore } from '../../../src/bots/slack/slack-installation-store.ts';
+import { SlackCardOutbound } from '../../../src/bots/slack/slack-card-outbound.ts';
+import { SlackInstallationStore } from '../../../src/storage/slack-installation-store.ts';
+import { composeChatCore } from '../../../src/compose/chat-core.ts';
+import { ChatPosts } from '../../../src/workflow/chat-posts.ts';
 import {
   installedWorkspaceClients,
   singleWorkspaceClients,
@@ -58,6 +61,8 @@ export type SlackKit = {
   workspaceId(): Promise<string>;
   /** The id of the design a user started (with this prompt), once it exists. */
   designOf(user: string, prompt?: string): Promise<string>;
+  /** The card notifier a freshly started process would build: nothing in memory. */
+  restartedNotifier(): Notifier;
   close(): Promise<void>;
 };
 
@@ -81,21 +86,21 @@ export async function startSlackKit(
     publicUrl: options.publicImages ? 'https://facet.example.com' : 'http://127.0.0.1:3000',
     secret: 'image-secret',
   });
-  let cards!: SlackCardNotifier;
+  let cards!: ThreadedCardNotifier<{ channelId: string; messageId: string; teamId: string }>;
+  let clients!: ReturnType<typeof singleWorkspaceClients>;
   let coalesced!: CoalescingNotifier;
   let installations!: SlackInstallationStore;
   const h = await createHarness(label, {
     images,
     notifier: (db) => {
       installations = new SlackInstallationStore(db);
-      cards = new SlackCardNotifier({
-        clients: options.oauth
-          ? installedWorkspaceClients(installations, { apiUrl: slack.apiUrl })
-          : singleWorkspaceClients(client),
-        images,
+      clients = options.oauth
+        ? installedWorkspaceClients(installations, { apiUrl: slack.apiUrl })
+        : singleWorkspaceClients(client);
+      cards = new ThreadedCardNotifier({
+        outbound: new SlackCardOutbound({ clients, images, logger: silentLogger }),
         posts: new ChatPosts(db),
         clock: () => new Date(),
-        logger: silentLogger,
       });
       coalesced = new CoalescingNotifier(cards, {
         intervalMs: 20,
@@ -105,7 +110,7 @@ export async function startSlackKit(
       return coalesced;
     },
   });
-  const surface = createSlackApp({
+  const slackApp = createSlackApp({
     mode: socket ? { kind: 'socket', appToken: 'xapp-test' } : { kind: 'http', signingSecret },
     auth: options.oauth
       ? {
@@ -117,17 +122,20 @@ export async function startSlackKit(
         }
       : { kind: 'single', client },
     apiUrl: socket ? socket.apiUrl : slack.apiUrl,
-    service: h.workflow.service,
-    ledger: h.ledger,
-    db: h.test.db,
-    cards,
-    redeliver: (design) => coalesced.redeliver(design),
+    clients,
+    core: composeChatCore({
+      db: h.test.db,
+      service: h.workflow.service,
+      ledger: h.ledger,
+      limiter: options.limiter ?? unlimited,
+      clock: () => new Date(),
+      redeliver: (design) => coalesced.redeliver(design),
+    }),
     actors: new SlackActors(() => new Date()),
-    limiter: options.limiter,
     logger: silentLogger,
   });
-  await surface.start();
-  const listener = surface.requestListener;
+  await slackApp.start();
+  const listener = slackApp.requestListener;
   const server = createServer((request, response) => {
     try {
       if (!listener) throw new Error('Socket Mode serves no HTTP requests');
@@ -235,10 +243,16 @@ export async function startSlackKit(
         .executeTakeFirstOrThrow();
       return row.id;
     },
+    restartedNotifier: () =>
+      new ThreadedCardNotifier({
+        outbound: new SlackCardOutbound({ clients, images, logger: silentLogger }),
+        posts: new ChatPosts(h.test.db),
+        clock: () => new Date(),
+      }),
     async close() {
       server.closeAllConnections();
       server.close();
-      await surface.stop();
+      await slackApp.stop();
       await socket?.close();
       await h.close();
       await slack.close();

@@ -64,11 +64,12 @@ describe('a card left behind by a process that died', () => {
     await expect
       .poll(() => JSON.stringify(kit.lastCard().args.blocks), { timeout: 5_000 })
       .toContain('Cancelled');
-    const row = await kit.h.test.db
-      .selectFrom('designs')
-      .select(['version', 'shown_version'])
-      .where('id', '=', designId)
-      .executeTakeFirstOrThrow();
-    expect(row.shown_version).toBe(row.version);
+    // The notifier records what it showed once Slack has answered the update: just after the card changes.
+    await expect
+      .poll(async () => {
+        const row = await shownNow();
+        return row.shown_version === row.version;
+      })
+      .toBe(true);
   });
 });

@@ -4,8 +4,8 @@ import type { Installation } from '@slack/bolt';
 import { InstallProvider, LogLevel, type Logger } from '@slack/oauth';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackInstallationStore } from '../../../src/bots/slack/slack-installation-store.ts';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.ts';
+import { SlackInstallationStore } from '../../src/storage/slack-installation-store.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
 function teamInstallation(
   teamId: string,

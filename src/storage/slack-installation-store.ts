@@ -1,7 +1,7 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../storage/schema.ts';
+import type { Database } from './schema.ts';
 
 /**
  * Bolt's installation type is built from conditional generics, so the schema below does not try to mirror

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatPosts } from '../../src/bots/chat-posts.ts';
+import { ChatPosts } from '../../src/workflow/chat-posts.ts';
 import { ensureWorkspace } from '../../src/storage/workspaces.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 

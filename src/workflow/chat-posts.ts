@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
+import type { Platform } from '../platform.ts';
 import type { Database } from '../storage/schema.ts';
 
 /**
- * The messages a surface has posted for a design beyond its card. Posting is claim → post → record: a
+ * Where a design's card is, and the messages a platform has posted for it beyond its card. Posting is claim → post → record: a
  * claim that loses means someone else posts it; a failed post releases its claim so the next change
  * tries again.
  */
@@ -11,6 +12,27 @@ const abandonedAfter = sql`interval '2 minutes'`;
 
 export class ChatPosts {
   constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Records where a design's card was posted (`surface.<platform>.<field>`, e.g. Slack's ts) exactly
+   * once: a second poster, which should not exist, never overwrites the first.
+   */
+  async recordCard(
+    designId: string,
+    location: { platform: Platform; field: string; value: string },
+  ): Promise<boolean> {
+    const { platform, field, value } = location;
+    const result = await this.db
+      .updateTable('designs')
+      .set({
+        surface: sql`jsonb_set(surface, ${sql.val(`{${platform},${field}}`)}::text[], to_jsonb(${value}::text))`,
+      })
+      .where('id', '=', designId)
+      .where(sql<boolean>`surface->${platform} ? 'channelId'`)
+      .where(sql<boolean>`not (surface->${platform} ? ${field})`)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
 
   /** The card (and thread) now show `version` of the design: the reconciler need not re-show it. */
   async shown(designId: string, version: number): Promise<void> {

@@ -1,0 +1,110 @@
+import { truncate } from '../../text.ts';
+import type { DesignHistoryEntry } from '../../workflow/workspace-designs.ts';
+import type { CreditBalance, CreditEntry } from '../../workflow/workspace-credits.ts';
+import type { Prices, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
+import { chatLines, type ChatText } from './chat-text.ts';
+import type { ChatWords } from './chat-words.ts';
+
+const entryLabels: Record<string, string> = {
+  grant: 'granted',
+  starter: 'starter credits',
+  reserve: 'reserved',
+  extend: 'reserved for an edit',
+  capture: 'charged',
+  release: 'returned',
+  expire: 'returned (expired)',
+};
+
+const stateLabels: Record<DesignHistoryEntry['state'], string> = {
+  queued: 'waiting in line',
+  generating_front: 'generating the front view',
+  awaiting_approval: 'waiting for approval',
+  generating_views: 'generating the other views',
+  finalizing: 'finishing',
+  completed: 'done',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  expired: 'expired',
+};
+
+/** How many designs `/design history` lists, and how much of each prompt. */
+export const historyLength = 10;
+const historyPromptLength = 80;
+
+function day(date: Date): string {
+  return date.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export function credits(n: number): string {
+  return `${n} credit${n === 1 ? '' : 's'}`;
+}
+
+/** `/design credits`: the balance in one line, then the recent journal entries. */
+export function creditsAnswer(balance: CreditBalance, entries: CreditEntry[]): ChatText {
+  return chatLines([
+    [
+      `You have ${credits(balance.available)} available (${balance.balance} in your account, ${balance.held} reserved for designs in progress).`,
+    ],
+    ...entries.map((entry) => [
+      `• ${day(entry.createdAt)} UTC: ${entryLabels[entry.kind] ?? entry.kind} ${credits(entry.amount)}, balance ${entry.balanceAfter}`,
+    ]),
+  ]);
+}
+
+/** `/design history`: a line per design, linked to its card where the platform can link. */
+export function historyAnswer(
+  words: ChatWords,
+  designs: { entry: DesignHistoryEntry; url: string | undefined }[],
+): ChatText {
+  if (designs.length === 0) return [`You have no designs yet. Start one with ${words.start}.`];
+  return chatLines([
+    [{ strong: 'Your recent designs' }],
+    ...designs.map((design) => [
+      '• ',
+      { userText: truncate(design.entry.prompt, historyPromptLength), href: design.url },
+      `: ${historyStatus(design.entry)}`,
+    ]),
+  ]);
+}
+
+function historyStatus(entry: DesignHistoryEntry): string {
+  const charged = entry.charged > 0 ? `, ${credits(entry.charged)} charged` : '';
+  return `${stateLabels[entry.state]}, iteration ${entry.iteration}${charged}, started ${day(entry.createdAt)} UTC`;
+}
+
+/** `/design help`, with this workspace's prices. */
+export function helpAnswer(words: ChatWords, prices: Prices): ChatText {
+  return chatLines([
+    [{ strong: 'Facet designs products with you, right here.' }],
+    [
+      `${words.start}: start a design, e.g. ${words.example}. The front view comes first; approve it, use a quick edit, or request changes. After approval the back, side, top and bottom views fill a thread.`,
+    ],
+    [
+      '`/design credits`: your balance, what is reserved, and recent entries. `/design history`: your recent designs, with links. `/design help`: this message.',
+    ],
+    [`${words.admins}: ${words.grant} and \`/design settings\` (${words.settings}).`],
+    [
+      `Credits are reserved when you start (${prices.design}, plus ${prices.edit} per edit; a variation costs ${prices.variation}) and charged only when the design is complete; a failure, cancel or expiry returns them.`,
+    ],
+  ]);
+}
+
+/** The workspace's settings, after a change or on request. */
+export function settingsAnswer(words: ChatWords, workspace: WorkspaceInfo, saved: boolean): ChatText {
+  const { prices, approverGroup } = workspace;
+  return chatLines([
+    [saved ? 'Settings saved.' : `Current settings (${words.settingsHowTo}):`],
+    approverGroup
+      ? ['Approvers: members of ', { group: approverGroup }, ' and admins']
+      : ['Approvers: each requester approves their own designs'],
+    [`Prices: design ${prices.design}, variation ${prices.variation}, edit ${prices.edit} credits`],
+  ]);
+}
+
+export function grantAnswer(userId: string, amount: number, available: number): ChatText {
+  return [`Granted ${credits(amount)} to `, { mention: userId }, `: they now have ${available} available.`];
+}
+
+export function grantNotice(granterId: string, amount: number, available: number): ChatText {
+  return [{ mention: granterId }, ` granted you ${amount} Facet credits; you have ${available} available.`];
+}

@@ -1,0 +1,370 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.ts';
+import type { Actor } from '../../workflow/actor.ts';
+import type { ChatPosts } from '../../workflow/chat-posts.ts';
+import type { DesignService } from '../../workflow/design-service.ts';
+import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
+import { maxFeedbackLength } from '../../workflow/prompts.ts';
+import type { WorkflowOutcome } from '../../workflow/workflow-outcome.ts';
+import type { WorkspaceCredits } from '../../workflow/workspace-credits.ts';
+import type { WorkspaceDesigns } from '../../workflow/workspace-designs.ts';
+import type { WorkspaceDirectory, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
+import { parseCardAction, variationKey, type CardAction } from '../card/card-action-id.ts';
+import { buildDesignCard } from '../card/design-card.ts';
+import { overLimitMessage, type RateLimiter } from '../rate-limit/rate-limiter.ts';
+import {
+  creditsAnswer,
+  grantAnswer,
+  grantNotice,
+  helpAnswer,
+  historyAnswer,
+  historyLength,
+  settingsAnswer,
+} from './chat-answers.ts';
+import type { ChatPlatform } from './chat-platform.ts';
+import type { ChatOrigin, ChatReplies, ChatRequest, ChatSubmission } from './chat-request.ts';
+import type { ChatCommand, SettingsChange } from './design-command.ts';
+import { failSafely } from './fail-safely.ts';
+import { refusalMessage } from './refusal-message.ts';
+
+export type ChatBotDeps = {
+  platform: ChatPlatform;
+  service: DesignService;
+  workspaces: WorkspaceDirectory;
+  credits: WorkspaceCredits;
+  designs: WorkspaceDesigns;
+  posts: ChatPosts;
+  /** Shows a just-posted card's newest state in order with other updates (the coalescing notifier). */
+  redeliver: (design: DesignSnapshot) => Promise<void>;
+  /** Commands, clicks and forms per person per minute. */
+  limiter: RateLimiter;
+  clock: Clock;
+  logger: Logger;
+};
+
+/** What the chat layer asks of the core, the same for every platform. */
+export type ChatCore = Omit<ChatBotDeps, 'platform' | 'logger'>;
+
+const notOurs = 'That button is not one of ours any more; nothing was changed.';
+const staleForms = {
+  feedback: 'This form is out of date; close it and press Request changes again.',
+  settings: 'This form is out of date; run /design settings again.',
+} as const;
+
+/** The person who starts a design or a variation: nothing about them but who they are is needed. */
+const requester = (userId: string): Actor => ({ userId, isAdmin: false, groups: [] });
+
+/**
+ * What every command, button and form means, on every platform: who may act (checked before anything is
+ * shown), refusals (always private), rate limits, prices in the text. Platforms translate their events
+ * into these calls and render what comes back; none of them decides anything.
+ */
+export class ChatBot {
+  constructor(private readonly deps: ChatBotDeps) {}
+
+  async command({ origin, replies }: ChatRequest, command: ChatCommand): Promise<void> {
+    const { words } = this.deps.platform;
+    const tell = (text: string) => replies.tell([text]);
+    if (command.kind === 'usage') return tell(command.text);
+    if (origin.workspace === null) return tell(words.outsideWorkspace);
+    if (command.kind === 'create') {
+      if (origin.inThread)
+        return tell(
+          'Start designs in a channel, not in a thread: each design gets a thread of its own for its views.',
+        );
+      if (origin.missingPermissions.length > 0)
+        return tell(
+          `Facet needs these permissions in this channel: ${origin.missingPermissions.join(', ')}. Ask a server manager to grant them; nothing was reserved.`,
+        );
+    }
+    const slowDown = await this.overLimit(origin);
+    if (slowDown) return tell(slowDown);
+    await replies.acknowledge(command.kind === 'create' ? 'public' : 'private');
+    const workspaceId = origin.workspace;
+    await this.failSafe(origin, { command: command.kind }, replies, async () => {
+      const workspace = await this.deps.workspaces.ensure(
+        this.deps.platform.platform,
+        workspaceId,
+        origin.workspaceName,
+      );
+      await this.runCommand(command, workspace, origin, replies);
+    });
+  }
+
+  async click({ origin, replies }: ChatRequest, actionId: string): Promise<void> {
+    const tell = (text: string) => replies.tell([text]);
+    const action = parseCardAction(actionId);
+    if (!action || origin.workspace === null) return tell(notOurs);
+    const slowDown = await this.overLimit(origin);
+    if (slowDown) return tell(slowDown);
+    if ((action.kind === 'approve' || action.kind === 'variation') && origin.missingPermissions.length > 0)
+      return tell(
+        `Facet needs these permissions in this channel first: ${origin.missingPermissions.join(', ')}. Nothing was changed.`,
+      );
+    const workspaceId = origin.workspace;
+    const context = { action: action.kind, designId: action.designId };
+    if (action.kind === 'request_changes') {
+      // The form is the first answer (Discord allows nothing else before it): checked, then opened.
+      await this.failSafe(origin, context, replies, async () => {
+        const found = await this.designIn(workspaceId, action.designId);
+        if (!found) return tell(refusalMessage({ reason: 'not_found' }));
+        const refusal = await this.deps.service.checkEdit({
+          designId: action.designId,
+          actor: await origin.actor(found),
+          iteration: action.iteration,
+        });
+        if (refusal) return tell(refusalMessage(refusal));
+        await replies.openFeedbackForm({ designId: action.designId, iteration: action.iteration });
+      });
+      return;
+    }
+    await replies.acknowledge('private');
+    await this.failSafe(origin, context, replies, async () => {
+      const found = await this.designIn(workspaceId, action.designId);
+      if (!found) return tell(refusalMessage({ reason: 'not_found' }));
+      const outcome = await this.runAction(action, await origin.actor(found), found, origin, replies);
+      if (!outcome.ok) await tell(refusalMessage(outcome));
+    });
+  }
+
+  async submit({ origin, replies }: ChatRequest, submission: ChatSubmission): Promise<void> {
+    if (submission.kind === 'stale') return replies.rejectForm(staleForms[submission.form]);
+    if (origin.workspace === null) return replies.rejectForm(notOurs);
+    const workspaceId = origin.workspace;
+    if (submission.kind === 'settings') return this.saveSettings(origin, replies, workspaceId, submission);
+    const feedback = submission.feedback.trim();
+    if (feedback === '') return replies.rejectForm('Say what should change.');
+    if (feedback.length > maxFeedbackLength)
+      return replies.rejectForm(
+        `Keep it to ${maxFeedbackLength} characters or fewer (this is ${feedback.length}).`,
+      );
+    const slowDown = await this.overLimit(origin);
+    if (slowDown) return replies.rejectForm(slowDown);
+    await replies.acknowledge('private');
+    const tell = (text: string) => replies.tell([text]);
+    await this.failSafe(origin, { form: 'feedback', designId: submission.designId }, replies, async () => {
+      const found = await this.designIn(workspaceId, submission.designId);
+      if (!found) return tell(refusalMessage({ reason: 'not_found' }));
+      const outcome = await this.deps.service.edit({
+        designId: submission.designId,
+        actor: await origin.actor(found),
+        iteration: submission.iteration,
+        edit: { feedback },
+      });
+      if (!outcome.ok) await tell(refusalMessage(outcome));
+    });
+  }
+
+  private async runCommand(
+    command: Exclude<ChatCommand, { kind: 'usage' }>,
+    workspace: WorkspaceInfo,
+    origin: ChatOrigin,
+    replies: ChatReplies,
+  ): Promise<void> {
+    const { platform, words } = this.deps.platform;
+    const account = { workspaceId: workspace.id, userId: origin.userId };
+    const tell = (text: string) => replies.tell([text]);
+    switch (command.kind) {
+      case 'help':
+        return replies.tell(helpAnswer(words, workspace.prices));
+      case 'credits': {
+        const statement = await this.deps.credits.statement(account, 8);
+        return replies.tell(creditsAnswer(statement.balance, statement.entries));
+      }
+      case 'history': {
+        const entries = await this.deps.designs.recent({
+          ...account,
+          requesterId: origin.userId,
+          limit: historyLength,
+        });
+        const linked = await Promise.all(
+          entries.map(async (entry) => ({
+            entry,
+            url: await this.deps.platform.cardLink(entry.surface).catch(() => undefined),
+          })),
+        );
+        return replies.tell(historyAnswer(words, linked));
+      }
+      case 'grant': {
+        if (!(await origin.actor(workspace)).isAdmin) return tell(words.adminsOnly);
+        if (command.userIsBot) return tell('Bots cannot hold credits.');
+        const balance = await this.deps.credits.grant({
+          account: { workspaceId: workspace.id, userId: command.userId },
+          amount: command.amount,
+          key: `${platform}-grant:${workspace.externalId}:${origin.requestId}`,
+          memo: `granted by ${origin.userId} in ${platform}`,
+        });
+        await replies.tell(grantAnswer(command.userId, command.amount, balance.available));
+        // The recipient hears of it too, where the platform can tell them.
+        await replies
+          .tellOther(command.userId, grantNotice(origin.userId, command.amount, balance.available))
+          .catch(() => undefined);
+        return;
+      }
+      case 'settings':
+        return this.settings(command.change, workspace, origin, replies);
+      case 'create': {
+        const outcome = await this.deps.service.start({
+          workspaceId: workspace.id,
+          actor: requester(origin.userId),
+          prompt: command.prompt,
+          requestKey: origin.requestId,
+          surface: { [platform]: this.deps.platform.cardPlace(origin) },
+        });
+        if (!outcome.ok) return tell(refusalMessage(outcome));
+        if (!outcome.replayed) await this.postCard(outcome.design.id, origin.userId, replies);
+        return;
+      }
+    }
+  }
+
+  private async settings(
+    change: SettingsChange | null,
+    workspace: WorkspaceInfo,
+    origin: ChatOrigin,
+    replies: ChatReplies,
+  ): Promise<void> {
+    const { words, settingsForm } = this.deps.platform;
+    if (change === null && !settingsForm) return replies.tell(settingsAnswer(words, workspace, false));
+    if (!(await origin.actor(workspace)).isAdmin) return replies.tell([words.adminsOnly]);
+    if (change === null) return replies.openSettingsForm(workspace);
+    const prices = workspace.prices;
+    const saved = await this.deps.workspaces.updateSettings(workspace.id, {
+      approverGroup: change.approverGroup === undefined ? workspace.approverGroup : change.approverGroup,
+      prices: {
+        design: change.prices?.design ?? prices.design,
+        variation: change.prices?.variation ?? prices.variation,
+        edit: change.prices?.edit ?? prices.edit,
+      },
+    });
+    await replies.tell(settingsAnswer(words, saved, true));
+  }
+
+  private async saveSettings(
+    origin: ChatOrigin,
+    replies: ChatReplies,
+    workspaceId: string,
+    submission: Extract<ChatSubmission, { kind: 'settings' }>,
+  ): Promise<void> {
+    const { platform, words } = this.deps.platform;
+    const workspace = await this.deps.workspaces.ensure(platform, workspaceId, origin.workspaceName);
+    // Admin rights are checked again: the form could have been opened before a demotion, or forged.
+    const actor = await origin.actor(workspace);
+    if (!actor.isAdmin || submission.workspace !== workspaceId) return replies.rejectForm(words.adminsOnly);
+    const slowDown = await this.overLimit(origin);
+    if (slowDown) return replies.rejectForm(slowDown);
+    await this.deps.workspaces.updateSettings(workspace.id, submission.settings);
+    await replies.acknowledge('private');
+    this.deps.logger.info(
+      { platform, workspace: workspaceId, userId: origin.userId, ...submission.settings },
+      'workspace settings saved',
+    );
+  }
+
+  private runAction(
+    action: Exclude<CardAction, { kind: 'request_changes' }>,
+    actor: Actor,
+    workspace: WorkspaceInfo,
+    origin: ChatOrigin,
+    replies: ChatReplies,
+  ): Promise<WorkflowOutcome> {
+    const { service } = this.deps;
+    const { designId } = action;
+    switch (action.kind) {
+      case 'approve':
+        return service.approve({ designId, actor, iteration: action.iteration });
+      case 'edit':
+        return service.edit({
+          designId,
+          actor,
+          iteration: action.iteration,
+          edit: { preset: action.preset },
+        });
+      case 'cancel':
+        return service.cancel({ designId, actor });
+      case 'retry':
+        return service.retry({ designId, actor });
+      case 'edit_view':
+        return service.editView({ designId, actor, view: action.view });
+      case 'variation':
+        return this.startVariation(designId, actor, workspace, origin, replies);
+    }
+  }
+
+  private async startVariation(
+    designId: string,
+    actor: Actor,
+    workspace: WorkspaceInfo,
+    origin: ChatOrigin,
+    replies: ChatReplies,
+  ): Promise<WorkflowOutcome> {
+    const outcome = await this.deps.service.startVariation({
+      workspaceId: workspace.id,
+      actor,
+      designId,
+      requestKey: variationKey(designId, actor.userId, this.deps.clock().getTime()),
+      surface: { [this.deps.platform.platform]: this.deps.platform.cardPlace(origin) },
+    });
+    if (outcome.ok && !outcome.replayed) await this.postCard(outcome.design.id, actor.userId, replies);
+    return outcome;
+  }
+
+  /**
+   * Posts a new design's card, records where it is, then shows the newest state (changes made meanwhile
+   * found no card). Without a card nobody could approve it: a failed post cancels it at once.
+   */
+  private async postCard(designId: string, requesterId: string, replies: ChatReplies): Promise<void> {
+    const { service, platform, posts } = this.deps;
+    try {
+      const first = await service.snapshot(designId);
+      if (!first) return;
+      const messageId = await replies.postCard(buildDesignCard(first, this.deps.clock()));
+      if (messageId !== null)
+        await posts.recordCard(designId, {
+          platform: platform.platform,
+          field: platform.cardMessageField,
+          value: messageId,
+        });
+    } catch (error) {
+      await service.cancel({ designId, actor: requester(requesterId) });
+      if (!replies.cannotPost(error)) throw error;
+      await replies.tell([platform.words.cannotPost]);
+      return;
+    }
+    const latest = await service.snapshot(designId);
+    if (latest) await this.deps.redeliver(latest);
+  }
+
+  /** The workspace a design belongs to, if it is the one the request came from (ids can be forged). */
+  private async designIn(workspaceId: string, designId: string): Promise<WorkspaceInfo | undefined> {
+    const workspace = await this.deps.workspaces.find(this.deps.platform.platform, workspaceId);
+    if (!workspace || !(await this.deps.designs.contains(workspace.id, designId))) return undefined;
+    return workspace;
+  }
+
+  private overLimit(origin: ChatOrigin): Promise<string | undefined> {
+    return overLimitMessage(
+      this.deps.limiter,
+      `${this.deps.platform.platform}:${origin.workspace ?? 'none'}:${origin.userId}`,
+    );
+  }
+
+  private failSafe(
+    origin: ChatOrigin,
+    context: Record<string, unknown>,
+    replies: ChatReplies,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    return failSafely(
+      this.deps.logger,
+      {
+        platform: this.deps.platform.platform,
+        workspace: origin.workspace,
+        userId: origin.userId,
+        ...context,
+      },
+      work,
+      (text) => replies.tell([text]),
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import type { ChatInputCommandInteraction } from 'discord.js';
+import type { ChatPlatform } from '../chat/chat-platform.ts';
+import type { ChatWords } from '../chat/chat-words.ts';
+import type { ChatCommand } from '../chat/design-command.ts';
+import { readDiscordCardPlace } from './discord-card-place.ts';
+
+export const discordWords: ChatWords = {
+  start: '`/design create prompt:<description>`',
+  example: '`/design create prompt:wireless headphones in matte black`',
+  grant: '`/design grant user:<member> amount:<n>`',
+  admins: 'Members with Manage Server',
+  adminsOnly: 'Only members with the Manage Server permission can do that.',
+  settings: 'approver role, prices',
+  settingsHowTo: 'Manage Server can change them with the options of this command',
+  cannotPost:
+    'Facet cannot post in this channel: ask a server manager to let it send messages, embed links and attach files here; nothing was charged.',
+  outsideWorkspace: 'Facet works in servers: use `/design` in a channel.',
+};
+
+/** Discord as the chat layer sees it: its words, and its cards kept by guild, channel and message. */
+export const discordPlatform: ChatPlatform = {
+  platform: 'discord',
+  words: discordWords,
+  settingsForm: false,
+  cardPlace: (origin) => ({ guildId: origin.workspace ?? '', channelId: origin.channelId }),
+  cardMessageField: 'messageId',
+  cardLink(surface) {
+    const place = readDiscordCardPlace(surface);
+    return Promise.resolve(
+      place?.messageId
+        ? `https://discord.com/channels/${place.guildId}/${place.channelId}/${place.messageId}`
+        : undefined,
+    );
+  },
+};
+
+/** `/design <subcommand> <options>` as the chat layer's command. */
+export function readDiscordCommand(interaction: ChatInputCommandInteraction): ChatCommand {
+  const { options } = interaction;
+  switch (options.getSubcommand(false)) {
+    case 'create':
+      return { kind: 'create', prompt: options.getString('prompt', true) };
+    case 'credits':
+      return { kind: 'credits' };
+    case 'history':
+      return { kind: 'history' };
+    case 'grant': {
+      const user = options.getUser('user', true);
+      return {
+        kind: 'grant',
+        userId: user.id,
+        amount: options.getInteger('amount', true),
+        userIsBot: user.bot,
+      };
+    }
+    case 'settings': {
+      const role = options.getRole('approver_role');
+      const clear = options.getBoolean('clear_approver') ?? false;
+      if (role && clear)
+        return { kind: 'usage', text: 'Pick an approver role or clear it, not both; nothing was changed.' };
+      const prices = {
+        design: options.getInteger('price_design') ?? undefined,
+        variation: options.getInteger('price_variation') ?? undefined,
+        edit: options.getInteger('price_edit') ?? undefined,
+      };
+      const changing = role !== null || clear || Object.values(prices).some((p) => p !== undefined);
+      return {
+        kind: 'settings',
+        change: changing ? { approverGroup: clear ? null : role?.id, prices } : null,
+      };
+    }
+    default:
+      return { kind: 'help' };
+  }
+}

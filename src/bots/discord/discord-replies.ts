@@ -1,0 +1,103 @@
+import {
+  DiscordAPIError,
+  MessageFlags,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type ModalSubmitInteraction,
+} from 'discord.js';
+import type { DesignCard } from '../card/design-card.ts';
+import type { ChatReplies } from '../chat/chat-request.ts';
+import type { ChatText } from '../chat/chat-text.ts';
+import { renderDiscordCard } from './discord-card.ts';
+import type { DiscordCardOutbound } from './discord-card-outbound.ts';
+import { renderDiscordChatText } from './discord-chat-text.ts';
+import { discordFeedbackModal } from './discord-feedback-modal.ts';
+
+type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+
+const privately = (content: string) =>
+  ({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } }) as const;
+
+/** Discord's codes for "the bot may not see or post in this channel". */
+const cannotPostCodes = new Set([50001, 50013]);
+
+/**
+ * Answers one Discord interaction for the chat layer. A command's first answer is a reply or a
+ * deferral; a button's or form's a deferred update, so the card stays as it is until it changes.
+ */
+export class DiscordReplies implements ChatReplies {
+  private deferred: 'public' | 'private' | undefined;
+
+  constructor(
+    private readonly interaction: Answerable,
+    private readonly cards: DiscordCardOutbound,
+  ) {}
+
+  async acknowledge(visibility: 'public' | 'private'): Promise<void> {
+    if (this.deferred) return;
+    this.deferred = visibility;
+    const interaction = this.interaction;
+    if (interaction.isChatInputCommand())
+      await interaction.deferReply(visibility === 'private' ? { flags: MessageFlags.Ephemeral } : {});
+    else await interaction.deferUpdate();
+  }
+
+  async tell(text: ChatText): Promise<void> {
+    const content = renderDiscordChatText(text);
+    const interaction = this.interaction;
+    if (!this.deferred) {
+      await interaction.reply(privately(content));
+      return;
+    }
+    if (interaction.isChatInputCommand()) {
+      if (this.deferred === 'private') {
+        await interaction.editReply({ content, allowedMentions: { parse: [] } });
+        return;
+      }
+      // The public "thinking…" was for a card that will not come: it goes, the answer is private.
+      await interaction.deleteReply().catch(() => undefined);
+    }
+    await interaction.followUp(privately(content));
+  }
+
+  /** Discord has no private message to someone else in a channel. */
+  tellOther(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Discord forms cannot show an error inside them: the answer is private instead. */
+  rejectForm(text: string): Promise<void> {
+    return this.tell([text]);
+  }
+
+  async openFeedbackForm(target: { designId: string; iteration: number }): Promise<void> {
+    const interaction = this.interaction;
+    if (interaction.isModalSubmit()) throw new Error('a form cannot open another form');
+    await interaction.showModal(discordFeedbackModal(target));
+  }
+
+  openSettingsForm(): Promise<void> {
+    return Promise.reject(new Error('Discord settings are command options, not a form'));
+  }
+
+  /** A new design's card: the deferred reply to its command, or a new channel message (a variation's). */
+  async postCard(card: DesignCard): Promise<string> {
+    const interaction = this.interaction;
+    if (interaction.isChatInputCommand() && this.deferred === 'public') {
+      const body = renderDiscordCard(card, null);
+      const message = await interaction.editReply({
+        embeds: body.embeds,
+        components: body.components,
+        allowedMentions: body.allowed_mentions,
+      });
+      return message.id;
+    }
+    return this.cards.send(interaction.channelId ?? '', card);
+  }
+
+  cannotPost(error: unknown): boolean {
+    return (
+      error instanceof DiscordAPIError && typeof error.code === 'number' && cannotPostCodes.has(error.code)
+    );
+  }
+}

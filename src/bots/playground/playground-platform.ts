@@ -1,0 +1,21 @@
+import type { ChatPlatform } from '../chat/chat-platform.ts';
+
+/** The local playground as the chat layer sees it: one page, one workspace, cards shown by the page. */
+export const playgroundPlatform: ChatPlatform = {
+  platform: 'playground',
+  words: {
+    start: '`/design <description>`',
+    example: '`/design wireless headphones in matte black`',
+    grant: '`/design grant @ben 10`',
+    admins: 'Workspace admins (Ada: switch users at the top right)',
+    adminsOnly: 'Only workspace admins can do that (switch to Ada).',
+    settings: 'who approves, prices',
+    settingsHowTo: 'the playground keeps the defaults; a Slack workspace or Discord server can change them',
+    cannotPost: 'The playground could not show that design; nothing was charged.',
+    outsideWorkspace: 'The playground is one workspace; this should not happen.',
+  },
+  settingsForm: false,
+  cardPlace: () => ({}),
+  cardMessageField: 'messageId',
+  cardLink: () => Promise.resolve(undefined),
+};

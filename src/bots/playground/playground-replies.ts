@@ -1,0 +1,52 @@
+import type { ChatReplies } from '../chat/chat-request.ts';
+import { plainChatText, type ChatText } from '../chat/chat-text.ts';
+
+/** What the page shows after a command or click: a private note, a form to open, or nothing. */
+export type PlaygroundAnswer = {
+  reply?: string;
+  modal?: { designId: string; iteration: number };
+  /** For the feedback form: shown inside it, which stays open. */
+  error?: string;
+};
+
+/** The page asks and waits: every answer to a request goes back in its HTTP response. */
+export class PlaygroundReplies implements ChatReplies {
+  readonly answer: PlaygroundAnswer = {};
+
+  acknowledge(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  tell(text: ChatText): Promise<void> {
+    this.answer.reply = plainChatText(text, (id) => `@${id}`);
+    return Promise.resolve();
+  }
+
+  /** Everyone shares one page: there is nobody else to tell privately. */
+  tellOther(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  rejectForm(text: string): Promise<void> {
+    this.answer.error = text;
+    return Promise.resolve();
+  }
+
+  openFeedbackForm(target: { designId: string; iteration: number }): Promise<void> {
+    this.answer.modal = target;
+    return Promise.resolve();
+  }
+
+  openSettingsForm(): Promise<void> {
+    return Promise.reject(new Error('the playground has no settings form'));
+  }
+
+  /** The page shows every design of the playground by itself (PlaygroundHub). */
+  postCard(): Promise<null> {
+    return Promise.resolve(null);
+  }
+
+  cannotPost(): boolean {
+    return false;
+  }
+}

@@ -1,0 +1,129 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { ChatBot } from '../chat/chat-bot.ts';
+import type { ChatOrigin } from '../chat/chat-request.ts';
+import type { SlackActors } from './slack-actors.ts';
+import {
+  feedbackErrorBlock,
+  feedbackModalCallbackId,
+  readFeedbackSubmission,
+} from './slack-feedback-modal.ts';
+import { parseSlackCommand } from './slack-platform.ts';
+import { SlackReplies, type SlackFirstAnswer } from './slack-replies.ts';
+import {
+  readSettingsSubmission,
+  settingsErrorBlock,
+  settingsModalCallbackId,
+} from './slack-settings-modal.ts';
+
+/**
+ * `/design`, the card's buttons and the two modals, translated for the chat layer: Slack's payloads in,
+ * the chat layer's answers out. Nothing here decides what a request means.
+ */
+export function registerSlackListeners(
+  app: App,
+  deps: { bot: ChatBot; actors: SlackActors; logger: Logger },
+) {
+  const { bot } = deps;
+  const request = (
+    client: WebClient,
+    first: SlackFirstAnswer,
+    from: {
+      teamId: string;
+      userId: string;
+      channelId: string | undefined;
+      triggerId: string | undefined;
+      requestId: string;
+    },
+  ) => {
+    const origin: ChatOrigin = {
+      platform: 'slack',
+      workspace: from.teamId,
+      channelId: from.channelId ?? '',
+      userId: from.userId,
+      requestId: from.requestId,
+      // Slack says whether Facet may post only by refusing the post.
+      missingPermissions: [],
+      inThread: false,
+      actor: (workspace) => deps.actors.actorFor(client, workspace, from.userId),
+    };
+    const replies = new SlackReplies(first, { ...from, client, logger: deps.logger });
+    return { origin, replies };
+  };
+
+  app.command('/design', async ({ ack, command, respond, client }) => {
+    // Slack always sends `text`; a request without it gets the usage, not a crash (Bolt's types trust it).
+    const text: unknown = command.text;
+    await bot.command(
+      request(
+        client,
+        { kind: 'command', ack, respond },
+        {
+          teamId: command.team_id,
+          userId: command.user_id,
+          channelId: command.channel_id,
+          triggerId: command.trigger_id,
+          requestId: command.trigger_id,
+        },
+      ),
+      parseSlackCommand(typeof text === 'string' ? text : ''),
+    );
+  });
+
+  app.action<BlockAction<ButtonAction>>(/^facet1:/, async ({ ack, body, action, client }) => {
+    await ack();
+    await bot.click(
+      request(
+        client,
+        { kind: 'action' },
+        {
+          teamId: body.team?.id ?? body.user.team_id ?? '',
+          userId: body.user.id,
+          channelId: body.channel?.id,
+          triggerId: body.trigger_id,
+          requestId: body.trigger_id,
+        },
+      ),
+      action.action_id,
+    );
+  });
+
+  app.view(feedbackModalCallbackId, async ({ ack, body, view, client }) => {
+    const { submission, channelId } = readFeedbackSubmission(view);
+    await bot.submit(
+      request(
+        client,
+        { kind: 'view', ack: (answer) => ack(answer), errorBlock: feedbackErrorBlock },
+        {
+          teamId: body.team?.id ?? body.user.team_id ?? '',
+          userId: body.user.id,
+          channelId,
+          triggerId: undefined,
+          requestId: view.id,
+        },
+      ),
+      submission,
+    );
+  });
+
+  app.view(settingsModalCallbackId, async ({ ack, body, view, client }) => {
+    const submission = readSettingsSubmission(view);
+    // A field's own error (a price out of range) goes under that field.
+    if ('errors' in submission) return ack({ response_action: 'errors', errors: submission.errors });
+    await bot.submit(
+      request(
+        client,
+        { kind: 'view', ack: (answer) => ack(answer), errorBlock: settingsErrorBlock },
+        {
+          teamId: body.team?.id ?? body.user.team_id ?? '',
+          userId: body.user.id,
+          channelId: undefined,
+          triggerId: undefined,
+          requestId: view.id,
+        },
+      ),
+      submission,
+    );
+  });
+}

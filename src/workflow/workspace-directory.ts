@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { Platform } from '../platform.ts';
+import type { Database, Workspace } from '../storage/schema.ts';
+import { ensureWorkspace, findWorkspace, updateWorkspaceSettings } from '../storage/workspaces.ts';
+
+/** What a workspace charges, in credits. */
+export type Prices = { design: number; variation: number; edit: number };
+
+export type WorkspaceSettings = { approverGroup: string | null; prices: Prices };
+
+/** A Slack team, Discord guild or the playground, as the chat layer sees it. */
+export type WorkspaceInfo = {
+  id: string;
+  platform: Platform;
+  /** The platform's own id: Slack team id, Discord guild id. */
+  externalId: string;
+  approverGroup: string | null;
+  prices: Prices;
+};
+
+function infoOf(row: Workspace): WorkspaceInfo {
+  return {
+    id: row.id,
+    platform: row.platform,
+    externalId: row.external_id,
+    approverGroup: row.approver_group,
+    prices: { design: row.price_design, variation: row.price_variation, edit: row.price_edit },
+  };
+}
+
+/** The workspaces Facet serves: found, created on first sight, and their settings. */
+export class WorkspaceDirectory {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Created on first sight: a command may come from a workspace Facet has never seen. */
+  async ensure(platform: Platform, externalId: string, name?: string): Promise<WorkspaceInfo> {
+    return infoOf(await ensureWorkspace(this.db, platform, externalId, name));
+  }
+
+  /**
+   * Never created: a click or form can only come from a workspace that made a design, so an unknown
+   * one is refused without a row being created for it.
+   */
+  async find(platform: Platform, externalId: string): Promise<WorkspaceInfo | undefined> {
+    const row = await findWorkspace(this.db, platform, externalId);
+    return row ? infoOf(row) : undefined;
+  }
+
+  async updateSettings(workspaceId: string, settings: WorkspaceSettings): Promise<WorkspaceInfo> {
+    return infoOf(await updateWorkspaceSettings(this.db, workspaceId, settings));
+  }
+}

@@ -1,0 +1,224 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../../helpers/test-database.ts';
+import type { DesignSnapshot } from '../../../src/workflow/design-snapshot.ts';
+import type { Notifier } from '../../../src/workflow/ports/notifier.ts';
+
+/** The two people of the suite: the one who asks for designs, and a plain member of the same workspace. */
+export type ContractUser = 'requester' | 'other';
+
+/** Something a person sent: its private answer, once the platform shows one. */
+export type Sent = { answer(): Promise<string> };
+
+/** A change form a click opened, or the private refusal given instead. */
+export type Opened = { form: { submit(feedback: string): Promise<Sent> } } | { refusal: string };
+
+/**
+ * One platform driven as its users drive it: commands, clicks and forms go in through the platform's
+ * real entry point (Bolt over HTTP, discord.js over the gateway, the playground's HTTP API); what the
+ * people see comes back from the loopback platform.
+ */
+export type ChatContractDriver = {
+  db: TestDatabase['db'];
+  /** Starts a design as the requester; resolves with its id once its card is shown. */
+  start(prompt: string): Promise<string>;
+  snapshot(designId: string): Promise<DesignSnapshot>;
+  /** Waits until the design's card shows a button labelled so; its action id. */
+  button(designId: string, label: RegExp): Promise<string>;
+  click(user: ContractUser, designId: string, actionId: string): Promise<Sent>;
+  requestChanges(user: ContractUser, designId: string, actionId: string): Promise<Opened>;
+  /** For platforms whose cards have a thread of posts (not the playground, whose page draws it). */
+  thread?: ThreadDriver | undefined;
+};
+
+export type ThreadDriver = {
+  /** What was posted in the card's thread, oldest first: each post's first line, markup removed. */
+  posts(designId: string): Promise<string[]>;
+  /** A notifier as a freshly started process would have: nothing in memory. */
+  restartedNotifier(): Notifier;
+};
+
+/** What a platform has, so that only the parts of the contract that apply to it are run. */
+export type ChatContractShape = {
+  /** Posts a thread under each card (Slack, Discord) rather than drawing it (the playground). */
+  threadPosts: boolean;
+  /** Makes that thread itself (Discord), rather than its being the replies to the card (Slack). */
+  threadMade: boolean;
+};
+
+const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};
+
+/**
+ * The contract every chat platform passes, as BullMQ's one suite every Redis client passes: the same
+ * requests mean the same thing everywhere, refusals are private and change nothing, and thread posts
+ * are made once each.
+ */
+export function describeChatContract(
+  name: string,
+  shape: ChatContractShape,
+  setup: () => Promise<{ driver: ChatContractDriver; close: () => Promise<void> }>,
+) {
+  describe(`chat platform contract: ${name}`, () => {
+    let driver: ChatContractDriver;
+    let close: (() => Promise<void>) | undefined;
+    let design: string;
+
+    beforeAll(async () => {
+      const started = await setup();
+      driver = started.driver;
+      close = started.close;
+    });
+    afterAll(async () => {
+      await close?.();
+    });
+
+    const threadOf = (): ThreadDriver => {
+      if (!driver.thread) throw new Error(`${name} posts threads but its driver reads none`);
+      return driver.thread;
+    };
+
+    const stateOf = async (designId: string) => {
+      const { state, iteration, held, charged } = await driver.snapshot(designId);
+      return { state, iteration, held, charged };
+    };
+
+    it('answers a command with a card that offers Approve once the front view is ready', async () => {
+      design = await driver.start('a walnut desk organiser');
+      await driver.button(design, /^Approve$/);
+      expect(await stateOf(design)).toMatchObject({ state: 'awaiting_approval', iteration: 1, held: 3 });
+    });
+
+    it('refuses someone else’s click privately and changes nothing', async () => {
+      const before = await stateOf(design);
+      const approve = await driver.button(design, /^Approve$/);
+      const sent = await driver.click('other', design, approve);
+      expect(await sent.answer()).toMatch(/Only the person who asked for this design/);
+      const cancel = await driver.button(design, /^Cancel$/);
+      expect(await (await driver.click('other', design, cancel)).answer()).toMatch(
+        /Only the person who asked/,
+      );
+      expect(await stateOf(design)).toEqual(before);
+    });
+
+    it('does not show someone else the change form: the refusal comes first, privately', async () => {
+      const before = await stateOf(design);
+      const opened = await driver.requestChanges(
+        'other',
+        design,
+        await driver.button(design, /^Request changes/),
+      );
+      expect(opened).toEqual({ refusal: expect.stringMatching(/Only the person who asked/) as unknown });
+      expect(await stateOf(design)).toEqual(before);
+    });
+
+    it('takes the requester’s quick edit, then refuses the old iteration’s button', async () => {
+      const minimal = await driver.button(design, /^More minimal$/);
+      await driver.click('requester', design, minimal);
+      await until(
+        () => stateOf(design),
+        (d) => d.iteration === 2 && d.state === 'awaiting_approval',
+        'iteration 2',
+      );
+      const before = await stateOf(design);
+      expect(before.held).toBe(4);
+      const stale = await driver.click('requester', design, minimal);
+      expect(await stale.answer()).toMatch(/earlier iteration/);
+      expect(await stateOf(design)).toEqual(before);
+    });
+
+    it('refuses an empty form inside it, then takes the feedback as the next iteration', async () => {
+      const opened = await driver.requestChanges(
+        'requester',
+        design,
+        await driver.button(design, /^Request changes/),
+      );
+      if (!('form' in opened)) throw new Error(`the form did not open: ${opened.refusal}`);
+      expect(await (await opened.form.submit('   ')).answer()).toBe('Say what should change.');
+      expect((await stateOf(design)).iteration).toBe(2);
+      await opened.form.submit('make the tray deeper');
+      await until(
+        () => stateOf(design),
+        (d) => d.iteration === 3 && d.state === 'awaiting_approval',
+        'iteration 3',
+      );
+    });
+
+    it('refuses a form for an iteration that has moved on', async () => {
+      const old = `facet1:request_changes:${design}:1`;
+      const opened = await driver.requestChanges('requester', design, old);
+      expect(opened).toEqual({ refusal: expect.stringMatching(/earlier iteration/) as unknown });
+    });
+
+    it('approves for the requester and completes the design, charged once', async () => {
+      await driver.click('requester', design, await driver.button(design, /^Approve$/));
+      const done = await until(
+        () => stateOf(design),
+        (d) => d.state === 'completed',
+        'completion',
+      );
+      expect(done).toMatchObject({ charged: 5, held: 0 });
+    });
+
+    if (!shape.threadPosts) return;
+
+    it('posts the thread in order, each post once', async () => {
+      const thread = threadOf();
+      const posts = await until(
+        () => thread.posts(design),
+        (p) => p.some((line) => line.startsWith('Contact sheet')),
+        'the contact sheet',
+      );
+      expect(posts[0]).toMatch(/^Generating the back, side, top and bottom views/);
+      expect(posts[1]).toBe('Front view (approved)');
+      expect(posts.slice(2, 6).sort()).toEqual(['Back view', 'Bottom view', 'Side view', 'Top view']);
+      expect(posts.at(-1)).toMatch(/^Contact sheet/);
+      expect(new Set(posts).size).toBe(posts.length);
+    });
+
+    it('does not post again after a restart between a post and its record', async () => {
+      const thread = threadOf();
+      const before = await thread.posts(design);
+      // The state a process leaves when it dies after the platform took its posts but before it recorded
+      // them: the claims are there, their message refs are not.
+      await driver.db
+        .updateTable('chat_posts')
+        .set({ message_ref: null, claimed_at: sql<Date>`now()` })
+        .where('design_id', '=', design)
+        .where('key', '!=', 'thread')
+        .execute();
+      await thread.restartedNotifier().notify(await driver.snapshot(design));
+      expect(await thread.posts(design)).toEqual(before);
+    });
+
+    if (!shape.threadMade) return;
+
+    it('finds the thread a dead process made instead of making a second one', async () => {
+      const thread = threadOf();
+      const before = await thread.posts(design);
+      // Made, never recorded, and the claim left long enough ago to be taken over.
+      await driver.db
+        .updateTable('chat_posts')
+        .set({ message_ref: null, claimed_at: sql<Date>`now() - interval '10 minutes'` })
+        .where('design_id', '=', design)
+        .where('key', '=', 'thread')
+        .execute();
+      await thread.restartedNotifier().notify(await driver.snapshot(design));
+      const row = await driver.db
+        .selectFrom('chat_posts')
+        .select('message_ref')
+        .where('design_id', '=', design)
+        .where('key', '=', 'thread')
+        .executeTakeFirstOrThrow();
+      expect(row.message_ref).not.toBeNull();
+      expect(await thread.posts(design)).toEqual(before);
+    });
+  });
+}

@@ -1,0 +1,110 @@
+import { readSlackCardPlace } from '../../../src/bots/slack/slack-card-place.ts';
+import type { SlackCall } from '../../fakes/fake-slack-api.ts';
+import { startSlackKit } from '../slack/slack-kit.ts';
+import { describeChatContract, type ContractUser, type Sent } from './chat-contract.ts';
+
+const users: Record<ContractUser, string> = { requester: 'U-req', other: 'U-other' };
+
+const poll = async <T>(read: () => T | undefined, what: string): Promise<T> => {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describeChatContract('Slack', { threadPosts: true, threadMade: false }, async () => {
+  const kit = await startSlackKit('chat_contract_slack', { publicImages: true });
+  const snapshot = async (designId: string) => {
+    const design = await kit.h.workflow.service.snapshot(designId);
+    if (!design) throw new Error(`no design ${designId}`);
+    return design;
+  };
+  const cardTs = async (designId: string) => readSlackCardPlace((await snapshot(designId)).surface)?.ts;
+  const ephemeralsTo = (user: string) =>
+    kit.slack.callsTo('chat.postEphemeral').filter((call) => call.args.user === user);
+  /** The private answer that comes after the `seen` earlier ones. */
+  const nextEphemeral = (user: string, seen: number): Sent => ({
+    answer: () => poll(() => ephemeralsTo(user)[seen]?.args.text as string | undefined, 'a private answer'),
+  });
+  const firstLine = (call: SlackCall) => String(call.args.text).split('\n')[0]!;
+
+  return {
+    close: () => kit.close(),
+    driver: {
+      db: kit.h.test.db,
+      snapshot,
+      async start(prompt) {
+        await kit.post(kit.command(prompt, users.requester));
+        const designId = await kit.designOf(users.requester, prompt);
+        const deadline = Date.now() + 10_000;
+        while (!(await cardTs(designId))) {
+          if (Date.now() > deadline) throw new Error('the card was not posted');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return designId;
+      },
+      async button(designId, label) {
+        const ts = await cardTs(designId);
+        return poll(
+          () => {
+            const card = kit.slack.calls.findLast(
+              (call) => call.method === 'chat.update' && call.args.ts === ts,
+            );
+            return card ? kit.buttons(card).find((b) => label.test(b.text.text))?.action_id : undefined;
+          },
+          `a button ${String(label)}`,
+        );
+      },
+      async click(user, _designId, actionId) {
+        const seen = ephemeralsTo(users[user]).length;
+        await kit.post(kit.click(actionId, users[user]));
+        return nextEphemeral(users[user], seen);
+      },
+      async requestChanges(user, _designId, actionId) {
+        const who = users[user];
+        const seen = ephemeralsTo(who).length;
+        const opened = kit.slack.callsTo('views.open').length;
+        await kit.post(kit.click(actionId, who));
+        const result = await poll<{ view: SlackCall } | { refusal: string }>(() => {
+          const view = kit.slack.callsTo('views.open')[opened];
+          if (view) return { view };
+          const refusal = ephemeralsTo(who)[seen];
+          return refusal ? { refusal: String(refusal.args.text) } : undefined;
+        }, 'the form or a refusal');
+        if ('refusal' in result) return result;
+        const metadata = (result.view.args.view as { private_metadata: string }).private_metadata;
+        return {
+          form: {
+            async submit(feedback) {
+              const before = ephemeralsTo(who).length;
+              const values = {
+                facet_feedback_block: { facet_feedback_text: { type: 'plain_text_input', value: feedback } },
+              };
+              const acked = await kit.post(kit.submit('facet_feedback', metadata, values, who));
+              const inForm =
+                acked.text === ''
+                  ? undefined
+                  : (JSON.parse(acked.text) as { errors?: Record<string, string> });
+              const error = inForm?.errors?.facet_feedback_block;
+              return error === undefined
+                ? nextEphemeral(who, before)
+                : { answer: () => Promise.resolve(error) };
+            },
+          },
+        };
+      },
+      thread: {
+        async posts(designId) {
+          const ts = await cardTs(designId);
+          return kit.slack.calls
+            .filter((call) => call.method === 'chat.postMessage' && call.args.thread_ts === ts)
+            .map(firstLine);
+        },
+        restartedNotifier: () => kit.restartedNotifier(),
+      },
+    },
+  };
+});
