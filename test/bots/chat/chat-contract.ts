@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../helpers/test-database.ts';
 import type { DesignSnapshot } from '../../../src/workflow/design-snapshot.ts';
 import type { Notifier } from '../../../src/workflow/ports/notifier.ts';
+import { MemoryRateLimiter, type RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
 
 /** The two people of the suite: the one who asks for designs, and a plain member of the same workspace. */
 export type ContractUser = 'requester' | 'other';
@@ -22,6 +23,8 @@ export type ChatContractDriver = {
   db: TestDatabase['db'];
   /** Starts a design as the requester; resolves with its id once its card is shown. */
   start(prompt: string): Promise<string>;
+  /** Sends the requester's command to start a design, for its private answer (a refusal). */
+  create(prompt: string): Promise<Sent>;
   snapshot(designId: string): Promise<DesignSnapshot>;
   /** Waits until the design's card shows a button labelled so; its action id. */
   button(designId: string, label: RegExp): Promise<string>;
@@ -61,18 +64,23 @@ const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean, wha
  * requests mean the same thing everywhere, refusals are private and change nothing, and thread posts
  * are made once each.
  */
-export function describeChatContract(
-  name: string,
-  shape: ChatContractShape,
-  setup: () => Promise<{ driver: ChatContractDriver; close: () => Promise<void> }>,
-) {
+export type ChatContractSetup = (options: {
+  limiter?: RateLimiter;
+}) => Promise<{ driver: ChatContractDriver; close: () => Promise<void> }>;
+
+// One minute throughout, so a test that runs across a minute boundary still counts in one window.
+const frozenMinute = () => 1_800_000_000_000;
+const slowDown = /You're going a little fast: Facet takes up to 2 commands and clicks a minute/;
+
+export function describeChatContract(name: string, shape: ChatContractShape, setup: ChatContractSetup) {
+  describeRateLimits(name, setup);
   describe(`chat platform contract: ${name}`, () => {
     let driver: ChatContractDriver;
     let close: (() => Promise<void>) | undefined;
     let design: string;
 
     beforeAll(async () => {
-      const started = await setup();
+      const started = await setup({});
       driver = started.driver;
       close = started.close;
     });
@@ -219,6 +227,46 @@ export function describeChatContract(
         .executeTakeFirstOrThrow();
       expect(row.message_ref).not.toBeNull();
       expect(await thread.posts(design)).toEqual(before);
+    });
+  });
+}
+
+/** Commands, clicks and forms count alike against one person's limit, on every platform. */
+function describeRateLimits(name: string, setup: ChatContractSetup) {
+  describe(`chat platform contract: ${name}, rate limits`, () => {
+    let driver: ChatContractDriver;
+    let close: (() => Promise<void>) | undefined;
+    beforeAll(async () => {
+      const started = await setup({ limiter: new MemoryRateLimiter(2, frozenMinute) });
+      driver = started.driver;
+      close = started.close;
+    });
+    afterAll(async () => {
+      await close?.();
+    });
+
+    it('refuses a form, a click and a command over the limit privately, and changes nothing', async () => {
+      const design = await driver.start('a cork coaster');
+      const opened = await driver.requestChanges(
+        'requester',
+        design,
+        await driver.button(design, /^Request changes/),
+      );
+      if (!('form' in opened)) throw new Error(`the form did not open: ${opened.refusal}`);
+      // Two requests so far (the command and the click that opened the form): everything else is refused.
+      expect(await (await opened.form.submit('make it rounder')).answer()).toMatch(slowDown);
+      const minimal = await driver.button(design, /^More minimal$/);
+      expect(await (await driver.click('requester', design, minimal)).answer()).toMatch(slowDown);
+      expect(await (await driver.create('a second coaster')).answer()).toMatch(slowDown);
+      const after = await driver.snapshot(design);
+      expect(after).toMatchObject({ state: 'awaiting_approval', iteration: 1, held: 3 });
+      const designs = await driver.db.selectFrom('designs').select('id').execute();
+      expect(designs).toHaveLength(1);
+      // Someone else is not slowed down by it.
+      const approve = await driver.button(design, /^Approve$/);
+      expect(await (await driver.click('other', design, approve)).answer()).toMatch(
+        /Only the person who asked/,
+      );
     });
   });
 }

@@ -25,8 +25,11 @@ const privateAnswer = (interaction: FakeInteraction): Sent => ({
     }, 'a private answer'),
 });
 
-describeChatContract('Discord', { threadPosts: true, threadMade: true }, async () => {
-  const kit = await startDiscordKit('chat_contract_discord');
+let kits = 0;
+
+describeChatContract('Discord', { threadPosts: true, threadMade: true }, async ({ limiter }) => {
+  kits += 1;
+  const kit = await startDiscordKit(`chat_contract_discord_${kits}`, limiter ? { limiter } : {});
   const snapshot = async (designId: string) => {
     const design = await kit.h.workflow.service.snapshot(designId);
     if (!design) throw new Error(`no design ${designId}`);
@@ -45,6 +48,17 @@ describeChatContract('Discord', { threadPosts: true, threadMade: true }, async (
     driver: {
       db: kit.h.test.db,
       snapshot,
+      create(prompt) {
+        return Promise.resolve(
+          privateAnswer(
+            kit.fake.slashCommand('design', {
+              subcommand: 'create',
+              options: { prompt },
+              userId: users.requester,
+            }),
+          ),
+        );
+      },
       async start(prompt) {
         kit.fake.slashCommand('design', {
           subcommand: 'create',

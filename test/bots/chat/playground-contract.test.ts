@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../../src/config.ts';
-import { startFacet } from '../../../src/main.ts';
+import {
+  composePlayground,
+  type PlaygroundComposition,
+} from '../../../src/compose/playground-composition.ts';
+import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
 import type { PlaygroundAnswer } from '../../../src/bots/playground/playground-api.ts';
 import type { PlaygroundView } from '../../../src/bots/playground/playground-view.ts';
-import { createTestDatabase } from '../../helpers/test-database.ts';
-import { silentLogger } from '../../workflow/workflow-harness.ts';
+import { createHarness, silentLogger } from '../../workflow/workflow-harness.ts';
 import { describeChatContract, type ContractUser, type Sent } from './chat-contract.ts';
 
 const users: Record<ContractUser, string> = { requester: 'ben', other: 'cyd' };
@@ -20,15 +24,31 @@ const answered = (answer: PlaygroundAnswer): Sent => ({
   },
 });
 
-describeChatContract('playground', { threadPosts: false, threadMade: false }, async () => {
-  const test = await createTestDatabase('chat_contract_playground');
-  const dataDir = path.join(tmpdir(), `facet-chat-contract-${process.pid}`);
-  const facet = await startFacet(
-    loadConfig({ PORT: '0', DATABASE_URL: test.url, FACET_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
-    silentLogger,
-  );
+let kits = 0;
+
+describeChatContract('playground', { threadPosts: false, threadMade: false }, async ({ limiter }) => {
+  kits += 1;
+  const imageDir = await mkdtemp(path.join(tmpdir(), 'facet-chat-contract-'));
+  const images = new LocalImageStore({ dir: imageDir, publicUrl: 'http://127.0.0.1:9', secret: 'secret' });
+  let playground!: PlaygroundComposition;
+  const h = await createHarness(`chat_contract_playground_${kits}`, {
+    images,
+    notifier: (db) => {
+      playground = composePlayground({ db, images, clock: () => new Date(), logger: silentLogger, limiter });
+      return playground.notifier;
+    },
+  });
+  // The page's own entry point: its JSON API on an HTTP server, as Facet serves it.
+  const route = playground.attach(h.workflow.service, h.ledger);
+  const server = createServer((request, response) => {
+    void route(request, response).then((served) => {
+      if (!served) response.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const post = async (endpoint: string, body: unknown): Promise<PlaygroundAnswer> => {
-    const response = await fetch(`${facet.url}/playground/api/${endpoint}`, {
+    const response = await fetch(`${url}/playground/api/${endpoint}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -37,27 +57,28 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
     return (await response.json()) as PlaygroundAnswer;
   };
   const snapshot = async (designId: string) => {
-    const design = await facet.workflow.service.snapshot(designId);
+    const design = await h.workflow.service.snapshot(designId);
     if (!design) throw new Error(`no design ${designId}`);
     return design;
   };
+  const create = async (prompt: string) =>
+    post('command', { userId: users.requester, text: `/design ${prompt}`, requestId: randomUUID() });
 
   return {
     async close() {
-      await facet.close();
-      await test.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      server.closeAllConnections();
+      server.close();
+      playground.close();
+      await h.close();
+      await rm(imageDir, { recursive: true, force: true });
     },
     driver: {
-      db: test.db,
+      db: h.test.db,
       snapshot,
+      create: async (prompt) => answered(await create(prompt)),
       async start(prompt) {
-        await post('command', {
-          userId: users.requester,
-          text: `/design ${prompt}`,
-          requestId: randomUUID(),
-        });
-        const row = await test.db
+        await create(prompt);
+        const row = await h.test.db
           .selectFrom('designs')
           .select('id')
           .where('prompt', '=', prompt)
@@ -67,9 +88,7 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
       async button(designId, label) {
         const deadline = Date.now() + 10_000;
         for (;;) {
-          const views = (await (
-            await fetch(`${facet.url}/playground/api/designs`)
-          ).json()) as PlaygroundView[];
+          const views = (await (await fetch(`${url}/playground/api/designs`)).json()) as PlaygroundView[];
           const card = views.find((view) => view.id === designId)?.card;
           const found = card?.actions.flat().find((button) => label.test(button.label));
           if (found) return found.id;

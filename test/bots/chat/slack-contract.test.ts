@@ -15,8 +15,14 @@ const poll = async <T>(read: () => T | undefined, what: string): Promise<T> => {
   }
 };
 
-describeChatContract('Slack', { threadPosts: true, threadMade: false }, async () => {
-  const kit = await startSlackKit('chat_contract_slack', { publicImages: true });
+let kits = 0;
+
+describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({ limiter }) => {
+  kits += 1;
+  const kit = await startSlackKit(`chat_contract_slack_${kits}`, {
+    publicImages: true,
+    ...(limiter ? { limiter } : {}),
+  });
   const snapshot = async (designId: string) => {
     const design = await kit.h.workflow.service.snapshot(designId);
     if (!design) throw new Error(`no design ${designId}`);
@@ -36,6 +42,18 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ()
     driver: {
       db: kit.h.test.db,
       snapshot,
+      async create(prompt) {
+        const responded = kit.slack.responses.length;
+        const acked = await kit.post(kit.command(prompt, users.requester));
+        // An answer given at once comes with the acknowledgement; a later one through response_url.
+        const inAck = acked.text === '' ? undefined : (JSON.parse(acked.text) as { text?: string }).text;
+        return {
+          answer: () =>
+            inAck !== undefined
+              ? Promise.resolve(inAck)
+              : poll(() => kit.slack.responses[responded]?.text as string | undefined, 'a private answer'),
+        };
+      },
       async start(prompt) {
         await kit.post(kit.command(prompt, users.requester));
         const designId = await kit.designOf(users.requester, prompt);
