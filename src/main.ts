@@ -13,7 +13,8 @@ import { createWorkflow, type Workflow } from './workflow/workflow.ts';
 import type { Notifier } from './workflow/ports/notifier.ts';
 import type { HttpRoute } from './http/health-server.ts';
 import { composeRateLimiter } from './compose/rate-limiter-composition.ts';
-import { composePlayground } from './compose/playground-composition.ts';
+import { chatPlatforms } from './compose/chat-platforms.ts';
+import type { PlatformComposition } from './compose/platform-composition.ts';
 
 /**
  * What this process runs. `all` is everything in one process (and the only choice with the embedded
@@ -82,42 +83,21 @@ export async function startFacet(
   if (localImages && runs.web)
     routes.push((request, response) => handleImageRequest(localImages, request, response));
   const ledger = new CreditLedger(db, { clock: systemClock, starterCredits: config.credits.starterCredits });
-  const surfaces = Boolean(config.slack ?? config.discord) || (config.playground && role === 'all');
-  const limits = surfaces ? await composeRateLimiter(config, logger) : undefined;
-  const limiter = limits?.limiter;
-  // Slack and Discord are imported only when configured: @slack/bolt and discord.js take ~1 s to load.
-  const slack = config.slack
-    ? (await import('./compose/slack-composition.ts')).composeSlack(config.slack, {
+  const wanted = chatPlatforms.filter((entry) => entry.wanted(config, role));
+  const limits = wanted.length > 0 ? await composeRateLimiter(config, logger) : undefined;
+  const platforms = await Promise.all(
+    wanted.map((entry) =>
+      entry.compose(config, {
         db,
         images: adapters.images,
         clock: systemClock,
         logger,
-        observeAck: (seconds) => metrics.observeAck('slack', seconds),
-        limiter,
-      })
-    : undefined;
-  const discord = config.discord
-    ? (await import('./compose/discord-composition.ts')).composeDiscord(config.discord, {
-        db,
-        images: adapters.images,
-        clock: systemClock,
-        logger,
-        observeAck: (seconds) => metrics.observeAck('discord', seconds),
-        limiter,
-      })
-    : undefined;
-  // Its live updates come from this process's own workflow: only a single process sees them all.
-  const playground =
-    config.playground && role === 'all'
-      ? composePlayground({ db, images: adapters.images, clock: systemClock, logger, limiter })
-      : undefined;
-  const notifiers = [
-    loggingNotifier(logger),
-    metrics.notifier,
-    ...(slack ? [slack.notifier] : []),
-    ...(discord ? [discord.notifier] : []),
-    ...(playground ? [playground.notifier] : []),
-  ];
+        observeAck: (seconds) => metrics.observeAck(entry.platform, seconds),
+        limiter: limits?.limiter,
+      }),
+    ),
+  );
+  const notifiers = [loggingNotifier(logger), metrics.notifier, ...platforms.map((p) => p.notifier)];
   const workflow = createWorkflow({
     ...adapters,
     model: metrics.timed(adapters.model),
@@ -134,26 +114,23 @@ export async function startFacet(
     logger,
   });
   if (runs.worker) await workflow.startWorker();
-  const slackSurface =
-    slack && (slack.receives === 'http' ? runs.web : runs.bot)
-      ? await slack.attach(workflow.service, ledger)
-      : undefined;
-  if (slackSurface?.route) routes.push(slackSurface.route);
-  const discordSurface = discord && runs.bot ? await discord.attach(workflow.service, ledger) : undefined;
-  if (playground) routes.push(playground.attach(workflow.service, ledger));
+  const attached = await Promise.all(
+    platforms
+      .filter((platform) => runs[platform.receives])
+      .map((platform) => platform.attach(workflow.service, ledger)),
+  );
+  for (const { route } of attached) if (route) routes.push(route);
 
   let resolveClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      playground?.close();
       await http.close();
-      await slackSurface?.stop();
-      await discordSurface?.stop();
+      for (const { stop } of attached) await stop();
       await workflow.close();
-      // Card updates of the last changes reach Slack and Discord before the database they record to closes.
-      await Promise.all([slack?.flush(), discord?.flush(), limits?.close()]);
+      // Card updates of the last changes reach the platforms before the database they record to closes.
+      await Promise.all([...platforms.map((platform) => platform.flush()), limits?.close()]);
       await db.destroy();
       logger.info('Facet stopped');
       resolveClosed(0);
@@ -169,16 +146,20 @@ export async function startFacet(
       imageModel: adapters.model.name,
       features: adapters.extractor.name,
       images: adapters.images.name,
-      slack: slack?.mode ?? 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)',
-      discord: discord ? 'gateway bot' : 'off (set DISCORD_TOKEN and DISCORD_APPLICATION_ID)',
+      ...Object.fromEntries(
+        chatPlatforms.map((entry) => [
+          entry.platform,
+          platforms.find((p) => p.platform === entry.platform)?.description ?? entry.off,
+        ]),
+      ),
       readyInMs: Date.now() - started,
     },
-    banner(config, http.url),
+    banner(config, http.url, platforms),
   );
   return { role, url: http.url, logger, workflow, closed, close };
 }
 
-function banner(config: Readonly<Config>, url: string): string {
+function banner(config: Readonly<Config>, url: string, running: readonly PlatformComposition[]): string {
   const embedded = [
     config.database.kind === 'pglite'
       ? 'database: embedded PGlite (set DATABASE_URL for Postgres)'
@@ -190,21 +171,20 @@ function banner(config: Readonly<Config>, url: string): string {
       : 'image model: offline renderer, labelled "offline preview" (set GEMINI_API_KEY)',
     config.openai ? undefined : 'features: offline palette extractor (set OPENAI_API_KEY)',
   ].filter((line) => line !== undefined);
-  const surfaces = [
-    config.playground ? `playground: open ${url} in a browser to try Facet` : undefined,
-    config.slack
-      ? 'Slack: on'
-      : 'Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; see docs/deploy.md)',
-    config.discord ? 'Discord: on' : 'Discord: off (set DISCORD_TOKEN and DISCORD_APPLICATION_ID)',
-  ].filter((line) => line !== undefined);
+  const platformLines = chatPlatforms.flatMap((entry) => {
+    const on = running.some((platform) => platform.platform === entry.platform);
+    if (entry.platform === 'playground')
+      return on ? [`playground: open ${url} in a browser to try Facet`] : [];
+    return [`${entry.platform}: ${on ? 'on' : entry.off}`];
+  });
   return [
     `Facet is running at ${url}`,
-    ...surfaces.map((line) => `  ${line}`),
+    ...platformLines.map((line) => `  ${line}`),
     ...(embedded.length > 0 ? ['  embedded stand-ins:', ...embedded.map((line) => `    ${line}`)] : []),
   ].join('\n');
 }
 
-/** Until a chat surface is configured, design changes are only logged. */
+/** Until a chat platform is configured, design changes are only logged. */
 function loggingNotifier(logger: Logger): Notifier {
   return {
     notify: (design) => {

@@ -1,9 +1,7 @@
-import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
+import type { PlatformComposition, PlatformDeps } from './platform-composition.ts';
 import type { SlackConfig } from '../config.ts';
-import type { CreditLedger } from '../credits/ledger.ts';
 import type { HttpRoute } from '../http/health-server.ts';
-import { unlimited, type RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
+import { unlimited } from '../bots/rate-limit/rate-limiter.ts';
 import { ThreadedCardNotifier } from '../bots/chat/threaded-card-notifier.ts';
 import { SlackActors } from '../bots/slack/slack-actors.ts';
 import { createSlackApp, type SlackAuth, type SlackMode } from '../bots/slack/slack-app.ts';
@@ -15,47 +13,16 @@ import {
   type SlackClients,
 } from '../bots/slack/slack-clients.ts';
 import { SlackInstallationStore } from '../storage/slack-installation-store.ts';
-import type { FacetDatabase } from '../storage/database.ts';
 import { ChatPosts } from '../workflow/chat-posts.ts';
 import { composeChatCore } from './chat-core.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../workflow/coalescing-notifier.ts';
-import type { DesignService } from '../workflow/design-service.ts';
-import type { ImageStore } from '../workflow/ports/image-store.ts';
-import type { Notifier } from '../workflow/ports/notifier.ts';
 
 /** Slack allows about one chat.update per second per message: bursts of view completions become one. */
 const cardUpdateIntervalMs = 1_000;
 
-export type SlackComposition = {
-  /** Shows design changes in Slack; give it to the workflow. */
-  notifier: Notifier;
-  /** Resolves once every card update in flight has reached the platform (shutdown). */
-  flush(): Promise<void>;
-  /** Starts the app once the workflow exists; HTTP mode answers through `route`. */
-  attach(
-    service: DesignService,
-    ledger: CreditLedger,
-  ): Promise<{ route: HttpRoute | undefined; stop: () => Promise<void> }>;
-  mode: string;
-  /** Where Slack's requests arrive: our HTTP server, or a Socket Mode connection we open. */
-  receives: 'http' | 'socket';
-};
-
-/** Builds the Slack surface the configuration asks for (config.ts checked the combinations). */
-export function composeSlack(
-  config: SlackConfig,
-  deps: {
-    db: FacetDatabase;
-    images: ImageStore;
-    clock: Clock;
-    logger: Logger;
-    /** Seconds from a request reaching us to Slack's answer being sent. */
-    observeAck?: (seconds: number) => void;
-    /** Commands and clicks per person per minute. */
-    limiter?: RateLimiter | undefined;
-  },
-): SlackComposition {
-  const logger = deps.logger.child({ surface: 'slack' });
+/** Builds the Slack app the configuration asks for (config.ts checked the combinations). */
+export function composeSlack(config: SlackConfig, deps: PlatformDeps): PlatformComposition {
+  const logger = deps.logger.child({ platform: 'slack' });
   const apiUrl = config.apiUrl;
   let auth: SlackAuth;
   let clients: SlackClients;
@@ -86,10 +53,12 @@ export function composeSlack(
     fresh: freshSnapshotsFrom(deps.db),
   });
   return {
+    platform: 'slack',
     notifier: coalesced,
     flush: () => coalesced.flush(),
-    receives: mode.kind,
-    mode: `${mode.kind === 'http' ? 'HTTP at /slack/events' : 'Socket Mode'}, ${auth.kind === 'oauth' ? 'multi-workspace OAuth at /slack/install' : 'one workspace'}`,
+    // HTTP mode: Slack's requests reach our HTTP server; Socket Mode: a connection we open.
+    receives: mode.kind === 'http' ? 'web' : 'bot',
+    description: `${mode.kind === 'http' ? 'HTTP at /slack/events' : 'Socket Mode'}, ${auth.kind === 'oauth' ? 'multi-workspace OAuth at /slack/install' : 'one workspace'}`,
     async attach(service, ledger) {
       const slackApp = createSlackApp({
         mode,

@@ -892,7 +892,9 @@ describe('fuzz: random, malformed and hostile input at the real surfaces', () =>
     /** `/design create prompt:<prompt>` from lee: a refusal, or one design and a card to check. */
     async function create(prompt: string): Promise<string | undefined> {
       const expectedPrompt = cleanUserText(wellFormed(prompt));
-      const valid = expectedPrompt !== '' && prompt.length <= maxPrompt;
+      // The limit is on the description as stored (control characters and outer spaces gone), as on Slack:
+      // a forged 2001-character prompt whose last character is a space is a valid 2000-character one.
+      const valid = expectedPrompt !== '' && expectedPrompt.length <= maxPrompt;
       const input = JSON.stringify({ prompt, valid });
       const before = await snaps.take();
       const interaction = kit.fake.slashCommand('design', {

@@ -4,10 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  composePlayground,
-  type PlaygroundComposition,
-} from '../../../src/compose/playground-composition.ts';
+import { composePlayground } from '../../../src/compose/playground-composition.ts';
+import type { PlatformComposition } from '../../../src/compose/platform-composition.ts';
 import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
 import type { PlaygroundAnswer } from '../../../src/bots/playground/playground-api.ts';
 import type { PlaygroundView } from '../../../src/bots/playground/playground-view.ts';
@@ -30,7 +28,7 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
   kits += 1;
   const imageDir = await mkdtemp(path.join(tmpdir(), 'facet-chat-contract-'));
   const images = new LocalImageStore({ dir: imageDir, publicUrl: 'http://127.0.0.1:9', secret: 'secret' });
-  let playground!: PlaygroundComposition;
+  let playground!: PlatformComposition;
   const h = await createHarness(`chat_contract_playground_${kits}`, {
     images,
     notifier: (db) => {
@@ -39,7 +37,9 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
     },
   });
   // The page's own entry point: its JSON API on an HTTP server, as Facet serves it.
-  const route = playground.attach(h.workflow.service, h.ledger);
+  const attached = await playground.attach(h.workflow.service, h.ledger);
+  const route = attached.route;
+  if (!route) throw new Error('the playground serves no route');
   const server = createServer((request, response) => {
     void route(request, response).then((served) => {
       if (!served) response.writeHead(404).end();
@@ -68,7 +68,7 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
     async close() {
       server.closeAllConnections();
       server.close();
-      playground.close();
+      await attached.stop();
       await h.close();
       await rm(imageDir, { recursive: true, force: true });
     },

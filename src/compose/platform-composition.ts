@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { CreditLedger } from '../credits/ledger.ts';
+import type { HttpRoute } from '../http/health-server.ts';
+import type { Platform } from '../platform.ts';
+import type { RateLimiter } from '../bots/rate-limit/rate-limiter.ts';
+import type { FacetDatabase } from '../storage/database.ts';
+import type { DesignService } from '../workflow/design-service.ts';
+import type { ImageStore } from '../workflow/ports/image-store.ts';
+import type { Notifier } from '../workflow/ports/notifier.ts';
+
+/** What every platform is built from. */
+export type PlatformDeps = {
+  db: FacetDatabase;
+  images: ImageStore;
+  clock: Clock;
+  logger: Logger;
+  /** Seconds from a request's arrival to the platform having our first answer. */
+  observeAck?: ((seconds: number) => void) | undefined;
+  /** Commands, clicks and forms per person per minute; none when left out. */
+  limiter?: RateLimiter | undefined;
+};
+
+/** A chat platform as the composition root runs it, whichever it is. */
+export type PlatformComposition = {
+  platform: Platform;
+  /** Shows design changes on the platform; given to the workflow. */
+  notifier: Notifier;
+  /** The role its requests reach: HTTP requests the `web` role, a connection Facet opens the `bot` role. */
+  receives: 'web' | 'bot';
+  /** How it runs, for the start log, e.g. "Socket Mode, one workspace". */
+  description: string;
+  /** Starts receiving once the workflow exists; HTTP requests then arrive through `route`. */
+  attach(
+    service: DesignService,
+    ledger: CreditLedger,
+  ): Promise<{ route?: HttpRoute | undefined; stop: () => Promise<void> }>;
+  /** Resolves once every card update in flight has reached the platform (shutdown). */
+  flush(): Promise<void>;
+};
