@@ -1,5 +1,5 @@
 /*
- * node --import tsx bench/discord.ts: how fast the Discord surface acknowledges slash commands while designs
+ * node --import tsx bench/discord.ts: how fast the Discord bot acknowledges slash commands while designs
  * are generating. Discord gives an interaction 3,000 ms for its first callback; we aim for p99 under 100 ms.
  *
  * The stack is wired as startFacet wires it: the health server (node:http on 127.0.0.1, port 0) serving

@@ -1,5 +1,5 @@
 /*
- * node --import tsx bench/slack.ts: how fast the Slack surface acknowledges slash commands while designs
+ * node --import tsx bench/slack.ts: how fast the Slack app acknowledges slash commands while designs
  * are generating. Slack gives a command 3,000 ms for its HTTP answer; we aim for p99 under 100 ms.
  *
  * The stack is wired as startFacet wires it: the health server (node:http on 127.0.0.1, port 0) serving
@@ -176,7 +176,7 @@ try {
   await workflow.startWorker();
   const attached = await composed.attach(workflow.service, ledger);
   slackSurface = attached;
-  if (!attached.route) throw new Error('the Slack surface has no HTTP route');
+  if (!attached.route) throw new Error('the Slack app has no HTTP route');
   routes.push(attached.route);
 
   // Server-side timing, ahead of the server's own listener: from the request's arrival (its headers

@@ -1,5 +1,4 @@
 import { PlaygroundApi } from '../bots/playground/playground-api.ts';
-import { unlimited } from '../bots/rate-limit/rate-limiter.ts';
 import { PlaygroundHub } from '../bots/playground/playground-hub.ts';
 import { playgroundRoute } from '../bots/playground/playground-routes.ts';
 import { composeChatCore } from './chat-core.ts';
@@ -15,15 +14,8 @@ export function composePlayground(deps: PlatformDeps): PlatformComposition {
     receives: 'web',
     description: 'the page at /',
     attach(service, ledger) {
-      const core = composeChatCore({
-        db: deps.db,
-        service,
-        ledger,
-        limiter: deps.limiter ?? unlimited,
-        clock: deps.clock,
-        // The page shows every change of this process by itself.
-        redeliver: (design) => hub.notify(design),
-      });
+      // The page shows every change of this process by itself.
+      const core = composeChatCore(deps, { service, ledger }, (design) => hub.notify(design));
       const route = playgroundRoute({ api: new PlaygroundApi({ core, hub, logger }), hub, logger });
       return Promise.resolve({
         route,

@@ -1,8 +1,6 @@
 import type { PlatformComposition, PlatformDeps } from './platform-composition.ts';
 import type { SlackConfig } from '../config.ts';
 import type { HttpRoute } from '../http/health-server.ts';
-import { unlimited } from '../bots/rate-limit/rate-limiter.ts';
-import { ThreadedCardNotifier } from '../bots/chat/threaded-card-notifier.ts';
 import { SlackActors } from '../bots/slack/slack-actors.ts';
 import { createSlackApp, type SlackAuth, type SlackMode } from '../bots/slack/slack-app.ts';
 import { SlackCardOutbound } from '../bots/slack/slack-card-outbound.ts';
@@ -13,9 +11,7 @@ import {
   type SlackClients,
 } from '../bots/slack/slack-clients.ts';
 import { SlackInstallationStore } from '../storage/slack-installation-store.ts';
-import { ChatPosts } from '../workflow/chat-posts.ts';
-import { composeChatCore } from './chat-core.ts';
-import { CoalescingNotifier, freshSnapshotsFrom } from '../workflow/coalescing-notifier.ts';
+import { composeCardNotifier, composeChatCore } from './chat-core.ts';
 
 /** Slack allows about one chat.update per second per message: bursts of view completions become one. */
 const cardUpdateIntervalMs = 1_000;
@@ -41,17 +37,11 @@ export function composeSlack(config: SlackConfig, deps: PlatformDeps): PlatformC
   else if (config.signingSecret) mode = { kind: 'http', signingSecret: config.signingSecret };
   else throw new Error('Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
 
-  const cards = new ThreadedCardNotifier({
-    outbound: new SlackCardOutbound({ clients, images: deps.images, logger }),
-    posts: new ChatPosts(deps.db),
-    clock: deps.clock,
-  });
-  // Other processes update the same cards: each delivery re-reads the design (see CoalescingNotifier).
-  const coalesced = new CoalescingNotifier(cards, {
-    intervalMs: cardUpdateIntervalMs,
-    logger,
-    fresh: freshSnapshotsFrom(deps.db),
-  });
+  const coalesced = composeCardNotifier(
+    new SlackCardOutbound({ clients, images: deps.images, logger }),
+    deps,
+    { intervalMs: cardUpdateIntervalMs, logger },
+  );
   return {
     platform: 'slack',
     notifier: coalesced,
@@ -65,14 +55,7 @@ export function composeSlack(config: SlackConfig, deps: PlatformDeps): PlatformC
         auth,
         apiUrl,
         clients,
-        core: composeChatCore({
-          db: deps.db,
-          service,
-          ledger,
-          limiter: deps.limiter ?? unlimited,
-          clock: deps.clock,
-          redeliver: (design) => coalesced.redeliver(design),
-        }),
+        core: composeChatCore(deps, { service, ledger }, (design) => coalesced.redeliver(design)),
         actors: new SlackActors(deps.clock),
         logger,
       });

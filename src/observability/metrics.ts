@@ -1,3 +1,4 @@
+import type { Platform } from '../platform.ts';
 import type { Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpRoute } from '../http/health-server.ts';
@@ -104,8 +105,9 @@ export class FacetMetrics {
       });
   }
 
-  observeAck(surface: string, seconds: number): void {
-    this.ack.observe({ surface }, seconds);
+  /** The label is still called `surface`, as when it was first published: dashboards select on it. */
+  observeAck(platform: Platform, seconds: number): void {
+    this.ack.observe({ surface: platform }, seconds);
   }
 
   /** The image model, timed. */

@@ -1,4 +1,4 @@
-/** Who is acting, as the surface knows them: admins and group membership come from Slack or Discord. */
+/** Who is acting, as the platform knows them: admins and group membership come from Slack or Discord. */
 export type Actor = {
   userId: string;
   /** Workspace admin/owner (Slack) or Manage Server (Discord). */

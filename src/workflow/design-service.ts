@@ -33,6 +33,7 @@ export type StartRequest = {
   prompt: string;
   /** The platform's id of this request: the same id again returns the same design. */
   requestKey?: string | undefined;
+  /** Where the platform will show the card (DesignSnapshot.surface). */
   surface?: Record<string, unknown> | undefined;
 };
 

@@ -49,6 +49,11 @@ export type DesignSnapshot = {
   approvedBy: string | null;
   approvedAt: Date | null;
   failure: { kind: string; message: string; phase: 'front' | 'views' | 'finalize' | null } | null;
+  /**
+   * designs.surface: where each platform shows the design's card, by platform name, in the platform's
+   * own words (Slack's channel and ts, Discord's channel and message id). The workflow keeps it and never
+   * reads it; "surface" means this and nothing else in the code.
+   */
   surface: Record<string, unknown>;
   iterations: IterationSnapshot[];
   views: ViewSnapshot[];

@@ -1,7 +1,7 @@
 import type { RefusalReason } from './machine/decide.ts';
 import type { DesignSnapshot } from './design-snapshot.ts';
 
-/** Why a request changed nothing, as a value each surface renders in its own words. */
+/** Why a request changed nothing, as a value each platform renders in its own words. */
 export type WorkflowRefusal =
   | { reason: Exclude<RefusalReason, 'not_expected'> }
   | { reason: 'insufficient_credits'; cost: number; available: number }

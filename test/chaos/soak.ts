@@ -1,6 +1,6 @@
 /*
  * node --import tsx test/chaos/soak.ts: the chaos soak. SOAK_DESIGNS (200) designs are driven through
- * the Slack surface with signed requests, by simulated users who act on what their card shows, while a
+ * the Slack app with signed requests, by simulated users who act on what their card shows, while a
  * fault loop breaks the infrastructure under them for SOAK_FAULT_SECONDS (150); afterwards the system
  * is left to settle and every invariant is checked (test/chaos/soak-invariants.ts).
  *

@@ -228,7 +228,7 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
           d.state === 'generating_views' && d.views.find((v) => v.view === 'side')!.state === 'generating',
       );
       expect(generatingAgain.version).toBeGreaterThan(retried.version);
-      // A surface was told, not just the database changed: the claim published the new version.
+      // A platform was told, not just the database changed: the claim published the new version.
       await vi.waitFor(() =>
         expect(
           h.notifier

@@ -21,7 +21,7 @@ import { startFakeGemini, type FakeGemini } from '../fakes/fake-gemini-server.ts
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/fake-openai-server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
-/** Records every snapshot a surface would have shown. */
+/** Records every snapshot a platform would have shown. */
 export class RecordingNotifier implements Notifier {
   readonly seen: DesignSnapshot[] = [];
   notify(design: DesignSnapshot): Promise<void> {
@@ -59,7 +59,7 @@ export function actor(userId: string, extra: Partial<Actor> = {}): Actor {
 export async function createHarness(
   label: string,
   /**
-   * `notifier` also receives every snapshot (a surface under test), after the recording one; a function
+   * `notifier` also receives every snapshot (a platform under test), after the recording one; a function
    * builds it once the test database exists.
    */
   options: {

@@ -18,7 +18,7 @@ export type CardButton = {
 export type CardText = string | { mention: string };
 
 /**
- * Everything a surface shows of a design, platform-neutral. Surfaces escape `prompt` themselves (each
+ * Everything a platform shows of a design, platform-neutral. Platforms escape `prompt` themselves (each
  * platform has its own markup); every other string here is ours.
  */
 export type DesignCard = {

@@ -10,7 +10,7 @@ export type ViewProgressLine = {
 
 /** The one status message of a round, edited as each view finishes. */
 export type ThreadStatus = {
-  /** Stable per round: the surface posts it once and edits it after. */
+  /** Stable per round: the platform posts it once and edits it after. */
   postKey: string;
   title: string;
   lines: ViewProgressLine[];
@@ -69,7 +69,7 @@ function wasApproved(design: DesignSnapshot): boolean {
 /**
  * What a design's thread shows, as a pure function of the snapshot: after approval, a status message per
  * round and the images in the order they finished (the approved front first, the contact sheet last).
- * `frontsInThread` is for surfaces that cannot show the front view on the card itself: each iteration's
+ * `frontsInThread` is for platforms that cannot show the front view on the card itself: each iteration's
  * front view then goes into the thread as soon as it exists.
  */
 export function buildDesignThread(

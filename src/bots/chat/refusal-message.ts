@@ -1,6 +1,6 @@
 import type { WorkflowRefusal } from '../../workflow/workflow-outcome.ts';
 
-/** What a person is told when their command or click changed nothing: plain words, same on every surface. */
+/** What a person is told when their command or click changed nothing: plain words, same on every platform. */
 export function refusalMessage(refusal: WorkflowRefusal): string {
   switch (refusal.reason) {
     case 'insufficient_credits':

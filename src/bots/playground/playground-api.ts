@@ -7,7 +7,7 @@ import { parseDesignCommand } from '../chat/design-command.ts';
 import type { PlaygroundHub } from './playground-hub.ts';
 import { playgroundPlatform } from './playground-platform.ts';
 import { PlaygroundReplies, type PlaygroundAnswer } from './playground-replies.ts';
-import type { PlaygroundView } from './playground-view.ts';
+import type { PlaygroundDesign } from './playground-design.ts';
 import {
   isPlaygroundUser,
   playgroundActor,
@@ -73,12 +73,12 @@ export class PlaygroundApi {
     );
   }
 
-  async designs(): Promise<PlaygroundView[]> {
+  async designs(): Promise<PlaygroundDesign[]> {
     const workspace = await this.workspace();
-    const views: PlaygroundView[] = [];
+    const views: PlaygroundDesign[] = [];
     for (const id of await this.deps.core.designs.latestIds(workspace.id, 20)) {
       const snapshot = await this.deps.core.service.snapshot(id);
-      if (snapshot) views.push(await this.deps.hub.view(snapshot));
+      if (snapshot) views.push(await this.deps.hub.present(snapshot));
     }
     return views;
   }

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import type { Notifier } from '../../workflow/ports/notifier.ts';
-import { imageKeysOf, playgroundView, type PlaygroundView } from './playground-view.ts';
+import { imageKeysOf, playgroundDesign, type PlaygroundDesign } from './playground-design.ts';
 
 /** Designs kept for the elapsed-time ticker; the page reloads older ones from the API. */
 const rememberedDesigns = 200;
@@ -40,14 +40,14 @@ export class PlaygroundHub implements Notifier {
     this.latest.delete(design.id);
     this.latest.set(design.id, design);
     if (this.latest.size > rememberedDesigns) this.latest.delete(this.latest.keys().next().value ?? '');
-    if (this.clients.size > 0) this.broadcast(await this.view(design));
+    if (this.clients.size > 0) this.broadcast(await this.present(design));
   }
 
-  async view(design: DesignSnapshot): Promise<PlaygroundView> {
+  async present(design: DesignSnapshot): Promise<PlaygroundDesign> {
     const now = this.deps.clock();
     const urls = new Map<string, string>();
     for (const key of imageKeysOf(design, now)) urls.set(key, await this.deps.images.url(key));
-    return playgroundView(design, now, urls);
+    return playgroundDesign(design, now, urls);
   }
 
   /** Keeps an SSE response open until the page goes away. */
@@ -68,7 +68,7 @@ export class PlaygroundHub implements Notifier {
     this.clients.clear();
   }
 
-  private broadcast(view: PlaygroundView): void {
+  private broadcast(view: PlaygroundDesign): void {
     const frame = `event: design\ndata: ${JSON.stringify(view)}\n\n`;
     for (const client of this.clients) client.write(frame);
   }
@@ -76,7 +76,7 @@ export class PlaygroundHub implements Notifier {
   private async tick(): Promise<void> {
     if (this.clients.size === 0) return;
     for (const design of this.latest.values()) {
-      const view = await this.view(design);
+      const view = await this.present(design);
       if (view.card.tone === 'working') this.broadcast(view);
     }
   }

@@ -154,7 +154,7 @@ export class DesignAdmission {
   ): Promise<void> {
     if (admitted.length === 0 && !refresh) return;
     await Promise.all(admitted.map((design) => this.deps.started(design)));
-    // A new place in line is a new version of the card: every surface shows only newer versions.
+    // A new place in line is a new version of the card: every platform shows only newer versions.
     const stillWaiting = await this.deps.db
       .updateTable('designs')
       .set((eb) => ({ version: eb('version', '+', 1) }))

@@ -8,7 +8,7 @@ import { composePlayground } from '../../../src/compose/playground-composition.t
 import type { PlatformComposition } from '../../../src/compose/platform-composition.ts';
 import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
 import type { PlaygroundAnswer } from '../../../src/bots/playground/playground-api.ts';
-import type { PlaygroundView } from '../../../src/bots/playground/playground-view.ts';
+import type { PlaygroundDesign } from '../../../src/bots/playground/playground-design.ts';
 import { createHarness, silentLogger } from '../../workflow/workflow-harness.ts';
 import { describeChatContract, type ContractUser, type Sent } from './chat-contract.ts';
 
@@ -88,7 +88,7 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
       async button(designId, label) {
         const deadline = Date.now() + 10_000;
         for (;;) {
-          const views = (await (await fetch(`${url}/playground/api/designs`)).json()) as PlaygroundView[];
+          const views = (await (await fetch(`${url}/playground/api/designs`)).json()) as PlaygroundDesign[];
           const card = views.find((view) => view.id === designId)?.card;
           const found = card?.actions.flat().find((button) => label.test(button.label));
           if (found) return found.id;

@@ -1,4 +1,4 @@
-import { unlimited, type RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
+import type { RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -109,14 +109,11 @@ export async function startDiscordKit(
     createDiscordBot({
       token,
       apiUrl: fake.apiUrl,
-      core: composeChatCore({
-        db: h.test.db,
-        service: h.workflow.service,
-        ledger: h.ledger,
-        limiter: options.limiter ?? unlimited,
-        clock: () => new Date(),
-        redeliver: (design) => coalesced.redeliver(design),
-      }),
+      core: composeChatCore(
+        { db: h.test.db, clock: () => new Date(), limiter: options.limiter },
+        { service: h.workflow.service, ledger: h.ledger },
+        (design) => coalesced.redeliver(design),
+      ),
       cards: outbound,
       observeAck: (seconds) => acks.push(seconds),
       logger: silentLogger,

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import type { Notifier } from '../../../src/workflow/ports/notifier.ts';
 import { SlackActors } from '../../../src/bots/slack/slack-actors.ts';
-import { unlimited, type RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
+import type { RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
 import { ThreadedCardNotifier } from '../../../src/bots/chat/threaded-card-notifier.ts';
 import { createSlackApp } from '../../../src/bots/slack/slack-app.ts';
 import { SlackCardOutbound } from '../../../src/bots/slack/slack-card-outbound.ts';
@@ -123,14 +123,11 @@ export async function startSlackKit(
       : { kind: 'single', client },
     apiUrl: socket ? socket.apiUrl : slack.apiUrl,
     clients,
-    core: composeChatCore({
-      db: h.test.db,
-      service: h.workflow.service,
-      ledger: h.ledger,
-      limiter: options.limiter ?? unlimited,
-      clock: () => new Date(),
-      redeliver: (design) => coalesced.redeliver(design),
-    }),
+    core: composeChatCore(
+      { db: h.test.db, clock: () => new Date(), limiter: options.limiter },
+      { service: h.workflow.service, ledger: h.ledger },
+      (design) => coalesced.redeliver(design),
+    ),
     actors: new SlackActors(() => new Date()),
     logger: silentLogger,
   });

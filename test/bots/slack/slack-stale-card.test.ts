@@ -36,7 +36,7 @@ describe('a card left behind by a process that died', () => {
       })
       .toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    // The "dead" process: the same database, no chat surface, so its change is never shown.
+    // The "dead" process: the same database, no chat platform, so its change is never shown.
     const silent = createWorkflow({
       db: kit.h.test.db,
       ledger: kit.h.ledger,

@@ -36,7 +36,7 @@ import {
 } from './fuzz-inputs.ts';
 
 /**
- * Fuzz tests: random, malformed and hostile input thrown at the real surfaces (Bolt over HTTP against the
+ * Fuzz tests: random, malformed and hostile input thrown at the real platforms (Bolt over HTTP against the
  * fake Slack Web API, discord.js against the fake Discord, the playground's JSON API of `startFacet`),
  * with the real workflow and Postgres behind them. For every input:
  *
@@ -296,7 +296,7 @@ async function discordAnswer(interaction: FakeInteraction): Promise<DiscordAnswe
 
 // ================================================================== the tests
 
-describe('fuzz: random, malformed and hostile input at the real surfaces', () => {
+describe('fuzz: random, malformed and hostile input at the real platforms', () => {
   beforeAll(() => {
     process.on('uncaughtException', onCrash);
     process.on('unhandledRejection', onCrash);
@@ -1152,7 +1152,7 @@ describe('fuzz: random, malformed and hostile input at the real surfaces', () =>
 
   describe('card updates (found through the Slack and Discord prompt fuzz)', () => {
     it('regression: a card posted while its newest state waits to be shown gets that state', async () => {
-      // A surface posts the card, records where it is, then redelivers the newest snapshot. When the
+      // A platform posts the card, records where it is, then redelivers the newest snapshot. When the
       // workflow's own notification of that same version still waits out the coalescing interval,
       // CoalescingNotifier.redeliver (src/workflow/coalescing-notifier.ts) keeps the waiting snapshot,
       // read before the card was recorded (so with no message to edit), and drops the redelivered one:

@@ -3,7 +3,7 @@ import { buildDesignThread, type ThreadStatus } from '../card/design-thread.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 
 /** What the playground page draws for one design: the card, its image, and its thread. */
-export type PlaygroundView = {
+export type PlaygroundDesign = {
   id: string;
   version: number;
   createdAt: string;
@@ -20,11 +20,11 @@ export function imageKeysOf(design: DesignSnapshot, now: Date): string[] {
 }
 
 /** Pure: the same card model as Slack and Discord, with image URLs resolved by the caller. */
-export function playgroundView(
+export function playgroundDesign(
   design: DesignSnapshot,
   now: Date,
   urls: ReadonlyMap<string, string>,
-): PlaygroundView {
+): PlaygroundDesign {
   const card = buildDesignCard(design, now);
   const thread = buildDesignThread(design, now, { frontsInThread: false });
   return {
