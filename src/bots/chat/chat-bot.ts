@@ -247,10 +247,11 @@ export class ChatBot {
     submission: Extract<ChatSubmission, { kind: 'settings' }>,
   ): Promise<void> {
     const { platform, words } = this.deps.platform;
-    const workspace = await this.deps.workspaces.ensure(platform, workspaceId, origin.workspaceName);
+    // The form is only opened in a workspace Facet knows: a forged one for another makes no row.
+    const workspace = await this.deps.workspaces.find(platform, workspaceId);
+    if (!workspace || submission.workspace !== workspaceId) return replies.rejectForm(words.adminsOnly);
     // Admin rights are checked again: the form could have been opened before a demotion, or forged.
-    const actor = await origin.actor(workspace);
-    if (!actor.isAdmin || submission.workspace !== workspaceId) return replies.rejectForm(words.adminsOnly);
+    if (!(await origin.actor(workspace)).isAdmin) return replies.rejectForm(words.adminsOnly);
     const slowDown = await this.overLimit(origin);
     if (slowDown) return replies.rejectForm(slowDown);
     await this.deps.workspaces.updateSettings(workspace.id, submission.settings);

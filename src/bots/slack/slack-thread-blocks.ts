@@ -1,3 +1,4 @@
+import { clip } from '../../text.ts';
 import type { ThreadStatus, ViewProgressLine } from '../card/design-thread.ts';
 import { escapeSlackText, type SlackBlock } from './slack-blocks.ts';
 
@@ -24,7 +25,7 @@ export function renderSlackThreadStatus(status: ThreadStatus): { text: string; b
       block_id: 'facet_thread_footer',
       elements: [{ type: 'mrkdwn', text: escapeSlackText(status.footer) }],
     });
-  return { text: [status.title, ...status.lines.map((l) => l.text)].join('\n').slice(0, 3900), blocks };
+  return { text: clip([status.title, ...status.lines.map((l) => l.text)].join('\n'), 3900), blocks };
 }
 
 /** An image Slack fetches itself from a URL it can reach. */
@@ -38,8 +39,8 @@ export function renderSlackImageMessage(
       {
         type: 'image',
         image_url: imageUrl,
-        alt_text: title.slice(0, 2000),
-        title: { type: 'plain_text', text: title.slice(0, 2000) },
+        alt_text: clip(title, 2000),
+        title: { type: 'plain_text', text: clip(title, 2000) },
       },
     ],
   };
