@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../storage/schema.ts';
 import { loadSnapshot, type DesignSnapshot } from './design-snapshot.ts';
-import { findDesignVersion } from './design-statements.ts';
+import { findDesignVersion } from './store/design-statements.ts';
 import type { Notifier } from './ports/notifier.ts';
 
 type Slot = {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../storage/schema.ts';
-import { findFrontStoredAt, lacksContactSheet, listUnfinishedViews } from './design-statements.ts';
+import { findFrontStoredAt, lacksContactSheet, listUnfinishedViews } from './store/design-statements.ts';
 import type { DesignRow } from './design-transitions.ts';
 import { jobId, type Job, type JobQueue } from './ports/job-queue.ts';
 import type { Notifier } from './ports/notifier.ts';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { DesignEffects } from './design-effects.ts';
-import { findStaleCardDesigns, findUnfinishedDesigns } from './design-statements.ts';
+import { findStaleCardDesigns, findUnfinishedDesigns } from './store/design-statements.ts';
 
 /**
  * Re-queues the next step of every unfinished design (and every missing contact sheet). Run at start (a crash may have lost in-process

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { CreditLedger } from '../credits/ledger.ts';
@@ -11,7 +11,20 @@ import { loadSnapshot } from './design-snapshot.ts';
 import type { DesignRow, DesignTransitions, TransitionResult } from './design-transitions.ts';
 import type { DesignEffects } from './design-effects.ts';
 import { findPreset, maxFeedbackLength, maxPromptLength, type EditRequest } from './prompts.ts';
-import { remainingViews, viewNames, type RemainingView } from './views.ts';
+import {
+  approveFrontView,
+  insertEditIteration,
+  resetUnfinishedViews,
+  resetViewForRound,
+} from './store/command-statements.ts';
+import {
+  findDesignIdByRequestKey,
+  findVariationParent,
+  insertDesign,
+  setDesignHold,
+} from './store/design-creation-statements.ts';
+import { findWorkspaceById } from './store/workspace-statements.ts';
+import { remainingViews, type RemainingView } from './views.ts';
 import type { WorkflowOutcome, WorkflowRefusal } from './workflow-outcome.ts';
 
 export type ServiceDeps = {
@@ -66,13 +79,7 @@ export class DesignService {
   async startVariation(
     request: Omit<StartRequest, 'prompt'> & { designId: string },
   ): Promise<WorkflowOutcome> {
-    const parent = await this.deps.db
-      .selectFrom('designs')
-      .innerJoin('design_views', 'design_views.design_id', 'designs.id')
-      .select(['designs.prompt', 'designs.workspace_id', 'design_views.state'])
-      .where('designs.id', '=', request.designId)
-      .where('design_views.view', '=', 'front')
-      .executeTakeFirst();
+    const parent = await findVariationParent(this.deps.db, request.designId);
     if (!parent || parent.workspace_id !== request.workspaceId) return { ok: false, reason: 'not_found' };
     if (parent.state !== 'done') return { ok: false, reason: 'no_front_view' };
     return this.create({ ...request, prompt: parent.prompt, kind: 'variation', parent: request.designId });
@@ -87,17 +94,14 @@ export class DesignService {
       (design, decision) => ({
         patch: {},
         write: async (trx) => {
-          await trx
-            .insertInto('design_iterations')
-            .values({
-              design_id: design.id,
-              iteration: decision.iteration,
-              preset: 'preset' in edit ? edit.preset : null,
-              feedback: 'feedback' in edit ? edit.feedback : null,
-              requested_by: request.actor.userId,
-              created_at: this.deps.clock(),
-            })
-            .execute();
+          await insertEditIteration(trx, {
+            designId: design.id,
+            iteration: decision.iteration,
+            preset: 'preset' in edit ? edit.preset : null,
+            feedback: 'feedback' in edit ? edit.feedback : null,
+            requestedBy: request.actor.userId,
+            createdAt: this.deps.clock(),
+          });
         },
       }),
     );
@@ -130,40 +134,11 @@ export class DesignService {
       (design) => ({
         patch: { approved_by: request.actor.userId, approved_at: now },
         write: async (trx) => {
-          // One statement: the approved iteration's image becomes the front view, and the other views are
-          // shown as generating at once (their jobs are queued together right after): the view jobs then
-          // need not touch the design row, which four of them would otherwise queue on.
-          const front = await trx
-            .with('approved', (db) =>
-              db
-                .selectFrom('design_iterations')
-                .select('image_key')
-                .where('design_id', '=', design.id)
-                .where('iteration', '=', design.iteration)
-                .where('image_key', 'is not', null),
-            )
-            .with('others', (db) =>
-              db
-                .updateTable('design_views')
-                .set({ state: 'generating', error: null, started_at: now })
-                .where('design_id', '=', design.id)
-                .where('view', '!=', 'front')
-                .where('state', '!=', 'done')
-                .returning('view'),
-            )
-            .updateTable('design_views')
-            .from('approved')
-            .set((eb) => ({
-              state: 'done',
-              image_key: eb.ref('approved.image_key'),
-              attempts: 1,
-              error: null,
-              finished_at: now,
-            }))
-            .where('design_views.design_id', '=', design.id)
-            .where('design_views.view', '=', 'front')
-            .returning('design_views.image_key')
-            .executeTakeFirst();
+          const front = await approveFrontView(trx, {
+            designId: design.id,
+            iteration: design.iteration,
+            now,
+          });
           if (!front) throw new Error(`design ${design.id} awaiting approval without a front view`);
         },
       }),
@@ -189,12 +164,7 @@ export class DesignService {
         patch: { failure_kind: null, failure_message: null, failed_phase: null, finished_at: null },
         reserve: { payerId: design.requester_id, amount: phasePrice(design) },
         write: async (trx) => {
-          await trx
-            .updateTable('design_views')
-            .set({ state: 'pending', error: null })
-            .where('design_id', '=', design.id)
-            .where('state', 'in', ['failed', 'generating'])
-            .execute();
+          await resetUnfinishedViews(trx, design.id);
         },
       }),
     );
@@ -212,13 +182,7 @@ export class DesignService {
         patch: { round: design.round + 1, finished_at: null },
         reserve: { payerId: request.actor.userId, amount: design.edit_price },
         write: async (trx) => {
-          await trx
-            .updateTable('design_views')
-            .set({ state: 'pending', image_key: null, attempts: 0, error: null, round: design.round + 1 })
-            .set({ started_at: null, finished_at: null })
-            .where('design_id', '=', design.id)
-            .where('view', '=', request.view)
-            .execute();
+          await resetViewForRound(trx, { designId: design.id, view: request.view, round: design.round + 1 });
         },
       }),
     );
@@ -243,53 +207,22 @@ export class DesignService {
         db.transaction().execute(async (trx) => {
           // Not locked yet: the rows below are written first, so the workspace lock that serialises
           // admissions is held only for the admission itself (a burst of new designs queues on it).
-          const workspace = await trx
-            .selectFrom('workspaces')
-            .selectAll()
-            .where('id', '=', request.workspaceId)
-            .executeTakeFirst();
+          const workspace = await findWorkspaceById(trx, request.workspaceId);
           if (!workspace) throw new Refused({ ok: false, reason: 'not_found' });
           const price = request.kind === 'variation' ? workspace.price_variation : workspace.price_design;
           const now = clock();
-          // One statement for the design, its first iteration and its five pending views.
-          const design = await trx
-            .with('created', (db) =>
-              db
-                .insertInto('designs')
-                .values({
-                  workspace_id: workspace.id,
-                  requester_id: request.actor.userId,
-                  prompt: request.prompt,
-                  kind: request.kind,
-                  parent_design_id: request.parent,
-                  state: 'queued',
-                  base_price: price,
-                  edit_price: workspace.price_edit,
-                  hold_amount: price,
-                  request_key: request.requestKey ?? null,
-                  surface: JSON.stringify(request.surface ?? {}),
-                  created_at: now,
-                  updated_at: now,
-                })
-                .returning('id'),
-            )
-            .with('first_iteration', (db) =>
-              db
-                .insertInto('design_iterations')
-                .columns(['design_id', 'iteration', 'requested_by', 'created_at'])
-                .expression(sql`select id, 1, ${request.actor.userId}, ${now} from created`),
-            )
-            .with('pending_views', (db) =>
-              db
-                .insertInto('design_views')
-                .columns(['design_id', 'view', 'state'])
-                .expression(
-                  sql`select created.id, names.view, 'pending' from created cross join unnest(${sql.val([...viewNames])}::text[]) as names(view)`,
-                ),
-            )
-            .selectFrom('created')
-            .select('created.id')
-            .executeTakeFirstOrThrow();
+          const design = await insertDesign(trx, {
+            workspaceId: workspace.id,
+            requesterId: request.actor.userId,
+            prompt: request.prompt,
+            kind: request.kind,
+            parentDesignId: request.parent,
+            basePrice: price,
+            editPrice: workspace.price_edit,
+            requestKey: request.requestKey ?? null,
+            surface: request.surface ?? {},
+            now,
+          });
           if (price > 0) {
             const outcome = await ledger.within(trx).reserve({
               account: { workspaceId: workspace.id, userId: request.actor.userId },
@@ -307,11 +240,7 @@ export class DesignService {
                 available: outcome.available,
               });
             }
-            await trx
-              .updateTable('designs')
-              .set({ hold_id: outcome.holdId })
-              .where('id', '=', design.id)
-              .execute();
+            await setDesignHold(trx, design.id, outcome.holdId);
           }
           const admitted = await this.deps.admission.admitNew(trx, workspace.id, design.id);
           return { designId: design.id, admitted };
@@ -334,13 +263,8 @@ export class DesignService {
   }
 
   private async byRequestKey(workspaceId: string, requestKey: string) {
-    const row = await this.deps.db
-      .selectFrom('designs')
-      .select('id')
-      .where('workspace_id', '=', workspaceId)
-      .where('request_key', '=', requestKey)
-      .executeTakeFirst();
-    return row ? loadSnapshot(this.deps.db, row.id) : undefined;
+    const designId = await findDesignIdByRequestKey(this.deps.db, workspaceId, requestKey);
+    return designId !== undefined ? loadSnapshot(this.deps.db, designId) : undefined;
   }
 
   /** After a commit: queue what the new state needs and show it; or explain the refusal. */

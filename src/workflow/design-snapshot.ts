@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database, DesignState } from '../storage/schema.ts';
 import { placeInLine, type PlaceInLine } from './admission/place-in-line.ts';
 import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
+import { findSnapshotRow } from './store/snapshot-statements.ts';
 import type { ViewName } from './views.ts';
 
 export type ViewSnapshot = {
@@ -74,36 +74,7 @@ export async function loadSnapshot(
   db: Kysely<Database>,
   designId: string,
 ): Promise<DesignSnapshot | undefined> {
-  const design = await db
-    .selectFrom('designs')
-    .leftJoin('credit_holds', 'credit_holds.id', 'designs.hold_id')
-    .selectAll('designs')
-    .select(['credit_holds.status as hold_status', 'credit_holds.expires_at as hold_expires_at'])
-    .select((eb) => [
-      jsonArrayFrom(
-        eb
-          .selectFrom('design_iterations')
-          .selectAll('design_iterations')
-          .whereRef('design_iterations.design_id', '=', 'designs.id')
-          .orderBy('design_iterations.iteration'),
-      ).as('iteration_rows'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('design_views')
-          .selectAll('design_views')
-          .whereRef('design_views.design_id', '=', 'designs.id'),
-      ).as('view_rows'),
-      jsonObjectFrom(
-        eb
-          .selectFrom('revisions')
-          .select(['revisions.number', 'revisions.image_keys', 'revisions.contact_sheet_key'])
-          .whereRef('revisions.design_id', '=', 'designs.id')
-          .orderBy('revisions.number', 'desc')
-          .limit(1),
-      ).as('revision'),
-    ])
-    .where('designs.id', '=', designId)
-    .executeTakeFirst();
+  const design = await findSnapshotRow(db, designId);
   if (!design) return undefined;
   const { iteration_rows: iterations, view_rows: views, revision } = design;
   const holdActive = design.hold_status === 'active';

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { CreditLedger } from '../credits/ledger.ts';
 import type { Database, DesignsTable } from '../storage/schema.ts';
@@ -6,8 +6,15 @@ import { isRetryableTransactionError } from '../storage/transaction-retry.ts';
 import { decide, type Decision } from './machine/decide.ts';
 import type { DesignEvent } from './machine/design-event.ts';
 import { generatingStates } from './machine/design-state.ts';
+import {
+  compareAndSetDesign,
+  findDesign,
+  lockDesign,
+  recordSettlement,
+  type DesignRow,
+} from './store/transition-statements.ts';
 
-export type DesignRow = Selectable<DesignsTable> & { approver_group: string | null };
+export type { DesignRow };
 
 /** What a transition writes besides the state, decided once the machine has said yes. */
 export type TransitionPlan = {
@@ -57,22 +64,13 @@ export class DesignTransitions {
   ) {}
 
   async load(db: Kysely<Database>, designId: string): Promise<DesignRow | undefined> {
-    return this.selectDesign(db, designId).executeTakeFirst();
+    return findDesign(db, designId);
   }
 
   /** What `event` would decide on the design as it is now, changing nothing (a form about to open). */
   async preview(designId: string, event: DesignEvent): Promise<Decision> {
     const design = await this.load(this.db, designId);
     return decide(design ? machineView(design) : null, event);
-  }
-
-  private selectDesign(db: Kysely<Database>, designId: string) {
-    return db
-      .selectFrom('designs')
-      .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
-      .selectAll('designs')
-      .select('workspaces.approver_group')
-      .where('designs.id', '=', designId);
   }
 
   /** `event` may be decided inside the transaction, e.g. whether this view was the last one. */
@@ -102,7 +100,7 @@ export class DesignTransitions {
         // Locked from the first read: a racing transition (the four views of a design finishing
         // together) waits here and then reads the state that won, instead of failing its
         // compare-and-set and starting over.
-        const design = await this.selectDesign(trx, designId).forNoKeyUpdate('designs').executeTakeFirst();
+        const design = await lockDesign(trx, designId);
         const decided = design && typeof event === 'function' ? await event(trx, design) : event;
         if (typeof decided === 'function') return { ok: false, reason: 'not_found' };
         const decision = decide(design ? machineView(design) : null, decided);
@@ -112,33 +110,16 @@ export class DesignTransitions {
         const steps = plan(design, decision);
         // The compare-and-set comes before the hold is touched; with the row locked it cannot lose, but
         // it stays the guard (the version) should a caller ever read without the lock.
-        const moved = await trx
-          .updateTable('designs')
-          .set({
-            ...steps.patch,
-            state: decision.next,
-            iteration: decision.iteration,
-            version: design.version + 1,
-            updated_at: this.options.clock(),
-          })
-          .where('id', '=', designId)
-          .where('state', '=', design.state)
-          .where('iteration', '=', design.iteration)
-          .where('version', '=', design.version)
-          .returningAll()
-          .executeTakeFirst();
+        const moved = await compareAndSetDesign(trx, {
+          designId,
+          expected: { state: design.state, iteration: design.iteration, version: design.version },
+          patch: steps.patch,
+          next: { state: decision.next, iteration: decision.iteration, updatedAt: this.options.clock() },
+        });
         if (!moved) throw new LostRace();
         movedFrom(design.state);
         const hold = await this.settleCredits(trx, design, decision, steps);
-        const stored =
-          Object.keys(hold).length === 0
-            ? moved
-            : await trx
-                .updateTable('designs')
-                .set(hold)
-                .where('id', '=', designId)
-                .returningAll()
-                .executeTakeFirstOrThrow();
+        const stored = Object.keys(hold).length === 0 ? moved : await recordSettlement(trx, designId, hold);
         await steps.write?.(trx);
         return { ok: true, design: { ...stored, approver_group: design.approver_group }, decision };
       });

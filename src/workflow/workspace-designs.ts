@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, DesignState } from '../storage/schema.ts';
+import { designInWorkspace, listLatestDesignIds, listRecentDesigns } from './store/workspace-statements.ts';
 
 export type DesignHistoryEntry = {
   id: string;
@@ -22,14 +23,7 @@ export class WorkspaceDesigns {
     requesterId: string;
     limit: number;
   }): Promise<DesignHistoryEntry[]> {
-    const rows = await this.db
-      .selectFrom('designs')
-      .select(['id', 'prompt', 'state', 'iteration', 'charged', 'created_at', 'surface'])
-      .where('workspace_id', '=', query.workspaceId)
-      .where('requester_id', '=', query.requesterId)
-      .orderBy('created_at', 'desc')
-      .limit(query.limit)
-      .execute();
+    const rows = await listRecentDesigns(this.db, query);
     return rows.map((row) => ({
       id: row.id,
       prompt: row.prompt,
@@ -43,24 +37,11 @@ export class WorkspaceDesigns {
 
   /** The ids of a workspace's newest designs, oldest of them first. */
   async latestIds(workspaceId: string, limit: number): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('designs')
-      .select('id')
-      .where('workspace_id', '=', workspaceId)
-      .orderBy('created_at', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((row) => row.id).reverse();
+    return (await listLatestDesignIds(this.db, workspaceId, limit)).reverse();
   }
 
   /** Ids in buttons can be forged: a design is only acted on from the workspace it belongs to. */
   async contains(workspaceId: string, designId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('designs')
-      .select('id')
-      .where('id', '=', designId)
-      .where('workspace_id', '=', workspaceId)
-      .executeTakeFirst();
-    return row !== undefined;
+    return designInWorkspace(this.db, workspaceId, designId);
   }
 }

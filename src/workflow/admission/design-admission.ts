@@ -1,9 +1,16 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../storage/schema.ts';
 import { decide } from '../machine/decide.ts';
-import { generatingStates } from '../machine/design-state.ts';
+import {
+  admitDesigns,
+  bumpWaitingDesigns,
+  countGeneratingByRequester,
+  listWaitingDesigns,
+  listWorkspacesWithLine,
+  lockWorkspace,
+} from '../store/admission-statements.ts';
 import { chooseAdmissions, type GeneratingCaps } from './choose-admissions.ts';
 
 export type AdmittedDesign = { id: string; iteration: number };
@@ -55,24 +62,8 @@ export class DesignAdmission {
     // Without caps nothing needs counting: every waiting design is admitted.
     const uncapped = this.uncapped;
     const [waiting, generating] = await Promise.all([
-      trx
-        .selectFrom('designs')
-        .select(['id', 'requester_id as requesterId', 'state', 'iteration'])
-        .where('workspace_id', '=', workspaceId)
-        .where('state', '=', 'queued')
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(500)
-        .execute(),
-      uncapped
-        ? []
-        : trx
-            .selectFrom('designs')
-            .select(['requester_id', (eb) => eb.fn.countAll<string>().as('count')])
-            .where('workspace_id', '=', workspaceId)
-            .where('state', 'in', generatingStates)
-            .groupBy('requester_id')
-            .execute(),
+      listWaitingDesigns(trx, workspaceId),
+      uncapped ? [] : countGeneratingByRequester(trx, workspaceId),
     ]);
     if (waiting.length === 0) return [];
     const byUser = new Map(generating.map((row) => [row.requester_id, Number(row.count)]));
@@ -88,19 +79,7 @@ export class DesignAdmission {
     );
     if (!next.ok) throw new Error('the machine refused to admit a waiting design');
     const now = this.deps.clock();
-    const rows = await trx
-      .updateTable('designs')
-      .set((eb) => ({
-        state: next.next,
-        admitted_at: now,
-        updated_at: now,
-        version: eb('version', '+', 1),
-      }))
-      .where('id', 'in', chosen)
-      .where('state', '=', 'queued')
-      .returning(['id', 'iteration'])
-      .execute();
-    return rows;
+    return admitDesigns(trx, { designIds: chosen, next: next.next, now });
   }
 
   /**
@@ -135,14 +114,9 @@ export class DesignAdmission {
 
   /** Every workspace with a line (the reconciler: a slot freed while the database was down). */
   async admitEverywhere(): Promise<number> {
-    const workspaces = await this.deps.db
-      .selectFrom('designs')
-      .select('workspace_id')
-      .distinct()
-      .where('state', '=', 'queued')
-      .execute();
+    const workspaces = await listWorkspacesWithLine(this.deps.db);
     let admitted = 0;
-    for (const { workspace_id: workspaceId } of workspaces) admitted += await this.admitWaiting(workspaceId);
+    for (const workspaceId of workspaces) admitted += await this.admitWaiting(workspaceId);
     return admitted;
   }
 
@@ -155,34 +129,7 @@ export class DesignAdmission {
     if (admitted.length === 0 && !refresh) return;
     await Promise.all(admitted.map((design) => this.deps.started(design)));
     // A new place in line is a new version of the card: every platform shows only newer versions.
-    const stillWaiting = await this.deps.db
-      .updateTable('designs')
-      .set((eb) => ({ version: eb('version', '+', 1) }))
-      .where(
-        'id',
-        'in',
-        this.deps.db
-          .selectFrom('designs')
-          .select('id')
-          .where('workspace_id', '=', workspaceId)
-          .where('state', '=', 'queued')
-          .orderBy('created_at')
-          .orderBy('id')
-          .limit(refreshedPlaces),
-      )
-      .where('state', '=', 'queued')
-      .returning('id')
-      .execute();
-    for (const { id } of stillWaiting) this.deps.moved(id);
+    const stillWaiting = await bumpWaitingDesigns(this.deps.db, workspaceId, refreshedPlaces);
+    for (const id of stillWaiting) this.deps.moved(id);
   }
-}
-
-/**
- * Serialises admissions and new designs of one workspace (held until the transaction ends). `no key
- * update`, not `update`: a new design takes it after inserting its rows, whose foreign keys hold a key
- * share lock on the same workspace row, which `for update` would conflict with (two new designs would
- * deadlock); `no key update` excludes only itself and other updates of the row.
- */
-export async function lockWorkspace(trx: Kysely<Database>, workspaceId: string): Promise<void> {
-  await sql`select 1 from workspaces where id = ${workspaceId} for no key update`.execute(trx);
 }

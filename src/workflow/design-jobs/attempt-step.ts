@@ -1,4 +1,4 @@
-import { recordViewError } from '../design-statements.ts';
+import { recordViewError } from '../store/design-statements.ts';
 import type { DesignRow } from '../design-transitions.ts';
 import { PermanentError } from '../errors/permanent-error.ts';
 import type { DesignEvent } from '../machine/design-event.ts';

@@ -1,5 +1,5 @@
 import { renderContactSheet } from '../contact-sheet.ts';
-import { attachContactSheet, findRevisionForSheet } from '../design-statements.ts';
+import { attachContactSheet, findRevisionForSheet } from '../store/design-statements.ts';
 import { oneAtATime } from '../one-at-a-time.ts';
 import { ImageNotFoundError } from '../ports/image-store.ts';
 import type { JobAttempt } from '../ports/job-queue.ts';

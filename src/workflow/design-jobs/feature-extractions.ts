@@ -1,4 +1,4 @@
-import { findStoredFeatures, storeFeatures } from '../design-statements.ts';
+import { findStoredFeatures, storeFeatures } from '../store/design-statements.ts';
 import type { DesignRow } from '../design-transitions.ts';
 import { productFeaturesSchema, type ProductFeatures } from '../product-features.ts';
 import type { JobDeps } from './job-deps.ts';

@@ -1,4 +1,4 @@
-import { insertRevision, listViewImages } from '../design-statements.ts';
+import { insertRevision, listViewImages } from '../store/design-statements.ts';
 import type { DesignRow } from '../design-transitions.ts';
 import { PermanentError } from '../errors/permanent-error.ts';
 import type { JobAttempt } from '../ports/job-queue.ts';

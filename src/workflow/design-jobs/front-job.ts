@@ -1,4 +1,4 @@
-import { recordFrontImage } from '../design-statements.ts';
+import { recordFrontImage } from '../store/design-statements.ts';
 import type { JobAttempt } from '../ports/job-queue.ts';
 import { attemptStep } from './attempt-step.ts';
 import type { FeatureExtractions } from './feature-extractions.ts';

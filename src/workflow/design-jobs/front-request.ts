@@ -1,4 +1,4 @@
-import { findApprovedFrontKey, findEditIterations } from '../design-statements.ts';
+import { findApprovedFrontKey, findEditIterations } from '../store/design-statements.ts';
 import type { DesignRow } from '../design-transitions.ts';
 import { PermanentError } from '../errors/permanent-error.ts';
 import type { ReferenceImage } from '../ports/image-model.ts';

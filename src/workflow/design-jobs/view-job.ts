@@ -1,10 +1,10 @@
-import { markViewDone } from '../design-statements.ts';
+import { markViewDone } from '../store/design-statements.ts';
 import type { DesignRow } from '../design-transitions.ts';
 import { PermanentError } from '../errors/permanent-error.ts';
 import type { DesignEvent } from '../machine/design-event.ts';
 import type { JobAttempt } from '../ports/job-queue.ts';
 import { viewPrompt } from '../prompts.ts';
-import { claimView } from '../view-claim.ts';
+import { claimView } from '../store/view-claim-statement.ts';
 import type { RemainingView } from '../views.ts';
 import { attemptStep } from './attempt-step.ts';
 import type { FeatureExtractions } from './feature-extractions.ts';

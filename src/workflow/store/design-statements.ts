@@ -1,16 +1,16 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
-import type { RemainingView, ViewName } from './views.ts';
+import type { Database } from '../../storage/schema.ts';
+import type { RemainingView, ViewName } from '../views.ts';
 
 /*
- * The workflow's SQL outside a design's transitions, as named statements (as ledger-statements.ts is the
- * ledger's): what the jobs write beside a transition (front and view images, revisions, contact sheets,
- * features, view errors) and what recovery, effects and the card notifier read to re-queue or re-show a
- * design. Each write runs inside the compare-and-set transition it belongs to or is guarded on its own (a
- * revision inserted once, a sheet attached once, a done view never given an error), so a job that runs
- * twice, or two workers at once, never doubles an effect. A transaction passes itself as `db`.
- * The view claim (view-claim.ts) is a statement module of its own; the transitions
- * (design-transitions.ts), admission and the snapshot keep their SQL for now.
+ * The jobs' statements (as ledger-statements.ts is the ledger's): what the jobs write beside a transition
+ * (front and view images, revisions, contact sheets, features, view errors) and what recovery, effects and
+ * the card notifier read to re-queue or re-show a design. Each write runs inside the compare-and-set
+ * transition it belongs to or is guarded on its own (a revision inserted once, a sheet attached once, a
+ * done view never given an error), so a job that runs twice, or two workers at once, never doubles an
+ * effect. A transaction passes itself as `db`. The rest of the workflow's SQL is beside this file in
+ * store/: the view claim, the transitions, creation, commands, admission, the snapshot, chat posts and a
+ * workspace's designs.
  */
 
 type Executor = Kysely<Database>;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
-import type { DesignRow } from './design-transitions.ts';
-import type { RemainingView } from './views.ts';
+import type { Database } from '../../storage/schema.ts';
+import type { RemainingView } from '../views.ts';
+import type { DesignRow } from './transition-statements.ts';
 
 export type ClaimedView = {
   design: DesignRow;
