@@ -1232,7 +1232,8 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
       help: /Facet designs products with you/,
       credits: /credits? available/,
       history: /./,
-      settings: /Settings \(approver group, prices\)/,
+      // As on Discord without options: the settings themselves (the playground cannot change them).
+      settings: /Current settings[\s\S]*Prices: design \d+, variation \d+, edit \d+ credits/,
       usage: /Describe the product|keep it to 2000|Usage/,
       refused: /Describe the product to design/,
       grant: /Only workspace admins|Usage/,
