@@ -49,6 +49,17 @@ export type ChatContractShape = {
   threadMade: boolean;
 };
 
+/** Reads until there is something to read (a platform's answer arrives on its own time). */
+export const poll = async <T>(read: () => T | undefined, what: string): Promise<T> => {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
 const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => {
   const deadline = Date.now() + 15_000;
   for (;;) {

@@ -1,19 +1,9 @@
 import { readDiscordCardPlace } from '../../../src/bots/discord/discord-card-place.ts';
 import { isEphemeral, type FakeInteraction } from '../../fakes/fake-discord.ts';
 import { members, startDiscordKit } from '../discord/discord-kit.ts';
-import { describeChatContract, type ContractUser, type Sent } from './chat-contract.ts';
+import { describeChatContract, poll, type ContractUser, type Sent } from './chat-contract.ts';
 
 const users: Record<ContractUser, string> = { requester: members.bob, other: members.ada };
-
-const poll = async <T>(read: () => T | undefined, what: string): Promise<T> => {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 /** The private text an interaction was answered with: an ephemeral reply, edit or follow-up. */
 const privateAnswer = (interaction: FakeInteraction): Sent => ({

@@ -1,19 +1,9 @@
 import { readSlackCardPlace } from '../../../src/bots/slack/slack-card-place.ts';
 import type { SlackCall } from '../../fakes/fake-slack-api.ts';
 import { startSlackKit } from '../slack/slack-kit.ts';
-import { describeChatContract, type ContractUser, type Sent } from './chat-contract.ts';
+import { describeChatContract, poll, type ContractUser, type Sent } from './chat-contract.ts';
 
 const users: Record<ContractUser, string> = { requester: 'U-req', other: 'U-other' };
-
-const poll = async <T>(read: () => T | undefined, what: string): Promise<T> => {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 let kits = 0;
 
