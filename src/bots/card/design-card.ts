@@ -2,6 +2,7 @@ import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import { quickEditPresets } from '../../workflow/prompts.ts';
 import { remainingViews, type RemainingView } from '../../workflow/views.ts';
 import { encodeCardAction } from './card-action-id.ts';
+import { creditCount } from './credit-count.ts';
 
 export type CardTone = 'working' | 'waiting' | 'done' | 'failed' | 'ended';
 
@@ -43,10 +44,6 @@ const viewLabels: Record<RemainingView, string> = {
   bottom: 'bottom',
 };
 
-function credits(n: number): string {
-  return `${n} credit${n === 1 ? '' : 's'}`;
-}
-
 function seconds(from: Date, now: Date): string {
   return `${Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000))} s`;
 }
@@ -77,7 +74,7 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
           ? 'Next in line'
           : `Waiting in line: ${place.ahead} ahead`;
       card.status = [place ? `${where}, starts in about ${waitText(place.etaSeconds)}` : where];
-      card.facts = [[`${credits(design.held)} reserved, returned if you cancel`]];
+      card.facts = [[`${creditCount(design.held)} reserved, returned if you cancel`]];
       card.actions = [[cancelButton(design.id)]];
       break;
     }
@@ -90,7 +87,7 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
           ? `Generating the front view (${seconds(since, now)})`
           : `Revising the front view for iteration ${design.iteration} (${seconds(since, now)})`,
       ];
-      card.facts = [iterationFact, [`${credits(design.held)} reserved`]];
+      card.facts = [iterationFact, [`${creditCount(design.held)} reserved`]];
       card.actions = [[cancelButton(design.id)]];
       break;
     }
@@ -102,7 +99,7 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
             `, returned if not approved by ${design.holdExpiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
           ]
         : [];
-      card.facts = [iterationFact, [`${credits(design.held)} reserved`, ...expires]];
+      card.facts = [iterationFact, [`${creditCount(design.held)} reserved`, ...expires]];
       card.actions = [
         [
           {
@@ -111,7 +108,7 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
             style: 'primary',
             confirm: {
               title: 'Approve this front view?',
-              text: `The back, side, top and bottom views are generated from it. ${credits(design.held)} will be charged once they are done; nothing if they fail.`,
+              text: `The back, side, top and bottom views are generated from it. ${creditCount(design.held)} will be charged once they are done; nothing if they fail.`,
               confirm: 'Approve',
               deny: 'Not yet',
             },
@@ -122,7 +119,7 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
               designId: design.id,
               iteration: design.iteration,
             }),
-            label: `Request changes (+${credits(design.editPrice)})`,
+            label: `Request changes (+${creditCount(design.editPrice)})`,
           },
           cancelButton(design.id),
         ],
@@ -145,7 +142,7 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
         design.state === 'finalizing'
           ? ['All views are done; putting the design together']
           : [`Generating the other views: ${done} of ${remainingViews.length} done`];
-      card.facts = [iterationFact, approvedBy, [`${credits(design.held)} reserved`]].filter(
+      card.facts = [iterationFact, approvedBy, [`${creditCount(design.held)} reserved`]].filter(
         (f) => f.length > 0,
       );
       break;
@@ -153,7 +150,7 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
     case 'completed': {
       card.tone = 'done';
       card.status = ['Done: all five views are in the thread'];
-      card.facts = [iterationFact, approvedBy, [`${credits(design.charged)} charged`]].filter(
+      card.facts = [iterationFact, approvedBy, [`${creditCount(design.charged)} charged`]].filter(
         (f) => f.length > 0,
       );
       card.actions = [
@@ -174,7 +171,7 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
         iterationFact,
         [
           design.charged > 0
-            ? `${credits(design.charged)} charged earlier`
+            ? `${creditCount(design.charged)} charged earlier`
             : 'Nothing was charged; the reserved credits are back',
         ],
       ];

@@ -2,6 +2,7 @@ import { truncate } from '../../text.ts';
 import type { DesignHistoryEntry } from '../../workflow/workspace-designs.ts';
 import type { CreditBalance, CreditEntry } from '../../workflow/workspace-credits.ts';
 import type { Prices, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
+import { creditCount } from '../card/credit-count.ts';
 import { chatLines, type ChatText } from './chat-text.ts';
 import type { ChatWords } from './chat-words.ts';
 
@@ -35,18 +36,14 @@ function day(date: Date): string {
   return date.toISOString().slice(0, 16).replace('T', ' ');
 }
 
-export function credits(n: number): string {
-  return `${n} credit${n === 1 ? '' : 's'}`;
-}
-
 /** `/design credits`: the balance in one line, then the recent journal entries. */
 export function creditsAnswer(balance: CreditBalance, entries: CreditEntry[]): ChatText {
   return chatLines([
     [
-      `You have ${credits(balance.available)} available (${balance.balance} in your account, ${balance.held} reserved for designs in progress).`,
+      `You have ${creditCount(balance.available)} available (${balance.balance} in your account, ${balance.held} reserved for designs in progress).`,
     ],
     ...entries.map((entry) => [
-      `• ${day(entry.createdAt)} UTC: ${entryLabels[entry.kind] ?? entry.kind} ${credits(entry.amount)}, balance ${entry.balanceAfter}`,
+      `• ${day(entry.createdAt)} UTC: ${entryLabels[entry.kind] ?? entry.kind} ${creditCount(entry.amount)}, balance ${entry.balanceAfter}`,
     ]),
   ]);
 }
@@ -68,7 +65,7 @@ export function historyAnswer(
 }
 
 function historyStatus(entry: DesignHistoryEntry): string {
-  const charged = entry.charged > 0 ? `, ${credits(entry.charged)} charged` : '';
+  const charged = entry.charged > 0 ? `, ${creditCount(entry.charged)} charged` : '';
   return `${stateLabels[entry.state]}, iteration ${entry.iteration}${charged}, started ${day(entry.createdAt)} UTC`;
 }
 
@@ -102,7 +99,11 @@ export function settingsAnswer(words: ChatWords, workspace: WorkspaceInfo, saved
 }
 
 export function grantAnswer(userId: string, amount: number, available: number): ChatText {
-  return [`Granted ${credits(amount)} to `, { mention: userId }, `: they now have ${available} available.`];
+  return [
+    `Granted ${creditCount(amount)} to `,
+    { mention: userId },
+    `: they now have ${available} available.`,
+  ];
 }
 
 export function grantNotice(granterId: string, amount: number, available: number): ChatText {
