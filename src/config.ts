@@ -34,6 +34,8 @@ export const configVariables = {
   OPENAI_BASE_URL: 'Override of the OpenAI API base URL.',
   OPENAI_VISION_MODEL: 'OpenAI vision model for feature extraction.',
   FACET_STARTER_CREDITS: 'Credits a new (workspace, user) account receives once.',
+  FACET_ADMIN_GRANTS_PER_DAY:
+    "The most credits a workspace's admins may grant in any 24 hours with /design grant (0: no limit). The operator's `facet credits grant` is not limited.",
   FACET_HOLD_TTL:
     'How long reserved credits wait for an approval before they expire and return (e.g. 30m, 24h, 7d).',
   FACET_MAX_GENERATING:
@@ -44,7 +46,12 @@ export const configVariables = {
     'Commands and button clicks one person may send per minute before being asked to slow down (0: no limit).',
   FACET_DATA_DIR: 'Folder for the embedded database and local images.',
   FACET_PLAYGROUND:
-    'The local playground page at /: on (1) or off (0). Unset: on when neither Slack nor Discord is configured.',
+    'The local playground page at / (it has no login: whoever reaches it is its admin): on (1) or off (0). Unset: on when neither Slack nor Discord is configured and FACET_HOST is a loopback address.',
+  FACET_METRICS_PORT:
+    'Port of a separate server for /metrics (Prometheus), bound to FACET_METRICS_HOST. Unset: /metrics is on PORT, and only when FACET_HOST is loopback or FACET_METRICS_TOKEN is set.',
+  FACET_METRICS_HOST: 'Interface the /metrics server of FACET_METRICS_PORT binds to.',
+  FACET_METRICS_TOKEN:
+    'Bearer token a /metrics scrape must send (Authorization: Bearer ...). Unset: no token asked.',
   LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace or silent.',
 } as const;
 
@@ -59,6 +66,8 @@ export const configDefaults: Partial<Record<ConfigVariable, string>> = {
   GEMINI_IMAGE_MODEL: 'gemini-2.5-flash-image',
   OPENAI_VISION_MODEL: 'gpt-4o-mini',
   FACET_STARTER_CREDITS: '10',
+  FACET_ADMIN_GRANTS_PER_DAY: '1000',
+  FACET_METRICS_HOST: '127.0.0.1',
   FACET_HOLD_TTL: '24h',
   FACET_MAX_GENERATING: '10',
   FACET_MAX_GENERATING_PER_USER: '3',
@@ -157,6 +166,7 @@ const environmentSchema = z.object({
       .min(0)
       .max(1_000_000),
   ),
+  FACET_ADMIN_GRANTS_PER_DAY: capOf('FACET_ADMIN_GRANTS_PER_DAY'),
   FACET_HOLD_TTL: withDefault('FACET_HOLD_TTL').transform((text, context) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
@@ -174,6 +184,18 @@ const environmentSchema = z.object({
   FACET_DATA_DIR: withDefault('FACET_DATA_DIR'),
   FACET_PLAYGROUND: optionalText.pipe(
     z.enum(['0', '1', 'true', 'false'], { error: 'expected 1 (on) or 0 (off)' }).optional(),
+  ),
+  FACET_METRICS_PORT: optionalText.pipe(
+    z.coerce
+      .number<string>({ error: 'expected a port number' })
+      .int('expected a port number')
+      .min(0)
+      .max(65535, 'expected a port number')
+      .optional(),
+  ),
+  FACET_METRICS_HOST: withDefault('FACET_METRICS_HOST'),
+  FACET_METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, 'expected at least 16 characters (a random token)').optional(),
   ),
   LOG_LEVEL: withDefault('LOG_LEVEL').pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -236,11 +258,13 @@ export type Config = {
   discord: { token: string; applicationId: string; apiUrl: string | undefined } | undefined;
   gemini: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
-  credits: { starterCredits: number; holdTtlMs: number };
+  credits: { starterCredits: number; holdTtlMs: number; adminGrantsPerDay: number };
   /** Fairness: caps on designs generating at once (Infinity: none) and requests per person per minute. */
   limits: { maxGenerating: number; maxGeneratingPerUser: number; requestsPerMinute: number };
-  /** The local playground page: on by default only when no chat platform is configured. */
+  /** The local playground page: on by default only on a loopback host with no chat platform configured. */
   playground: boolean;
+  /** Where /metrics is served: on PORT (`port` unset) or a server of its own; a token when one is asked. */
+  metrics: { port: number | undefined; host: string; token: string | undefined };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 };
 
@@ -326,7 +350,11 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
       env.OPENAI_API_KEY === undefined
         ? undefined
         : { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_VISION_MODEL },
-    credits: { starterCredits: env.FACET_STARTER_CREDITS, holdTtlMs: env.FACET_HOLD_TTL },
+    credits: {
+      starterCredits: env.FACET_STARTER_CREDITS,
+      holdTtlMs: env.FACET_HOLD_TTL,
+      adminGrantsPerDay: env.FACET_ADMIN_GRANTS_PER_DAY,
+    },
     limits: {
       maxGenerating: env.FACET_MAX_GENERATING,
       maxGeneratingPerUser: env.FACET_MAX_GENERATING_PER_USER,
@@ -335,10 +363,17 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
     logLevel: env.LOG_LEVEL,
     playground:
       env.FACET_PLAYGROUND === undefined
-        ? !slackConfigured && env.DISCORD_TOKEN === undefined
+        ? !slackConfigured && env.DISCORD_TOKEN === undefined && isLoopbackHost(env.FACET_HOST)
         : env.FACET_PLAYGROUND === '1' || env.FACET_PLAYGROUND === 'true',
+    metrics: { port: env.FACET_METRICS_PORT, host: env.FACET_METRICS_HOST, token: env.FACET_METRICS_TOKEN },
   };
   return deepFreeze(config);
+}
+
+/** Whether a host to bind names only this machine (a name is loopback only when it is `localhost`). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
 }
 
 function pickKnown(environment: Environment): Environment {
@@ -379,6 +414,7 @@ export function secretsOf(config: Readonly<Config>, environment: Environment = p
     config.discord?.token,
     config.gemini?.apiKey,
     config.openai?.apiKey,
+    config.metrics.token,
     passwordOf(config.database.kind === 'postgres' ? config.database.url : undefined),
     passwordOf(config.redis?.url),
     environment.AWS_SECRET_ACCESS_KEY,

@@ -1,5 +1,6 @@
 import { secretsOf, type Config } from './config.ts';
-import { startHealthServer } from './http/health-server.ts';
+import { metricsPlacement } from './observability/metrics-placement.ts';
+import { startHealthServer, startRouteServer, type HttpServerHandle } from './http/health-server.ts';
 import { createLogger, type Logger } from './log.ts';
 import { openDatabase } from './storage/database.ts';
 import { migrate } from './storage/migrator.ts';
@@ -14,7 +15,7 @@ import type { Notifier } from './workflow/ports/notifier.ts';
 import type { HttpRoute } from './http/health-server.ts';
 import { composeRateLimiter } from './compose/rate-limiter-composition.ts';
 import { chatPlatforms } from './compose/chat-platforms.ts';
-import type { PlatformComposition } from './compose/platform-composition.ts';
+import { startBanner } from './start-banner.ts';
 
 /**
  * What this process runs. `all` is everything in one process (and the only choice with the embedded
@@ -41,6 +42,8 @@ function checkRole(config: Readonly<Config>, role: FacetRole): void {
 export type FacetHandle = {
   role: FacetRole;
   url: string;
+  /** The /metrics server of FACET_METRICS_PORT, when it has one. */
+  metricsUrl: string | undefined;
   logger: Logger;
   workflow: Workflow;
   /** Resolves with the exit code once Facet has stopped. */
@@ -78,7 +81,12 @@ export async function startFacet(
   const jobs = adapters.jobs;
   pending.jobs = jobs;
   const metrics = new FacetMetrics({ db, jobCounts: () => jobs.counts() });
-  routes.push(metrics.route);
+  const metricsRoute = metrics.route({ token: config.metrics.token });
+  let metricsServer: HttpServerHandle | undefined;
+  const placement = metricsPlacement(config);
+  if (placement === 'own-port')
+    metricsServer = await startRouteServer(metricsRoute, config.metrics.host, config.metrics.port ?? 0);
+  else if (placement === 'main-port') routes.push(metricsRoute);
   const localImages = adapters.localImages;
   if (localImages && runs.web)
     routes.push((request, response) => handleImageRequest(localImages, request, response));
@@ -94,6 +102,7 @@ export async function startFacet(
         logger,
         observeAck: (seconds) => metrics.observeAck(entry.platform, seconds),
         limiter: limits?.limiter,
+        adminGrantsPerDay: config.credits.adminGrantsPerDay,
       }),
     ),
   );
@@ -127,6 +136,7 @@ export async function startFacet(
   const close = () =>
     (closing ??= (async () => {
       await http.close();
+      await metricsServer?.close();
       for (const { stop } of attached) await stop();
       await workflow.close();
       // Card updates of the last changes reach the platforms before the database they record to closes.
@@ -154,34 +164,14 @@ export async function startFacet(
       ),
       readyInMs: Date.now() - started,
     },
-    banner(config, http.url, platforms),
+    startBanner(
+      config,
+      http.url,
+      platforms.map((p) => p.platform),
+      metricsServer?.url,
+    ),
   );
-  return { role, url: http.url, logger, workflow, closed, close };
-}
-
-function banner(config: Readonly<Config>, url: string, running: readonly PlatformComposition[]): string {
-  const embedded = [
-    config.database.kind === 'pglite'
-      ? 'database: embedded PGlite (set DATABASE_URL for Postgres)'
-      : undefined,
-    config.redis ? undefined : 'jobs: in-process runner (set REDIS_URL for BullMQ)',
-    config.s3 ? undefined : `images: local folder ${config.dataDir}/images (set S3_BUCKET for S3)`,
-    config.gemini
-      ? undefined
-      : 'image model: offline renderer, labelled "offline preview" (set GEMINI_API_KEY)',
-    config.openai ? undefined : 'features: offline palette extractor (set OPENAI_API_KEY)',
-  ].filter((line) => line !== undefined);
-  const platformLines = chatPlatforms.flatMap((entry) => {
-    const on = running.some((platform) => platform.platform === entry.platform);
-    if (entry.platform === 'playground')
-      return on ? [`playground: open ${url} in a browser to try Facet`] : [];
-    return [`${entry.platform}: ${on ? 'on' : entry.off}`];
-  });
-  return [
-    `Facet is running at ${url}`,
-    ...platformLines.map((line) => `  ${line}`),
-    ...(embedded.length > 0 ? ['  embedded stand-ins:', ...embedded.map((line) => `    ${line}`)] : []),
-  ].join('\n');
+  return { role, url: http.url, metricsUrl: metricsServer?.url, logger, workflow, closed, close };
 }
 
 /** Until a chat platform is configured, design changes are only logged. */

@@ -136,6 +136,32 @@ describe('config', () => {
     ).toThrow(/Socket Mode cannot be combined with OAuth/);
   });
 
+  it('keeps the playground (it has no login) off on a host others can reach unless asked for', () => {
+    expect(loadConfig({}).playground).toBe(true);
+    expect(loadConfig({ FACET_HOST: 'localhost' }).playground).toBe(true);
+    expect(loadConfig({ FACET_HOST: '::1' }).playground).toBe(true);
+    expect(loadConfig({ FACET_HOST: '0.0.0.0' }).playground).toBe(false);
+    expect(loadConfig({ FACET_HOST: '10.1.2.3' }).playground).toBe(false);
+    expect(loadConfig({ FACET_HOST: '0.0.0.0', FACET_PLAYGROUND: '1' }).playground).toBe(true);
+    expect(loadConfig({ FACET_PLAYGROUND: '0' }).playground).toBe(false);
+  });
+
+  it('reads the metrics server, its token and the ceiling on admin grants', () => {
+    expect(loadConfig({}).metrics).toEqual({ port: undefined, host: '127.0.0.1', token: undefined });
+    expect(loadConfig({}).credits.adminGrantsPerDay).toBe(1000);
+    expect(loadConfig({ FACET_ADMIN_GRANTS_PER_DAY: '0' }).credits.adminGrantsPerDay).toBe(Infinity);
+    const token = 'a-long-random-metrics-token';
+    expect(loadConfig({ FACET_METRICS_PORT: '9464', FACET_METRICS_TOKEN: token }).metrics).toEqual({
+      port: 9464,
+      host: '127.0.0.1',
+      token,
+    });
+    expect(() => loadConfig({ FACET_METRICS_TOKEN: 'short' })).toThrow(
+      /FACET_METRICS_TOKEN: expected at least 16/,
+    );
+    expect(() => loadConfig({ FACET_METRICS_TOKEN: 'short' })).not.toThrow(/short/);
+  });
+
   it('documents every variable it reads in .env.example', async () => {
     const { readFile } = await import('node:fs/promises');
     const example = await readFile('.env.example', 'utf8');

@@ -15,14 +15,17 @@ import type { PlatformDeps } from './platform-composition.ts';
 
 /** The core's named functions the chat layer calls, the same for every platform. */
 export function composeChatCore(
-  deps: Pick<PlatformDeps, 'db' | 'clock' | 'limiter'>,
+  deps: Pick<PlatformDeps, 'db' | 'clock' | 'limiter' | 'adminGrantsPerDay'>,
   workflow: { service: DesignService; ledger: CreditLedger },
   redeliver: (design: DesignSnapshot) => Promise<void>,
 ): ChatCore {
   return {
     service: workflow.service,
     workspaces: new WorkspaceDirectory(deps.db),
-    credits: new WorkspaceCredits(workflow.ledger),
+    credits: new WorkspaceCredits(workflow.ledger, {
+      clock: deps.clock,
+      adminGrantsPerDay: deps.adminGrantsPerDay ?? Infinity,
+    }),
     designs: new WorkspaceDesigns(deps.db),
     posts: new ChatPosts(deps.db),
     redeliver,

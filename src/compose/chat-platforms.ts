@@ -37,7 +37,8 @@ export const chatPlatforms: readonly PlatformEntry[] = [
     platform: 'playground',
     // Its live updates come from this process's own workflow: only a single process sees them all.
     wanted: (config, role) => config.playground && role === 'all',
-    compose: async (_config, deps) => (await import('./playground-composition.ts')).composePlayground(deps),
+    compose: async (config, deps) =>
+      (await import('./playground-composition.ts')).composePlayground(deps, config.publicUrl),
     off: 'off (on by default when no other platform is configured; FACET_PLAYGROUND=1)',
   },
 ];

@@ -19,6 +19,8 @@ export type PlatformDeps = {
   observeAck?: ((seconds: number) => void) | undefined;
   /** Commands, clicks and forms per person per minute; none when left out. */
   limiter?: RateLimiter | undefined;
+  /** The most a workspace's admins may grant in 24 hours; no ceiling when left out. */
+  adminGrantsPerDay?: number | undefined;
 };
 
 /** A chat platform as the composition root runs it, whichever it is. */

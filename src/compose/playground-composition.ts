@@ -5,7 +5,7 @@ import { composeChatCore } from './chat-core.ts';
 import type { PlatformComposition, PlatformDeps } from './platform-composition.ts';
 
 /** The local playground: a page at / that drives the workflow like a chat platform. */
-export function composePlayground(deps: PlatformDeps): PlatformComposition {
+export function composePlayground(deps: PlatformDeps, publicUrl: string | undefined): PlatformComposition {
   const hub = new PlaygroundHub({ images: deps.images, clock: deps.clock });
   const logger = deps.logger.child({ platform: 'playground' });
   return {
@@ -16,7 +16,12 @@ export function composePlayground(deps: PlatformDeps): PlatformComposition {
     attach(service, ledger) {
       // The page shows every change of this process by itself.
       const core = composeChatCore(deps, { service, ledger }, (design) => hub.notify(design));
-      const route = playgroundRoute({ api: new PlaygroundApi({ core, hub, logger }), hub, logger });
+      const route = playgroundRoute({
+        api: new PlaygroundApi({ core, hub, logger }),
+        hub,
+        logger,
+        publicUrl,
+      });
       return Promise.resolve({
         route,
         stop: () => {

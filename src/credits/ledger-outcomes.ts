@@ -8,6 +8,12 @@ export type Balance = { balance: number; held: number; available: number };
 /** Expected outcomes are values; only bugs and outages throw. `replayed` marks an idempotent repeat. */
 export type GrantOutcome = { kind: 'granted'; amount: number; balance: Balance; replayed: boolean };
 
+/** A grant refused because the workspace's grants in the ceiling's window would pass it. */
+export type OverCeiling = { kind: 'over_ceiling'; most: number; grantedInWindow: number };
+
+/** The most a workspace's admins may grant within a window; operator grants use other keys and pass. */
+export type GrantCeiling = { most: number; since: Date; keyPrefix: string };
+
 export type Insufficient = { kind: 'insufficient'; cost: number; available: number };
 
 export type ReserveOutcome =

@@ -33,6 +33,27 @@ export async function findEntryByKey(db: Executor, key: string): Promise<EntryRo
     .executeTakeFirst();
 }
 
+/**
+ * Serialises the ceiling-checked grants of one workspace until the transaction ends. An advisory lock, not
+ * a row lock: it takes no lock any other ledger or design transaction waits for, so it adds no lock order.
+ */
+export async function lockWorkspaceGrants(db: Executor, workspaceId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`facet-grants:${workspaceId}`}))`.execute(db);
+}
+
+/** Credits granted in a workspace since `since` under keys starting with `keyPrefix`. */
+export async function sumGrantsSince(
+  db: Executor,
+  query: { workspaceId: string; since: Date; keyPrefix: string },
+): Promise<number> {
+  const result = await sql<{ total: string | null }>`
+    select sum(e.amount) as total
+    from ledger_entries e join credit_accounts a on a.id = e.account_id
+    where a.workspace_id = ${query.workspaceId} and e.kind = 'grant' and e.created_at >= ${query.since}
+      and starts_with(e.idempotency_key, ${query.keyPrefix})`.execute(db);
+  return Number(result.rows[0]?.total ?? 0);
+}
+
 /** Creates the account with its starter grant in one statement; returns its id either way. */
 export async function ensureAccount(
   db: Executor,

@@ -7,9 +7,11 @@ import type {
   AccountRef,
   Balance,
   ExtendOutcome,
+  GrantCeiling,
   GrantOutcome,
   HistoryEntry,
   HoldRefusal,
+  OverCeiling,
   ReserveOutcome,
   SettleKind,
   SettleOutcome,
@@ -22,8 +24,10 @@ import {
   findHold,
   grantStatement,
   lockActiveHold,
+  lockWorkspaceGrants,
   reserveStatement,
   settleStatement,
+  sumGrantsSince,
   type EntryRow,
   type HoldRow,
 } from './ledger-statements.ts';
@@ -59,6 +63,30 @@ export class CreditLedger {
     );
     if (!row) throw new Error(`account ${accountId} vanished during a grant`);
     return { kind: 'granted', amount: row.amount, balance: balanceOf(row), replayed: row.replayed };
+  }
+
+  /**
+   * A grant that is refused when the workspace's grants under `ceiling.keyPrefix` since `ceiling.since`
+   * would pass `ceiling.most`. A repeat of a key already used is its replay, whatever the ceiling is now.
+   */
+  async grantUnderCeiling(
+    request: Request & { account: AccountRef; amount: number; ceiling: GrantCeiling },
+  ): Promise<GrantOutcome | OverCeiling> {
+    assertPositive(request.amount);
+    return this.transaction(async (db) => {
+      const ledger = this.within(db);
+      await lockWorkspaceGrants(db, request.account.workspaceId);
+      if (!(await findEntryByKey(db, request.key))) {
+        const grantedInWindow = await sumGrantsSince(db, {
+          workspaceId: request.account.workspaceId,
+          since: request.ceiling.since,
+          keyPrefix: request.ceiling.keyPrefix,
+        });
+        if (grantedInWindow + request.amount > request.ceiling.most)
+          return { kind: 'over_ceiling', most: request.ceiling.most, grantedInWindow };
+      }
+      return ledger.grant(request);
+    });
   }
 
   /** Creates the hold for `subject` (e.g. design:<id>); refuses with `insufficient`, never overdraws. */

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { FacetDatabase } from '../storage/database.ts';
 import { isMigrated } from '../storage/migrator.ts';
+import { applyServerTimeouts, serverOptions } from './server-timeouts.ts';
 
 export type HttpServerHandle = { server: Server; url: string; close: () => Promise<void> };
 
@@ -21,7 +22,7 @@ export async function startHealthServer(
   /** Other things readiness depends on (the job queue's Redis); false answers 503. */
   queueReady: () => Promise<boolean> = () => Promise.resolve(true),
 ): Promise<HttpServerHandle> {
-  const server = createServer((request, response) => {
+  const server = createServer(serverOptions, (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     const send = (status: number, body: Record<string, unknown>) => {
       response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -48,6 +49,26 @@ export async function startHealthServer(
       else response.destroy();
     });
   });
+  return listen(server, host, port);
+}
+
+/** A server of its own for one route (/metrics on FACET_METRICS_PORT); 404 for anything else. */
+export function startRouteServer(route: HttpRoute, host: string, port: number): Promise<HttpServerHandle> {
+  const server = createServer(serverOptions, (request, response) => {
+    route(request, response)
+      .then((answered) => {
+        if (!answered) response.writeHead(404).end();
+      })
+      .catch(() => {
+        if (!response.headersSent) response.writeHead(500).end();
+        else response.destroy();
+      });
+  });
+  return listen(server, host, port);
+}
+
+async function listen(server: Server, host: string, port: number): Promise<HttpServerHandle> {
+  applyServerTimeouts(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
@@ -57,6 +78,11 @@ export async function startHealthServer(
   return {
     server,
     url: `http://${shownHost}:${address.port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold close() for up to the keep-alive timeout.
+        server.closeIdleConnections();
+      }),
   };
 }

@@ -1,9 +1,11 @@
 import type { Platform } from '../platform.ts';
-import type { Kysely } from 'kysely';
+import { timingSafeEqual } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpRoute } from '../http/health-server.ts';
 import type { Database } from '../storage/schema.ts';
 import type { DesignSnapshot } from '../workflow/design-snapshot.ts';
+import { activeStates } from '../workflow/machine/design-state.ts';
 import { PermanentError } from '../workflow/errors/permanent-error.ts';
 import { TransientError } from '../workflow/errors/transient-error.ts';
 import type { ImageModel } from '../workflow/ports/image-model.ts';
@@ -12,11 +14,15 @@ import type { Notifier } from '../workflow/ports/notifier.ts';
 
 const finalStates = new Set(['completed', 'failed', 'cancelled', 'expired']);
 const rememberedDesigns = 50_000;
+/** How long an id the journal skipped is looked for again: a transaction still open, or one rolled back. */
+const gapPatienceMs = 5 * 60_000;
 
 /**
  * Prometheus metrics. Totals that several processes share (designs by state, credits by operation,
  * queue depth) are read from Postgres and the queue when scraped, so every process reports the same
- * truth; latencies are measured where they happen, per process.
+ * truth; latencies are measured where they happen, per process. A scrape reads no whole table: designs
+ * are counted through an index of the unfinished ones, and credits add up only the journal entries
+ * written since the previous scrape.
  */
 export class FacetMetrics {
   readonly registry = new Registry();
@@ -30,6 +36,7 @@ export class FacetMetrics {
    * regenerated). The least recently changed are forgotten beyond `rememberedDesigns`.
    */
   private readonly seen = new Map<string, string>();
+  private readonly journal = new JournalTotals();
 
   constructor(deps: { db: Kysely<Database>; jobCounts?: (() => Promise<JobCounts>) | undefined }) {
     const registers = [this.registry];
@@ -63,32 +70,29 @@ export class FacetMetrics {
     });
     new Gauge({
       name: 'facet_designs',
-      help: 'Designs by state (all processes).',
+      help: 'Designs not finished yet, by state (all processes). Finished ones: facet_designs_finished_total.',
       labelNames: ['state'],
       registers,
       async collect() {
         const rows = await deps.db
           .selectFrom('designs')
           .select(['state', deps.db.fn.countAll<string>().as('n')])
+          .where('state', 'in', [...activeStates])
           .groupBy('state')
           .execute();
-        this.reset();
-        for (const row of rows) this.set({ state: row.state }, Number(row.n));
+        const counts = new Map(rows.map((row) => [row.state as string, Number(row.n)]));
+        for (const state of activeStates) this.set({ state }, counts.get(state) ?? 0);
       },
     });
+    const journal = this.journal;
     new Gauge({
       name: 'facet_credits_total',
       help: 'Credits moved by the ledger, by operation (grant, reserve, extend, capture, release, expire).',
       labelNames: ['operation'],
       registers,
       async collect() {
-        const rows = await deps.db
-          .selectFrom('ledger_entries')
-          .select(['kind', deps.db.fn.sum<string>('amount').as('total')])
-          .groupBy('kind')
-          .execute();
-        this.reset();
-        for (const row of rows) this.set({ operation: row.kind }, Number(row.total));
+        await journal.catchUp(deps.db);
+        for (const [operation, total] of journal.totals) this.set({ operation }, total);
       },
     });
     const jobCounts = deps.jobCounts;
@@ -171,12 +175,80 @@ export class FacetMetrics {
     },
   };
 
-  /** GET /metrics in the Prometheus text format. */
-  readonly route: HttpRoute = async (request, response) => {
-    if ((request.url ?? '').split('?')[0] !== '/metrics' || request.method !== 'GET') return false;
-    const body = await this.registry.metrics();
-    response.writeHead(200, { 'content-type': this.registry.contentType });
-    response.end(body);
-    return true;
-  };
+  /**
+   * GET /metrics in the Prometheus text format. With a token, a scrape must send it as a bearer token;
+   * anything else gets a 401 and reads nothing.
+   */
+  route(options: { token?: string | undefined } = {}): HttpRoute {
+    const expected = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
+    return async (request, response) => {
+      if ((request.url ?? '').split('?')[0] !== '/metrics' || request.method !== 'GET') return false;
+      if (expected !== undefined) {
+        const sent = Buffer.from(request.headers.authorization ?? '');
+        if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
+          response.writeHead(401, { 'www-authenticate': 'Bearer realm="facet-metrics"' });
+          response.end('/metrics needs the bearer token set in FACET_METRICS_TOKEN\n');
+          return true;
+        }
+      }
+      const body = await this.registry.metrics();
+      response.writeHead(200, { 'content-type': this.registry.contentType });
+      response.end(body);
+      return true;
+    };
+  }
+}
+
+/**
+ * Credits by operation, kept up to date from the ledger's journal by reading only the entries written
+ * since the last scrape (the first scrape adds up the journal once). Entry ids are given in insert order
+ * but committed in any order, so an id skipped over is looked for again at later scrapes.
+ */
+class JournalTotals {
+  readonly totals = new Map<string, number>();
+  private through: number | undefined;
+  /** Ids below `through` not seen yet, with when they were first missed. */
+  private readonly gaps = new Map<number, number>();
+
+  private reading: Promise<void> = Promise.resolve();
+
+  /** One reading at a time: two scrapes at once would add the same entries twice. */
+  catchUp(db: Kysely<Database>): Promise<void> {
+    const reading = this.reading.then(() => this.read(db));
+    this.reading = reading.catch(() => undefined);
+    return reading;
+  }
+
+  private async read(db: Kysely<Database>): Promise<void> {
+    if (this.through === undefined) {
+      const rows = await sql<{ kind: string; total: string; last: string }>`
+        select kind, sum(amount) as total, max(id) as last from ledger_entries group by kind`.execute(db);
+      for (const row of rows.rows) this.add(row.kind, Number(row.total));
+      this.through = Math.max(0, ...rows.rows.map((row) => Number(row.last)));
+      return;
+    }
+    const through = this.through;
+    const gaps = [...this.gaps.keys()];
+    const rows = await sql<{ id: string; kind: string; amount: number }>`
+      select id, kind, amount from ledger_entries
+      where id > ${through}${gaps.length > 0 ? sql` or id in (${sql.join(gaps)})` : sql``}
+      order by id`.execute(db);
+    const now = Date.now();
+    let next = through;
+    const seen = new Set<number>();
+    for (const row of rows.rows) {
+      const id = Number(row.id);
+      this.add(row.kind, row.amount);
+      seen.add(id);
+      this.gaps.delete(id);
+      next = Math.max(next, id);
+    }
+    for (let id = through + 1; id < next; id += 1) if (!seen.has(id)) this.gaps.set(id, now);
+    for (const [id, since] of this.gaps) if (now - since > gapPatienceMs) this.gaps.delete(id);
+    this.through = next;
+  }
+
+  private add(kind: string, amount: number): void {
+    this.totals.set(kind, (this.totals.get(kind) ?? 0) + amount);
+  }
 }

@@ -916,7 +916,7 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
           kit.h.test.db
             .selectFrom('designs')
             .select('id')
-            .where('request_key', '=', interaction.id)
+            .where('request_key', 'like', `%:${interaction.id}`)
             .executeTakeFirst(),
         'the design row',
       );
@@ -1261,7 +1261,7 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
           test.db
             .selectFrom('designs')
             .select('id')
-            .where('request_key', '=', `playground:${requestId}`)
+            .where('request_key', 'like', `%:playground:${requestId}`)
             .executeTakeFirst(),
         'the design row',
       );
@@ -1474,7 +1474,7 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
           test.db
             .selectFrom('designs')
             .select('id')
-            .where('request_key', '=', `playground:${requestId}`)
+            .where('request_key', 'like', `%:playground:${requestId}`)
             .executeTakeFirst(),
         'the design row',
       );

@@ -256,7 +256,7 @@ type Drive = {
 };
 
 const drives: Drive[] = [];
-/** request_key (the command's trigger_id) → design id, refreshed from Postgres. */
+/** The command's trigger_id (from request_key) → design id, refreshed from Postgres. */
 const designByTrigger = new Map<string, string>();
 
 async function waitFor<T>(check: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
@@ -569,7 +569,8 @@ async function refreshDesigns(db: TestDatabase['db']): Promise<Map<string, numbe
   const rows = await db.selectFrom('designs').select(['id', 'request_key', 'state']).execute();
   const byState = new Map<string, number>();
   for (const row of rows) {
-    if (row.request_key) designByTrigger.set(row.request_key, row.id);
+    // The key is `<user>:<trigger_id>` (request ids are scoped by who sent them).
+    if (row.request_key) designByTrigger.set(row.request_key.slice(row.request_key.indexOf(':') + 1), row.id);
     byState.set(row.state, (byState.get(row.state) ?? 0) + 1);
   }
   return byState;

@@ -41,6 +41,9 @@ describe('health and metrics', () => {
 
   it('is ready, and counts designs, credits, model calls, phases and jobs', async () => {
     expect(await (await fetch(`${facet.url}/readyz`)).json()).toEqual({ status: 'ready' });
+    // A scrape before any design: later scrapes add up only what the journal gained since.
+    expect(await metric(/^facet_credits_total\{operation="capture"\} (\d+)$/m)).toBeUndefined();
+    expect(await metric(/^facet_designs\{state="awaiting_approval"\} (\d+)$/m)).toBe(0);
     await api('command', { userId: 'ben', text: '/design an espresso machine', requestId: 'm1' });
     const design = async () =>
       (await test.db.selectFrom('designs').select(['id', 'state']).executeTakeFirst()) ?? {
@@ -48,12 +51,16 @@ describe('health and metrics', () => {
         state: '',
       };
     await expect.poll(async () => (await design()).state, { timeout: 20_000 }).toBe('awaiting_approval');
+    expect(await metric(/^facet_designs\{state="awaiting_approval"\} (\d+)$/m)).toBe(1);
+    expect(await metric(/^facet_credits_total\{operation="reserve"\} (\d+)$/m)).toBe(3);
     await api('action', { userId: 'ben', actionId: `facet1:approve:${(await design()).id}:1` });
     await expect.poll(async () => (await design()).state, { timeout: 20_000 }).toBe('completed');
 
     const response = await fetch(`${facet.url}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');
-    expect(await metric(/^facet_designs\{state="completed"\} (\d+)$/m)).toBe(1);
+    // Only unfinished designs are counted by state; finished ones are facet_designs_finished_total.
+    expect(await metric(/^facet_designs\{state="generating_views"\} (\d+)$/m)).toBe(0);
+    expect(await metric(/^facet_designs\{state="completed"\} (\d+)$/m)).toBeUndefined();
     expect(await metric(/^facet_credits_total\{operation="capture"\} (\d+)$/m)).toBe(3);
     expect(await metric(/^facet_credits_total\{operation="reserve"\} (\d+)$/m)).toBe(3);
     expect(await metric(/^facet_model_seconds_count\{model="offline",outcome="ok"\} (\d+)$/m)).toBe(5);
@@ -65,5 +72,36 @@ describe('health and metrics', () => {
     expect(await metric(/^facet_designs_finished_total\{state="completed"\} (\d+)$/m)).toBe(1);
     expect(await metric(/^facet_jobs\{state="failed"\} (\d+)$/m)).toBe(0);
     expect(await metric(/^facet_process_resident_memory_bytes (\d+)$/m)).toBeGreaterThan(0);
+  });
+
+  it('is served on a port of its own when asked, and only to a scrape with the token', async () => {
+    const token = 'metrics-token-0123456789';
+    const guarded = await startFacet(
+      loadConfig({
+        PORT: '0',
+        DATABASE_URL: test.url,
+        FACET_DATA_DIR: `${dataDir}-guarded`,
+        LOG_LEVEL: 'silent',
+        FACET_METRICS_PORT: '0',
+        FACET_METRICS_TOKEN: token,
+      }),
+      silentLogger,
+    );
+    try {
+      expect(guarded.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${guarded.url}/metrics`)).status).toBe(404);
+      const scrape = (authorization?: string) =>
+        fetch(`${guarded.metricsUrl}/metrics`, authorization ? { headers: { authorization } } : {});
+      expect((await scrape()).status).toBe(401);
+      expect((await scrape(`Bearer ${token}x`)).status).toBe(401);
+      expect((await scrape(`Basic ${token}`)).status).toBe(401);
+      const scraped = await scrape(`Bearer ${token}`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/^facet_designs\{state="queued"\} 0$/m);
+      expect((await fetch(`${guarded.metricsUrl}/healthz`)).status).toBe(404);
+    } finally {
+      await guarded.close();
+      await rm(`${dataDir}-guarded`, { recursive: true, force: true });
+    }
   });
 });

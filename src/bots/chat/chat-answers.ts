@@ -106,6 +106,24 @@ export function grantAnswer(userId: string, amount: number, available: number): 
   ];
 }
 
+/** A repeated grant request (a platform retry, a double submit): the ledger recorded it once. */
+export function grantReplayedAnswer(userId: string, amount: number, available: number): ChatText {
+  return [
+    `Already granted: ${creditCount(amount)} to `,
+    { mention: userId },
+    ` (this request was recorded once); they have ${available} available.`,
+  ];
+}
+
+export function grantLimitAnswer(most: number, left: number): ChatText {
+  return [
+    `Nothing was granted: admins of this workspace may grant at most ${creditCount(most)} in 24 hours, and ${left === 0 ? 'none are' : `${creditCount(left)} ${left === 1 ? 'is' : 'are'}`} left. The operator of this Facet sets the limit (FACET_ADMIN_GRANTS_PER_DAY).`,
+  ];
+}
+
+export const grantKeyReusedAnswer =
+  'That request was already used for a different grant, so nothing was granted. Run the command again.';
+
 export function grantNotice(granterId: string, amount: number, available: number): ChatText {
   return [{ mention: granterId }, ` granted you ${amount} Facet credits; you have ${available} available.`];
 }

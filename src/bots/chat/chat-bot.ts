@@ -6,7 +6,7 @@ import type { DesignService } from '../../workflow/design-service.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import { maxFeedbackLength } from '../../workflow/prompts.ts';
 import type { WorkflowOutcome } from '../../workflow/workflow-outcome.ts';
-import type { WorkspaceCredits } from '../../workflow/workspace-credits.ts';
+import { adminGrantKey, type WorkspaceCredits } from '../../workflow/workspace-credits.ts';
 import type { WorkspaceDesigns } from '../../workflow/workspace-designs.ts';
 import type { WorkspaceDirectory, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
 import { parseCardAction, variationKey, type CardAction } from '../card/card-action-id.ts';
@@ -15,7 +15,10 @@ import { overLimitMessage, type RateLimiter } from '../rate-limit/rate-limiter.t
 import {
   creditsAnswer,
   grantAnswer,
+  grantKeyReusedAnswer,
+  grantLimitAnswer,
   grantNotice,
+  grantReplayedAnswer,
   helpAnswer,
   historyAnswer,
   historyLength,
@@ -188,16 +191,27 @@ export class ChatBot {
       case 'grant': {
         if (!(await origin.actor(workspace)).isAdmin) return tell(words.adminsOnly);
         if (command.userIsBot) return tell('Bots cannot hold credits.');
-        const balance = await this.deps.credits.grant({
+        const granted = await this.deps.credits.grant({
           account: { workspaceId: workspace.id, userId: command.userId },
           amount: command.amount,
-          key: `${platform}-grant:${workspace.externalId}:${origin.requestId}`,
+          key: adminGrantKey({
+            platform,
+            workspace: workspace.externalId,
+            adminId: origin.userId,
+            requestId: origin.requestId,
+          }),
           memo: `granted by ${origin.userId} in ${platform}`,
         });
-        await replies.tell(grantAnswer(command.userId, command.amount, balance.available));
+        if (granted.kind === 'key_reused') return tell(grantKeyReusedAnswer);
+        if (granted.kind === 'over_daily_limit')
+          return replies.tell(grantLimitAnswer(granted.most, granted.left));
+        const available = granted.balance.available;
+        if (granted.replayed)
+          return replies.tell(grantReplayedAnswer(command.userId, command.amount, available));
+        await replies.tell(grantAnswer(command.userId, command.amount, available));
         // The recipient hears of it too, where the platform can tell them.
         await replies
-          .tellOther(command.userId, grantNotice(origin.userId, command.amount, balance.available))
+          .tellOther(command.userId, grantNotice(origin.userId, command.amount, available))
           .catch(() => undefined);
         return;
       }
@@ -208,7 +222,8 @@ export class ChatBot {
           workspaceId: workspace.id,
           actor: requester(origin.userId),
           prompt: command.prompt,
-          requestKey: origin.requestId,
+          // Scoped by the person: a request id is only an idempotency key for the one who sent it.
+          requestKey: `${origin.userId}:${origin.requestId}`,
           surface: { [platform]: this.deps.platform.cardPlace(origin) },
         });
         if (!outcome.ok) return tell(refusalMessage(outcome));

@@ -24,9 +24,19 @@ const pageFiles: Record<string, { file: string; type: string }> = {
 
 class BadRequest extends Error {}
 
-/** The playground page, its JSON API and its event stream on Facet's own HTTP server. */
-export function playgroundRoute(deps: { api: PlaygroundApi; hub: PlaygroundHub; logger: Logger }): HttpRoute {
+/**
+ * The playground page, its JSON API and its event stream on Facet's own HTTP server. The playground has
+ * no login, so it answers only requests addressed to this machine by name (see `addressedToUs`).
+ */
+export function playgroundRoute(deps: {
+  api: PlaygroundApi;
+  hub: PlaygroundHub;
+  logger: Logger;
+  /** PUBLIC_URL: its host is accepted besides the loopback names. */
+  publicUrl?: string | undefined;
+}): HttpRoute {
   const pageDir = new URL('./page/', import.meta.url);
+  const publicHost = deps.publicUrl === undefined ? undefined : new URL(deps.publicUrl).host.toLowerCase();
 
   const send = (response: ServerResponse, status: number, body: unknown) => {
     response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -52,13 +62,20 @@ export function playgroundRoute(deps: { api: PlaygroundApi; hub: PlaygroundHub; 
   return async (request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const page = pageFiles[path];
+    if (!page && !path.startsWith('/playground/api/')) return false;
+    if (!addressedToUs(request, publicHost)) {
+      response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(
+        'The playground answers only at http://127.0.0.1, http://localhost or http://[::1] (with the port), or at PUBLIC_URL.\n',
+      );
+      return true;
+    }
     if (request.method === 'GET' && page) {
       const body = await readFile(new URL(page.file, pageDir));
       response.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-store' });
       response.end(body);
       return true;
     }
-    if (!path.startsWith('/playground/api/')) return false;
     try {
       switch (`${request.method ?? ''} ${path}`) {
         case 'GET /playground/api/events':
@@ -96,6 +113,18 @@ export function playgroundRoute(deps: { api: PlaygroundApi; hub: PlaygroundHub; 
       return true;
     }
   };
+}
+
+/**
+ * DNS rebinding: a web page at evil.example can make its name resolve to 127.0.0.1 and then call this
+ * server as same-origin, with Host and Origin both evil.example. Its Host still names evil.example, so
+ * only the loopback names on this server's own port, and PUBLIC_URL's host, are accepted.
+ */
+function addressedToUs(request: IncomingMessage, publicHost: string | undefined): boolean {
+  const host = (request.headers.host ?? '').toLowerCase();
+  if (publicHost !== undefined && host === publicHost) return true;
+  const match = /^(127\.0\.0\.1|localhost|\[::1\]):(\d+)$/.exec(host);
+  return match !== null && Number(match[2]) === request.socket.localPort;
 }
 
 function sameOrigin(request: IncomingMessage): boolean {

@@ -14,6 +14,7 @@ import type { SlackActors } from './slack-actors.ts';
 import type { SlackClients } from './slack-clients.ts';
 import { registerSlackListeners } from './slack-listeners.ts';
 import { slackPlatform } from './slack-platform.ts';
+import { installFailurePage } from './slack-install-pages.ts';
 import { guardSlackEvents } from './slack-request-guard.ts';
 import { slackBotScopes } from './slack-scopes.ts';
 
@@ -81,6 +82,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
               installPath: '/slack/install',
               redirectUriPath: '/slack/oauth_redirect',
               clientOptions,
+              callbackOptions: {
+                failure: (error, _options, _request, response) => installFailurePage(error, response),
+              },
             },
           }
         : {}),

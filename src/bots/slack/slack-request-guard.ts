@@ -1,39 +1,69 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse } from 'node:querystring';
 import { isValidSlackRequest } from '@slack/bolt';
 
-/** Bolt's own limit for a request body. */
-const bodyLimit = 4 * 1024 * 1024;
+/**
+ * The largest body Facet reads from Slack. Slack's biggest payloads are view submissions and block
+ * actions, which carry a whole modal or message (at most 100 / 50 blocks of at most 3,000 characters):
+ * well under 1 MiB. Bolt's own limit is 4 MiB.
+ */
+export const slackBodyLimit = 1024 * 1024;
+
+/** Slack's replay window, both ways: a request dated more than this from our clock is refused. */
+const replayWindowSeconds = 5 * 60;
 
 /**
- * Reads a request to /slack/events before Bolt does. Bolt trusts that a body it can parse is an object:
- * a signed `null` (as JSON, or as `payload=null`) makes its receiver throw where nobody catches it, the
- * request is never answered and the process gets an unhandled rejection. Such bodies get a 400 here (a
- * 401 when not signed, as Bolt would answer); any other is handed to Bolt already read (Bolt uses a
- * buffered `rawBody` as is).
+ * Reads a request to /slack/events before Bolt does.
+ * - Missing, malformed or stale signature headers, or a declared body over the limit, are refused before
+ *   a byte of the body is read (an unsigned 4 MB body costs us nothing but the refusal).
+ * - Bolt trusts that a body it can parse is an object: a signed `null` (as JSON, or as `payload=null`)
+ *   makes its receiver throw where nobody catches it. Such bodies get a 400.
+ * - Slack never repeats a form field; a repeated one would reach a listener as an array where a string is
+ *   typed (a user id of `{"U1","UADM"}`), so a signed body repeating one gets a 400.
+ * Any other request is handed to Bolt already read (Bolt uses a buffered `rawBody` as is).
  */
-export function guardSlackEvents(bolt: RequestListener, signingSecret: string): RequestListener {
+export function guardSlackEvents(
+  bolt: RequestListener,
+  signingSecret: string,
+  nowSeconds: () => number = () => Date.now() / 1000,
+): RequestListener {
   return (request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (request.method !== 'POST' || path !== '/slack/events') {
       bolt(request, response);
       return;
     }
+    if (Number(request.headers['content-length'] ?? 0) > slackBodyLimit) return refuse(response, 413);
+    const headers = signatureHeaders(request.headers, nowSeconds());
+    if (!headers) return refuse(response, 401);
     void readBody(request).then(
       (body) => {
-        if (body === 'too_large') return answer(response, 413);
-        if (parsesToNonObject(body, request.headers['content-type']))
-          return answer(response, signedBySlack(request, body, signingSecret) ? 400 : 401);
+        if (body === 'too_large') return refuse(response, 413);
+        if (!isValidSlackRequest({ signingSecret, body: body.toString(), headers }))
+          return refuse(response, 401);
+        if (!looksLikeSlack(body, request.headers['content-type'])) return refuse(response, 400);
         Object.assign(request, { rawBody: body });
         try {
           bolt(request, response);
         } catch {
-          answer(response, 404);
+          refuse(response, 404);
         }
       },
-      () => answer(response, 400),
+      () => refuse(response, 400),
     );
   };
+}
+
+type SignatureHeaders = { 'x-slack-signature': string; 'x-slack-request-timestamp': number };
+
+function signatureHeaders(headers: IncomingHttpHeaders, now: number): SignatureHeaders | undefined {
+  const signature = headers['x-slack-signature'];
+  const stamp = headers['x-slack-request-timestamp'];
+  if (typeof signature !== 'string' || !/^v0=[0-9a-f]{64}$/.test(signature)) return undefined;
+  if (typeof stamp !== 'string' || !/^\d{1,12}$/.test(stamp)) return undefined;
+  const timestamp = Number(stamp);
+  if (Math.abs(now - timestamp) > replayWindowSeconds) return undefined;
+  return { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp };
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
@@ -42,7 +72,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > bodyLimit) {
+      if (size > slackBodyLimit) {
         request.removeAllListeners('data');
         request.resume();
         resolve('too_large');
@@ -55,33 +85,36 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
   });
 }
 
-/** Parsed the way Bolt parses it; false when it does not parse (Bolt answers that itself). */
-function parsesToNonObject(body: Buffer, contentType: string | undefined): boolean {
-  try {
-    const text = body.toString();
-    let parsed: unknown;
-    if (contentType === 'application/x-www-form-urlencoded') {
-      const { payload } = parse(text);
-      if (typeof payload !== 'string') return false;
+/** False for a body Bolt would mishandle: a repeated form field, or a payload that is not an object. */
+function looksLikeSlack(body: Buffer, contentType: string | undefined): boolean {
+  const text = body.toString();
+  let parsed: unknown;
+  if (contentType === 'application/x-www-form-urlencoded') {
+    const fields = parse(text);
+    if (Object.values(fields).some((value) => Array.isArray(value))) return false;
+    const { payload } = fields;
+    // A slash command or an ssl_check: plain fields, nothing more to look at.
+    if (typeof payload !== 'string') return true;
+    try {
       parsed = JSON.parse(payload);
-    } else parsed = JSON.parse(text);
-    return typeof parsed !== 'object' || parsed === null;
-  } catch {
-    return false;
+    } catch {
+      return true; // Bolt answers what it cannot parse itself.
+    }
+  } else {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return true;
+    }
   }
+  return typeof parsed === 'object' && parsed !== null;
 }
 
-function signedBySlack(request: IncomingMessage, body: Buffer, signingSecret: string): boolean {
-  const signature = request.headers['x-slack-signature'];
-  const timestamp = Number(request.headers['x-slack-request-timestamp']);
-  if (typeof signature !== 'string' || !Number.isFinite(timestamp)) return false;
-  return isValidSlackRequest({
-    signingSecret,
-    body: body.toString(),
-    headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
-  });
-}
-
-function answer(response: ServerResponse, status: number): void {
-  if (!response.headersSent) response.writeHead(status).end();
+/**
+ * A refusal that does not wait for the body: the connection closes after the answer, so an unread body
+ * is never read into memory.
+ */
+function refuse(response: ServerResponse, status: number): void {
+  if (response.headersSent) return;
+  response.writeHead(status, { connection: 'close' }).end();
 }

@@ -32,7 +32,10 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
   const h = await createHarness(`chat_contract_playground_${kits}`, {
     images,
     notifier: (db) => {
-      playground = composePlayground({ db, images, clock: () => new Date(), logger: silentLogger, limiter });
+      playground = composePlayground(
+        { db, images, clock: () => new Date(), logger: silentLogger, limiter },
+        undefined,
+      );
       return playground.notifier;
     },
   });

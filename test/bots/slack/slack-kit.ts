@@ -74,7 +74,13 @@ export type SlackKit = {
 export async function startSlackKit(
   label: string,
   /** `oauth`: multi-workspace installs kept in Postgres instead of one bot token. */
-  options: { publicImages: boolean; socketMode?: boolean; oauth?: boolean; limiter?: RateLimiter },
+  options: {
+    publicImages: boolean;
+    socketMode?: boolean;
+    oauth?: boolean;
+    limiter?: RateLimiter;
+    adminGrantsPerDay?: number;
+  },
 ): Promise<SlackKit> {
   const slack = await startFakeSlack();
   // Socket Mode: apps.connections.open goes to the socket fake, which hands every other method on.
@@ -124,7 +130,12 @@ export async function startSlackKit(
     apiUrl: socket ? socket.apiUrl : slack.apiUrl,
     clients,
     core: composeChatCore(
-      { db: h.test.db, clock: () => new Date(), limiter: options.limiter },
+      {
+        db: h.test.db,
+        clock: () => new Date(),
+        limiter: options.limiter,
+        adminGrantsPerDay: options.adminGrantsPerDay,
+      },
       { service: h.workflow.service, ledger: h.ledger },
       (design) => coalesced.redeliver(design),
     ),

@@ -30,6 +30,25 @@ describe('Slack OAuth installs (HTTP mode, installations in Postgres)', () => {
     expect(callback.status).toBe(200);
   }
 
+  it('shows a page saying the install was cancelled when the person cancels it in Slack', async () => {
+    const start = await fetch(`${kit.appUrl}/slack/install`, { redirect: 'manual' });
+    const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+    const cookie = start.headers.getSetCookie()[0]!.split(';')[0]!;
+    const cancelled = await fetch(
+      `${kit.appUrl}/slack/oauth_redirect?error=access_denied&state=${encodeURIComponent(state)}`,
+      { headers: { cookie } },
+    );
+    expect(cancelled.status).toBe(200);
+    const page = await cancelled.text();
+    expect(page).toContain('<h1>Install cancelled</h1>');
+    expect(page).toContain('Facet was not installed');
+    const stale = await fetch(`${kit.appUrl}/slack/oauth_redirect?code=c&state=forged`);
+    expect(stale.status).toBe(400);
+    expect(await stale.text()).toContain('This install link has expired');
+    const rows = await kit.h.test.db.selectFrom('slack_installations').select('team_id').execute();
+    expect(rows).toEqual([]);
+  });
+
   it('installs two workspaces and answers each with its own bot token', async () => {
     await install('T0ALPHA');
     await install('T0BETA');
