@@ -8,7 +8,7 @@ import type { Actor } from './actor.ts';
 import { withTransactionRetry } from '../storage/transaction-retry.ts';
 import type { AdmittedDesign, DesignAdmission } from './admission/design-admission.ts';
 import { loadSnapshot } from './design-snapshot.ts';
-import type { DesignRow, DesignTransitions, TransitionResult } from './design-transitions.ts';
+import { phasePrice, type DesignTransitions, type TransitionResult } from './design-transitions.ts';
 import type { DesignEffects } from './design-effects.ts';
 import { findPreset, maxFeedbackLength, maxPromptLength, type EditRequest } from './prompts.ts';
 import {
@@ -180,7 +180,10 @@ export class DesignService {
       { type: 'edit_view', actor: request.actor },
       (design) => ({
         patch: { round: design.round + 1, finished_at: null },
-        reserve: { payerId: request.actor.userId, amount: design.edit_price },
+        reserve: {
+          payerId: request.actor.userId,
+          amount: phasePrice({ ...design, round: design.round + 1 }),
+        },
         write: async (trx) => {
           await resetViewForRound(trx, { designId: design.id, view: request.view, round: design.round + 1 });
         },
@@ -289,13 +292,6 @@ export class DesignService {
     ]);
     return outcome;
   }
-}
-
-/** What a resumed phase costs: the design with its accepted edits, or one edited view. */
-function phasePrice(design: DesignRow): number {
-  return design.round === 1
-    ? design.base_price + design.edit_price * (design.iteration - 1)
-    : design.edit_price;
 }
 
 function validateEdit(edit: EditRequest):

@@ -163,17 +163,38 @@ export class DesignTransitions {
         return { hold_id: outcome.holdId, hold_seq: seq, hold_amount: steps.reserve.amount };
       }
       case 'extend': {
-        if (design.hold_id === null || design.edit_price === 0) return {};
+        const amount = phasePrice({ ...design, iteration: decision.iteration });
+        const held = design.hold_id === null ? 0 : design.hold_amount;
+        if (amount === held) return {};
+        const key = `${subject}:edit:${decision.iteration}`;
+        const memo = `Edit ${decision.iteration - 1} of design ${design.id.slice(0, 8)}`;
+        if (design.hold_id === null) {
+          // Nothing is held while a phase costs nothing (a free design before its first paid edit): the
+          // edit opens the phase's hold for the whole price so far, under the phase's own subject, paid
+          // by the requester as an extension would be.
+          const outcome = await ledger.reserve({
+            account: { workspaceId: design.workspace_id, userId: design.requester_id },
+            subject,
+            amount,
+            key,
+            expiresAt,
+            memo,
+          });
+          if (outcome.kind === 'insufficient') throw new InsufficientCredits(outcome.cost, outcome.available);
+          return { hold_id: outcome.holdId, hold_amount: amount };
+        }
+        if (amount < held)
+          throw new Error(`design ${design.id} holds ${held}, more than its price ${amount}`);
         const outcome = await ledger.extend({
           holdId: design.hold_id,
-          amount: design.edit_price,
-          key: `${subject}:edit:${decision.iteration}`,
+          amount: amount - held,
+          key,
           expiresAt,
-          memo: `Edit ${decision.iteration - 1} of design ${design.id.slice(0, 8)}`,
+          memo,
         });
         if (outcome.kind === 'insufficient') throw new InsufficientCredits(outcome.cost, outcome.available);
         if (outcome.kind !== 'extended') throw new Error(`extend of ${subject}: ${outcome.kind}`);
-        return { hold_amount: design.hold_amount + design.edit_price };
+        return { hold_amount: amount };
       }
       case 'capture': {
         if (design.hold_id === null) return {};
@@ -200,6 +221,19 @@ export class DesignTransitions {
       }
     }
   }
+}
+
+/**
+ * What the design's current phase costs if it completes now: in its first round the design with every
+ * accepted edit, in a later round the one edited view. The phase's hold is always exactly this (none
+ * while it is 0), so completing captures it and a retry of a failed phase reserves it again.
+ */
+export function phasePrice(
+  design: Pick<DesignRow, 'round' | 'iteration' | 'base_price' | 'edit_price'>,
+): number {
+  return design.round === 1
+    ? design.base_price + design.edit_price * (design.iteration - 1)
+    : design.edit_price;
 }
 
 class LostRace extends Error {}
