@@ -7,7 +7,7 @@ import type { Database } from '../storage/schema.ts';
 import type { Actor } from './actor.ts';
 import { withTransactionRetry } from '../storage/transaction-retry.ts';
 import type { AdmittedDesign, DesignAdmission } from './admission/design-admission.ts';
-import { loadSnapshot } from './design-snapshot.ts';
+import { loadSnapshot, type DesignSnapshot } from './design-snapshot.ts';
 import { phasePrice, type DesignTransitions, type TransitionResult } from './design-transitions.ts';
 import type { DesignEffects } from './design-effects.ts';
 import { findPreset, maxFeedbackLength, maxPromptLength, type EditRequest } from './prompts.ts';
@@ -202,7 +202,7 @@ export class DesignService {
     const { db, ledger, clock } = this.deps;
     if (request.requestKey !== undefined) {
       const existing = await this.byRequestKey(request.workspaceId, request.requestKey);
-      if (existing) return { ok: true, design: existing, replayed: true };
+      if (existing) return replayOf(existing, request);
     }
     let created: { designId: string; admitted: AdmittedDesign[] };
     try {
@@ -253,7 +253,7 @@ export class DesignService {
       if (error instanceof Refused) return error.outcome;
       if (request.requestKey !== undefined && isUniqueViolation(error)) {
         const existing = await this.byRequestKey(request.workspaceId, request.requestKey);
-        if (existing) return { ok: true, design: existing, replayed: true };
+        if (existing) return replayOf(existing, request);
       }
       throw error;
     }
@@ -292,6 +292,22 @@ export class DesignService {
     ]);
     return outcome;
   }
+}
+
+/**
+ * A request key seen before: the same request again (a platform retry) gets the design it started; the
+ * key reused for another request starts nothing and says so.
+ */
+function replayOf(
+  existing: DesignSnapshot,
+  request: { prompt: string; kind: 'design' | 'variation'; parent: string | null; actor: Actor },
+): WorkflowOutcome {
+  const same =
+    existing.prompt === request.prompt &&
+    existing.kind === request.kind &&
+    existing.parentDesignId === request.parent &&
+    existing.requesterId === request.actor.userId;
+  return same ? { ok: true, design: existing, replayed: true } : { ok: false, reason: 'request_reused' };
 }
 
 function validateEdit(edit: EditRequest):

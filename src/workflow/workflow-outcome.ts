@@ -10,7 +10,9 @@ export type WorkflowRefusal =
   | { reason: 'empty_feedback' }
   | { reason: 'feedback_too_long'; max: number }
   | { reason: 'unknown_preset' }
-  | { reason: 'no_front_view' };
+  | { reason: 'no_front_view' }
+  /** The request key was used before for another request (another prompt or kind): nothing started. */
+  | { reason: 'request_reused' };
 
 export type WorkflowOutcome =
   | { ok: true; design: DesignSnapshot; replayed?: boolean }

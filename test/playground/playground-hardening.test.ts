@@ -117,6 +117,16 @@ describe('playground hardening', () => {
       { requester_id: 'ada', prompt: 'a brass door handle' },
       { requester_id: 'ben', prompt: 'a walnut desk lamp' },
     ]);
+    // The same person's id again for another prompt starts nothing, and says so.
+    const reused = await command('ben', '/design a copper kettle', 'same-id');
+    expect(reused.status).toBe(200);
+    expect(reused.body).toMatch(/already used to start another design, so nothing new was started/);
+    const kettles = await test.db
+      .selectFrom('designs')
+      .select('id')
+      .where('prompt', '=', 'a copper kettle')
+      .execute();
+    expect(kettles).toEqual([]);
   });
 
   it('a grant id reused with another amount is refused clearly, not a 500', async () => {

@@ -384,6 +384,10 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
     const ids = new Set(outcomes.map((o) => designOf(o).id));
     expect(ids.size).toBe(1);
     expect(await balance('U-retry')).toMatchObject({ held: 3 });
+    // The same key for another prompt starts nothing and says so, rather than showing the first design.
+    const reused = await h.workflow.service.start({ ...request, prompt: 'a lunch box' });
+    expect(reused).toEqual({ ok: false, reason: 'request_reused' });
+    expect(await balance('U-retry')).toMatchObject({ held: 3 });
   });
 
   it('regenerates one view of a completed design as a new revision, at the edit price', async () => {

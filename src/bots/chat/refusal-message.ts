@@ -35,5 +35,7 @@ export function refusalMessage(refusal: WorkflowRefusal): string {
       return 'Only a failed design can be retried.';
     case 'not_completed':
       return 'Views can be edited once the design is complete.';
+    case 'request_reused':
+      return 'That request was already used to start another design, so nothing new was started. Send the command again.';
   }
 }
