@@ -6,7 +6,13 @@ import type { Clock } from '../clock.ts';
 export type CreditBalance = { balance: number; held: number; available: number };
 
 /** One journal entry, as a member reads it. */
-export type CreditEntry = { kind: string; amount: number; balanceAfter: number; createdAt: Date };
+export type CreditEntry = {
+  kind: string;
+  amount: number;
+  balanceAfter: number;
+  heldAfter: number;
+  createdAt: Date;
+};
 
 export type CreditAccount = { workspaceId: string; userId: string };
 

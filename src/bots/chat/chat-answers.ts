@@ -6,14 +6,14 @@ import { creditCount } from '../card/credit-count.ts';
 import { chatLines, type ChatText } from './chat-text.ts';
 import type { ChatWords } from './chat-words.ts';
 
-const entryLabels: Record<string, string> = {
-  grant: 'granted',
-  starter: 'starter credits',
-  reserve: 'reserved',
-  extend: 'reserved for an edit',
-  capture: 'charged',
-  release: 'returned',
-  expire: 'returned (expired)',
+/** How each journal entry reads, given its credits ("3 credits"). */
+const entryLabels: Record<string, (credits: string) => string> = {
+  grant: (credits) => `${credits} granted`,
+  reserve: (credits) => `${credits} reserved for a design`,
+  extend: (credits) => `${credits} more reserved for an edit`,
+  capture: (credits) => `${credits} charged`,
+  release: (credits) => `${credits} returned`,
+  expire: (credits) => `${credits} returned (not approved in time)`,
 };
 
 const stateLabels: Record<DesignHistoryEntry['state'], string> = {
@@ -43,7 +43,7 @@ export function creditsAnswer(balance: CreditBalance, entries: CreditEntry[]): C
       `You have ${creditCount(balance.available)} available (${balance.balance} in your account, ${balance.held} reserved for designs in progress).`,
     ],
     ...entries.map((entry) => [
-      `• ${day(entry.createdAt)} UTC: ${entryLabels[entry.kind] ?? entry.kind} ${creditCount(entry.amount)}, balance ${entry.balanceAfter}`,
+      `• ${day(entry.createdAt)} UTC: ${(entryLabels[entry.kind] ?? ((credits: string) => `${entry.kind} ${credits}`))(creditCount(entry.amount))}; then ${entry.balanceAfter - entry.heldAfter} available, ${entry.heldAfter} reserved`,
     ]),
   ]);
 }

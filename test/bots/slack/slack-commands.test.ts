@@ -40,7 +40,9 @@ describe('Slack commands: credits, history, grant, settings and retried deliveri
     await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
     const credits = await ask('credits', 'U-hist');
     expect(credits).toMatch(/7 credits available \(10 in your account, 3 reserved/);
-    expect(credits).toMatch(/reserved 3 credits, balance 10/);
+    // What each entry left available and reserved, not the balance with the reserved credits in it.
+    expect(credits).toMatch(/3 credits reserved for a design; then 7 available, 3 reserved/);
+    expect(credits).toMatch(/10 credits granted; then 10 available, 0 reserved/);
     const history = await ask('history', 'U-hist');
     expect(history).toMatch(
       /<https:\/\/fake\.slack\/archives\/C1\/p\d+\|a ceramic pour-over kettle>: waiting for approval, iteration 1/,
