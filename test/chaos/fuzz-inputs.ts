@@ -206,33 +206,69 @@ export function cleanUserText(text: string): string {
 export const maxPrompt = 2000;
 export const maxFeedback = 1000;
 
+/** The subcommands that take nothing after them. */
+export type BareSubcommand = 'help' | 'credits' | 'history' | 'settings';
+
 export type ExpectedCommand =
-  | { kind: 'help' | 'credits' | 'history' | 'settings' | 'usage' | 'refused' }
+  | { kind: BareSubcommand | 'usage' | 'refused' }
+  /** A subcommand with something after it, or mistyped: its usage, and nothing started. */
+  | { kind: 'misused'; command: BareSubcommand }
   | { kind: 'grant'; valid: boolean; target?: string; amount?: number }
   | { kind: 'create'; prompt: string };
 
+const subcommands = ['help', 'credits', 'history', 'settings', 'grant', 'create'] as const;
+
 /**
- * `/design <text>` as the help text describes it: help, credits, history, settings, grant @user n, and
- * otherwise a description (optionally after `create`) of 1 to 2000 characters. `mention` captures a user.
+ * The subcommand a first word names, as the help text promises: the word itself in any case, punctuation
+ * around it allowed ("Help?", "credits,"). Typed alone, a word that starts with one ("helpme") or is at
+ * least four letters of one ("credit", "hist") is a mistyped subcommand rather than a description.
+ */
+function subcommandOf(word: string, alone: boolean) {
+  const letters = word
+    .toLowerCase()
+    .replace(/^\p{P}+/u, '')
+    .replace(/\p{P}+$/u, '');
+  const exact = subcommands.find((name) => letters === name);
+  if (exact !== undefined) return { name: exact, exact: true };
+  if (!alone || letters === '') return undefined;
+  const typo = subcommands.find(
+    (name) => letters.startsWith(name) || (letters.length >= 4 && name.startsWith(letters)),
+  );
+  return typo === undefined ? undefined : { name: typo, exact: false };
+}
+
+/** A description: 1 to 2000 characters once cleaned as the workflow stores it. */
+function described(prompt: string): ExpectedCommand {
+  const cleaned = cleanUserText(prompt);
+  if (cleaned.length > maxPrompt) return { kind: 'usage' };
+  return cleaned === '' ? { kind: 'refused' } : { kind: 'create', prompt: cleaned };
+}
+
+/**
+ * `/design <text>` as the help text describes it: help, credits, history and settings alone (anything
+ * after them, or a mistyped one, gets its usage), grant @user n, `create` and a description (always a
+ * design), and otherwise a description. `mention` captures a user.
  */
 export function expectedCommand(text: string, mention: RegExp): ExpectedCommand {
   const trimmed = text.trim();
+  if (trimmed === '') return { kind: 'help' };
   const words = trimmed.split(/\s+/);
-  const first = (words[0] ?? '').toLowerCase();
-  if (trimmed === '' || (first === 'help' && words.length === 1)) return { kind: 'help' };
-  if (words.length === 1 && (first === 'credits' || first === 'history' || first === 'settings'))
-    return { kind: first };
-  if (first === 'grant') {
+  const first = words[0]!;
+  const named = subcommandOf(first, words.length === 1);
+  if (named === undefined) return described(trimmed);
+  if (named.name === 'create') {
+    const rest = trimmed.slice(first.length).trim();
+    return !named.exact || rest === '' ? { kind: 'usage' } : described(rest);
+  }
+  if (named.name === 'grant') {
     const target = mention.exec(words[1] ?? '')?.[1];
     const amount = Number(words[2]);
     const valid =
       !!target && words.length === 3 && Number.isInteger(amount) && amount >= 1 && amount <= 10_000;
     return valid ? { kind: 'grant', valid, target, amount } : { kind: 'grant', valid };
   }
-  const prompt = first === 'create' ? trimmed.slice('create'.length).trim() : trimmed;
-  if (prompt === '' || prompt.length > maxPrompt) return { kind: 'usage' };
-  const cleaned = cleanUserText(prompt);
-  return cleaned === '' ? { kind: 'refused' } : { kind: 'create', prompt: cleaned };
+  if (!named.exact || words.length > 1) return { kind: 'misused', command: named.name };
+  return { kind: named.name };
 }
 
 /** Text after `/design`: subcommands, near-misses and hostile descriptions. */
@@ -252,6 +288,10 @@ export const commandText: fc.Arbitrary<string> = fc.oneof(
           'create',
           'Create',
           'help me',
+          'helpme',
+          'credits please',
+          'credit',
+          'Help?',
         ),
         fc.constantFrom('', ' ', '\n', '\u00a0', '\u200b'),
         fc.oneof(

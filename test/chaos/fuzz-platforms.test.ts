@@ -156,6 +156,10 @@ function effectiveIds(design: KnownDesign): string[] {
   ];
 }
 
+/** The answer to a subcommand with something after it, or mistyped: its usage, nothing started. */
+const misusedAnswer = (command: string) =>
+  new RegExp(`^Nothing was started or charged: \`/design ${command}\` .* takes nothing after it`);
+
 // ------------------------------------------------------------------ Slack helpers
 
 const slackMention = /^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$/;
@@ -175,6 +179,8 @@ function slackAnswers(expected: ExpectedCommand, reply: string): boolean {
       return expected.valid ? /Only workspace admins/.test(reply) : /^Usage: `\/design grant/.test(reply);
     case 'usage':
       return /Describe the product|keep it to 2000/.test(reply);
+    case 'misused':
+      return misusedAnswer(expected.command).test(reply);
     case 'refused':
       return /Describe the product to design/.test(reply);
     case 'create':
@@ -1251,7 +1257,9 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
       expect(answer.status, input).toBe(200);
       const reply = (JSON.parse(answer.text) as { reply?: string }).reply;
       if (expected.kind !== 'create' || funds < 3) {
-        expect(reply ?? '', input).toMatch(replies[expected.kind]!);
+        const promised =
+          expected.kind === 'misused' ? misusedAnswer(expected.command) : replies[expected.kind]!;
+        expect(reply ?? '', input).toMatch(promised);
         expectUnchanged(diffSnapshots(before, await snaps.take()), { starterAccounts: true }, input);
         return;
       }
@@ -1299,6 +1307,8 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
           LOG_LEVEL: 'silent',
           // One fuzzer sends far more than a person could: no "slow down" answers here.
           FACET_RATE_LIMIT: '0',
+          // Nor a daily ceiling on the one grant that funds every design the fuzz starts.
+          FACET_ADMIN_GRANTS_PER_DAY: '0',
         }),
         silentLogger,
       );

@@ -77,7 +77,7 @@ export function helpAnswer(words: ChatWords, prices: Prices): ChatText {
       `${words.start}: start a design, e.g. ${words.example}. The front view comes first; approve it, use a quick edit, or request changes. After approval the back, side, top and bottom views fill a thread.`,
     ],
     [
-      '`/design credits`: your balance, what is reserved, and recent entries. `/design history`: your recent designs, with links. `/design help`: this message.',
+      '`/design credits`: your balance, what is reserved, and recent entries. `/design history`: your recent designs, with links. `/design help`: this message. `/design create` always starts a design, even when the description begins with help, credits, history, grant or settings.',
     ],
     [`${words.admins}: ${words.grant} and \`/design settings\` (${words.settings}).`],
     [

@@ -1,4 +1,5 @@
 import { maxPromptLength } from '../../workflow/prompts.ts';
+import { refusalMessage } from './refusal-message.ts';
 
 /** A settings change given with the command itself (Discord's options); fields left out stay. */
 export type SettingsChange = {
@@ -23,34 +24,96 @@ export const maxGrant = 10_000;
 const grantUsage =
   'Usage: `/design grant @user <credits>`, e.g. `/design grant @maria 10` (1 to 10,000 credits; workspace admins only).';
 
+const createUsage = 'Describe the product: `/design create wireless headphones in matte black`.';
+
+/** The subcommands that take nothing after them, and what each does, for the answer to a misuse. */
+const bareCommands = {
+  help: 'shows how Facet works',
+  credits: 'shows your credits',
+  history: 'lists your recent designs',
+  settings: 'shows this workspace’s settings',
+} as const;
+
+type CommandWord = keyof typeof bareCommands | 'grant' | 'create';
+
+const commandWords: readonly CommandWord[] = ['help', 'credits', 'history', 'settings', 'grant', 'create'];
+
+/** Shorter starts than this ("cre", "his") are too likely to be the start of a real one-word description. */
+const minAbbreviation = 4;
+
+/**
+ * Which command the first word names. A word that is a command word (in any case, with punctuation
+ * around it: "Help?", "credits,") names it. A word on its own that merely starts with one ("helpme",
+ * "credits.please") or is a start of one ("credit", "hist") is a mistyped command: a one-word description
+ * is rare, and starting a paid design from a typo is worse than asking for `create`. A first word that
+ * only starts with a command word, followed by more ("helpful robot vacuum"), is a description.
+ */
+function commandWordOf(first: string, alone: boolean): { word: CommandWord; exact: boolean } | undefined {
+  const bare = first.toLowerCase().replace(/^\p{P}+|\p{P}+$/gu, '');
+  const exact = commandWords.find((word) => word === bare);
+  if (exact) return { word: exact, exact: true };
+  if (!alone || bare === '') return undefined;
+  const typo = commandWords.find(
+    (word) => bare.startsWith(word) || (bare.length >= minAbbreviation && word.startsWith(bare)),
+  );
+  return typo && { word: typo, exact: false };
+}
+
+function misuse(word: keyof typeof bareCommands): ChatCommand {
+  return {
+    kind: 'usage',
+    text: `Nothing was started or charged: \`/design ${word}\` ${bareCommands[word]} and takes nothing after it. To design something whose description begins with that word, use \`/design create <description>\`.`,
+  };
+}
+
+/**
+ * The description as the workflow stores and measures it (control characters become spaces, outer spaces
+ * go), so that this early answer never refuses a description the workflow would take.
+ */
+function storedLength(prompt: string): number {
+  // eslint-disable-next-line no-control-regex
+  return prompt.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim().length;
+}
+
+/**
+ * An over-long description, answered on every platform with the workflow's own words, privately and
+ * before anything is acknowledged in public (a Discord "thinking…" reply that would only be deleted).
+ */
+export function overLongPrompt(prompt: string): ChatCommand | undefined {
+  if (storedLength(prompt) <= maxPromptLength) return undefined;
+  return { kind: 'usage', text: refusalMessage({ reason: 'prompt_too_long', max: maxPromptLength }) };
+}
+
 /**
  * Parses the text after `/design` on a platform whose command takes free text (Slack, the playground). `mention` matches
  * one word naming a user and captures their id (each platform writes mentions its own way).
+ *
+ * A subcommand takes nothing after it: `/design credits please` or `/design helpme` answers with that
+ * subcommand's usage and starts nothing, since a paid design from a mistyped command is the costly
+ * mistake. `/design create <description>` always starts a design, whatever the description begins with.
  */
 export function parseDesignCommand(text: string, mention: RegExp): ChatCommand {
   const trimmed = text.trim();
+  if (trimmed === '') return { kind: 'help' };
   const words = trimmed.split(/\s+/);
-  const first = words[0]?.toLowerCase() ?? '';
-  if (trimmed === '' || (first === 'help' && words.length === 1)) return { kind: 'help' };
-  if (words.length === 1 && (first === 'credits' || first === 'history')) return { kind: first };
-  if (words.length === 1 && first === 'settings') return { kind: 'settings', change: null };
-  if (first === 'grant') {
+  const first = words[0] ?? '';
+  const named = commandWordOf(first, words.length === 1);
+  if (named?.word === 'create') {
+    if (!named.exact) return { kind: 'usage', text: createUsage };
+    const prompt = trimmed.slice(first.length).trim();
+    if (prompt === '') return { kind: 'usage', text: createUsage };
+    return overLongPrompt(prompt) ?? { kind: 'create', prompt };
+  }
+  if (named?.word === 'grant') {
     const userId = mention.exec(words[1] ?? '')?.[1];
     const amount = Number(words[2]);
     if (!userId || words.length !== 3 || !Number.isInteger(amount) || amount < 1 || amount > maxGrant)
       return { kind: 'usage', text: grantUsage };
     return { kind: 'grant', userId, amount };
   }
-  const prompt = first === 'create' ? trimmed.slice('create'.length).trim() : trimmed;
-  if (prompt === '')
-    return {
-      kind: 'usage',
-      text: 'Describe the product: `/design create wireless headphones in matte black`.',
-    };
-  if (prompt.length > maxPromptLength)
-    return {
-      kind: 'usage',
-      text: `That description has ${prompt.length} characters; keep it to ${maxPromptLength} or fewer. Usage: \`/design <description>\`.`,
-    };
-  return { kind: 'create', prompt };
+  if (named) {
+    if (!named.exact || words.length > 1) return misuse(named.word);
+    return named.word === 'settings' ? { kind: 'settings', change: null } : { kind: named.word };
+  }
+  return overLongPrompt(trimmed) ?? { kind: 'create', prompt: trimmed };
 }

@@ -1,7 +1,7 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { ChatPlatform } from '../chat/chat-platform.ts';
 import type { ChatWords } from '../chat/chat-words.ts';
-import type { ChatCommand } from '../chat/design-command.ts';
+import { overLongPrompt, type ChatCommand } from '../chat/design-command.ts';
 import { readDiscordCardPlace } from './discord-card-place.ts';
 
 export const discordWords: ChatWords = {
@@ -38,8 +38,11 @@ export const discordPlatform: ChatPlatform = {
 export function readDiscordCommand(interaction: ChatInputCommandInteraction): ChatCommand {
   const { options } = interaction;
   switch (options.getSubcommand(false)) {
-    case 'create':
-      return { kind: 'create', prompt: options.getString('prompt', true) };
+    case 'create': {
+      // Discord clients keep the option to its max_length; a longer one is forged, and refused at once.
+      const prompt = options.getString('prompt', true);
+      return overLongPrompt(prompt) ?? { kind: 'create', prompt };
+    }
     case 'credits':
       return { kind: 'credits' };
     case 'history':

@@ -21,7 +21,8 @@ const userSchema = z.string().refine(isPlaygroundUser, 'unknown playground user'
 
 export const commandRequestSchema = z.object({
   userId: userSchema,
-  text: z.string().max(10_000),
+  // Only the body limit bounds it: an over-long description gets the length answer every platform gives.
+  text: z.string(),
   /** Chosen by the page per submission: a resubmitted form starts one design. */
   requestId: z
     .string()

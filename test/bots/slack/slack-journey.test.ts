@@ -174,7 +174,9 @@ describe('Slack app over HTTP (real Bolt, fake Slack Web API, real workflow)', (
     const usage = await post(command('create   '));
     expect((JSON.parse(usage.text) as { text: string }).text).toMatch(/Describe the product/);
     const long = await post(command('x'.repeat(2001)));
-    expect((JSON.parse(long.text) as { text: string }).text).toMatch(/2001 characters; keep it to 2000/);
+    expect((JSON.parse(long.text) as { text: string }).text).toMatch(
+      /too long: keep it to 2000 characters or fewer/,
+    );
     const before = kit.slack.callsTo('chat.postEphemeral').length;
     await post(click('facet1:approve:not-a-design:1'));
     await expect.poll(() => kit.slack.callsTo('chat.postEphemeral').length).toBe(before + 1);

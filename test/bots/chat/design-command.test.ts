@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { overLongPrompt, parseDesignCommand } from '../../../src/bots/chat/design-command.ts';
+
+const mention = /^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$/;
+const parse = (text: string) => parseDesignCommand(text, mention);
+const usageOf = (word: string) =>
+  ({
+    kind: 'usage',
+    text: expect.stringMatching(
+      new RegExp(`^Nothing was started or charged: \`/design ${word}\` .* takes nothing after it\\.`),
+    ) as unknown,
+  }) as const;
+const lengthLimit = {
+  kind: 'usage',
+  text: 'That description is too long: keep it to 2000 characters or fewer.',
+} as const;
+
+describe('parseDesignCommand', () => {
+  it('reads a subcommand on its own, in any case and with punctuation around it', () => {
+    expect(parse('')).toEqual({ kind: 'help' });
+    expect(parse('  help ')).toEqual({ kind: 'help' });
+    expect(parse('Help?')).toEqual({ kind: 'help' });
+    expect(parse('CREDITS')).toEqual({ kind: 'credits' });
+    expect(parse('history.')).toEqual({ kind: 'history' });
+    expect(parse('settings')).toEqual({ kind: 'settings', change: null });
+    expect(parse('grant <@U22> 5')).toEqual({ kind: 'grant', userId: 'U22', amount: 5 });
+  });
+
+  it('answers a subcommand followed by more with its usage, starting nothing', () => {
+    expect(parse('credits please')).toEqual(usageOf('credits'));
+    expect(parse('help me choose a lamp')).toEqual(usageOf('help'));
+    expect(parse('History of my designs')).toEqual(usageOf('history'));
+    expect(parse('settings, please')).toEqual(usageOf('settings'));
+    expect(parse('grant me 5 credits')).toMatchObject({ kind: 'usage', text: /^Usage: `\/design grant/ });
+  });
+
+  it('answers one word that is a mistyped subcommand with its usage', () => {
+    expect(parse('helpme')).toEqual(usageOf('help'));
+    expect(parse('help-me')).toEqual(usageOf('help'));
+    expect(parse('creditsplease')).toEqual(usageOf('credits'));
+    expect(parse('credit')).toEqual(usageOf('credits'));
+    expect(parse('hist')).toEqual(usageOf('history'));
+    expect(parse('setting')).toEqual(usageOf('settings'));
+    expect(parse('grants')).toMatchObject({ kind: 'usage', text: /^Usage: `\/design grant/ });
+    expect(parse('createlamp')).toMatchObject({ kind: 'usage', text: /^Describe the product/ });
+  });
+
+  it('reads a description that only looks like a subcommand as a description', () => {
+    expect(parse('helpful robot vacuum')).toEqual({ kind: 'create', prompt: 'helpful robot vacuum' });
+    expect(parse('a lamp to help me read')).toEqual({ kind: 'create', prompt: 'a lamp to help me read' });
+    // Too short to be read as a command: a one-word description.
+    expect(parse('his')).toEqual({ kind: 'create', prompt: 'his' });
+    for (const word of ['helmet', 'credenza', 'settee', 'granite', 'historical', 'lamp'])
+      expect(parse(word)).toEqual({ kind: 'create', prompt: word });
+  });
+
+  it('starts a design after `create`, whatever the description begins with', () => {
+    expect(parse('create help me choose a lamp')).toEqual({
+      kind: 'create',
+      prompt: 'help me choose a lamp',
+    });
+    expect(parse('Create   credits please')).toEqual({ kind: 'create', prompt: 'credits please' });
+    expect(parse('create helpme')).toEqual({ kind: 'create', prompt: 'helpme' });
+    expect(parse('create')).toMatchObject({ kind: 'usage', text: /^Describe the product/ });
+  });
+
+  it('answers an over-long description with the length limit, measured as the workflow stores it', () => {
+    expect(parse('x'.repeat(2000))).toEqual({ kind: 'create', prompt: 'x'.repeat(2000) });
+    expect(parse('x'.repeat(2001))).toEqual(lengthLimit);
+    expect(parse(`create ${'x'.repeat(10_001)}`)).toEqual(lengthLimit);
+    expect(parse(`help ${'x'.repeat(10_001)}`)).toEqual(usageOf('help'));
+    // The workflow turns control characters into spaces and trims them: this one is 2000 characters.
+    expect(parse(`${'x'.repeat(2000)}\u0001`).kind).toBe('create');
+    expect(overLongPrompt(` ${'x'.repeat(2000)} `)).toBeUndefined();
+    expect(overLongPrompt('x'.repeat(2001))).toEqual(lengthLimit);
+  });
+});
