@@ -69,13 +69,18 @@ export async function startFacet(
   if (report.applied.length > 0) logger.info({ applied: report.applied }, 'database migrated');
   const routes: HttpRoute[] = [];
   // The server starts before the job queue exists (image URLs need its address): not ready until then.
-  const pending: { jobs?: JobQueue } = {};
+  // Ready only once every chat platform is attached: until then a load balancer would send Slack's
+  // requests to a process that answers them 404 (Slack shows dispatch_failed).
+  const pending: { jobs?: JobQueue; attached?: boolean } = {};
   const http = await startHealthServer(
     db,
     config.host,
     config.port,
     () => routes,
-    () => pending.jobs?.isReady() ?? Promise.resolve(false),
+    async () => {
+      if (!pending.jobs || !pending.attached) return 'starting';
+      return (await pending.jobs.isReady()) ? undefined : 'job queue (Redis) unreachable';
+    },
   );
   const adapters = await workflowAdapters(config, http.url, logger);
   const jobs = adapters.jobs;
@@ -129,6 +134,7 @@ export async function startFacet(
       .map((platform) => platform.attach(workflow.service, ledger)),
   );
   for (const { route } of attached) if (route) routes.push(route);
+  pending.attached = true;
 
   let resolveClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));

@@ -10,8 +10,8 @@ export type HttpServerHandle = { server: Server; url: string; close: () => Promi
 export type HttpRoute = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
 /**
- * /healthz: the process answers. /readyz: the database answers, every migration is applied and the job
- * queue's store answers.
+ * /healthz: the process answers. /readyz: the database answers, every migration is applied, and what
+ * `notReady` checks (every chat platform attached, the job queue's store) is there.
  * Other paths go to `routes()` in turn (read per request: routes are added once their parts exist).
  */
 export async function startHealthServer(
@@ -19,8 +19,11 @@ export async function startHealthServer(
   host: string,
   port: number,
   routes: () => readonly HttpRoute[] = () => [],
-  /** Other things readiness depends on (the job queue's Redis); false answers 503. */
-  queueReady: () => Promise<boolean> = () => Promise.resolve(true),
+  /**
+   * What else readiness waits for (every chat platform attached, the job queue's Redis): the reason it
+   * is not ready yet, or undefined when it is.
+   */
+  notReady: () => Promise<string | undefined> = () => Promise.resolve(undefined),
 ): Promise<HttpServerHandle> {
   const server = createServer(serverOptions, (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -30,11 +33,11 @@ export async function startHealthServer(
     };
     if (path === '/healthz') return send(200, { status: 'ok' });
     if (path === '/readyz') {
-      Promise.all([isMigrated(db).catch(() => undefined), queueReady().catch(() => false)]).then(
-        ([migrated, queue]) => {
+      Promise.all([isMigrated(db).catch(() => undefined), notReady().catch(() => 'not ready')]).then(
+        ([migrated, reason]) => {
           if (migrated === undefined) return send(503, { status: 'database unreachable' });
           if (!migrated) return send(503, { status: 'migrations pending' });
-          if (!queue) return send(503, { status: 'job queue (Redis) unreachable' });
+          if (reason !== undefined) return send(503, { status: reason });
           send(200, { status: 'ready' });
         },
         () => send(503, { status: 'not ready' }),
