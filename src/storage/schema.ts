@@ -127,6 +127,8 @@ export interface DesignViewsTable {
   started_at: Date | null;
   finished_at: Date | null;
   round: Generated<number>;
+  /** What the requester asked to change in this round's regenerated view (none: draw it again). */
+  instruction: Generated<string | null>;
 }
 
 export interface RevisionsTable {

@@ -172,9 +172,18 @@ export class DesignService {
   }
 
   /** Regenerates one view of a completed design as a new revision, at the edit price, paid by the actor. */
-  async editView(request: { designId: string; actor: Actor; view: RemainingView }): Promise<WorkflowOutcome> {
+  async editView(request: {
+    designId: string;
+    actor: Actor;
+    view: RemainingView;
+    /** What should change in the view; none draws it again. */
+    instruction?: string | undefined;
+  }): Promise<WorkflowOutcome> {
     if (!(remainingViews as readonly string[]).includes(request.view))
       return { ok: false, reason: 'not_allowed' };
+    const instruction = cleanText(request.instruction ?? '');
+    if (instruction.length > maxFeedbackLength)
+      return { ok: false, reason: 'feedback_too_long', max: maxFeedbackLength };
     const result = await this.deps.transitions.apply(
       request.designId,
       { type: 'edit_view', actor: request.actor },
@@ -185,7 +194,12 @@ export class DesignService {
           amount: phasePrice({ ...design, round: design.round + 1 }),
         },
         write: async (trx) => {
-          await resetViewForRound(trx, { designId: design.id, view: request.view, round: design.round + 1 });
+          await resetViewForRound(trx, {
+            designId: design.id,
+            view: request.view,
+            round: design.round + 1,
+            instruction: instruction === '' ? null : instruction,
+          });
         },
       }),
     );

@@ -138,4 +138,15 @@ describe('playground hardening', () => {
     expect(again.body).toMatch(/Already granted/);
     expect(await balanceOf('ben')).toBe(12);
   });
+
+  it('answers an over-long feedback by its limit, not as a request it did not understand', async () => {
+    const answer = await send('POST', '/playground/api/feedback', `127.0.0.1:${port}`, {
+      userId: 'ben',
+      designId: '3f2a8c1e-0000-4000-8000-000000000001',
+      iteration: 1,
+      feedback: 'x'.repeat(10_001),
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatch(/Keep it to 1000 characters or fewer \(this is 10001\)/);
+  });
 });

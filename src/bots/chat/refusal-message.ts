@@ -1,10 +1,16 @@
 import type { WorkflowRefusal } from '../../workflow/workflow-outcome.ts';
 
-/** What a person is told when their command or click changed nothing: plain words, same on every platform. */
-export function refusalMessage(refusal: WorkflowRefusal): string {
+/**
+ * What a person is told when their command or click changed nothing: plain words, same on every
+ * platform. `viewer` is who reads it, where that changes the advice (an admin grants credits themselves).
+ */
+export function refusalMessage(
+  refusal: WorkflowRefusal,
+  viewer: { isAdmin: boolean } = { isAdmin: false },
+): string {
   switch (refusal.reason) {
     case 'insufficient_credits':
-      return `This needs ${refusal.cost} credit${refusal.cost === 1 ? '' : 's'} and you have ${refusal.available} available. Nothing was reserved. Ask a workspace admin for more credits.`;
+      return `This needs ${refusal.cost} credit${refusal.cost === 1 ? '' : 's'} and you have ${refusal.available} available. Nothing was reserved. ${viewer.isAdmin ? 'As a workspace admin you can add credits with `/design grant`.' : 'Ask a workspace admin for more credits.'}`;
     case 'empty_prompt':
       return 'Describe the product to design, e.g. `/design wireless headphones in matte black`.';
     case 'prompt_too_long':

@@ -43,7 +43,7 @@ export class ViewJob {
         const image = await this.deps.model.generate({
           designId,
           view,
-          prompt: viewPrompt(view, design.prompt, features),
+          prompt: viewPrompt(view, design.prompt, features, claimed.instruction),
           productDescription: design.prompt,
           references: [{ png: front, role: 'approved_front' }],
         });

@@ -90,11 +90,12 @@ export async function resetUnfinishedViews(trx: Executor, designId: string): Pro
 /** One view of a completed design, emptied to be drawn again in a new round. */
 export async function resetViewForRound(
   trx: Executor,
-  reset: { designId: string; view: RemainingView; round: number },
+  reset: { designId: string; view: RemainingView; round: number; instruction: string | null },
 ): Promise<void> {
   await trx
     .updateTable('design_views')
     .set({ state: 'pending', image_key: null, attempts: 0, error: null, round: reset.round })
+    .set({ instruction: reset.instruction })
     .set({ started_at: null, finished_at: null })
     .where('design_id', '=', reset.designId)
     .where('view', '=', reset.view)

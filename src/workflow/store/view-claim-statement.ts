@@ -11,6 +11,8 @@ export type ClaimedView = {
   features: unknown;
   /** Whether the claim changed what the card shows (the view was not shown as generating yet). */
   shown: boolean;
+  /** What the requester asked to change in this view (a regenerated view), if anything. */
+  instruction: string | null;
 };
 
 /**
@@ -56,7 +58,7 @@ export async function claimView(
               .where('designs.round', '=', claim.round),
           ),
         )
-        .returning('design_id'),
+        .returning(['design_id', 'instruction']),
     )
     .with('bumped', (db) =>
       db
@@ -84,19 +86,29 @@ export async function claimView(
         .whereRef('design_iterations.design_id', '=', 'designs.id')
         .whereRef('design_iterations.iteration', '=', 'designs.iteration')
         .as('front_features'),
+      eb.selectFrom('claimed').select('claimed.instruction').as('instruction'),
       eb.selectFrom('bumped').select('bumped.version').as('bumped_version'),
       eb.selectFrom('bumped').select('bumped.updated_at').as('bumped_at'),
     ])
     .where('designs.id', 'in', (eb) => eb.selectFrom('claimed').select('design_id'))
     .executeTakeFirst();
   if (!row) return undefined;
-  const { front_key: frontKey, front_features: features, bumped_version, bumped_at, ...design } = row;
+  const {
+    front_key: frontKey,
+    front_features: features,
+    bumped_version,
+    bumped_at,
+    instruction,
+    ...design
+  } = row;
   // The outer select reads the design as it was before the statement; a bump is taken from its own result.
-  if (bumped_version === null || bumped_at === null) return { design, frontKey, features, shown: false };
+  if (bumped_version === null || bumped_at === null)
+    return { design, frontKey, features, shown: false, instruction };
   return {
     design: { ...design, version: bumped_version, updated_at: bumped_at },
     frontKey,
     features,
     shown: true,
+    instruction,
   };
 }

@@ -61,6 +61,31 @@ describe('Slack commands: credits, history, grant, settings and retried deliveri
     expect(kit.slack.callsTo('chat.postEphemeral').at(-1)!.args).toMatchObject({ user: 'URICH' });
   });
 
+  it('tells an admin without credits to grant some, and a member to ask an admin', async () => {
+    kit.slack.users.set('U-adm-poor', { isAdmin: true });
+    for (const [user, n] of [
+      ['U-adm-poor', 1],
+      ['U-adm-poor', 2],
+      ['U-adm-poor', 3],
+      ['U-mem-poor', 1],
+      ['U-mem-poor', 2],
+      ['U-mem-poor', 3],
+    ] as const) {
+      await kit.post(kit.command(`a pocket knife, take ${n}`, user));
+      await waitFor(
+        kit.h.workflow,
+        await kit.designOf(user, `a pocket knife, take ${n}`),
+        inState('awaiting_approval'),
+      );
+    }
+    expect(await ask('a pocket knife, take 4', 'U-adm-poor')).toMatch(
+      /needs 3 credits and you have 1 available\. Nothing was reserved\. As a workspace admin you can add credits with `\/design grant`/,
+    );
+    expect(await ask('a pocket knife, take 4', 'U-mem-poor')).toMatch(
+      /Ask a workspace admin for more credits/,
+    );
+  });
+
   it('a retried slash command (X-Slack-Retry-Num) starts one design', async () => {
     const body = kit.command('a folding bicycle helmet', 'U-retry');
     await kit.post(body);
