@@ -153,6 +153,12 @@ export type FakeMessage = {
   embeds: Json[];
   components: Json[];
   attachments: FakeAttachment[];
+  /**
+   * The ids of the attachments an embed shows (`attachment://name`). Discord leaves these out of the
+   * message's `attachments` in its JSON and shows every other attachment as a loose file under the
+   * message: see `looseAttachments`.
+   */
+  embedded: string[];
   /** Message flags: 64 ephemeral, 128 loading (a deferred reply not edited yet), 32768 components v2. */
   flags: number;
   /** Message type: 0 default, 19 reply, 20 slash command response, ... */
@@ -174,6 +180,14 @@ export type FakeMessage = {
 
 export function isEphemeral(message: FakeMessage): boolean {
   return (message.flags & 64) !== 0;
+}
+
+/**
+ * The files Discord shows under a message as files of their own, apart from any embed: an image that is
+ * also an embed's image and shows here is shown twice.
+ */
+export function looseAttachments(message: FakeMessage): FakeAttachment[] {
+  return message.attachments.filter((attachment) => !message.embedded.includes(attachment.id));
 }
 
 /** Monotonic snowflakes whose timestamp follows the fake's clock. */
@@ -303,6 +317,22 @@ export function contentTypeFor(filename: string, declared: string): string {
   if (declared && declared !== 'application/octet-stream') return declared;
   const extension = /\.([a-z0-9]+)$/i.exec(filename)?.[1]?.toLowerCase() ?? '';
   return contentTypes[extension] ?? 'application/octet-stream';
+}
+
+/** The names embeds refer to as `attachment://name` (image, thumbnail, author and footer icons). */
+export function attachmentNamesIn(embeds: Json[]): string[] {
+  const named = (media: unknown, key: 'url' | 'icon_url'): string[] => {
+    const url = isRecord(media) ? media[key] : undefined;
+    return typeof url === 'string' && url.startsWith('attachment://')
+      ? [url.slice('attachment://'.length)]
+      : [];
+  };
+  return embeds.flatMap((embed) => [
+    ...named(embed.image, 'url'),
+    ...named(embed.thumbnail, 'url'),
+    ...named(embed.author, 'icon_url'),
+    ...named(embed.footer, 'icon_url'),
+  ]);
 }
 
 /** Replaces `attachment://name` in embed image/thumbnail/author/footer URLs with the attachment's URL, like Discord. */

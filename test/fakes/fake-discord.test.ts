@@ -28,6 +28,7 @@ import {
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  looseAttachments,
   startFakeDiscord,
   type FakeDiscord,
   type FakeInteraction,
@@ -339,6 +340,48 @@ describe('fake Discord driven by the real discord.js Client', () => {
       client.rest.post(Routes.channelMessages(fake.channelId), { body: { content: 'files' }, files }),
     );
     expect(tooMany.code).toBe(50035);
+  });
+
+  it('shows a file an embed names inside the embed; an edit without an attachments list shows it twice', async () => {
+    const channel = textChannel();
+    const withImage = (description: string) =>
+      new EmbedBuilder().setDescription(description).setImage('attachment://front.png');
+    const sent = await channel.send({
+      embeds: [withImage('v1')],
+      files: [new AttachmentBuilder(png, { name: 'front.png' })],
+    });
+    const stored = () => fake.message(channel.id, sent.id)!;
+    const [file] = stored().attachments;
+    expect(looseAttachments(stored())).toEqual([]);
+    // Discord leaves a file an embed shows out of the message's attachments.
+    const listed = (await client.rest.get(Routes.channelMessage(channel.id, sent.id))) as {
+      attachments: unknown[];
+      embeds: { image?: { url: string } }[];
+    };
+    expect(listed.attachments).toEqual([]);
+    expect(listed.embeds[0]?.image?.url).toBe(file!.url);
+
+    // The embed is sent again, naming the same file, without `attachments`: the file stays but shows
+    // under the message as well as in the embed.
+    await client.rest.patch(Routes.channelMessage(channel.id, sent.id), {
+      body: { embeds: [withImage('v2').toJSON()] },
+    });
+    expect(stored().embeds[0]?.image).toMatchObject({ url: file!.url });
+    expect(looseAttachments(stored()).map((a) => a.id)).toEqual([file!.id]);
+
+    // Listing the file by id puts it back inside the embed only.
+    await client.rest.patch(Routes.channelMessage(channel.id, sent.id), {
+      body: { embeds: [withImage('v3').toJSON()], attachments: [{ id: file!.id }] },
+    });
+    expect(stored().attachments.map((a) => a.id)).toEqual([file!.id]);
+    expect(looseAttachments(stored())).toEqual([]);
+
+    // An embed naming a file the message does not carry has nothing to show: the URL stays unresolved.
+    await client.rest.patch(Routes.channelMessage(channel.id, sent.id), {
+      body: { embeds: [withImage('v4').toJSON()], attachments: [] },
+    });
+    expect(stored().attachments).toEqual([]);
+    expect(stored().embeds[0]?.image).toMatchObject({ url: 'attachment://front.png' });
   });
 
   it('rejects an over-long modal title on the callback; the interaction can still be answered', async () => {

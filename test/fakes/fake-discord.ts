@@ -18,6 +18,7 @@ import {
 import {
   allPermissions,
   attachmentJson,
+  attachmentNamesIn,
   bitsOf,
   ChannelKind,
   channelJson,
@@ -27,6 +28,7 @@ import {
   defaultEveryonePermissions,
   findComponent,
   isEphemeral,
+  looseAttachments,
   memberJson,
   permissionBits,
   pngSize,
@@ -66,7 +68,7 @@ export type {
   Json,
   PermissionName,
 };
-export { isEphemeral } from './fake-discord-model.ts';
+export { isEphemeral, looseAttachments } from './fake-discord-model.ts';
 
 /**
  * A fake Discord for the REAL discord.js 14 Client, entirely on 127.0.0.1 (one port for REST, the gateway
@@ -83,7 +85,9 @@ export { isEphemeral } from './fake-discord-model.ts';
  *   guild reads. JSON and multipart (`payload_json` + `files[n]`). Discord's limits are enforced with
  *   Discord's error bodies (50035 Invalid Form Body, 50006, 40060, 10062, 50027, 50013, 160004, 50083 ...).
  * - Every REST call is recorded (`calls`); every message keeps its latest state (`message`, `messagesIn`);
- *   attachments are served at their `url`.
+ *   attachments are served at their `url`. An embed shows an `attachment://name` it was sent with; every
+ *   other file is loose (`looseAttachments`), and an edit with embeds but no `attachments` list makes the
+ *   files the message keeps loose, as Discord does (the image then shows twice).
  * - Faults: `denyChannel` (403 50013 / 50001), `rateLimit` (429 with the headers @discordjs/rest reads, which
  *   waits and retries), `failNext` (any status), `advanceTime` (expire interactions and tokens).
  *
@@ -621,7 +625,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      attachments: message.attachments.map(attachmentJson),
+      // Discord lists only the loose files: an attachment an embed shows is left out.
+      attachments: looseAttachments(message).map(attachmentJson),
       embeds: message.embeds,
       pinned: false,
       type: message.type,
@@ -717,6 +722,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     });
   }
 
+  /** The ids of the files `embeds` (as sent) show, among `files`. */
+  function embeddedIn(embeds: Json[], files: FakeAttachment[]): string[] {
+    const names = attachmentNamesIn(embeds);
+    return files.filter((file) => names.includes(file.filename)).map((file) => file.id);
+  }
+
   function embedsFor(channel: FakeChannel, embeds: unknown, files: FakeAttachment[]): Json[] {
     if (isDenied(channel, 'EMBED_LINKS')) return [];
     return resolveAttachmentUrls(embeds === null ? [] : records(embeds), files);
@@ -751,6 +762,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     if (!spec.asWebhook && uploads.length > 0 && isDenied(channel, 'ATTACH_FILES'))
       return missingPermissions();
     const files = newAttachments(channel.id, body, uploads);
+    const embeds = spec.asWebhook
+      ? resolveAttachmentUrls(records(body.embeds), files)
+      : embedsFor(channel, body.embeds, files);
     const bodyFlags = typeof body.flags === 'number' ? body.flags : 0;
     const flags =
       (bodyFlags & (MessageFlag.ephemeral | MessageFlag.suppressEmbeds | MessageFlag.componentsV2)) |
@@ -761,11 +775,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       channelId: channel.id,
       guildId: channel.guildId,
       content: typeof body.content === 'string' ? body.content : '',
-      embeds: spec.asWebhook
-        ? resolveAttachmentUrls(records(body.embeds), files)
-        : embedsFor(channel, body.embeds, files),
+      embeds,
       components: records(body.components),
       attachments: files,
+      embedded: embeddedIn(embeds.length > 0 ? records(body.embeds) : [], files),
       flags,
       type: reference && spec.type === 0 ? 19 : spec.type,
       authorId: botUser.id,
@@ -810,7 +823,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     );
     if (errors.length > 0) return invalidForm(errors);
     const channel = channels.get(message.channelId);
-    const files = [...kept, ...newAttachments(message.channelId, body, uploads)];
+    const added = newAttachments(message.channelId, body, uploads);
+    const files = [...kept, ...added];
     const next = {
       content: 'content' in body ? (typeof body.content === 'string' ? body.content : '') : message.content,
       embeds:
@@ -828,11 +842,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       files.length === 0
     )
       return fail(400, 50006, 'Cannot send an empty message');
+    const embedded =
+      'embeds' in body
+        ? embeddedIn(
+            next.embeds.length > 0 ? records(body.embeds) : [],
+            // Without an attachments list Discord keeps the files it had but no longer counts them as the
+            // embed's, even when the new embed names them: they show in the embed and again under it
+            // (discord/discord-api-docs#5675). Files uploaded with the edit are the embed's as usual.
+            Array.isArray(body.attachments) ? files : added,
+          )
+        : message.embedded.filter((id) => files.some((file) => file.id === id));
     const wasLoading = (message.flags & MessageFlag.loading) !== 0;
     message.content = next.content;
     message.embeds = next.embeds;
     message.components = next.components;
     message.attachments = files;
+    message.embedded = embedded;
     message.flags = flags & ~MessageFlag.loading;
     if ('allowed_mentions' in body && isRecord(body.allowed_mentions))
       message.allowedMentions = body.allowed_mentions;
@@ -927,6 +952,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
           embeds: [],
           components: [],
           attachments: [],
+          embedded: [],
           flags: flags | MessageFlag.loading,
           type: state.type === 2 ? 20 : 0,
           authorId: botUser.id,

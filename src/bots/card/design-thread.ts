@@ -67,6 +67,34 @@ function wasApproved(design: DesignSnapshot): boolean {
 }
 
 /**
+ * The status message's first line. It says what the round is doing now: after the round ends it must not
+ * still read "Generating …: 4 of 4 done", as if something were on its way.
+ */
+function statusTitle(design: DesignSnapshot, done: number, total: number, regenerated: string): string {
+  const revision = design.round === 1 ? null : `Revision ${design.round}`;
+  const view = `${regenerated} view`;
+  switch (design.state) {
+    case 'completed':
+      return revision
+        ? `${revision} complete: the new ${view} is ready`
+        : 'Complete: all five views are ready';
+    case 'finalizing':
+      return revision
+        ? `${revision}: the new ${view} is done`
+        : `Back, side, top and bottom views: ${done} of ${total} done`;
+    case 'failed':
+    case 'cancelled':
+      return revision
+        ? `${revision} stopped: the ${view} was not regenerated`
+        : `Stopped: ${done} of ${total} views done`;
+    default:
+      return revision
+        ? `${revision}: regenerating the ${view}`
+        : `Generating the back, side, top and bottom views: ${done} of ${total} done`;
+  }
+}
+
+/**
  * What a design's thread shows, as a pure function of the snapshot: after approval, a status message per
  * round and the images in the order they finished (the approved front first, the contact sheet last).
  * `frontsInThread` is for platforms that cannot show the front view on the card itself: each iteration's
@@ -108,10 +136,7 @@ export function buildDesignThread(
   const regenerated = others
     .filter((v) => v.round === design.round)
     .map((v) => viewTitles[v.view].toLowerCase());
-  const title =
-    design.round === 1
-      ? `Generating the back, side, top and bottom views: ${done} of ${lines.length} done`
-      : `Revision ${design.round}: regenerating the ${regenerated.join(' and ')} view`;
+  const title = statusTitle(design, done, lines.length, regenerated.join(' and '));
   let footer: string | null = null;
   if (design.state === 'finalizing') footer = 'All views are done; putting the contact sheet together.';
   if (design.state === 'completed')

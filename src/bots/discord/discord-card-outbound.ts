@@ -18,15 +18,46 @@ const threadAlreadyMade = 160004;
 /** Discord's limit on a thread's name. */
 const maxThreadName = 100;
 
+/** Card messages whose shown file is remembered; beyond it, the longest unedited is forgotten. */
+const maxShownFiles = 1000;
+
+const editedSchema = z.object({
+  embeds: z.array(z.object({ image: z.object({ url: z.string() }).optional() })).default([]),
+});
+
+/**
+ * The attachment id in the URL Discord gives an embed image that shows an attached file
+ * (`https://cdn.discordapp.com/attachments/<channel>/<attachment>/<name>?…`).
+ */
+function shownFileId(answer: unknown, name: string): string | undefined {
+  const parsed = editedSchema.safeParse(answer);
+  if (!parsed.success) return undefined;
+  for (const embed of parsed.data.embeds) {
+    const url = embed.image?.url;
+    if (!url) continue;
+    const match = /\/attachments\/\d+\/(\d+)\/([^/?#]+)(?:[?#]|$)/.exec(url);
+    if (match?.[1] && match[2] === encodeURIComponent(name)) return match[1];
+  }
+  return undefined;
+}
+
 /**
  * Cards and their threads in Discord, with the bot token only (interaction tokens die after 15
- * minutes): the card message is edited whole, its front view attached once per image (Discord's
- * attachment URLs expire: our store keeps the image, the message carries a copy); a thread on the card
- * holds the rest.
+ * minutes): the card message is edited whole, its front view attached to it (Discord's attachment URLs
+ * expire: our store keeps the image, the message carries a copy) and kept by id on every later edit; a
+ * thread on the card holds the rest.
  */
 export class DiscordCardOutbound implements CardOutbound {
   readonly platform = 'discord' as const;
   readonly repliesAreThread = false;
+
+  /**
+   * Per card message, the id Discord gave the front view it shows, so an edit can keep it by id. Discord
+   * leaves a file an embed shows out of the message's `attachments`, so the id is read from the embed's
+   * URL in the answer to our own edit. Not known (another process, a restart): the edit sends the file
+   * again, once.
+   */
+  private readonly shownFiles = new Map<string, { name: string; id: string }>();
 
   constructor(private readonly deps: { rest: REST; images: ImageStore }) {}
 
@@ -46,19 +77,52 @@ export class DiscordCardOutbound implements CardOutbound {
   }
 
   async editCard(where: CardMessage, card: DesignCard, options: { upload: boolean }): Promise<void> {
-    const name = card.image ? imageFileName(card.image.key) : null;
-    const body = renderDiscordCard(card, name);
     const route = Routes.channelMessage(where.channelId, where.messageId);
-    if (!options.upload || !card.image || !name) {
-      await this.deps.rest.patch(route, { body });
+    if (!card.image) {
+      // An edit that lists no attachments keeps the message's files, and a file no embed shows is
+      // shown on its own: the card says it carries none.
+      await this.deps.rest.patch(route, { body: { ...renderDiscordCard(card, null), attachments: [] } });
       return;
     }
+    const name = imageFileName(card.image.key);
+    const body = renderDiscordCard(card, name);
+    const known = this.shownFiles.get(where.messageId);
+    if (!options.upload && known?.name === name) {
+      // The front view stays where it is: only an edit that lists the file keeps it inside the embed
+      // (without the list Discord shows it a second time, under the card).
+      const kept = await this.deps.rest
+        .patch(route, { body: { ...body, attachments: [{ id: known.id }] } })
+        .catch((error: unknown) => {
+          // Another process replaced the file since: the id is gone. Sending the file again heals it.
+          if (error instanceof DiscordAPIError && error.status === 400) return null;
+          throw error;
+        });
+      if (this.learn(where.messageId, name, kept)) return;
+    }
+    // Listing only this file replaces whatever the message carried before (an earlier front view).
     const files = [{ name, data: await this.deps.images.get(card.image.key), contentType: 'image/png' }];
-    // Listing only the new file replaces the previous front view on the message.
-    await this.deps.rest.patch(route, {
+    const sent = await this.deps.rest.patch(route, {
       body: { ...body, attachments: files.map((file, id) => ({ id, filename: file.name })) },
       files,
     });
+    this.learn(where.messageId, name, sent);
+  }
+
+  /**
+   * Reads the id of the file the card's embed shows from Discord's answer to an edit; false when the
+   * embed does not show it (a kept id that no longer existed).
+   */
+  private learn(messageId: string, name: string, answer: unknown): boolean {
+    this.shownFiles.delete(messageId);
+    const id = shownFileId(answer, name);
+    if (id === undefined) return false;
+    this.shownFiles.set(messageId, { name, id });
+    // Oldest first (insertion order): a card not edited for a while re-sends its image once.
+    for (const old of this.shownFiles.keys()) {
+      if (this.shownFiles.size <= maxShownFiles) break;
+      this.shownFiles.delete(old);
+    }
+    return true;
   }
 
   async openThread(where: CardMessage, name: string): Promise<string> {

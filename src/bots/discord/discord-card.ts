@@ -31,10 +31,12 @@ const toneColours: Record<DesignCard['tone'], number> = {
  * typed by a user is never a ping (every message also sends `allowed_mentions: { parse: [] }`).
  */
 export function escapeDiscordText(text: string): string {
-  return text
-    .replace(/[\\*_~`|>#[\]()-]/g, (c) => `\\${c}`)
-    .replace(/<(?=[@#:!&a])/g, '<\u200b')
-    .replace(/@(everyone|here)/g, '@\u200b$1');
+  return defuseMentions(text.replace(/[\\*_~`|>#[\]()-]/g, (c) => `\\${c}`));
+}
+
+/** `@everyone`, `<@id>`, `<#id>` and the like shown as typed, never as a ping or a channel link. */
+export function defuseMentions(text: string): string {
+  return text.replace(/<(?=[@#:!&a])/g, '<\u200b').replace(/@(everyone|here)/g, '@\u200b$1');
 }
 
 function renderText(parts: CardText[]): string {
@@ -68,15 +70,24 @@ export function renderDiscordCard(card: DesignCard, imageName: string | null): D
     footer: { text: `Design ${card.designId.slice(0, 8)}` },
   };
   const rows = card.actions
-    .flatMap((row) => chunk(row, discordLimits.buttonsPerRow))
+    .flatMap((row) => evenRows(row, discordLimits.buttonsPerRow))
     .slice(0, discordLimits.rows)
     .map((buttons) => ({ type: ComponentType.ActionRow as const, components: buttons.map(renderButton) }));
   return { embeds: [embed], components: rows, allowed_mentions: { parse: [] } };
 }
 
-function chunk<T>(items: T[], size: number): T[][] {
+/**
+ * A row longer than Discord allows, cut into as few rows as it needs, of even length: six quick edits
+ * read as two rows of three, not five and a straggler.
+ */
+function evenRows<T>(items: T[], max: number): T[][] {
   const rows: T[][] = [];
-  for (let i = 0; i < items.length; i += size) rows.push(items.slice(i, i + size));
+  let start = 0;
+  for (let left = Math.ceil(items.length / max); left > 0; left -= 1) {
+    const size = Math.ceil((items.length - start) / left);
+    rows.push(items.slice(start, start + size));
+    start += size;
+  }
   return rows;
 }
 

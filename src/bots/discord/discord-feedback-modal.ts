@@ -24,7 +24,7 @@ export function discordFeedbackModal(target: {
             custom_id: inputId,
             style: TextInputStyle.Paragraph,
             label: clip(`What should change in iteration ${target.iteration}?`, 45),
-            placeholder: 'e.g. make the ear cups rounder and the band thinner',
+            placeholder: 'e.g. a warmer colour, rounder edges and a matte finish',
             min_length: 1,
             // Discord enforces this too; the server checks again because a payload can be forged.
             max_length: maxFeedbackLength,

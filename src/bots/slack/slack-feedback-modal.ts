@@ -34,7 +34,7 @@ export function feedbackModal(target: z.infer<typeof metadataSchema>) {
           max_length: maxFeedbackLength,
           placeholder: {
             type: 'plain_text' as const,
-            text: 'e.g. make the ear cups rounder and the band thinner',
+            text: 'e.g. a warmer colour, rounder edges and a matte finish',
           },
         },
       },

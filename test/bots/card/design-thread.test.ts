@@ -83,8 +83,11 @@ describe('design thread', () => {
     expect(thread.images).toHaveLength(6);
     expect(thread.images.at(-1)?.imageKey).toBe('designs/d/r1/contact-sheet.png');
     expect(thread.status?.footer).toBe('Done: every view and the contact sheet are below.');
+    // Finished, the title says so on every platform: no "Generating …: 4 of 4 done" left behind.
+    expect(thread.status?.title).toBe('Complete: all five views are ready');
     const rendered = renderSlackThreadStatus(thread.status!);
-    expect(rendered.text).toContain('4 of 4 done');
+    expect(rendered.text).toMatch(/^Complete: all five views are ready\n/);
+    expect(rendered.text).not.toContain('Generating');
     expect(JSON.stringify(rendered.blocks)).toContain(':white_check_mark: Back: done in 9 s');
   });
 
@@ -105,6 +108,8 @@ describe('design thread', () => {
     const thread = buildDesignThread(design, at(110), { frontsInThread: false });
     expect(thread.status?.postKey).toBe('status:r2');
     expect(thread.status?.title).toBe('Revision 2: regenerating the side view');
+    const finished = buildDesignThread({ ...design, state: 'completed' }, at(120), { frontsInThread: false });
+    expect(finished.status?.title).toBe('Revision 2 complete: the new side view is ready');
     // The old round's contact sheet is not this round's: it is not offered again.
     expect(thread.images.map((i) => i.imageKey)).not.toContain('designs/d/r1/contact-sheet.png');
   });
@@ -115,6 +120,7 @@ describe('design thread', () => {
       frontsInThread: false,
     });
     expect(failed.status?.footer).toBe('A view could not be generated.');
+    expect(failed.status?.title).toBe('Stopped: 0 of 4 views done');
     const early = snapshot({ state: 'failed', failure: { ...failure, phase: 'front' } });
     expect(buildDesignThread(early, at(90), { frontsInThread: false }).status).toBeNull();
   });
@@ -139,6 +145,7 @@ describe('design thread', () => {
       'Bottom: stopped',
     ]);
     expect(thread.status?.footer).toMatch(/^Cancelled: no more views will be made/);
+    expect(thread.status?.title).toBe('Stopped: 1 of 4 views done');
     // A design cancelled before approval has no thread status at all.
     expect(
       buildDesignThread(snapshot({ state: 'cancelled' }), at(90), { frontsInThread: false }).status,

@@ -45,9 +45,9 @@ describe('Discord card', () => {
     }
   });
 
-  it('splits the awaiting-approval buttons into rows: actions, then the six quick edits five and one', () => {
+  it('splits the awaiting-approval buttons into rows: actions, then the six quick edits three and three', () => {
     const message = renderDiscordCard(buildDesignCard(snapshot(), at(5)), 'front-1.png');
-    expect(message.components.map((row) => row.components.length)).toEqual([3, 5, 1]);
+    expect(message.components.map((row) => row.components.length)).toEqual([3, 3, 3]);
     expect(message.embeds[0]!.image).toEqual({ url: 'attachment://front-1.png' });
   });
 
