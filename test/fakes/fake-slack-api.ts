@@ -19,8 +19,13 @@ export type SlackFile = {
   filename: string;
   title: string | undefined;
   bytes: Buffer;
+  /** Unset for a file completed without channel_id: private to the token that uploaded it. */
   channelId: string | undefined;
   threadTs: string | undefined;
+  /** The token that uploaded it. */
+  uploadedBy: string | undefined;
+  /** Until then Slack is still scanning it, and refuses blocks that show it. */
+  readyAt: number;
 };
 
 export type SlackUser = { isAdmin?: boolean; isOwner?: boolean };
@@ -34,7 +39,7 @@ export type FakeSlack = {
   /** Bodies POSTed to response URLs (respond()). */
   responses: Record<string, unknown>[];
   callsTo(method: string): SlackCall[];
-  /** Files shared by completed uploads, in order. */
+  /** Files of completed uploads, shared or private, in order. */
   files: SlackFile[];
   /** users.info answers from here; unknown users are regular members. */
   users: Map<string, SlackUser>;
@@ -49,11 +54,19 @@ export type FakeSlack = {
 
 const jsonFields = new Set(['blocks', 'view', 'attachments', 'metadata', 'files']);
 
+export type FakeSlackOptions = {
+  /**
+   * How long Slack scans a completed upload before a block may show it (real Slack: about a second,
+   * more for big files); meanwhile a slack_file naming it is refused as invalid_blocks.
+   */
+  fileScanMs?: number;
+};
+
 /**
  * Enough of Slack's Web API for the app: it records every call, answers like Slack, and refuses
  * messages that break Block Kit limits the way Slack does (ok: false, invalid_blocks).
  */
-export async function startFakeSlack(): Promise<FakeSlack> {
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const responses: Record<string, unknown>[] = [];
   const files: SlackFile[] = [];
@@ -118,7 +131,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       });
     }
     if (method !== 'auth.test' && !token) return send(response, 200, { ok: false, error: 'not_authed' });
-    const invalid = 'blocks' in args ? blockKitProblem(args) : undefined;
+    const invalid =
+      'blocks' in args
+        ? blockKitProblem(args, (id) => {
+            const file = files.find((f) => f.id === id);
+            // Private files can be shown only by the token that uploaded them; shared ones by anyone.
+            return file && (file.channelId !== undefined || file.uploadedBy === token) ? file : undefined;
+          })
+        : undefined;
     if (invalid) {
       calls[calls.length - 1]!.error = `invalid_blocks: ${invalid}`;
       return send(response, 200, { ok: false, error: 'invalid_blocks', errors: [invalid] });
@@ -147,7 +167,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return send(response, 200, { ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.999999` });
       case 'files.getUploadURLExternal': {
         fileCounter += 1;
-        const id = `F${String(fileCounter).padStart(6, '0')}`;
+        // Slack checks ids against ^F[A-Z0-9]{8,}$.
+        const id = `F${String(fileCounter).padStart(10, '0')}`;
         uploads.set(id, { filename: String(args.filename) });
         return send(response, 200, { ok: true, file_id: id, upload_url: `${base()}/upload/${id}` });
       }
@@ -156,6 +177,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         for (const file of completed) {
           const upload = uploads.get(file.id);
           if (!upload?.bytes) return send(response, 200, { ok: false, error: 'file_not_found' });
+          if (files.some((f) => f.id === file.id))
+            return send(response, 200, { ok: false, error: 'file_not_found' });
           files.push({
             id: file.id,
             filename: upload.filename,
@@ -163,9 +186,18 @@ export async function startFakeSlack(): Promise<FakeSlack> {
             bytes: upload.bytes,
             channelId: args.channel_id as string | undefined,
             threadTs: args.thread_ts as string | undefined,
+            uploadedBy: token,
+            readyAt: Date.now() + (options.fileScanMs ?? 0),
           });
         }
-        return send(response, 200, { ok: true, files: completed.map((f) => ({ id: f.id, title: f.title })) });
+        return send(response, 200, {
+          ok: true,
+          files: completed.map((f) => ({
+            id: f.id,
+            title: f.title,
+            url_private: `https://files.fake.slack/files-pri/T1-${f.id}/${uploads.get(f.id)!.filename}`,
+          })),
+        });
       }
       case 'users.info': {
         const id = String(args.user);
@@ -232,14 +264,18 @@ function parseArgs(body: string, contentType: string): Record<string, unknown> {
 }
 
 /** The limits Slack enforces on a message's blocks (a subset: the ones a card could break). */
-function blockKitProblem(args: Record<string, unknown>): string | undefined {
+function blockKitProblem(
+  args: Record<string, unknown>,
+  /** A completed upload the caller may show, by id. */
+  fileOf: (id: string) => SlackFile | undefined,
+): string | undefined {
   const blocks = args.blocks as Record<string, unknown>[];
   if (!Array.isArray(blocks)) return 'blocks must be an array';
   if (blocks.length > 50) return 'more than 50 blocks';
   if (typeof args.text === 'string' && args.text.length >= 4000) return 'text too long';
   const actionIds = new Set<string>();
   const blockIds = new Set<string>();
-  for (const block of blocks) {
+  for (const [index, block] of blocks.entries()) {
     const blockId = block.block_id as string | undefined;
     if (blockId !== undefined) {
       if (blockIds.has(blockId) || blockId.length > 255) return `bad block_id ${blockId}`;
@@ -250,10 +286,8 @@ function blockKitProblem(args: Record<string, unknown>): string | undefined {
       if (text.length > 3000) return 'section text over 3000';
     }
     if (block.type === 'image') {
-      if (typeof block.image_url !== 'string' || typeof block.alt_text !== 'string')
-        return 'image without url or alt';
-      // Slack downloads the image itself: a loopback URL fails the whole message.
-      if (/^https?:\/\/(localhost|127\.|\[::1\])/.test(block.image_url)) return 'downloading image failed';
+      const problem = imageProblem(block, `/blocks/${index}`, fileOf);
+      if (problem) return problem;
     }
     if (block.type === 'actions') {
       const elements = block.elements as Record<string, unknown>[];
@@ -270,6 +304,57 @@ function blockKitProblem(args: Record<string, unknown>): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * An image block as Slack checks it (Block Kit reference: image block, slack_file object): alt_text,
+ * exactly one of image_url and slack_file, and a slack_file of exactly one of id and url naming a PNG,
+ * JPEG or GIF the caller may see and Slack has finished scanning.
+ */
+function imageProblem(
+  block: Record<string, unknown>,
+  pointer: string,
+  fileOf: (id: string) => SlackFile | undefined,
+): string | undefined {
+  const altText = block.alt_text;
+  if (typeof altText !== 'string' || altText.length === 0 || altText.length > 2000)
+    return `alt_text must be 1-2000 characters [json-pointer:${pointer}/alt_text]`;
+  const title = block.title as { type?: unknown; text?: unknown } | undefined;
+  if (title && (title.type !== 'plain_text' || typeof title.text !== 'string' || title.text.length > 2000))
+    return `title must be plain_text of up to 2000 characters [json-pointer:${pointer}/title]`;
+  const hasUrl = 'image_url' in block;
+  const hasFile = 'slack_file' in block;
+  if (hasUrl === hasFile)
+    return `must provide exactly one of image_url and slack_file [json-pointer:${pointer}]`;
+  if (hasUrl) {
+    if (typeof block.image_url !== 'string' || !/^https?:\/\//.test(block.image_url))
+      return `invalid image_url [json-pointer:${pointer}/image_url]`;
+    // Slack downloads the image itself: a loopback URL fails the whole message.
+    if (/^https?:\/\/(localhost|127\.|\[::1\])/.test(block.image_url))
+      return `downloading image failed [json-pointer:${pointer}/image_url]`;
+    return undefined;
+  }
+  const slackFile = block.slack_file as { id?: unknown; url?: unknown } | null;
+  const invalid = `invalid slack file [json-pointer:${pointer}/slack_file]`;
+  if (typeof slackFile !== 'object' || slackFile === null) return invalid;
+  if ('id' in slackFile === 'url' in slackFile) return invalid;
+  let file: SlackFile | undefined;
+  if (typeof slackFile.id === 'string') {
+    if (!/^F[A-Z0-9]{8,}$/.test(slackFile.id))
+      return `input must match regex pattern: ^[F][A-Z0-9]{8,}$ [json-pointer:${pointer}/slack_file/id]`;
+    file = fileOf(slackFile.id);
+  } else if (typeof slackFile.url === 'string') {
+    const id = /\/files-pri\/[A-Z0-9]+-(F[A-Z0-9]+)\//.exec(slackFile.url)?.[1];
+    file = id ? fileOf(id) : undefined;
+  }
+  if (!file || Date.now() < file.readyAt || !isSlackImage(file.bytes)) return invalid;
+  return undefined;
+}
+
+/** PNG, JPEG or GIF: the only images a slack_file may show. */
+function isSlackImage(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 4).toString('latin1');
+  return head === '\x89PNG' || head.startsWith('\xff\xd8\xff') || head.startsWith('GIF8');
 }
 
 /** The upload URL takes the raw bytes or a multipart form with one file (what the SDK sends). */

@@ -7,9 +7,13 @@ export type CardMessage = { channelId: string; messageId: string };
 
 /**
  * How a card carries its front view: a link the platform fetches itself, a file attached to the card
- * message, or not at all (each iteration's front view then goes into the thread).
+ * message, a file uploaded once and shown by its id on the card and in the thread ('upload'), or not
+ * at all (each iteration's front view then goes into the thread).
  */
-export type CardImageMode = 'link' | 'attach' | 'thread';
+export type CardImageMode = 'link' | 'attach' | 'upload' | 'thread';
+
+/** 'upload' mode: the platform's file id of each image uploaded so far, by image-store key. */
+export type UploadedImages = ReadonlyMap<string, string>;
 
 /** What the threaded-card notifier asks of a platform: render and send, nothing else. */
 export interface CardOutbound<Where extends CardMessage = CardMessage> {
@@ -17,13 +21,31 @@ export interface CardOutbound<Where extends CardMessage = CardMessage> {
   /** Where the design's card is, once it has been posted. */
   locate(surface: Record<string, unknown>): Where | undefined;
   imageMode(): Promise<CardImageMode>;
-  /** Edits the card whole; `upload` (attach mode) sends its front view along, once per image. */
-  editCard(where: Where, card: DesignCard, options: { upload: boolean }): Promise<void>;
+  /**
+   * 'upload' mode: puts an image on the platform without showing it anywhere (called once per image);
+   * returns the platform's file id.
+   */
+  uploadImage?(where: Where, image: { imageKey: string; title: string }): Promise<string>;
+  /**
+   * Edits the card whole; `upload` (attach mode) sends its front view along, once per image. In
+   * 'upload' mode the front view is shown from `uploaded`, or not yet when it is missing there.
+   */
+  editCard(
+    where: Where,
+    card: DesignCard,
+    options: { upload: boolean; uploaded?: UploadedImages },
+  ): Promise<void>;
   /** Replies to the card message are its thread (Slack): there is no thread to make. */
   readonly repliesAreThread: boolean;
   /** Makes the card's thread and returns its id (not called when replies are the thread). */
   openThread(where: Where, name: string): Promise<string>;
   postThreadStatus(where: Where, threadId: string, status: ThreadStatus): Promise<string>;
   editThreadStatus(where: Where, threadId: string, messageId: string, status: ThreadStatus): Promise<void>;
-  postThreadImage(where: Where, threadId: string, image: ThreadImage): Promise<string>;
+  /** In 'upload' mode `uploaded` holds the image's file id. */
+  postThreadImage(
+    where: Where,
+    threadId: string,
+    image: ThreadImage,
+    uploaded?: UploadedImages,
+  ): Promise<string>;
 }

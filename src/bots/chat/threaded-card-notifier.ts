@@ -4,16 +4,20 @@ import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { Notifier } from '../../workflow/ports/notifier.ts';
 import { buildDesignCard } from '../card/design-card.ts';
 import { buildDesignThread } from '../card/design-thread.ts';
-import type { CardImageMode, CardMessage, CardOutbound } from './card-outbound.ts';
+import type { CardImageMode, CardMessage, CardOutbound, UploadedImages } from './card-outbound.ts';
 
 /** The key under which a card's thread is claimed and recorded. */
 const threadKey = 'thread';
+
+/** 'upload' mode: the key under which an image's upload is claimed and its file id recorded. */
+const uploadKey = (imageKey: string) => `upload:${imageKey}`;
 
 /**
  * Shows a design on a platform: the card is re-rendered whole on every change, and after approval its
  * thread holds a status message per round, edited as views finish, and each image. Everything beyond the
  * card edit is claim -> post -> record (ChatPosts), so each message is posted once, whichever process
- * gets there first and however often a change is delivered. A card not posted yet is skipped: whoever
+ * gets there first and however often a change is delivered; in 'upload' mode so is each image's upload,
+ * whose file id every later edit and thread message reuses. A card not posted yet is skipped: whoever
  * posts it shows the newest snapshot right after.
  */
 export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier {
@@ -28,9 +32,23 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
     const card = buildDesignCard(design, now);
     const thread = buildDesignThread(design, now, { frontsInThread: mode === 'thread' });
     const needsPosts =
-      (mode === 'attach' && card.image !== null) || thread.status !== null || thread.images.length > 0;
+      ((mode === 'attach' || mode === 'upload') && card.image !== null) ||
+      thread.status !== null ||
+      thread.images.length > 0;
     const posted = needsPosts ? await posts.list(design.id) : new Map<string, string | null>();
-    await this.updateCard(design.id, where, mode, posted, card);
+    const uploaded = new Map<string, string>();
+    // An image that cannot be uploaded must not hold back the rest: it is thrown once all else is shown.
+    const failures: unknown[] = [];
+    const upload = async (imageKey: string, title: string) => {
+      try {
+        const fileId = await this.uploadOnce(design.id, where, posted, { imageKey, title });
+        if (fileId) uploaded.set(imageKey, fileId);
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    if (mode === 'upload' && card.image) await upload(card.image.key, card.image.alt);
+    await this.updateCard(design.id, where, mode, posted, card, uploaded);
     if (thread.status || thread.images.length > 0) {
       const threadId = await this.threadOf(design, where, posted);
       // Another process is making the thread: it posts the rest.
@@ -38,11 +56,41 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
         if (thread.status) await this.showStatus(design.id, where, threadId, posted, thread.status);
         for (const image of thread.images) {
           if (posted.has(image.postKey)) continue;
-          await posts.once(design.id, image.postKey, () => outbound.postThreadImage(where, threadId, image));
+          if (mode === 'upload') {
+            await upload(image.imageKey, image.title);
+            // Still being uploaded by another process (which posts it next), or failed (thrown below).
+            if (!uploaded.has(image.imageKey)) continue;
+          }
+          await posts.once(design.id, image.postKey, () =>
+            outbound.postThreadImage(where, threadId, image, uploaded),
+          );
         }
       }
     }
+    if (failures.length > 0) throw failures[0];
+    // The card went out without its front view, which another process is uploading: failing this
+    // delivery has it shown again, with the picture, rather than marked as shown.
+    if (mode === 'upload' && card.image && !uploaded.has(card.image.key))
+      throw new Error(`the front view ${card.image.key} is still being uploaded by another process`);
     await posts.shown(design.id, design.version);
+  }
+
+  /** 'upload' mode: an image's file id, uploaded now if nobody has; null while another process uploads it. */
+  private async uploadOnce(
+    designId: string,
+    where: Where,
+    posted: Map<string, string | null>,
+    image: { imageKey: string; title: string },
+  ): Promise<string | null> {
+    const { outbound, posts } = this.deps;
+    const key = uploadKey(image.imageKey);
+    const known = posted.get(key);
+    if (known !== undefined) return known;
+    const uploadImage = outbound.uploadImage?.bind(outbound);
+    if (!uploadImage) throw new Error(`${outbound.platform} has an 'upload' image mode but no uploadImage`);
+    const fileId = await posts.once(designId, key, () => uploadImage(where, image));
+    posted.set(key, fileId);
+    return fileId;
   }
 
   private async updateCard(
@@ -51,13 +99,14 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
     mode: CardImageMode,
     posted: Map<string, string | null>,
     card: ReturnType<typeof buildDesignCard>,
+    uploaded: UploadedImages,
   ): Promise<void> {
     const { outbound, posts } = this.deps;
     const imageKey = mode === 'attach' && card.image ? `card-image:${card.image.key}` : undefined;
     const upload = imageKey !== undefined && !posted.has(imageKey) && (await posts.claim(designId, imageKey));
-    if (!upload || !imageKey) return outbound.editCard(where, card, { upload: false });
+    if (!upload || !imageKey) return outbound.editCard(where, card, { upload: false, uploaded });
     try {
-      await outbound.editCard(where, card, { upload: true });
+      await outbound.editCard(where, card, { upload: true, uploaded });
     } catch (error) {
       await posts.release(designId, imageKey);
       throw error;

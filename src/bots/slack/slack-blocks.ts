@@ -35,13 +35,23 @@ const toneIcons: Record<DesignCard['tone'], string> = {
 };
 
 /**
- * The card as a Slack message. `imageUrl` must be a URL Slack itself can fetch (public or presigned);
- * without one the image goes into the thread as a file, and the card points there: an image block Slack
- * cannot fetch can make Slack reject the whole message.
+ * Where Slack gets an image: a URL it fetches itself when the message is posted (so one it can reach),
+ * or a file uploaded to Slack, by id (Block Kit's slack_file object).
+ */
+export type SlackImageSource = string | { fileId: string };
+
+/** The source fields of an image block: exactly one of image_url and slack_file (Slack refuses both). */
+export function slackImageFields(source: SlackImageSource): SlackBlock {
+  return typeof source === 'string' ? { image_url: source } : { slack_file: { id: source.fileId } };
+}
+
+/**
+ * The card as a Slack message. An image block Slack cannot fetch can make it reject the whole message,
+ * so without a source (an upload not finished yet) the card says its picture is on the way instead.
  */
 export function renderSlackCard(
   card: DesignCard,
-  imageUrl: string | null,
+  image: SlackImageSource | null,
 ): { text: string; blocks: SlackBlock[] } {
   const prompt = truncate(escapeSlackText(card.prompt), 2500);
   const blocks: SlackBlock[] = [
@@ -64,11 +74,11 @@ export function renderSlackCard(
       ],
     },
   ];
-  if (card.image && imageUrl) {
+  if (card.image && image) {
     blocks.push({
       type: 'image',
       block_id: 'facet_front',
-      image_url: imageUrl,
+      ...slackImageFields(image),
       alt_text: truncate(card.image.alt, slackLimits.altText),
     });
   } else if (card.image) {
@@ -76,7 +86,10 @@ export function renderSlackCard(
       type: 'context',
       block_id: 'facet_front',
       elements: [
-        { type: 'mrkdwn', text: `:frame_with_picture: ${escapeSlackText(card.image.alt)} is in the thread` },
+        {
+          type: 'mrkdwn',
+          text: `:frame_with_picture: ${escapeSlackText(card.image.alt)} is being uploaded to Slack`,
+        },
       ],
     });
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -5,8 +6,8 @@ import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import type { DesignCard } from '../card/design-card.ts';
 import { imageFileName } from '../card/image-file-name.ts';
 import type { ThreadImage, ThreadStatus } from '../card/design-thread.ts';
-import type { CardImageMode, CardMessage, CardOutbound } from '../chat/card-outbound.ts';
-import { renderSlackCard } from './slack-blocks.ts';
+import type { CardImageMode, CardMessage, CardOutbound, UploadedImages } from '../chat/card-outbound.ts';
+import { renderSlackCard, type SlackImageSource } from './slack-blocks.ts';
 import { readSlackCardPlace } from './slack-card-place.ts';
 import type { SlackClients } from './slack-clients.ts';
 import { renderSlackImageMessage, renderSlackThreadStatus } from './slack-thread-blocks.ts';
@@ -39,6 +40,38 @@ const uploadResultSchema = z.object({
 
 const imageUrlLifetimeSeconds = 7 * 24 * 3600;
 
+/** A refused Web API call as @slack/web-api throws it; invalid_blocks lists its reasons. */
+const refusalSchema = z.object({
+  data: z.object({ error: z.string(), errors: z.array(z.string()).optional() }),
+});
+
+/**
+ * Slack scans an upload before a block may show it, and meanwhile refuses the block as an invalid
+ * slack_file (invalid_blocks); usually for about a second. The pauses before each new try, 7.75 s in all.
+ */
+const scanPausesMs = [250, 500, 1_000, 2_000, 4_000];
+
+function refusesSlackFile(error: unknown): boolean {
+  const refusal = refusalSchema.safeParse(error);
+  if (!refusal.success || refusal.data.data.error !== 'invalid_blocks') return false;
+  const reasons = refusal.data.data.errors ?? [];
+  // Reasons name the refused field by JSON pointer; without any, the file is the likely one.
+  return reasons.length === 0 || reasons.some((reason) => reason.includes('slack_file'));
+}
+
+/** Sends a message that shows a just-uploaded file, trying again while Slack is still scanning it. */
+async function whileScanning<T>(send: () => Promise<T>): Promise<T> {
+  for (const pause of scanPausesMs) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!refusesSlackFile(error)) throw error;
+      await sleep(pause);
+    }
+  }
+  return send();
+}
+
 export type SlackCardMessage = CardMessage & { teamId: string };
 
 /** Cards and their threads in Slack: chat.update for the card, replies under it for the thread. */
@@ -55,32 +88,67 @@ export class SlackCardOutbound implements CardOutbound<SlackCardMessage> {
   }
 
   /**
-   * Slack fetches image URLs itself, so loopback URLs (no PUBLIC_URL, no S3) are uploaded as files into
-   * the thread instead. The image store's base URL is configuration: asking once is enough.
+   * Slack fetches image URLs itself, so with loopback URLs (no PUBLIC_URL, no S3, Socket Mode behind a
+   * firewall) each image is uploaded to Slack once and shown by its file id instead. The image store's
+   * base URL is configuration: asking once is enough.
    */
   async imageMode(): Promise<CardImageMode> {
     this.imagesReachable ??= this.urlOf('probe.png').then((url) => {
       const ok = slackCanFetch(url);
       if (!ok)
         this.deps.logger.info(
-          'image URLs are not reachable by Slack (set PUBLIC_URL or S3): images are uploaded as files',
+          'image URLs are not reachable by Slack (set PUBLIC_URL or S3): images are uploaded to Slack',
         );
       return ok;
     });
     // A failed probe (the store briefly down) is asked again next time rather than remembered.
     this.imagesReachable.catch(() => (this.imagesReachable = undefined));
-    return (await this.imagesReachable) ? 'link' : 'thread';
+    return (await this.imagesReachable) ? 'link' : 'upload';
   }
 
-  async editCard(where: SlackCardMessage, card: DesignCard): Promise<void> {
-    const imageUrl =
-      card.image && (await this.imageMode()) === 'link' ? await this.urlOf(card.image.key) : null;
+  /**
+   * Uploads without a channel (files.completeUploadExternal without channel_id): the file stays private
+   * to the bot, which may still show it in the blocks it posts (slack_file: the poster needs access),
+   * and no file message lands in the channel or thread.
+   */
+  async uploadImage(where: SlackCardMessage, image: { imageKey: string; title: string }): Promise<string> {
     const client = await this.client(where);
-    await client.chat.update({
-      channel: where.channelId,
-      ts: where.messageId,
-      ...renderSlackCard(card, imageUrl),
+    const result = await client.files.uploadV2({
+      file: await this.deps.images.get(image.imageKey),
+      filename: imageFileName(image.imageKey),
+      title: image.title,
     });
+    const fileId = uploadResultSchema.safeParse(result).data?.files[0]?.files[0]?.id;
+    if (!fileId) throw new Error('files.uploadV2 returned no file id');
+    return fileId;
+  }
+
+  async editCard(
+    where: SlackCardMessage,
+    card: DesignCard,
+    options: { uploaded?: UploadedImages },
+  ): Promise<void> {
+    const client = await this.client(where);
+    const update = async (image: SlackImageSource | null) => {
+      await client.chat.update({
+        channel: where.channelId,
+        ts: where.messageId,
+        ...renderSlackCard(card, image),
+      });
+    };
+    if (!card.image) return update(null);
+    if ((await this.imageMode()) === 'link') return update(await this.urlOf(card.image.key));
+    const fileId = options.uploaded?.get(card.image.key);
+    if (!fileId) return update(null);
+    try {
+      await whileScanning(() => update({ fileId }));
+    } catch (error) {
+      if (!refusesSlackFile(error)) throw error;
+      // The card's state and buttons must not wait for its picture: shown without it now, and the
+      // error has the notifier deliver the card again.
+      await update(null);
+      throw error;
+    }
   }
 
   openThread(where: SlackCardMessage): Promise<string> {
@@ -108,28 +176,28 @@ export class SlackCardOutbound implements CardOutbound<SlackCardMessage> {
     await client.chat.update({ channel: where.channelId, ts: messageId, ...renderSlackThreadStatus(status) });
   }
 
-  async postThreadImage(where: SlackCardMessage, threadId: string, image: ThreadImage): Promise<string> {
+  async postThreadImage(
+    where: SlackCardMessage,
+    threadId: string,
+    image: ThreadImage,
+    uploaded?: UploadedImages,
+  ): Promise<string> {
     const client = await this.client(where);
-    if ((await this.imageMode()) === 'link') {
-      const message = renderSlackImageMessage(image.title, await this.urlOf(image.imageKey));
-      const result = await client.chat.postMessage({
+    const post = (source: SlackImageSource) =>
+      client.chat.postMessage({
         channel: where.channelId,
         thread_ts: threadId,
-        ...message,
+        ...renderSlackImageMessage(image.title, source),
       });
-      if (!result.ts) throw new Error('chat.postMessage returned no ts');
-      return result.ts;
+    let result: Awaited<ReturnType<typeof post>>;
+    if ((await this.imageMode()) === 'link') result = await post(await this.urlOf(image.imageKey));
+    else {
+      const fileId = uploaded?.get(image.imageKey);
+      if (!fileId) throw new Error(`${image.imageKey} was not uploaded to Slack before its thread message`);
+      result = await whileScanning(() => post({ fileId }));
     }
-    const result = await client.files.uploadV2({
-      channel_id: where.channelId,
-      thread_ts: threadId,
-      file: await this.deps.images.get(image.imageKey),
-      filename: imageFileName(image.imageKey),
-      title: image.title,
-    });
-    const fileId = uploadResultSchema.safeParse(result).data?.files[0]?.files[0]?.id;
-    if (!fileId) throw new Error('files.uploadV2 returned no file id');
-    return fileId;
+    if (!result.ts) throw new Error('chat.postMessage returned no ts');
+    return result.ts;
   }
 
   private client(where: SlackCardMessage): Promise<WebClient> {

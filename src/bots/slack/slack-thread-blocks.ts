@@ -1,6 +1,6 @@
 import { clip } from '../../text.ts';
 import type { ThreadStatus, ViewProgressLine } from '../card/design-thread.ts';
-import { escapeSlackText, type SlackBlock } from './slack-blocks.ts';
+import { escapeSlackText, slackImageFields, type SlackBlock, type SlackImageSource } from './slack-blocks.ts';
 
 const stateIcons: Record<ViewProgressLine['state'], string> = {
   pending: ':white_circle:',
@@ -28,17 +28,17 @@ export function renderSlackThreadStatus(status: ThreadStatus): { text: string; b
   return { text: clip([status.title, ...status.lines.map((l) => l.text)].join('\n'), 3900), blocks };
 }
 
-/** An image Slack fetches itself from a URL it can reach. */
+/** A thread image: from a URL Slack can reach, or from a file uploaded to Slack. */
 export function renderSlackImageMessage(
   title: string,
-  imageUrl: string,
+  image: SlackImageSource,
 ): { text: string; blocks: SlackBlock[] } {
   return {
     text: title,
     blocks: [
       {
         type: 'image',
-        image_url: imageUrl,
+        ...slackImageFields(image),
         alt_text: clip(title, 2000),
         title: { type: 'plain_text', text: clip(title, 2000) },
       },

@@ -55,7 +55,7 @@ export type SlackKit = {
     user?: string,
   ): string;
   buttons(call: SlackCall): Button[];
-  /** The newest card message (post or update) in the channel, thread messages excluded. */
+  /** The newest card message (post or update) in the channel, thread messages and refused calls excluded. */
   lastCard(): SlackCall;
   waitForButton(label: RegExp): Promise<Button>;
   workspaceId(): Promise<string>;
@@ -69,7 +69,7 @@ export type SlackKit = {
 /**
  * The real Bolt app on 127.0.0.1 over HTTP, its Web API client pointed at the fake Slack, the real
  * workflow behind it. `publicImages` decides whether Slack could fetch image URLs (PUBLIC_URL set) or
- * images must be uploaded as files.
+ * images must be uploaded to Slack.
  */
 export async function startSlackKit(
   label: string,
@@ -80,9 +80,11 @@ export async function startSlackKit(
     oauth?: boolean;
     limiter?: RateLimiter;
     adminGrantsPerDay?: number;
+    /** How long the fake Slack scans an upload before blocks may show it. */
+    fileScanMs?: number;
   },
 ): Promise<SlackKit> {
-  const slack = await startFakeSlack();
+  const slack = await startFakeSlack({ fileScanMs: options.fileScanMs ?? 0 });
   // Socket Mode: apps.connections.open goes to the socket fake, which hands every other method on.
   const socket = options.socketMode ? await startFakeSlackSocket({ webApiUrl: slack.apiUrl }) : undefined;
   const client = slackWebClient('xoxb-test', { apiUrl: slack.apiUrl });
@@ -170,14 +172,15 @@ export async function startSlackKit(
       .filter((b) => b.type === 'actions')
       .flatMap((b) => b.elements ?? []);
   const lastCard = () =>
-    [...slack.calls]
-      .reverse()
-      .find(
-        (c) =>
-          (c.method === 'chat.update' || c.method === 'chat.postMessage') &&
-          c.args.thread_ts === undefined &&
-          JSON.stringify(c.args.blocks ?? []).includes('facet_title'),
-      )!;
+    [...slack.calls].reverse().find(
+      (c) =>
+        (c.method === 'chat.update' || c.method === 'chat.postMessage') &&
+        // A call Slack refused changed nothing.
+        !c.error &&
+        !c.rateLimited &&
+        c.args.thread_ts === undefined &&
+        JSON.stringify(c.args.blocks ?? []).includes('facet_title'),
+    )!;
 
   return {
     h,
