@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, DesignState } from '../storage/schema.ts';
 import { placeInLine, type PlaceInLine } from './admission/place-in-line.ts';
+import { typicalPhaseSeconds } from './phase-estimate.ts';
 import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
 import { findSnapshotRow } from './store/snapshot-statements.ts';
 import type { ViewName } from './views.ts';
@@ -62,6 +63,11 @@ export type DesignSnapshot = {
   admittedAt: Date | null;
   /** Only while waiting in line (state `queued`). */
   queue: PlaceInLine | null;
+  /**
+   * While a phase generates (front view, or the other views): how long it usually takes in this
+   * workspace, in seconds; null when Facet has not seen enough of it yet.
+   */
+  typicalSeconds: number | null;
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
@@ -69,7 +75,10 @@ export type DesignSnapshot = {
 
 const viewOrder: Record<ViewName, number> = { front: 0, back: 1, side: 2, top: 3, bottom: 4 };
 
-/** One round trip (two for a design waiting in line): the snapshot is read after every change, often by many designs at once. */
+/**
+ * One round trip (two for a design waiting in line, or generating when its workspace's usual phase time
+ * is not cached): the snapshot is read after every change, often by many designs at once.
+ */
 export async function loadSnapshot(
   db: Kysely<Database>,
   designId: string,
@@ -86,6 +95,12 @@ export async function loadSnapshot(
           createdAt: design.created_at,
         })
       : null;
+  const phase =
+    design.state === 'generating_front' ? 'front' : design.state === 'generating_views' ? 'views' : undefined;
+  const typicalSeconds =
+    phase === undefined || (phase === 'views' && design.round > 1)
+      ? null
+      : await typicalPhaseSeconds(db, design.workspace_id, phase);
   return {
     id: design.id,
     workspaceId: design.workspace_id,
@@ -140,6 +155,7 @@ export async function loadSnapshot(
       : null,
     admittedAt: design.admitted_at,
     queue,
+    typicalSeconds,
     createdAt: design.created_at,
     updatedAt: design.updated_at,
     finishedAt: design.finished_at,

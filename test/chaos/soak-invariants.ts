@@ -281,7 +281,7 @@ function checkChat(
   violate: (kind: string, detail: string, designId?: string) => void,
 ): void {
   const id = design.id;
-  const expectedCard = renderSlackCard(buildDesignCard(design, now), null).blocks;
+  const expectedCard = renderSlackCard(buildDesignCard(design), null).blocks;
   const want = normalized(expectedCard);
   const surfaceTs = readSlackCardPlace(design.surface)?.ts;
   const cardTs = new Set(recorder.cardsByDesign.get(id) ?? []);
@@ -308,7 +308,7 @@ function checkChat(
   }
   if (!surfaceTs) return;
 
-  const thread = buildDesignThread(design, now, { frontsInThread: true });
+  const thread = buildDesignThread(design, { frontsInThread: true });
   const statusMessages = recorder
     .thread(surfaceTs)
     .filter((message) => message.posted.blocks.some((block) => block.block_id === 'facet_thread_status'));

@@ -56,10 +56,10 @@ describe('readiness during start', () => {
       }),
       silentLogger,
     );
-    let started = false;
-    void starting.then(() => (started = true));
+    const progress = { started: false };
+    void starting.then(() => (progress.started = true));
     const seen: string[] = [];
-    while (!started) {
+    while (!progress.started) {
       const ready = await fetch(`${base}/readyz`).catch(() => undefined);
       if (ready) {
         const { status } = (await ready.json()) as { status: string };

@@ -15,8 +15,15 @@ export type CardButton = {
   confirm?: { title: string; text: string; confirm: string; deny: string };
 };
 
-/** A piece of card text: plain user or bot text, or a person the platform renders as a mention. */
-export type CardText = string | { mention: string };
+/**
+ * A moment the reader's own client shows and keeps current where it can: `since` when something
+ * started (Discord: "12 seconds ago", moving by itself; Slack: the time in the reader's time zone),
+ * `deadline` a date and time to act by, in the reader's time zone.
+ */
+export type CardMoment = { at: Date; show: 'since' | 'deadline' };
+
+/** A piece of card text: plain user or bot text, a person the platform renders as a mention, a moment. */
+export type CardText = string | { mention: string } | CardMoment;
 
 /**
  * Everything a platform shows of a design, platform-neutral. Platforms escape `prompt` themselves (each
@@ -44,12 +51,17 @@ const viewLabels: Record<RemainingView, string> = {
   bottom: 'bottom',
 };
 
-function seconds(from: Date, now: Date): string {
-  return `${Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000))} s`;
+/** "; usually ready in about 30 s", once Facet has seen enough of this phase to say. */
+function usually(typicalSeconds: number | null): string {
+  if (typicalSeconds === null) return '';
+  return `; usually ready in about ${waitText(typicalSeconds)}`;
 }
 
-/** The card is a pure function of the snapshot (and the clock, for elapsed times). */
-export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
+/**
+ * The card is a pure function of the snapshot: times are moments the platforms render (and keep
+ * current) in the reader's client, so a card needs no refresh to show progress.
+ */
+export function buildDesignCard(design: DesignSnapshot): DesignCard {
   const current = design.iterations.find((it) => it.iteration === design.iteration);
   const shown = [...design.iterations].reverse().find((it) => it.imageKey !== null);
   const card: DesignCard = {
@@ -84,9 +96,11 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
         (design.iteration === 1 ? design.admittedAt : null) ?? current?.createdAt ?? design.updatedAt;
       card.status = [
         design.iteration === 1
-          ? `Generating the front view (${seconds(since, now)})`
-          : `Revising the front view for iteration ${design.iteration} (${seconds(since, now)})`,
-      ];
+          ? 'Generating the front view, started '
+          : `Revising the front view for iteration ${design.iteration}, started `,
+        { at: since, show: 'since' } satisfies CardMoment,
+        usually(design.typicalSeconds),
+      ].filter((part) => part !== '');
       card.facts = [iterationFact, [`${creditCount(design.held)} reserved`]];
       card.actions = [[cancelButton(design.id)]];
       break;
@@ -94,17 +108,16 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
     case 'awaiting_approval': {
       card.tone = 'waiting';
       card.status = [`Iteration ${design.iteration} is ready: approve it, or ask for changes`];
-      const expires = design.holdExpiresAt
-        ? [
-            `, returned if not approved by ${design.holdExpiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-          ]
+      const expires: CardText[] = design.holdExpiresAt
+        ? [', returned if not approved by ', { at: design.holdExpiresAt, show: 'deadline' }]
         : [];
       card.facts = [iterationFact, [`${creditCount(design.held)} reserved`, ...expires]];
       card.actions = [
         [
           {
             id: encodeCardAction({ kind: 'approve', designId: design.id, iteration: design.iteration }),
-            label: 'Approve',
+            // What approving costs is on the button itself: not every platform can confirm a click.
+            label: design.held > 0 ? `Approve (${creditCount(design.held)})` : 'Approve',
             style: 'primary',
             confirm: {
               title: 'Approve this front view?',
@@ -130,7 +143,7 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
             iteration: design.iteration,
             preset: preset.id,
           }),
-          label: preset.label,
+          label: design.editPrice > 0 ? `${preset.label} (+${creditCount(design.editPrice)})` : preset.label,
         })),
       ];
       break;
@@ -138,10 +151,24 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
     case 'generating_views':
     case 'finalizing': {
       const done = design.views.filter((v) => v.view !== 'front' && v.state === 'done').length;
+      // A later round regenerates one view of a finished design: say which, not "3 of 4 done".
+      const edited =
+        design.round > 1
+          ? design.views.find((v) => v.view !== 'front' && v.round === design.round)
+          : undefined;
       card.status =
         design.state === 'finalizing'
           ? ['All views are done; putting the design together']
-          : [`Generating the other views: ${done} of ${remainingViews.length} done`];
+          : edited
+            ? [
+                `Editing the ${edited.view} view (edit ${design.round}), started `,
+                { at: edited.startedAt ?? design.updatedAt, show: 'since' } satisfies CardMoment,
+              ]
+            : [
+                `Generating the other views: ${done} of ${remainingViews.length} done, started `,
+                { at: design.approvedAt ?? design.updatedAt, show: 'since' } satisfies CardMoment,
+                usually(design.typicalSeconds),
+              ].filter((part) => part !== '');
       card.facts = [iterationFact, approvedBy, [`${creditCount(design.held)} reserved`]].filter(
         (f) => f.length > 0,
       );
@@ -166,7 +193,13 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
     }
     case 'failed': {
       card.tone = 'failed';
-      card.status = [design.failure?.message ?? 'The design could not be generated.'];
+      // A safety block would only be blocked again: no Retry, a way forward instead.
+      const blocked = design.failure?.kind === 'blocked';
+      card.status = [
+        blocked
+          ? 'The image model refused this request (its safety filters). Trying again would be refused too: start a new design with a different description.'
+          : (design.failure?.message ?? 'The design could not be generated.'),
+      ];
       card.facts = [
         iterationFact,
         [
@@ -176,10 +209,16 @@ export function buildDesignCard(design: DesignSnapshot, now: Date): DesignCard {
         ],
       ];
       card.actions = [
-        [
-          { id: encodeCardAction({ kind: 'retry', designId: design.id }), label: 'Retry', style: 'primary' },
-          cancelButton(design.id),
-        ],
+        blocked
+          ? [cancelButton(design.id)]
+          : [
+              {
+                id: encodeCardAction({ kind: 'retry', designId: design.id }),
+                label: 'Retry',
+                style: 'primary',
+              },
+              cancelButton(design.id),
+            ],
       ];
       break;
     }

@@ -4,7 +4,7 @@ import { remainingViews, type ViewName } from '../../workflow/views.ts';
 export type ViewProgressLine = {
   view: ViewName;
   state: ViewSnapshot['state'];
-  /** e.g. "Back: done in 14 s", "Side: generating (6 s)". */
+  /** e.g. "Back: done in 14 s", "Side: generating" (the card says since when, in the reader's client). */
   text: string;
 };
 
@@ -36,7 +36,7 @@ function seconds(ms: number): string {
   return `${Math.max(0, Math.round(ms / 1000))} s`;
 }
 
-function progressText(view: ViewSnapshot, now: Date, stopped: boolean): string {
+function progressText(view: ViewSnapshot, stopped: boolean): string {
   const title = viewTitles[view.view];
   // A design that failed or was cancelled makes nothing more: no view is still on its way.
   if (stopped && (view.state === 'pending' || view.state === 'generating')) return `${title}: stopped`;
@@ -44,9 +44,8 @@ function progressText(view: ViewSnapshot, now: Date, stopped: boolean): string {
     case 'pending':
       return `${title}: waiting`;
     case 'generating':
-      return view.startedAt
-        ? `${title}: generating (${seconds(now.getTime() - view.startedAt.getTime())})`
-        : `${title}: generating`;
+      // No elapsed seconds: a count that only moves when the message is edited reads as frozen.
+      return `${title}: generating`;
     case 'done':
       return view.startedAt && view.finishedAt
         ? `${title}: done in ${seconds(view.finishedAt.getTime() - view.startedAt.getTime())}`
@@ -102,7 +101,6 @@ function statusTitle(design: DesignSnapshot, done: number, total: number, regene
  */
 export function buildDesignThread(
   design: DesignSnapshot,
-  now: Date,
   options: { frontsInThread: boolean },
 ): DesignThread {
   const images: ThreadImage[] = [];
@@ -123,14 +121,19 @@ export function buildDesignThread(
   const finished = others
     .filter((v) => v.state === 'done' && v.imageKey)
     .sort((a, b) => (a.finishedAt?.getTime() ?? 0) - (b.finishedAt?.getTime() ?? 0));
-  for (const view of finished) add(view.imageKey, `${viewTitles[view.view]} view`);
+  // A view regenerated in a later round says so: "Back view, edit 2".
+  for (const view of finished)
+    add(
+      view.imageKey,
+      view.round > 1 ? `${viewTitles[view.view]} view, edit ${view.round}` : `${viewTitles[view.view]} view`,
+    );
   const sheet = design.revision?.number === design.round ? design.revision.contactSheetKey : null;
   add(sheet, 'Contact sheet: all five views with colours, materials and dimensions');
 
   const stopped = design.state === 'failed' || design.state === 'cancelled';
   const lines = remainingViews.flatMap((name) => {
     const view = others.find((v) => v.view === name);
-    return view ? [{ view: name, state: view.state, text: progressText(view, now, stopped) }] : [];
+    return view ? [{ view: name, state: view.state, text: progressText(view, stopped) }] : [];
   });
   const done = lines.filter((line) => line.state === 'done').length;
   const regenerated = others

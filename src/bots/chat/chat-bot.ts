@@ -5,7 +5,8 @@ import type { ChatPosts } from '../../workflow/chat-posts.ts';
 import type { DesignService } from '../../workflow/design-service.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import { maxFeedbackLength } from '../../workflow/prompts.ts';
-import type { WorkflowOutcome } from '../../workflow/workflow-outcome.ts';
+import type { WorkflowOutcome, WorkflowRefusal } from '../../workflow/workflow-outcome.ts';
+import { setTimeout as delay } from 'node:timers/promises';
 import { adminGrantKey, type WorkspaceCredits } from '../../workflow/workspace-credits.ts';
 import type { WorkspaceDesigns } from '../../workflow/workspace-designs.ts';
 import type { WorkspaceDirectory, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
@@ -47,6 +48,12 @@ export type ChatBotDeps = {
 
 /** What the chat layer asks of the core, the same for every platform. */
 export type ChatCore = Omit<ChatBotDeps, 'platform' | 'logger'>;
+
+/**
+ * How long the check before a change form may take. Discord and Slack close a click's window after 3 s;
+ * the form must open within it, so past this the form opens unchecked and the submission is checked.
+ */
+const formCheckBudgetMs = 1_500;
 
 const notOurs = 'That button is not one of ours any more; nothing was changed.';
 const staleForms = {
@@ -109,15 +116,23 @@ export class ChatBot {
     if (action.kind === 'request_changes') {
       // The form is the first answer (Discord allows nothing else before it): checked, then opened.
       await this.failSafe(origin, context, replies, async () => {
-        const found = await this.designIn(workspaceId, action.designId);
-        if (!found) return tell(refusalMessage({ reason: 'not_found' }));
-        const refusal = await this.deps.service.checkEdit({
-          designId: action.designId,
-          actor: await origin.actor(found),
-          iteration: action.iteration,
-        });
+        const form = { designId: action.designId, iteration: action.iteration };
+        const check = this.checkEdit(origin, workspaceId, form);
+        // The form must open within the platform's 3 s window; a check that cannot answer in time
+        // gives way, and the submission is checked as every edit is.
+        const timer = new AbortController();
+        const late = delay(formCheckBudgetMs, 'late' as const, { signal: timer.signal }).catch(
+          () => undefined,
+        );
+        const refusal = await Promise.race([check, late]).finally(() => timer.abort());
+        if (refusal === 'late') {
+          check.catch((error: unknown) =>
+            this.deps.logger.warn({ err: error, ...context }, 'a late check before a form failed'),
+          );
+          return replies.openFeedbackForm(form);
+        }
         if (refusal) return tell(refusalMessage(refusal));
-        await replies.openFeedbackForm({ designId: action.designId, iteration: action.iteration });
+        await replies.openFeedbackForm(form);
       });
       return;
     }
@@ -125,8 +140,9 @@ export class ChatBot {
     await this.failSafe(origin, context, replies, async () => {
       const found = await this.designIn(workspaceId, action.designId);
       if (!found) return tell(refusalMessage({ reason: 'not_found' }));
-      const outcome = await this.runAction(action, await origin.actor(found), found, origin, replies);
-      if (!outcome.ok) await tell(refusalMessage(outcome));
+      const actor = await origin.actor(found);
+      const outcome = await this.runAction(action, actor, found, origin, replies);
+      if (!outcome.ok) await tell(refusalMessage(outcome, actor));
     });
   }
 
@@ -148,14 +164,26 @@ export class ChatBot {
     await this.failSafe(origin, { form: 'feedback', designId: submission.designId }, replies, async () => {
       const found = await this.designIn(workspaceId, submission.designId);
       if (!found) return tell(refusalMessage({ reason: 'not_found' }));
+      const actor = await origin.actor(found);
       const outcome = await this.deps.service.edit({
         designId: submission.designId,
-        actor: await origin.actor(found),
+        actor,
         iteration: submission.iteration,
         edit: { feedback },
       });
-      if (!outcome.ok) await tell(refusalMessage(outcome));
+      if (!outcome.ok) await tell(refusalMessage(outcome, actor));
     });
+  }
+
+  /** Whether this person may ask for changes to this iteration now; undefined when they may. */
+  private async checkEdit(
+    origin: ChatOrigin,
+    workspaceId: string,
+    form: { designId: string; iteration: number },
+  ): Promise<WorkflowRefusal | undefined> {
+    const found = await this.designIn(workspaceId, form.designId);
+    if (!found) return { reason: 'not_found' };
+    return this.deps.service.checkEdit({ ...form, actor: await origin.actor(found) });
   }
 
   private async runCommand(
@@ -226,7 +254,14 @@ export class ChatBot {
           requestKey: `${origin.userId}:${origin.requestId}`,
           surface: { [platform]: this.deps.platform.cardPlace(origin) },
         });
-        if (!outcome.ok) return tell(refusalMessage(outcome));
+        if (!outcome.ok) {
+          // Whether the reader is an admin changes only the advice about credits: asked only then.
+          const viewer =
+            outcome.reason === 'insufficient_credits'
+              ? await origin.actor(workspace)
+              : requester(origin.userId);
+          return tell(refusalMessage(outcome, viewer));
+        }
         if (!outcome.replayed) await this.postCard(outcome.design.id, origin.userId, replies);
         return;
       }
@@ -334,7 +369,7 @@ export class ChatBot {
     try {
       const first = await service.snapshot(designId);
       if (!first) return;
-      const messageId = await replies.postCard(buildDesignCard(first, this.deps.clock()));
+      const messageId = await replies.postCard(buildDesignCard(first));
       if (messageId !== null)
         await posts.recordCard(designId, {
           platform: platform.platform,

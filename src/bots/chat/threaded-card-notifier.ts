@@ -28,9 +28,8 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
     const where = outbound.locate(design.surface);
     if (!where) return;
     const mode = await outbound.imageMode();
-    const now = this.deps.clock();
-    const card = buildDesignCard(design, now);
-    const thread = buildDesignThread(design, now, { frontsInThread: mode === 'thread' });
+    const card = buildDesignCard(design);
+    const thread = buildDesignThread(design, { frontsInThread: mode === 'thread' });
     const needsPosts =
       ((mode === 'attach' || mode === 'upload') && card.image !== null) ||
       thread.status !== null ||

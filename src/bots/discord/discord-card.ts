@@ -7,6 +7,7 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import type { CardButton, CardText, DesignCard } from '../card/design-card.ts';
+import { discordMoment } from './discord-moment.ts';
 import { truncate } from '../../text.ts';
 
 /** Discord's limits that shape a card (docs: message components, embed limits). */
@@ -41,7 +42,13 @@ export function defuseMentions(text: string): string {
 
 function renderText(parts: CardText[]): string {
   return parts
-    .map((part) => (typeof part === 'string' ? escapeDiscordText(part) : `<@${part.mention}>`))
+    .map((part) =>
+      typeof part === 'string'
+        ? escapeDiscordText(part)
+        : 'at' in part
+          ? discordMoment(part)
+          : `<@${part.mention}>`,
+    )
     .join('');
 }
 

@@ -13,20 +13,19 @@ export type PlaygroundDesign = {
 };
 
 /** The image keys a view needs URLs for, so the caller can sign them before rendering. */
-export function imageKeysOf(design: DesignSnapshot, now: Date): string[] {
-  const card = buildDesignCard(design, now);
-  const thread = buildDesignThread(design, now, { frontsInThread: false });
+export function imageKeysOf(design: DesignSnapshot): string[] {
+  const card = buildDesignCard(design);
+  const thread = buildDesignThread(design, { frontsInThread: false });
   return [...(card.image ? [card.image.key] : []), ...thread.images.map((image) => image.imageKey)];
 }
 
 /** Pure: the same card model as Slack and Discord, with image URLs resolved by the caller. */
 export function playgroundDesign(
   design: DesignSnapshot,
-  now: Date,
   urls: ReadonlyMap<string, string>,
 ): PlaygroundDesign {
-  const card = buildDesignCard(design, now);
-  const thread = buildDesignThread(design, now, { frontsInThread: false });
+  const card = buildDesignCard(design);
+  const thread = buildDesignThread(design, { frontsInThread: false });
   return {
     id: design.id,
     version: design.version,

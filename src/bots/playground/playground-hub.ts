@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { Clock } from '../../clock.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import type { Notifier } from '../../workflow/ports/notifier.ts';
@@ -18,7 +17,7 @@ export class PlaygroundHub implements Notifier {
   private readonly ticker: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { images: ImageStore; clock: Clock },
+    private readonly deps: { images: ImageStore },
     tickMs = 1_000,
   ) {
     let ticking = false;
@@ -44,10 +43,9 @@ export class PlaygroundHub implements Notifier {
   }
 
   async present(design: DesignSnapshot): Promise<PlaygroundDesign> {
-    const now = this.deps.clock();
     const urls = new Map<string, string>();
-    for (const key of imageKeysOf(design, now)) urls.set(key, await this.deps.images.url(key));
-    return playgroundDesign(design, now, urls);
+    for (const key of imageKeysOf(design)) urls.set(key, await this.deps.images.url(key));
+    return playgroundDesign(design, urls);
   }
 
   /** Keeps an SSE response open until the page goes away. */

@@ -1,4 +1,5 @@
 import type { CardButton, CardText, DesignCard } from '../card/design-card.ts';
+import { fallbackText, slackMoment } from './slack-moment.ts';
 import { truncate } from '../../text.ts';
 
 /** Slack Block Kit limits that shape rendering (docs: block kit reference). */
@@ -22,7 +23,13 @@ export function escapeSlackText(text: string): string {
 
 function renderText(parts: CardText[]): string {
   return parts
-    .map((part) => (typeof part === 'string' ? escapeSlackText(part) : `<@${part.mention}>`))
+    .map((part) =>
+      typeof part === 'string'
+        ? escapeSlackText(part)
+        : 'at' in part
+          ? slackMoment(part)
+          : `<@${part.mention}>`,
+    )
     .join('');
 }
 
@@ -116,7 +123,11 @@ export function renderSlackCard(
 }
 
 function plain(parts: CardText[]): string {
-  return parts.map((part) => (typeof part === 'string' ? part : `<@${part.mention}>`)).join('');
+  return parts
+    .map((part) =>
+      typeof part === 'string' ? part : 'at' in part ? fallbackText(part) : `<@${part.mention}>`,
+    )
+    .join('');
 }
 
 function renderButton(button: CardButton): SlackBlock {

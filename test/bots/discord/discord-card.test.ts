@@ -27,7 +27,7 @@ describe('Discord card', () => {
   it('keeps every state within Discord limits: 5 rows, 5 buttons a row, custom ids up to 100, embed sizes', () => {
     for (const state of states) {
       const message = renderDiscordCard(
-        buildDesignCard(snapshot({ state, prompt: 'x'.repeat(2000) }), at(5)),
+        buildDesignCard(snapshot({ state, prompt: 'x'.repeat(2000) })),
         'front-1.png',
       );
       expect(message.components.length).toBeLessThanOrEqual(5);
@@ -46,7 +46,7 @@ describe('Discord card', () => {
   });
 
   it('splits the awaiting-approval buttons into rows: actions, then the six quick edits three and three', () => {
-    const message = renderDiscordCard(buildDesignCard(snapshot(), at(5)), 'front-1.png');
+    const message = renderDiscordCard(buildDesignCard(snapshot()), 'front-1.png');
     expect(message.components.map((row) => row.components.length)).toEqual([3, 3, 3]);
     expect(message.embeds[0]!.image).toEqual({ url: 'attachment://front-1.png' });
   });
@@ -55,7 +55,7 @@ describe('Discord card', () => {
     const escaped = escapeDiscordText('@everyone <@123> **bold** [link](https://x) @here');
     expect(escaped).not.toMatch(/@everyone|@here|<@123>/);
     expect(escaped).toContain('\\*\\*bold\\*\\*');
-    const message = renderDiscordCard(buildDesignCard(snapshot({ prompt: '@everyone look' }), at(1)), null);
+    const message = renderDiscordCard(buildDesignCard(snapshot({ prompt: '@everyone look' })), null);
     expect(message.embeds[0]!.title).not.toContain('@everyone');
     expect(message.embeds[0]!.description).toContain('Requested by <@U1>');
   });
@@ -64,9 +64,7 @@ describe('Discord card', () => {
     expect(imageFileName('designs/3f2a8c1e-0000-4000-8000-000000000001/front-2.png')).toBe('front-2.png');
     expect(imageFileName('designs/3f2a8c1e-0000-4000-8000-000000000001/r1/back.png')).toBe('r1-back.png');
     const thread = buildDesignThread(
-      snapshot({ state: 'generating_views', approvedBy: 'U2', approvedAt: at(30) }),
-      at(40),
-      { frontsInThread: false },
+      snapshot({ state: 'generating_views', approvedBy: 'U2', approvedAt: at(30) }), { frontsInThread: false },
     );
     const status = renderDiscordThreadStatus(thread.status!);
     expect(status.content.split('\n')).toHaveLength(5);

@@ -66,7 +66,7 @@ describe('Discord commands, permissions and bad input', () => {
     const design = await kit.designOf(members.bob);
     const ready = await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
     expect(ready.held).toBe(4);
-    const { card, id } = await kit.waitForButton(design, /^Approve$/);
+    const { card, id } = await kit.waitForButton(design, /^Approve\b/);
     const refused = kit.fake.clickButton(card, id, { userId: members.bob });
     expect(await privateAnswer(refused)).toMatch(
       /Only the person who asked for this design \(or an approver/,
@@ -137,7 +137,7 @@ describe('Discord commands, permissions and bad input', () => {
     run('create', members.mia, { prompt: 'a titanium bike frame' });
     const design = await kit.designOf(members.mia);
     await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
-    const { card, id } = await kit.waitForButton(design, /^Approve$/);
+    const { card, id } = await kit.waitForButton(design, /^Approve\b/);
     const first = kit.fake.clickButton(card, id, { userId: members.mia });
     const second = kit.fake.clickButton(card, id, { userId: members.mia });
     await Promise.all([first.response(), second.response()]);
@@ -178,7 +178,7 @@ describe('Discord commands, permissions and bad input', () => {
       )
       .toBeDefined();
     await waitFor(kit.h.workflow, child!, inState('awaiting_approval'));
-    const variationCard = await kit.waitForButton(child!, /^Approve$/);
+    const variationCard = await kit.waitForButton(child!, /^Approve\b/);
     expect(variationCard.card.id).not.toBe(card.id);
     expect(variationCard.card.attachments.map((a) => a.filename)).toEqual(['front-1.png']);
   });

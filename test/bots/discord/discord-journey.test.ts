@@ -44,8 +44,8 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
     expect(card.attachments[0]!.bytes.equals(stored)).toBe(true);
 
     // A quick edit: the click is acknowledged as an update; the card gets iteration 2's image.
-    ({ card } = await kit.waitForButton(design, /^More minimal$/));
-    const minimal = kit.fake.clickButton(card, kit.button(card, /^More minimal$/), { userId: members.ada });
+    ({ card } = await kit.waitForButton(design, /^More minimal\b/));
+    const minimal = kit.fake.clickButton(card, kit.button(card, /^More minimal\b/), { userId: members.ada });
     expect((await minimal.response()).type).toBe(6);
     await waitFor(kit.h.workflow, design, (d) => d.iteration === 2 && d.state === 'awaiting_approval');
     await expect
@@ -70,9 +70,9 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
     expect(third.held).toBe(5);
 
     // Someone else may not approve; an old iteration's Approve is refused. Both privately; nothing changes.
-    ({ card } = await kit.waitForButton(design, /^Approve$/));
+    ({ card } = await kit.waitForButton(design, /^Approve\b/));
     expect(embedOf(card).description).toContain('Iteration 3');
-    const stranger = kit.fake.clickButton(card, kit.button(card, /^Approve$/), { userId: members.bob });
+    const stranger = kit.fake.clickButton(card, kit.button(card, /^Approve\b/), { userId: members.bob });
     await stranger.response();
     await expect.poll(() => lastEphemeral(stranger)).toMatch(/Only the person who asked/);
     const old = kit.fake.dispatchInteraction({
@@ -91,7 +91,7 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
     card = await kit.card(design);
     // Discord rate-limits the next card edits: discord.js's REST queue waits and retries them.
     kit.fake.rateLimit('PATCH', new RegExp(`^/channels/${card.channelId}/messages/${card.id}$`), 2);
-    const approve = kit.fake.clickButton(card, kit.button(card, /^Approve$/), { userId: members.ada });
+    const approve = kit.fake.clickButton(card, kit.button(card, /^Approve\b/), { userId: members.ada });
     expect((await approve.response()).type).toBe(6);
     const done = await waitFor(kit.h.workflow, design, inState('completed', 'failed'));
     expect(done).toMatchObject({ state: 'completed', charged: 5, approvedBy: members.ada });

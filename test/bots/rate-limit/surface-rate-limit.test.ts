@@ -29,7 +29,7 @@ describe('a person over the request limit is asked to slow down, and nothing cha
       await kit.post(kit.command('a walnut desk organiser', 'U-fast'));
       const designId = await kit.designOf('U-fast');
       await waitFor(kit.h.workflow, designId, inState('awaiting_approval'));
-      const approve = await kit.waitForButton(/^Approve$/);
+      const approve = await kit.waitForButton(/^Approve\b/);
       // The third request of the minute still goes through; the fourth does not, and is told so at once
       // (in the acknowledgement itself).
       expect((await kit.post(kit.command('credits', 'U-fast'))).status).toBe(200);

@@ -19,7 +19,7 @@ describe('a card left behind by a process that died', () => {
     await kit.post(kit.command('an oak plant stand', 'U-stale'));
     const designId = await kit.designOf('U-stale');
     await waitFor(kit.h.workflow, designId, inState('awaiting_approval'));
-    await kit.waitForButton(/^Approve$/);
+    await kit.waitForButton(/^Approve\b/);
     // Everything shown: the kit's own card updates re-check the version after sending, so one still in
     // flight would show the change below by itself.
     await waitFor(kit.h.workflow, designId, (d) => d.iterations[0]!.features !== null);

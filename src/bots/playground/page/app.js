@@ -30,8 +30,31 @@ function element(tag, attributes = {}, ...children) {
 }
 
 const nameOf = (id) => state.users.find((u) => u.id === id)?.name ?? id;
+// A moment from the card: a start counts up as "12 s ago" (kept current by tickMoments), a deadline
+// reads in the browser's own time zone.
+function momentText(part) {
+  const at = new Date(part.at);
+  if (part.show === 'deadline')
+    return at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const seconds = Math.max(0, Math.round((Date.now() - at.getTime()) / 1000));
+  return seconds < 90 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
+}
 const text = (parts) =>
-  parts.map((part) => (typeof part === 'string' ? part : `@${nameOf(part.mention)}`)).join('');
+  parts
+    .map((part) =>
+      typeof part === 'string' ? part : 'at' in part ? momentText(part) : `@${nameOf(part.mention)}`,
+    )
+    .join('');
+const hasStart = (parts) => parts.some((part) => typeof part === 'object' && part.show === 'since');
+
+/** Redraws the text of every status that counts up from a start, once a second. */
+function tickMoments() {
+  for (const node of document.querySelectorAll('[data-ticking]')) {
+    const view = state.views.get(node.dataset.ticking);
+    if (view) node.textContent = text(view.card.status);
+  }
+}
+setInterval(tickMoments, 1000);
 
 function note(message) {
   const item = element(
@@ -84,7 +107,12 @@ function renderCard(view) {
     { class: `card ${card.tone}`, 'data-testid': 'card', 'data-design-id': view.id, 'data-tone': card.tone },
     element('h3', { textContent: card.prompt }),
     element('div', { textContent: `Requested by @${nameOf(card.requesterId)}` }),
-    element('div', { class: 'status', 'data-testid': 'card-status', textContent: text(card.status) }),
+    element('div', {
+      class: 'status',
+      'data-testid': 'card-status',
+      textContent: text(card.status),
+      ...(hasStart(card.status) ? { 'data-ticking': view.id } : {}),
+    }),
     element('div', { class: 'facts', textContent: card.facts.map(text).join(' · ') }),
     view.imageUrl
       ? element('img', { src: view.imageUrl, alt: card.image?.alt ?? '', 'data-testid': 'card-image' })

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inState, waitFor } from '../../workflow/workflow-harness.ts';
+import { members, startDiscordKit, type DiscordKit } from './discord-kit.ts';
+
+/**
+ * Issue 14, item 1: Discord's own timestamps keep a card's progress moving with no edit — "started 12
+ * seconds ago" (`<t:…:R>`) — and show the approval deadline in the reader's time zone (`<t:…:f>`).
+ */
+describe('Discord card progress', () => {
+  let kit: DiscordKit;
+
+  beforeAll(async () => {
+    kit = await startDiscordKit('discord_progress');
+  });
+
+  afterAll(async () => {
+    await kit.close();
+  });
+
+  it('shows when generating started as a relative timestamp, and the deadline as a full one', async () => {
+    const command = kit.fake.slashCommand('design', {
+      subcommand: 'create',
+      options: { prompt: 'a ceramic table lamp' },
+      userId: members.ada,
+    });
+    await command.response();
+    const design = await kit.designOf(members.ada);
+    await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
+    const bodies = kit.fake.calls.map((call) => JSON.stringify(call.body ?? {}));
+    expect(bodies.some((body) => /Generating the front view, started <t:\d{10}:R>/.test(body))).toBe(true);
+    expect(bodies.some((body) => /\(\d+ s\)/.test(body))).toBe(false);
+    await expect
+      .poll(async () => JSON.stringify((await kit.card(design)).embeds), { timeout: 10_000 })
+      .toMatch(/returned if not approved by <t:\d{10}:f>/);
+  });
+});
