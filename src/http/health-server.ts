@@ -4,6 +4,9 @@ import type { FacetDatabase } from '../storage/database.ts';
 import { isMigrated } from '../storage/migrator.ts';
 import { applyServerTimeouts, serverOptions } from './server-timeouts.ts';
 
+/** How long requests in flight may take to finish once the server closes (shutdown waits 20 s in all). */
+export const shutdownGraceMs = 5_000;
+
 export type HttpServerHandle = { server: Server; url: string; close: () => Promise<void> };
 
 /** Answers a request it owns and resolves true; false leaves it to the next route. */
@@ -83,7 +86,13 @@ async function listen(server: Server, host: string, port: number): Promise<HttpS
     url: `http://${shownHost}:${address.port}`,
     close: () =>
       new Promise((resolve) => {
-        server.close(() => resolve());
+        // Once closing, Node stops enforcing the request timeout: a client sending its body slowly
+        // would hold shutdown for as long as it likes. Requests in flight get a grace period, then go.
+        const cutOff = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
+        server.close(() => {
+          clearTimeout(cutOff);
+          resolve();
+        });
         // Idle keep-alive connections would hold close() for up to the keep-alive timeout.
         server.closeIdleConnections();
       }),

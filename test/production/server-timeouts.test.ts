@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startRouteServer } from '../../src/http/health-server.ts';
+import { shutdownGraceMs, startRouteServer } from '../../src/http/health-server.ts';
 import { serverTimeouts } from '../../src/http/server-timeouts.ts';
 
 /** Node's defaults let a client hold a request open for 5 minutes by sending it slowly (issue 17). */
@@ -46,4 +46,29 @@ describe('HTTP server timeouts', () => {
       serverTimeouts.requestTimeoutMs + 2 * serverTimeouts.connectionsCheckingIntervalMs + 1000,
     );
   }, 30_000);
+
+  it('closes within the grace period even while a client holds a request open by sending it slowly', async () => {
+    const handle = await startRouteServer(
+      async (request, response) => {
+        let size = 0;
+        for await (const chunk of request) size += (chunk as Buffer).length;
+        response.end(`read ${size}`);
+        return true;
+      },
+      '127.0.0.1',
+      0,
+    );
+    const { port } = new URL(handle.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.on('error', () => undefined);
+    socket.write('POST /slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nabc');
+    const drip = setInterval(() => socket.write('x'), 500);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await handle.close();
+    clearInterval(drip);
+    socket.destroy();
+    expect(Date.now() - started).toBeLessThan(shutdownGraceMs + 1_000);
+  }, 20_000);
 });

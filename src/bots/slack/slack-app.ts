@@ -14,6 +14,7 @@ import type { SlackActors } from './slack-actors.ts';
 import type { SlackClients } from './slack-clients.ts';
 import { registerSlackListeners } from './slack-listeners.ts';
 import { slackPlatform } from './slack-platform.ts';
+import { boltLogger } from './slack-bolt-logger.ts';
 import { installFailurePage } from './slack-install-pages.ts';
 import { guardSlackEvents } from './slack-request-guard.ts';
 import { slackBotScopes } from './slack-scopes.ts';
@@ -66,6 +67,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   if (deps.mode.kind === 'http') {
     const http = new HTTPReceiver({
       signingSecret: deps.mode.signingSecret,
+      logger: boltLogger(deps.logger),
       endpoints: ['/slack/events'],
       processBeforeResponse: false,
       // Forged requests are expected on a public endpoint: they get a 401, not a log line each.
@@ -107,6 +109,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   } else {
     receiver = new SocketModeReceiver({
       appToken: deps.mode.appToken,
+      logger: boltLogger(deps.logger),
       logLevel: LogLevel.ERROR,
       installerOptions: { clientOptions },
     });
