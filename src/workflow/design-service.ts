@@ -126,6 +126,16 @@ export class DesignService {
     return { reason: decision.reason === 'not_expected' ? 'finished' : decision.reason };
   }
 
+  /** The same check for editing one view of a finished design, before its form opens. */
+  async checkEditView(request: { designId: string; actor: Actor }): Promise<WorkflowRefusal | undefined> {
+    const decision = await this.deps.transitions.preview(request.designId, {
+      type: 'edit_view',
+      actor: request.actor,
+    });
+    if (decision.ok) return undefined;
+    return { reason: decision.reason === 'not_expected' ? 'finished' : decision.reason };
+  }
+
   async approve(request: { designId: string; actor: Actor; iteration: number }): Promise<WorkflowOutcome> {
     const now = this.deps.clock();
     const result = await this.deps.transitions.apply(

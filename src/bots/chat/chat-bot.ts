@@ -58,6 +58,7 @@ const formCheckBudgetMs = 1_500;
 const notOurs = 'That button is not one of ours any more; nothing was changed.';
 const staleForms = {
   feedback: 'This form is out of date; close it and press Request changes again.',
+  view_edit: 'This form is out of date; close it and press the Edit button on the card again.',
   settings: 'This form is out of date; run /design settings again.',
 } as const;
 
@@ -113,11 +114,14 @@ export class ChatBot {
       );
     const workspaceId = origin.workspace;
     const context = { action: action.kind, designId: action.designId };
-    if (action.kind === 'request_changes') {
+    if (action.kind === 'request_changes' || action.kind === 'edit_view') {
       // The form is the first answer (Discord allows nothing else before it): checked, then opened.
       await this.failSafe(origin, context, replies, async () => {
-        const form = { designId: action.designId, iteration: action.iteration };
-        const check = this.checkEdit(origin, workspaceId, form);
+        const open = () =>
+          action.kind === 'request_changes'
+            ? replies.openFeedbackForm({ designId: action.designId, iteration: action.iteration })
+            : replies.openViewEditForm({ designId: action.designId, view: action.view });
+        const check = this.checkForm(origin, workspaceId, action);
         // The form must open within the platform's 3 s window; a check that cannot answer in time
         // gives way, and the submission is checked as every edit is.
         const timer = new AbortController();
@@ -129,10 +133,10 @@ export class ChatBot {
           check.catch((error: unknown) =>
             this.deps.logger.warn({ err: error, ...context }, 'a late check before a form failed'),
           );
-          return replies.openFeedbackForm(form);
+          return open();
         }
         if (refusal) return tell(refusalMessage(refusal));
-        await replies.openFeedbackForm(form);
+        await open();
       });
       return;
     }
@@ -151,6 +155,7 @@ export class ChatBot {
     if (origin.workspace === null) return replies.rejectForm(notOurs);
     const workspaceId = origin.workspace;
     if (submission.kind === 'settings') return this.saveSettings(origin, replies, workspaceId, submission);
+    if (submission.kind === 'view_edit') return this.editView(origin, replies, workspaceId, submission);
     const feedback = submission.feedback.trim();
     if (feedback === '') return replies.rejectForm('Say what should change.');
     if (feedback.length > maxFeedbackLength)
@@ -175,15 +180,47 @@ export class ChatBot {
     });
   }
 
-  /** Whether this person may ask for changes to this iteration now; undefined when they may. */
-  private async checkEdit(
+  private async editView(
+    origin: ChatOrigin,
+    replies: ChatReplies,
+    workspaceId: string,
+    submission: Extract<ChatSubmission, { kind: 'view_edit' }>,
+  ): Promise<void> {
+    const instruction = submission.instruction.trim();
+    if (instruction.length > maxFeedbackLength)
+      return replies.rejectForm(
+        `Keep it to ${maxFeedbackLength} characters or fewer (this is ${instruction.length}).`,
+      );
+    const slowDown = await this.overLimit(origin);
+    if (slowDown) return replies.rejectForm(slowDown);
+    await replies.acknowledge('private');
+    const context = { form: 'view_edit', designId: submission.designId, view: submission.view };
+    await this.failSafe(origin, context, replies, async () => {
+      const found = await this.designIn(workspaceId, submission.designId);
+      if (!found) return replies.tell([refusalMessage({ reason: 'not_found' })]);
+      const actor = await origin.actor(found);
+      const outcome = await this.deps.service.editView({
+        designId: submission.designId,
+        actor,
+        view: submission.view,
+        instruction,
+      });
+      if (!outcome.ok) await replies.tell([refusalMessage(outcome, actor)]);
+    });
+  }
+
+  /** Whether this person may ask for this change now (before its form opens); undefined when they may. */
+  private async checkForm(
     origin: ChatOrigin,
     workspaceId: string,
-    form: { designId: string; iteration: number },
+    action: Extract<CardAction, { kind: 'request_changes' | 'edit_view' }>,
   ): Promise<WorkflowRefusal | undefined> {
-    const found = await this.designIn(workspaceId, form.designId);
+    const found = await this.designIn(workspaceId, action.designId);
     if (!found) return { reason: 'not_found' };
-    return this.deps.service.checkEdit({ ...form, actor: await origin.actor(found) });
+    const actor = await origin.actor(found);
+    return action.kind === 'request_changes'
+      ? this.deps.service.checkEdit({ designId: action.designId, iteration: action.iteration, actor })
+      : this.deps.service.checkEditView({ designId: action.designId, actor });
   }
 
   private async runCommand(
@@ -313,7 +350,7 @@ export class ChatBot {
   }
 
   private runAction(
-    action: Exclude<CardAction, { kind: 'request_changes' }>,
+    action: Exclude<CardAction, { kind: 'request_changes' | 'edit_view' }>,
     actor: Actor,
     workspace: WorkspaceInfo,
     origin: ChatOrigin,
@@ -335,8 +372,6 @@ export class ChatBot {
         return service.cancel({ designId, actor });
       case 'retry':
         return service.retry({ designId, actor });
-      case 'edit_view':
-        return service.editView({ designId, actor, view: action.view });
       case 'variation':
         return this.startVariation(designId, actor, workspace, origin, replies);
     }

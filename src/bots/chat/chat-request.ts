@@ -1,3 +1,4 @@
+import type { RemainingView } from '../../workflow/views.ts';
 import type { Platform } from '../../platform.ts';
 import type { Actor } from '../../workflow/actor.ts';
 import type { WorkspaceInfo, WorkspaceSettings } from '../../workflow/workspace-directory.ts';
@@ -25,8 +26,10 @@ export type ChatOrigin = {
 /** A form coming back. `stale` is one the platform could not read (forged, or from an old version). */
 export type ChatSubmission =
   | { kind: 'feedback'; designId: string; iteration: number; feedback: string }
+  /** What should change in one view of a finished design; empty draws it again. */
+  | { kind: 'view_edit'; designId: string; view: RemainingView; instruction: string }
   | { kind: 'settings'; workspace: string; settings: WorkspaceSettings }
-  | { kind: 'stale'; form: 'feedback' | 'settings' };
+  | { kind: 'stale'; form: 'feedback' | 'view_edit' | 'settings' };
 
 /**
  * How the chat layer answers one request. The platform keeps track of its own deadlines: an answer
@@ -43,6 +46,8 @@ export interface ChatReplies {
   /** Refuses a form submission; the form stays open where the platform can show errors in it. */
   rejectForm(text: string): Promise<void>;
   openFeedbackForm(target: { designId: string; iteration: number }): Promise<void>;
+  /** The form that asks what should change in one view of a finished design (optional text). */
+  openViewEditForm(target: { designId: string; view: RemainingView }): Promise<void>;
   /** The admin settings form, on a platform that has one (ChatPlatform.settingsForm). */
   openSettingsForm(current: WorkspaceInfo): Promise<void>;
   /**

@@ -15,6 +15,7 @@ import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { discordCommands } from './discord-command-definition.ts';
 import { isFeedbackModal, readDiscordFeedback } from './discord-feedback-modal.ts';
+import { isViewEditModal, readDiscordViewEdit } from './discord-view-edit-modal.ts';
 import { discordOrigin } from './discord-origin.ts';
 import { discordPlatform, readDiscordCommand } from './discord-platform.ts';
 import { DiscordReplies } from './discord-replies.ts';
@@ -70,11 +71,14 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
     if (interaction.isChatInputCommand() && interaction.commandName === 'design')
       return bot.command(request(interaction), readDiscordCommand(interaction));
     if (interaction.isButton()) return bot.click(request(interaction), interaction.customId);
-    if (interaction.isModalSubmit() && isFeedbackModal(interaction.customId)) {
+    if (interaction.isModalSubmit()) {
       const values = new Map<string, string>();
       for (const field of interaction.fields.fields.values())
         if ('value' in field && typeof field.value === 'string') values.set(field.customId, field.value);
-      return bot.submit(request(interaction), readDiscordFeedback(interaction.customId, values));
+      if (isFeedbackModal(interaction.customId))
+        return bot.submit(request(interaction), readDiscordFeedback(interaction.customId, values));
+      if (isViewEditModal(interaction.customId))
+        return bot.submit(request(interaction), readDiscordViewEdit(interaction.customId, values));
     }
   }
 

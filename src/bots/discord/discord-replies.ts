@@ -11,6 +11,8 @@ import type { ChatText } from '../chat/chat-text.ts';
 import { renderDiscordCard } from './discord-card.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { renderDiscordChatText } from './discord-chat-text.ts';
+import { discordViewEditModal } from './discord-view-edit-modal.ts';
+import type { RemainingView } from '../../workflow/views.ts';
 import { discordFeedbackModal } from './discord-feedback-modal.ts';
 
 type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
@@ -74,6 +76,12 @@ export class DiscordReplies implements ChatReplies {
     const interaction = this.interaction;
     if (interaction.isModalSubmit()) throw new Error('a form cannot open another form');
     await interaction.showModal(discordFeedbackModal(target));
+  }
+
+  async openViewEditForm(target: { designId: string; view: RemainingView }): Promise<void> {
+    const interaction = this.interaction;
+    if (interaction.isModalSubmit()) throw new Error('a form cannot open another form');
+    await interaction.showModal(discordViewEditModal(target));
   }
 
   openSettingsForm(): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { remainingViews } from '../../workflow/views.ts';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { ChatOrigin } from '../chat/chat-request.ts';
 import { parseDesignCommand } from '../chat/design-command.ts';
@@ -31,13 +32,17 @@ export const commandRequestSchema = z.object({
     .regex(/^[\w.:-]+$/, 'letters, digits and . : _ - only'),
 });
 export const actionRequestSchema = z.object({ userId: userSchema, actionId: z.string().max(200) });
-export const feedbackRequestSchema = z.object({
-  userId: userSchema,
-  designId: z.uuid(),
-  iteration: z.number().int().positive(),
-  // No cap here: the body limit (32 KB) bounds it, and the chat layer answers an over-long one by its limit.
-  feedback: z.string(),
-});
+/** A form coming back: changes to an iteration's front view, or to one view (`view`) of a finished design. */
+export const feedbackRequestSchema = z.union([
+  z.object({
+    userId: userSchema,
+    designId: z.uuid(),
+    iteration: z.number().int().positive(),
+    // No cap here: the body limit (32 KB) bounds it, and the chat layer answers an over-long one by its limit.
+    feedback: z.string(),
+  }),
+  z.object({ userId: userSchema, designId: z.uuid(), view: z.enum(remainingViews), feedback: z.string() }),
+]);
 
 export type { PlaygroundAnswer };
 
@@ -110,12 +115,14 @@ export class PlaygroundApi {
     const replies = new PlaygroundReplies();
     await this.bot.submit(
       { origin: origin(request.userId, randomUUID()), replies },
-      {
-        kind: 'feedback',
-        designId: request.designId,
-        iteration: request.iteration,
-        feedback: request.feedback,
-      },
+      'view' in request
+        ? { kind: 'view_edit', designId: request.designId, view: request.view, instruction: request.feedback }
+        : {
+            kind: 'feedback',
+            designId: request.designId,
+            iteration: request.iteration,
+            feedback: request.feedback,
+          },
     );
     return replies.answer;
   }

@@ -1,10 +1,12 @@
+import type { RemainingView } from '../../workflow/views.ts';
 import type { ChatReplies } from '../chat/chat-request.ts';
 import { plainChatText, type ChatText } from '../chat/chat-text.ts';
 
 /** What the page shows after a command or click: a private note, a form to open, or nothing. */
 export type PlaygroundAnswer = {
   reply?: string;
-  modal?: { designId: string; iteration: number };
+  /** A form to open: changes to an iteration's front view, or to one view of a finished design. */
+  modal?: { designId: string; iteration: number } | { designId: string; view: RemainingView };
   /** For the feedback form: shown inside it, which stays open. */
   error?: string;
 };
@@ -33,6 +35,11 @@ export class PlaygroundReplies implements ChatReplies {
   }
 
   openFeedbackForm(target: { designId: string; iteration: number }): Promise<void> {
+    this.answer.modal = target;
+    return Promise.resolve();
+  }
+
+  openViewEditForm(target: { designId: string; view: RemainingView }): Promise<void> {
     this.answer.modal = target;
     return Promise.resolve();
   }

@@ -12,6 +12,11 @@ import {
 import { parseSlackCommand } from './slack-platform.ts';
 import { SlackReplies, type SlackFirstAnswer } from './slack-replies.ts';
 import {
+  readViewEditSubmission,
+  viewEditErrorBlock,
+  viewEditModalCallbackId,
+} from './slack-view-edit-modal.ts';
+import {
   readSettingsSubmission,
   settingsErrorBlock,
   settingsModalCallbackId,
@@ -95,6 +100,24 @@ export function registerSlackListeners(
       request(
         client,
         { kind: 'view', ack: (answer) => ack(answer), errorBlock: feedbackErrorBlock },
+        {
+          teamId: body.team?.id ?? body.user.team_id ?? '',
+          userId: body.user.id,
+          channelId,
+          triggerId: undefined,
+          requestId: view.id,
+        },
+      ),
+      submission,
+    );
+  });
+
+  app.view(viewEditModalCallbackId, async ({ ack, body, view, client }) => {
+    const { submission, channelId } = readViewEditSubmission(view);
+    await bot.submit(
+      request(
+        client,
+        { kind: 'view', ack: (answer) => ack(answer), errorBlock: viewEditErrorBlock },
         {
           teamId: body.team?.id ?? body.user.team_id ?? '',
           userId: body.user.id,

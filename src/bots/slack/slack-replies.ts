@@ -2,12 +2,14 @@ import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { RemainingView } from '../../workflow/views.ts';
 import type { WorkspaceInfo } from '../../workflow/workspace-directory.ts';
 import type { DesignCard } from '../card/design-card.ts';
 import type { ChatReplies } from '../chat/chat-request.ts';
 import type { ChatText } from '../chat/chat-text.ts';
 import { renderSlackCard } from './slack-blocks.ts';
 import { renderSlackChatText } from './slack-chat-text.ts';
+import { viewEditModal } from './slack-view-edit-modal.ts';
 import { feedbackModal } from './slack-feedback-modal.ts';
 import { settingsModal } from './slack-settings-modal.ts';
 
@@ -104,6 +106,21 @@ export class SlackReplies implements ChatReplies {
         logger.warn({ err: error, designId: target.designId }, 'feedback modal not opened');
         await this.tell([
           'The change form could not be opened (Slack was slow to answer); press Request changes again.',
+        ]);
+      });
+  }
+  async openViewEditForm(target: { designId: string; view: RemainingView }): Promise<void> {
+    const { client, channelId, triggerId, logger } = this.request;
+    await this.acknowledge();
+    await client.views
+      .open({
+        trigger_id: triggerId ?? '',
+        view: viewEditModal({ ...target, channelId: channelId ?? '' }),
+      })
+      .catch(async (error: unknown) => {
+        logger.warn({ err: error, designId: target.designId }, 'view edit modal not opened');
+        await this.tell([
+          'The change form could not be opened (Slack was slow to answer); press the Edit button again.',
         ]);
       });
   }

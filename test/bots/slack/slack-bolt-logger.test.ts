@@ -3,7 +3,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { boltLogger } from '../../../src/bots/slack/slack-bolt-logger.ts';
 
-function capture(level: pino.Level) {
+function capture(level: pino.LevelWithSilent) {
   const lines: { level: number; msg: string; component?: string }[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -47,13 +47,44 @@ describe('Slack clicks: double clicks, finished designs, and Edit view after com
         .filter((c) => c.args.thread_ts === cardTs)
         .map((c) => JSON.stringify(c.args.blocks));
     await expect.poll(() => threadImages().length, { timeout: 10_000 }).toBe(7);
+    // Edit side view asks what should change first (optional), and only the form's submission redraws.
+    const opened = kit.slack.callsTo('views.open').length;
     await kit.post(kit.click(`facet1:edit_view:${design}:side`, 'U-dbl'));
+    await expect.poll(() => kit.slack.callsTo('views.open').length).toBe(opened + 1);
+    const modal = kit.slack.callsTo('views.open').at(-1)!.args.view as {
+      callback_id: string;
+      private_metadata: string;
+      title: { text: string };
+    };
+    expect(modal).toMatchObject({ callback_id: 'facet_view_edit', title: { text: 'Edit the side view' } });
+    expect((await kit.h.workflow.service.snapshot(design))!.round).toBe(1);
+    // Someone else's click gets a private refusal, not the form.
+    await kit.post(kit.click(`facet1:edit_view:${design}:side`, 'U-stranger'));
+    await expect
+      .poll(() => kit.slack.callsTo('chat.postEphemeral').at(-1)?.args.text)
+      .toMatch(/Only the person who asked for this design/);
+    expect(kit.slack.callsTo('views.open')).toHaveLength(opened + 1);
+    const submitted = await kit.post(
+      kit.submit(
+        'facet_view_edit',
+        modal.private_metadata,
+        {
+          facet_view_edit_block: {
+            facet_view_edit_text: { type: 'plain_text_input', value: 'show the vents' },
+          },
+        },
+        'U-dbl',
+      ),
+    );
+    expect(submitted.status).toBe(200);
     const second = await waitFor(kit.h.workflow, design, (d) => d.state === 'completed' && d.round === 2);
     expect(second.charged).toBe(4);
+    expect(kit.h.gemini.requests.some((r) => r.texts.join(' ').includes('"show the vents"'))).toBe(true);
     await expect.poll(() => threadImages().length, { timeout: 10_000 }).toBe(10);
     const added = threadImages().slice(7);
     expect(added[0]).toContain('Revision 2: regenerating the side view');
     expect(added[1]).toContain('/r2/side.png');
+    expect(added[1]).toContain('Side view, edit 2');
     expect(added[2]).toContain('/r2/contact-sheet.png');
   });
 });

@@ -190,7 +190,10 @@ async function click(button) {
 let feedbackTarget = null;
 function openFeedback(target) {
   feedbackTarget = target;
-  $('feedback-label').textContent = `What should change in iteration ${target.iteration}?`;
+  // Editing one view of a finished design: the text is optional (empty draws the view again).
+  $('feedback-label').textContent = target.view
+    ? `What should change in the ${target.view} view? (optional: empty draws it again)`
+    : `What should change in iteration ${target.iteration}?`;
   $('feedback-text').value = '';
   $('feedback-error').textContent = '';
   $('feedback').showModal();
