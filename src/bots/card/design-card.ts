@@ -3,6 +3,7 @@ import { quickEditPresets } from '../../workflow/prompts.ts';
 import { remainingViews, type RemainingView } from '../../workflow/views.ts';
 import { encodeCardAction } from './card-action-id.ts';
 import { creditCount } from './credit-count.ts';
+import { truncate } from '../../text.ts';
 
 export type CardTone = 'working' | 'waiting' | 'done' | 'failed' | 'ended';
 
@@ -31,6 +32,10 @@ export type CardText = string | { mention: string } | CardMoment;
  */
 export type DesignCard = {
   designId: string;
+  /** The prompt as a title: clipped (grapheme-safe) to a line or two. */
+  title: string;
+  /** The whole prompt, for the card's details when the title had to be clipped; else null. */
+  fullPrompt: string | null;
   prompt: string;
   requesterId: string;
   tone: CardTone;
@@ -43,6 +48,9 @@ export type DesignCard = {
   /** Rows of buttons; empty when nothing can be done. */
   actions: CardButton[][];
 };
+
+/** A prompt of up to 2,000 characters would make a title of 25 lines: the card keeps it to about two. */
+export const titleLength = 120;
 
 const viewLabels: Record<RemainingView, string> = {
   back: 'back',
@@ -64,8 +72,11 @@ function usually(typicalSeconds: number | null): string {
 export function buildDesignCard(design: DesignSnapshot): DesignCard {
   const current = design.iterations.find((it) => it.iteration === design.iteration);
   const shown = [...design.iterations].reverse().find((it) => it.imageKey !== null);
+  const title = truncate(design.prompt, titleLength);
   const card: DesignCard = {
     designId: design.id,
+    title,
+    fullPrompt: title === design.prompt ? null : design.prompt,
     prompt: design.prompt,
     requesterId: design.requesterId,
     tone: 'working',

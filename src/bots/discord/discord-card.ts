@@ -64,13 +64,15 @@ export type DiscordCardMessage = {
  */
 export function renderDiscordCard(card: DesignCard, imageName: string | null): DiscordCardMessage {
   const description = [
+    // A clipped title: the whole description leads the details.
+    ...(card.fullPrompt === null ? [] : [escapeDiscordText(card.fullPrompt), '']),
     `Requested by <@${card.requesterId}>`,
     `**${renderText(card.status)}**`,
     ...card.facts.map(renderText),
     ...(card.image && !imageName ? [`${escapeDiscordText(card.image.alt)}: in the thread`] : []),
   ].join('\n');
   const embed: APIEmbed = {
-    title: truncate(escapeDiscordText(card.prompt), discordLimits.embedTitle),
+    title: truncate(escapeDiscordText(card.title), discordLimits.embedTitle),
     description: truncate(description, discordLimits.embedDescription),
     color: toneColours[card.tone],
     ...(card.image && imageName ? { image: { url: `attachment://${imageName}` } } : {}),

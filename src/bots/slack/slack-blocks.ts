@@ -60,16 +60,29 @@ export function renderSlackCard(
   card: DesignCard,
   image: SlackImageSource | null,
 ): { text: string; blocks: SlackBlock[] } {
-  const prompt = truncate(escapeSlackText(card.prompt), 2500);
+  const title = escapeSlackText(card.title);
   const blocks: SlackBlock[] = [
     {
       type: 'section',
       block_id: 'facet_title',
       text: {
         type: 'mrkdwn',
-        text: truncate(`*${prompt}*\nRequested by <@${card.requesterId}>`, slackLimits.sectionText),
+        text: truncate(`*${title}*\nRequested by <@${card.requesterId}>`, slackLimits.sectionText),
       },
     },
+    // A clipped title: the whole description follows in plain text.
+    ...(card.fullPrompt === null
+      ? []
+      : [
+          {
+            type: 'section',
+            block_id: 'facet_prompt',
+            text: {
+              type: 'mrkdwn',
+              text: truncate(escapeSlackText(card.fullPrompt), slackLimits.sectionText),
+            },
+          },
+        ]),
     {
       type: 'context',
       block_id: 'facet_status',
@@ -116,7 +129,7 @@ export function renderSlackCard(
     });
   });
   const text = truncate(
-    `Design: ${card.prompt.replace(/[<>&]/g, ' ')}: ${plain(card.status)}`,
+    `Design: ${card.title.replace(/[<>&]/g, ' ')}: ${plain(card.status)}`,
     slackLimits.messageText - 1,
   );
   return { text, blocks };

@@ -161,6 +161,21 @@ describe('design card', () => {
     }
   });
 
+  it('clips a long prompt to a short title (grapheme-safe) and keeps the whole prompt in the details', () => {
+    const prompt = `${'a modular shelving system '.repeat(4)}👩‍👩‍👧‍👦 ${'with oak panels '.repeat(120)}`.trim();
+    const card = buildDesignCard(snapshot({ prompt }));
+    expect(card.title.length).toBeLessThanOrEqual(120);
+    expect(card.title.endsWith('…')).toBe(true);
+    expect(card.title).not.toMatch(/\u200d…$/);
+    expect(card.fullPrompt).toBe(prompt);
+    const slack = JSON.stringify(renderSlackCard(card, null).blocks);
+    expect(slack).toContain('facet_prompt');
+    expect(slack).toContain('with oak panels with oak panels');
+    const short = buildDesignCard(snapshot({ prompt: 'a lamp' }));
+    expect(short).toMatchObject({ title: 'a lamp', fullPrompt: null });
+    expect(JSON.stringify(renderSlackCard(short, null).blocks)).not.toContain('facet_prompt');
+  });
+
   it('neutralises mentions and markup in the prompt', () => {
     const prompt = '<!channel> <@U999> *bold* a lamp & <https://evil.example|click>';
     const message = renderSlackCard(buildDesignCard(snapshot({ prompt })), null);

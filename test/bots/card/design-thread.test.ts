@@ -147,8 +147,6 @@ describe('design thread', () => {
     expect(thread.status?.footer).toMatch(/^Cancelled: no more views will be made/);
     expect(thread.status?.title).toBe('Stopped: 1 of 4 views done');
     // A design cancelled before approval has no thread status at all.
-    expect(
-      buildDesignThread(snapshot({ state: 'cancelled' }), { frontsInThread: false }).status,
-    ).toBeNull();
+    expect(buildDesignThread(snapshot({ state: 'cancelled' }), { frontsInThread: false }).status).toBeNull();
   });
 });

@@ -196,7 +196,9 @@ export function describeChatContract(name: string, shape: ChatContractShape, set
         'the contact sheet',
       );
       // The status as first posted (Slack) or as it ends (Discord keeps only its current text).
-      expect(posts[0]).toMatch(/^(Generating the back, side, top and bottom views|Complete: all five views are ready)/);
+      expect(posts[0]).toMatch(
+        /^(Generating the back, side, top and bottom views|Complete: all five views are ready)/,
+      );
       expect(posts[1]).toBe('Front view (approved)');
       expect(posts.slice(2, 6).sort()).toEqual(['Back view', 'Bottom view', 'Side view', 'Top view']);
       expect(posts.at(-1)).toMatch(/^Contact sheet/);

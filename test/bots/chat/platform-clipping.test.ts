@@ -65,6 +65,8 @@ describe('lengths a platform limits are cut between graphemes, on every platform
       const outbound = new DiscordCardOutbound({ rest, images });
       const messageId = await outbound.send(fake.channelId, {
         designId: '3f2a8c1e-0000-4000-8000-000000000001',
+        title: 'a lamp',
+        fullPrompt: null,
         prompt: 'a lamp',
         requesterId: '2000000000000000001',
         tone: 'working',

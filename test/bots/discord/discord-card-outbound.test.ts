@@ -15,6 +15,8 @@ const imageKey = 'designs/3f2a8c1e-0000-4000-8000-000000000001/front-2.png';
 function card(status: string, image: boolean): DesignCard {
   return {
     designId: '3f2a8c1e-0000-4000-8000-000000000001',
+    title: 'a desk lamp',
+    fullPrompt: null,
     prompt: 'a desk lamp',
     requesterId: '2000000000000000001',
     tone: 'working',

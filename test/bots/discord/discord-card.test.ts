@@ -64,7 +64,8 @@ describe('Discord card', () => {
     expect(imageFileName('designs/3f2a8c1e-0000-4000-8000-000000000001/front-2.png')).toBe('front-2.png');
     expect(imageFileName('designs/3f2a8c1e-0000-4000-8000-000000000001/r1/back.png')).toBe('r1-back.png');
     const thread = buildDesignThread(
-      snapshot({ state: 'generating_views', approvedBy: 'U2', approvedAt: at(30) }), { frontsInThread: false },
+      snapshot({ state: 'generating_views', approvedBy: 'U2', approvedAt: at(30) }),
+      { frontsInThread: false },
     );
     const status = renderDiscordThreadStatus(thread.status!);
     expect(status.content.split('\n')).toHaveLength(5);

@@ -56,4 +56,17 @@ describe('Slack card progress', () => {
     kit.h.gemini.setLatency(0);
     expect(JSON.stringify(firstCardOf('a titanium camping mug')!.args.blocks)).not.toMatch(/usually ready/);
   });
+
+  it('titles a long prompt with its first line or two, and shows the whole prompt under it', async () => {
+    const prompt = `a stackable stool ${'with a woven seat and tapered legs '.repeat(40)}`.trim();
+    await kit.post(kit.command(prompt, 'U-long'));
+    await expect.poll(() => firstCardOf('a stackable stool'), { timeout: 10_000 }).toBeDefined();
+    const blocks = firstCardOf('a stackable stool')!.args.blocks as {
+      block_id: string;
+      text?: { text: string };
+    }[];
+    const title = blocks.find((b) => b.block_id === 'facet_title')!.text!.text;
+    expect(title.split('\n')[0]!.length).toBeLessThanOrEqual(122);
+    expect(blocks.find((b) => b.block_id === 'facet_prompt')!.text!.text).toBe(prompt);
+  });
 });

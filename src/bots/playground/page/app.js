@@ -105,7 +105,8 @@ function renderCard(view) {
   return element(
     'li',
     { class: `card ${card.tone}`, 'data-testid': 'card', 'data-design-id': view.id, 'data-tone': card.tone },
-    element('h3', { textContent: card.prompt }),
+    element('h3', { textContent: card.title }),
+    card.fullPrompt ? element('p', { class: 'details', textContent: card.fullPrompt }) : null,
     element('div', { textContent: `Requested by @${nameOf(card.requesterId)}` }),
     element('div', {
       class: 'status',
