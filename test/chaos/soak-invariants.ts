@@ -281,7 +281,12 @@ function checkChat(
   violate: (kind: string, detail: string, designId?: string) => void,
 ): void {
   const id = design.id;
-  const expectedCard = renderSlackCard(buildDesignCard(design), null).blocks;
+  // The soak's Slack cannot fetch image URLs: a front view is shown by the file id it was uploaded as.
+  const card = buildDesignCard(design);
+  const fileId = card.image
+    ? posts.find((post) => post.design_id === id && post.key === `upload:${card.image?.key ?? ''}`)?.message_ref
+    : undefined;
+  const expectedCard = renderSlackCard(card, fileId ? { fileId } : null).blocks;
   const want = normalized(expectedCard);
   const surfaceTs = readSlackCardPlace(design.surface)?.ts;
   const cardTs = new Set(recorder.cardsByDesign.get(id) ?? []);
