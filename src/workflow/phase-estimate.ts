@@ -7,6 +7,11 @@ const minimumSamples = 5;
 const sampleDesigns = 20;
 /** Cards are redrawn often while a design generates; the estimate moves slowly, so it is read at most this often. */
 const freshForMs = 60_000;
+/**
+ * Not enough samples yet is asked again sooner: a new workspace's first designs should get an estimate
+ * soon after their fifth front view, and a burst of them should not each ask the database.
+ */
+export const unknownFreshForMs = 3_000;
 const rememberedWorkspaces = 5_000;
 
 type Phase = 'front' | 'views';
@@ -24,14 +29,13 @@ export async function typicalPhaseSeconds(
 ): Promise<number | null> {
   const key = `${workspaceId}:${phase}`;
   const cached = cache.get(key);
-  if (cached && now - cached.readAt < freshForMs) return cached.seconds;
+  if (cached && now - cached.readAt < (cached.seconds === null ? unknownFreshForMs : freshForMs))
+    return cached.seconds;
   const times =
     phase === 'front'
       ? await recentFrontTimes(db, workspaceId, sampleDesigns)
       : await recentViewsTimes(db, workspaceId, sampleDesigns);
-  // Too few samples is a young workspace, where the query is cheapest: ask again next time.
-  if (times.samples < minimumSamples) return null;
-  const seconds = times.medianSeconds;
+  const seconds = times.samples < minimumSamples ? null : times.medianSeconds;
   cache.delete(key);
   cache.set(key, { seconds, readAt: now });
   if (cache.size > rememberedWorkspaces) {
