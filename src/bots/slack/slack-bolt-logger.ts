@@ -12,9 +12,14 @@ export function boltLogger(logger: Logger): BoltLogger {
   let level = LogLevel.ERROR;
   const text = (parts: unknown[]) =>
     parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ');
+  // Bolt logs several debug lines per request: nothing is formatted unless its level is on.
   return {
-    debug: (...parts) => child.debug(text(parts)),
-    info: (...parts) => child.info(text(parts)),
+    debug: (...parts) => {
+      if (child.isLevelEnabled('debug')) child.debug(text(parts));
+    },
+    info: (...parts) => {
+      if (child.isLevelEnabled('info')) child.info(text(parts));
+    },
     warn: (...parts) => child.warn(text(parts)),
     error: (...parts) => {
       const visitors = parts.some((part) => {
