@@ -72,4 +72,22 @@ describe('Slack card progress', () => {
     expect(title.split('\n')[0]!.length).toBeLessThanOrEqual(122);
     expect(blocks.find((b) => b.block_id === 'facet_prompt')!.text!.text).toBe(prompt);
   });
+
+  it('offers no Retry on a design the model refused for safety, and says what to do instead', async () => {
+    kit.h.gemini.scriptFor((text) => text.includes('a replica of a famous pistol'), { kind: 'blocked' });
+    await kit.post(kit.command('a replica of a famous pistol', 'U-blocked'));
+    const design = await kit.designOf('U-blocked', 'a replica of a famous pistol');
+    await waitFor(kit.h.workflow, design, inState('failed'));
+    const failedCard = () =>
+      kit.slack
+        .callsTo('chat.update')
+        .map((call) => JSON.stringify(call.args.blocks))
+        .find(
+          (blocks) => blocks.includes('a replica of a famous pistol') && blocks.includes('safety filters'),
+        );
+    await expect.poll(failedCard, { timeout: 10_000 }).toBeDefined();
+    expect(failedCard()).toMatch(/start a new design with a different description/);
+    expect(failedCard()).not.toContain('facet1:retry:');
+    expect(failedCard()).toContain('facet1:cancel:');
+  });
 });
