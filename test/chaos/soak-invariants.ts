@@ -284,7 +284,8 @@ function checkChat(
   // The soak's Slack cannot fetch image URLs: a front view is shown by the file id it was uploaded as.
   const card = buildDesignCard(design);
   const fileId = card.image
-    ? posts.find((post) => post.design_id === id && post.key === `upload:${card.image?.key ?? ''}`)?.message_ref
+    ? posts.find((post) => post.design_id === id && post.key === `upload:${card.image?.key ?? ''}`)
+        ?.message_ref
     : undefined;
   const expectedCard = renderSlackCard(card, fileId ? { fileId } : null).blocks;
   const want = normalized(expectedCard);
