@@ -1,5 +1,5 @@
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
-import { quickEditPresets } from '../../workflow/prompts.ts';
+import { findPreset, quickEditPresets } from '../../workflow/prompts.ts';
 import { remainingViews, type RemainingView } from '../../workflow/views.ts';
 import { encodeCardAction } from './card-action-id.ts';
 import { creditCount } from './credit-count.ts';
@@ -86,6 +86,8 @@ export function buildDesignCard(design: DesignSnapshot): DesignCard {
     actions: [],
   };
   const iterationFact = [`Iteration ${design.iteration}`];
+  // An edit's iteration says what was asked for, and by whom: the team sees how the design got here.
+  const asked = current && current.iteration > 1 ? editFact(current) : null;
   const approvedBy: CardText[] = design.approvedBy ? ['Approved by ', { mention: design.approvedBy }] : [];
 
   switch (design.state) {
@@ -112,7 +114,7 @@ export function buildDesignCard(design: DesignSnapshot): DesignCard {
         { at: since, show: 'since' } satisfies CardMoment,
         usually(design.typicalSeconds),
       ].filter((part) => part !== '');
-      card.facts = [iterationFact, [`${creditCount(design.held)} reserved`]];
+      card.facts = [asked ?? iterationFact, [`${creditCount(design.held)} reserved`]];
       card.actions = [[cancelButton(design.id)]];
       break;
     }
@@ -122,7 +124,7 @@ export function buildDesignCard(design: DesignSnapshot): DesignCard {
       const expires: CardText[] = design.holdExpiresAt
         ? [', returned if not approved by ', { at: design.holdExpiresAt, show: 'deadline' }]
         : [];
-      card.facts = [iterationFact, [`${creditCount(design.held)} reserved`, ...expires]];
+      card.facts = [asked ?? iterationFact, [`${creditCount(design.held)} reserved`, ...expires]];
       card.actions = [
         [
           {
@@ -245,6 +247,17 @@ export function buildDesignCard(design: DesignSnapshot): DesignCard {
       break;
   }
   return card;
+}
+
+/** "Iteration 3: “thinner band”, asked by @ada" (a preset by its label). */
+function editFact(iteration: DesignSnapshot['iterations'][number]): CardText[] {
+  const preset = iteration.preset === null ? undefined : findPreset(iteration.preset);
+  const what = preset
+    ? preset.label
+    : iteration.feedback !== null
+      ? `“${truncate(iteration.feedback.replace(/\s+/g, ' '), 80)}”`
+      : 'changes';
+  return [`Iteration ${iteration.iteration}: ${what}, asked by `, { mention: iteration.requestedBy }];
 }
 
 function waitText(seconds: number): string {

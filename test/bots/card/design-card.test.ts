@@ -81,6 +81,20 @@ describe('design card', () => {
     expect(card.status).toEqual(['Editing the side view (edit 2), started ', { at: at(100), show: 'since' }]);
   });
 
+  it('says what each edit asked for, and who asked', () => {
+    const first = snapshot().iterations[0]!;
+    const edited = (it: Partial<typeof first>) =>
+      buildDesignCard(snapshot({ iteration: 2, iterations: [first, { ...first, iteration: 2, ...it }] }));
+    expect(edited({ feedback: 'a thinner\nband', requestedBy: 'U7' }).facts[0]).toEqual([
+      'Iteration 2: “a thinner band”, asked by ',
+      { mention: 'U7' },
+    ]);
+    expect(edited({ preset: 'minimal', requestedBy: 'U1' }).facts[0]).toEqual([
+      'Iteration 2: More minimal, asked by ',
+      { mention: 'U1' },
+    ]);
+  });
+
   it('offers no Retry after a safety block (it would be refused again), and says what to do', () => {
     const blocked = buildDesignCard(
       snapshot({
