@@ -19,19 +19,20 @@
 # `migrate` and `start` use the embedded PGlite under FACET_DATA_DIR (/data): one process with its own
 # volume, e.g. `docker run --rm -v facet-data:/data facet:<version> migrate`.
 #
-# Base: Node 20 LTS on Debian bookworm, slim. For reproducible builds pin a digest
-# (node:20-bookworm-slim@sha256:...) in both FROM lines.
+# Base: the current Node LTS, Node 26 ("Lithium", Active LTS since 2026-10-28), on Debian trixie, slim.
+# The image runs the LTS while the project's tests run on Node 20 too (package.json engines: >=20.19).
+# For reproducible builds pin a digest (node:26-trixie-slim@sha256:...) in both FROM lines.
 
 # Stage 1: every dependency, and the type check. Nothing built here ships except package*.json, which
 # the runtime stage copies from this stage so that BuildKit runs it (it skips stages nothing uses).
-FROM node:20-bookworm-slim AS build
+FROM node:26-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No package needs a compiler: sharp, esbuild (tsx's) and msgpackr-extract (via bullmq) come with
 # prebuilt binaries in platform-specific optional dependencies, which the lockfile lists for each
-# platform. package.json sets no npm `allowScripts` policy (npm 10, which comes with Node 20, has none and
-# runs install scripts as always), and no dependency needs its install script to work: esbuild's
-# postinstall only checks its binary, msgpackr-extract is optional.
+# platform. package.json's `allowScripts` (read by npm 11 and later) approves esbuild's
+# postinstall (it checks its binary) and denies the others, which nothing needs: msgpackr-extract's
+# (a native build; its prebuilt binary is an optional dependency), protobufjs's and @google/genai's.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY bin ./bin
@@ -41,7 +42,7 @@ RUN npm run typecheck
 
 # Stage 2: production dependencies and the sources. TypeScript runs as is: tsx is a production
 # dependency, and bin/facet.js runs src/ through it (or an esbuild bundle of src/, made below).
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-trixie-slim AS runtime
 # The offline renderer and the contact sheet draw their labels in SVG text through sharp ("DejaVu Sans"):
 # slim has no fonts and no fontconfig configuration, and without them every label is a row of boxes.
 RUN apt-get update \

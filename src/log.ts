@@ -33,7 +33,12 @@ const shortestScrubbedSecret = 8;
  */
 export function createLogger(
   level: string,
-  options: { destination?: NodeJS.WritableStream; secrets?: readonly (string | undefined)[] } = {},
+  options: {
+    destination?: NodeJS.WritableStream;
+    secrets?: readonly (string | undefined)[];
+    /** `pretty`: lines for a person at a terminal (see prettyLine); JSON lines otherwise. */
+    format?: LogFormat;
+  } = {},
 ): Logger {
   const scrub = scrubberOf(options.secrets ?? []);
   const settings = {
@@ -42,7 +47,70 @@ export function createLogger(
     redact: { paths: redactedPaths, censor: '[redacted]' },
     ...(scrub ? { hooks: { streamWrite: scrub } } : {}),
   };
+  if (options.format === 'pretty') {
+    const out = options.destination ?? process.stdout;
+    return pino(settings, { write: (line: string) => out.write(prettyLine(line)) });
+  }
   return options.destination ? pino(settings, options.destination as pino.DestinationStream) : pino(settings);
+}
+
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * FACET_LOG_FORMAT (`json`, `pretty` or `auto`, the default): `auto` is pretty when the logs go to a
+ * terminal and JSON lines for everything else (files, pipes, log collectors). Undefined for another value.
+ */
+export function logFormatOf(wanted: string | undefined, toTerminal: boolean): LogFormat | undefined {
+  if (wanted === undefined || wanted === '' || wanted === 'auto') return toTerminal ? 'pretty' : 'json';
+  return wanted === 'json' || wanted === 'pretty' ? wanted : undefined;
+}
+
+const levelNames: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+
+/**
+ * One JSON log line as a person reads it: `12:00:01 WARN  message  key=value ...`. A message of several
+ * lines (the start banner) is printed as the block it is, its fields on a last line. An error shows its
+ * message, and its stack only at level error and above: a warning (a job interrupted by Ctrl-C, say)
+ * is an expected event, not a crash.
+ */
+export function prettyLine(line: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const { level, time, msg, err, ...fields } = entry;
+  delete fields.service; // every line's
+  const levelNumber = typeof level === 'number' ? level : 30;
+  const message = typeof msg === 'string' ? msg : '';
+  const details = Object.entries(fields)
+    // A block (the start banner) already says what its text fields say: only the others are added.
+    .filter(([, value]) => !(message.includes('\n') && typeof value === 'string' && message.includes(value)))
+    .map(([key, value]) => `${key}=${fieldText(value)}`);
+  let stack: string | undefined;
+  if (err !== null && typeof err === 'object') {
+    const error = err as { message?: unknown; stack?: unknown };
+    details.unshift(`error=${fieldText(error.message ?? '')}`);
+    if (levelNumber >= 50 && typeof error.stack === 'string') stack = error.stack;
+  }
+  if (message.includes('\n'))
+    return `\n${message}\n${details.length > 0 ? `  (${details.join('  ')})\n` : ''}\n`;
+  const clock = typeof time === 'number' ? new Date(time).toTimeString().slice(0, 8) : '';
+  const head = `${clock} ${(levelNames[levelNumber] ?? String(level)).padEnd(5)} ${message}`;
+  return `${[head, ...details].join('  ')}\n${stack ? `${stack}\n` : ''}`;
+}
+
+function fieldText(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return typeof value === 'string' && /[\s="]/.test(text) ? JSON.stringify(text) : text;
 }
 
 function scrubberOf(secrets: readonly (string | undefined)[]): ((line: string) => string) | undefined {

@@ -144,11 +144,24 @@ export async function startFacet(
       await http.close();
       await metricsServer?.close();
       for (const { stop } of attached) await stop();
+      // Counted before the queue closes (BullMQ's connection goes with it): jobs waiting or running now
+      // are the work the next start picks up (Redis keeps them; the embedded runner resumes the designs).
+      const left = runs.worker
+        ? await jobs.counts().then(
+            (counts) => counts.waiting + counts.delayed + counts.active,
+            () => undefined,
+          )
+        : undefined;
       await workflow.close();
       // Card updates of the last changes reach the platforms before the database they record to closes.
       await Promise.all([...platforms.map((platform) => platform.flush()), limits?.close()]);
       await db.destroy();
-      logger.info('Facet stopped');
+      logger.info(
+        { jobsLeft: left },
+        left === undefined
+          ? 'Facet stopped'
+          : `Facet stopped; ${left} ${left === 1 ? 'job' : 'jobs'} left for the next start`,
+      );
       resolveClosed(0);
     })());
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig, secretsOf } from '../config.ts';
+import { createLogger, logFormatOf } from '../log.ts';
 import { facetRoles, RoleConfigError, startFacet } from '../main.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrator.ts';
@@ -28,7 +29,9 @@ ${creditsUsage}
 
 ${discordUsage}
 
-Configuration comes from the environment; see .env.example.`;
+Configuration comes from the environment and from a .env file in the working directory, which fills
+only the variables the environment leaves unset; see .env.example. Logs are JSON lines, or readable
+text when they go to a terminal (FACET_LOG_FORMAT=json|pretty|auto).`;
 
 /** Runs one `facet` command and returns its exit code. */
 export async function runCli(
@@ -85,7 +88,14 @@ export async function runCli(
         const { values } = parseArgs({ args: rest, options: { role: { type: 'string', default: 'all' } } });
         const role = facetRoles.find((r) => r === values.role);
         if (!role) throw new UsageError(`unknown role "${values.role}": use ${facetRoles.join(', ')}`);
-        const facet = await startFacet(loadConfig(environment), undefined, role);
+        const config = loadConfig(environment);
+        const format = logFormatOf(environment.FACET_LOG_FORMAT, process.stdout.isTTY);
+        if (!format) {
+          io.err(`FACET_LOG_FORMAT: expected json, pretty or auto, got "${environment.FACET_LOG_FORMAT}"`);
+          return 1;
+        }
+        const logger = createLogger(config.logLevel, { secrets: secretsOf(config), format });
+        const facet = await startFacet(config, logger, role);
         const stop = (signal: string) => {
           facet.logger.info({ signal }, 'stopping: no new work; running jobs finish or go back to the queue');
           // Bounded: a job still running after this is handed back (its queue lock lapses, or the

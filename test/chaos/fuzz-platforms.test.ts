@@ -138,6 +138,45 @@ async function quiesce(db: FacetDatabase, id: string, iteration = 1) {
 }
 
 /**
+ * Waits until no design has work of its own left (nothing queued or generating, every front view
+ * waiting for approval has its features), then returns a settled snapshot: the "before" of a case.
+ *
+ * Every case compares the whole database before and after its input, so anything an earlier case set
+ * off must be over before that "before" is taken. A case that passes waits for its own design
+ * (quiesce), but one that throws half-way (a timeout on a slow first run, say) leaves its design
+ * generating; fast-check then shrinks, re-running the property, and the next run saw that design
+ * reach its front view as "other designs changed", the error fast-check reports instead of the first.
+ */
+async function atRest(db: FacetDatabase, snaps: DbSnapshots) {
+  await until(
+    async () => {
+      const busy = await db
+        .selectFrom('designs')
+        .leftJoin('design_iterations', (join) =>
+          join
+            .onRef('design_iterations.design_id', '=', 'designs.id')
+            .onRef('design_iterations.iteration', '=', 'designs.iteration'),
+        )
+        .select(['designs.id', 'designs.state'])
+        .where((eb) =>
+          eb.or([
+            eb('designs.state', 'in', ['queued', 'generating_front', 'generating_views', 'finalizing']),
+            eb.and([
+              eb('designs.state', '=', 'awaiting_approval'),
+              eb('design_iterations.features', 'is', null),
+            ]),
+          ]),
+        )
+        .execute();
+      return busy.length === 0;
+    },
+    'every earlier design to come to rest',
+    20_000,
+  );
+  return snaps.settled();
+}
+
+/**
  * Gives a just-posted card a second to show the ready front view. It may not (the coalescing regression
  * below); the card is checked as it is either way.
  */
@@ -333,7 +372,7 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
       const delivered = new URLSearchParams(body).get('text')!;
       const expected = expectedCommand(delivered, slackMention);
       const input = JSON.stringify({ text: delivered, expected });
-      const before = await snaps.take();
+      const before = await atRest(kit.h.test.db, snaps);
       const mark = slackMark(kit);
       const ack = await slackPost(kit, body);
       expect(ack.status, input).toBe(200);
@@ -902,7 +941,7 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
       // a forged 2001-character prompt whose last character is a space is a valid 2000-character one.
       const valid = expectedPrompt !== '' && expectedPrompt.length <= maxPrompt;
       const input = JSON.stringify({ prompt, valid });
-      const before = await snaps.take();
+      const before = await atRest(kit.h.test.db, snaps);
       const interaction = kit.fake.slashCommand('design', {
         subcommand: 'create',
         options: { prompt },
@@ -1251,7 +1290,7 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
       const requestId = fresh('req-');
       const expected = expectedPlayground(wellFormed(text));
       const input = JSON.stringify({ user, text, expected });
-      const before = await snaps.take();
+      const before = await atRest(test.db, snaps);
       const funds = await available(user);
       const answer = await api('command', { userId: user, text, requestId });
       expect(answer.status, input).toBe(200);

@@ -214,9 +214,10 @@ const finalOf = (keyword: string) =>
 const finalEnv = new Map(finalOf('ENV').flatMap((instruction) => envPairs(instruction.args)));
 
 describe('Dockerfile', () => {
-  it('builds in at least two stages, each on a Node 20 slim base', () => {
+  it('builds in at least two stages, each on a slim base of the current Node LTS (26)', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    const nodeSlim = /^node:20(\.\d+){0,2}-(bookworm-)?slim(@sha256:[0-9a-f]{64})?$/;
+    // Node 26 is the Active LTS from 2026-10-28 (Node 24 went to maintenance on 2026-10-20).
+    const nodeSlim = /^node:26(\.\d+){0,2}-(trixie-)?slim(@sha256:[0-9a-f]{64})?$/;
     const stageNames = stages.flatMap((stage) => (stage.name ? [stage.name] : []));
     for (const stage of stages) {
       if (stageNames.includes(stage.base)) continue; // FROM an earlier stage
