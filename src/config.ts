@@ -30,6 +30,8 @@ export const configVariables = {
   GEMINI_API_KEY: 'Gemini API key. Unset: the offline renderer draws labelled previews.',
   GEMINI_BASE_URL: 'Override of the Gemini API base URL.',
   GEMINI_IMAGE_MODEL: 'Gemini image model.',
+  FACET_OFFLINE_LATENCY:
+    'How long the offline renderer takes per image (e.g. 3s), so a demo shows the progress. Unset: no delay.',
   OPENAI_API_KEY: 'OpenAI API key for feature extraction. Unset: offline extractor (palette from the image).',
   OPENAI_BASE_URL: 'Override of the OpenAI API base URL.',
   OPENAI_VISION_MODEL: 'OpenAI vision model for feature extraction.',
@@ -154,6 +156,18 @@ const environmentSchema = z.object({
   ),
   DISCORD_API_URL: httpUrl,
   GEMINI_API_KEY: optionalText,
+  FACET_OFFLINE_LATENCY: optionalText.transform((text, context) => {
+    if (text === undefined) return 0;
+    const ms = /^\s*0+\s*(ms|s|m|h|d)?\s*$/.test(text) ? 0 : parseDuration(text);
+    if (ms === undefined || ms > 600_000) {
+      context.addIssue({
+        code: 'custom',
+        message: `expected a duration up to 10m such as 500ms or 3s, got "${text}"`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  }),
   GEMINI_BASE_URL: httpUrl,
   GEMINI_IMAGE_MODEL: withDefault('GEMINI_IMAGE_MODEL'),
   OPENAI_API_KEY: optionalText,
@@ -258,6 +272,8 @@ export type Config = {
   discord: { token: string; applicationId: string; apiUrl: string | undefined } | undefined;
   gemini: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
+  /** The offline renderer (used without Gemini): a delay per image, 0 for none. */
+  offline: { latencyMs: number };
   credits: { starterCredits: number; holdTtlMs: number; adminGrantsPerDay: number };
   /** Fairness: caps on designs generating at once (Infinity: none) and requests per person per minute. */
   limits: { maxGenerating: number; maxGeneratingPerUser: number; requestsPerMinute: number };
@@ -350,6 +366,7 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
       env.OPENAI_API_KEY === undefined
         ? undefined
         : { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_VISION_MODEL },
+    offline: { latencyMs: env.FACET_OFFLINE_LATENCY },
     credits: {
       starterCredits: env.FACET_STARTER_CREDITS,
       holdTtlMs: env.FACET_HOLD_TTL,

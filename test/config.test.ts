@@ -162,6 +162,18 @@ describe('config', () => {
     expect(() => loadConfig({ FACET_METRICS_TOKEN: 'short' })).not.toThrow(/short/);
   });
 
+  it('reads FACET_OFFLINE_LATENCY as a duration: the offline renderer waits that long per image', () => {
+    expect(loadConfig({}).offline).toEqual({ latencyMs: 0 });
+    expect(loadConfig({ FACET_OFFLINE_LATENCY: '3s' }).offline).toEqual({ latencyMs: 3000 });
+    expect(loadConfig({ FACET_OFFLINE_LATENCY: '250ms' }).offline.latencyMs).toBe(250);
+    expect(loadConfig({ FACET_OFFLINE_LATENCY: '0' }).offline.latencyMs).toBe(0);
+    expect(loadConfig({ FACET_OFFLINE_LATENCY: ' ' }).offline.latencyMs).toBe(0);
+    expect(() => loadConfig({ FACET_OFFLINE_LATENCY: 'soon' })).toThrow(
+      /FACET_OFFLINE_LATENCY: expected a duration/,
+    );
+    expect(() => loadConfig({ FACET_OFFLINE_LATENCY: '2h' })).toThrow(/FACET_OFFLINE_LATENCY/);
+  });
+
   it('documents every variable it reads in .env.example', async () => {
     const { readFile } = await import('node:fs/promises');
     const example = await readFile('.env.example', 'utf8');

@@ -61,7 +61,7 @@ async function jobQueue(config: Readonly<Config>, logger: Logger): Promise<JobQu
 }
 
 async function imageModel(config: Readonly<Config>): Promise<ImageModel> {
-  if (!config.gemini) return new OfflineImageModel();
+  if (!config.gemini) return new OfflineImageModel({ delayMs: config.offline.latencyMs });
   const { GeminiImageModel } = await import('../ai/gemini/gemini-image-model.ts');
   const { apiKey, model, baseUrl } = config.gemini;
   return new GeminiImageModel({ apiKey, model, ...optional(baseUrl) });

@@ -1,4 +1,6 @@
 import sharp from 'sharp';
+import { featuresBandLayout, featuresBandSvg } from './contact-sheet-features.ts';
+import type { ProductFeatures } from './product-features.ts';
 import { isViewName, viewNames, type ViewName } from './views.ts';
 
 export type ContactSheetView = { view: ViewName; png: Buffer };
@@ -22,11 +24,16 @@ const fontFamily = "'DejaVu Sans', sans-serif";
 
 export type TilePlacement = { view: ViewName; left: number; top: number; size: number };
 
-/** Where each view's tile lands; exported so callers and tests agree with the renderer. */
-export function contactSheetGeometry(hasTitle: boolean): {
+/** Where each view's tile lands, and the features band under them; exported so callers and tests agree. */
+export function contactSheetGeometry(
+  hasTitle: boolean,
+  hasFeatures = false,
+): {
   width: number;
   height: number;
   tiles: TilePlacement[];
+  /** The band with colours, materials and dimensions; undefined without features. */
+  features: { left: number; top: number; width: number; height: number } | undefined;
 } {
   const { tile, gap, labelHeight, titleHeight, columns, rows } = contactSheetLayout;
   const header = hasTitle ? titleHeight : 0;
@@ -36,12 +43,22 @@ export function contactSheetGeometry(hasTitle: boolean): {
     top: header + gap + Math.floor(index / columns) * (tile + labelHeight + gap),
     size: tile,
   }));
+  const width = columns * tile + (columns + 1) * gap;
+  const gridHeight = header + rows * (tile + labelHeight) + (rows + 1) * gap;
+  const band = featuresBandLayout.height;
   return {
-    width: columns * tile + (columns + 1) * gap,
-    height: header + rows * (tile + labelHeight) + (rows + 1) * gap,
+    width,
+    height: hasFeatures ? gridHeight + band + gap : gridHeight,
     tiles,
+    features: hasFeatures ? { left: gap, top: gridHeight, width: width - 2 * gap, height: band } : undefined,
   };
 }
+
+export type ContactSheetOptions = {
+  title?: string;
+  /** What was read off the approved front view: drawn under the views as swatches, materials, dimensions. */
+  features?: ProductFeatures | null;
+};
 
 /**
  * One PNG showing every view, for a single chat message. Inputs may be any size or aspect ratio; each is
@@ -49,7 +66,7 @@ export function contactSheetGeometry(hasTitle: boolean): {
  */
 export async function renderContactSheet(
   views: ContactSheetView[],
-  options?: { title?: string },
+  options?: ContactSheetOptions,
 ): Promise<Buffer> {
   const byView = new Map<ViewName, Buffer>();
   for (const { view, png } of views) {
@@ -58,7 +75,8 @@ export async function renderContactSheet(
     byView.set(view, png);
   }
   const title = options?.title === undefined ? '' : cleanText(options.title, maxTitleLength);
-  const geometry = contactSheetGeometry(title !== '');
+  const features = options?.features ?? undefined;
+  const geometry = contactSheetGeometry(title !== '', features !== undefined);
   const { tile } = contactSheetLayout;
 
   const tiles = await Promise.all(
@@ -82,7 +100,7 @@ export async function renderContactSheet(
       ];
     }),
   );
-  const overlay = Buffer.from(labelsSvg(geometry, title, byView));
+  const overlay = Buffer.from(contactSheetOverlaySvg(geometry, title, byView, features));
 
   return sharp({
     create: { width: geometry.width, height: geometry.height, channels: 3, background: sheetBackground },
@@ -93,10 +111,12 @@ export async function renderContactSheet(
     .toBuffer();
 }
 
-function labelsSvg(
+/** The labels, the title and the features band, drawn over the tiles; exported for tests. */
+export function contactSheetOverlaySvg(
   geometry: ReturnType<typeof contactSheetGeometry>,
   title: string,
   present: ReadonlyMap<ViewName, Buffer>,
+  features?: ProductFeatures,
 ): string {
   const { labelHeight, titleHeight, gap } = contactSheetLayout;
   const labels = geometry.tiles.map(({ view, left, top, size }) => {
@@ -113,6 +133,17 @@ function labelsSvg(
     );
     const attributes = `x="${gap}" y="${y}" font-size="28" font-weight="bold" clip-path="url(#title)"`;
     labels.unshift(`<text ${attributes}>${escapeXml(title)}</text>`);
+  }
+  if (features && geometry.features) {
+    const band = geometry.features;
+    labels.push(
+      `<rect x="${band.left}" y="${band.top}" width="${band.width}" height="${band.height}" rx="12" fill="#ffffff"/>`,
+      ...featuresBandSvg(
+        features,
+        { left: band.left + 24, top: band.top + 16, width: band.width - 48 },
+        { escape: escapeXml, clean: cleanText },
+      ),
+    );
   }
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${geometry.width}" height="${geometry.height}">`,

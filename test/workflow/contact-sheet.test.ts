@@ -1,11 +1,14 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { featuresBandLayout } from '../../src/workflow/contact-sheet-features.ts';
 import {
   contactSheetGeometry,
   contactSheetLayout,
+  contactSheetOverlaySvg,
   renderContactSheet,
   type ContactSheetView,
 } from '../../src/workflow/contact-sheet.ts';
+import type { ProductFeatures } from '../../src/workflow/product-features.ts';
 import type { ViewName } from '../../src/workflow/views.ts';
 
 type Rgb = [number, number, number];
@@ -159,5 +162,68 @@ describe('renderContactSheet', () => {
     const views = await allViews();
     await expect(renderContactSheet([...views, views[0]!])).rejects.toThrow(/given twice/);
     await expect(renderContactSheet([{ view: 'front', png: Buffer.from('not a png') }])).rejects.toThrow();
+  });
+});
+
+describe('renderContactSheet: colours, materials and dimensions', () => {
+  const features: ProductFeatures = {
+    colors: [
+      { hex: '#E7782C', name: 'bright orange', usage: 'accents' },
+      { hex: '#1c1c1e', name: 'matte black', usage: 'body' },
+      { hex: '#2f62d6', name: 'blue <script>', usage: 'buttons' },
+    ],
+    dimensions: { width: 18, height: 20.25, depth: 8, unit: 'cm' },
+    materials: ['brushed aluminium', 'protein leather'],
+    keyElements: ['headband'],
+    description: 'Over-ear headphones',
+  };
+
+  it('writes every swatch with its name and hex code, the materials and the dimensions', () => {
+    const geometry = contactSheetGeometry(false, true);
+    const svg = contactSheetOverlaySvg(geometry, '', new Map(), features);
+    for (const text of ['Colours', 'bright orange', '#e7782c', 'matte black', '#1c1c1e', '#2f62d6'])
+      expect(svg).toContain(text);
+    expect(svg).toContain('blue &lt;script&gt;');
+    expect(svg).not.toContain('<script>');
+    expect(svg).toMatch(/fill="#e7782c"/);
+    expect(svg).toContain('brushed aluminium, protein leather');
+    expect(svg).toContain('18 × 20.3 × 8 cm');
+    expect(contactSheetOverlaySvg(contactSheetGeometry(false), '', new Map())).not.toContain('Colours');
+  });
+
+  it('draws the band under the five views, with each swatch in its colour', async () => {
+    const views = await allViews();
+    const plain = await decode(await renderContactSheet(views, { title: 'Headphones' }));
+    const sheet = await decode(await renderContactSheet(views, { title: 'Headphones', features }));
+    const geometry = contactSheetGeometry(true, true);
+    expect([sheet.width, sheet.height]).toEqual([geometry.width, geometry.height]);
+    expect(sheet.height).toBe(plain.height + featuresBandLayout.height + contactSheetLayout.gap);
+    const band = geometry.features!;
+    const lastTile = geometry.tiles.at(-1)!;
+    expect(band.top).toBeGreaterThanOrEqual(lastTile.top + lastTile.size + contactSheetLayout.labelHeight);
+    // Swatches: in a row from the band's left edge, one cell per colour (at least four cells).
+    const cell = (band.width - 48) / 4;
+    const { swatch } = featuresBandLayout;
+    const expected: Rgb[] = [
+      [0xe7, 0x78, 0x2c],
+      [0x1c, 0x1c, 0x1e],
+      [0x2f, 0x62, 0xd6],
+    ];
+    for (const [index, colour] of expected.entries()) {
+      const x = Math.round(band.left + 24 + index * cell + swatch / 2);
+      const y = Math.round(band.top + 16 + 34 + swatch / 2);
+      expect(close(sheet.pixel(x, y), colour), `swatch ${index}`).toBe(true);
+    }
+    // Text beside the swatches and on the materials and dimensions lines.
+    expect(countDark(sheet, band.left, band.top + 100, band.width, band.height - 100)).toBeGreaterThan(200);
+    // The views are where they were.
+    const front = geometry.tiles[0]!;
+    expect(close(sheet.pixel(front.left + 256, front.top + 256), colours.front)).toBe(true);
+  });
+
+  it('leaves the band out when there are no features', async () => {
+    const views = await allViews();
+    const none = await renderContactSheet(views, { features: null });
+    expect(none.equals(await renderContactSheet(views))).toBe(true);
   });
 });

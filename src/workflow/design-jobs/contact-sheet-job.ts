@@ -1,4 +1,5 @@
 import { renderContactSheet } from '../contact-sheet.ts';
+import { productFeaturesSchema } from '../product-features.ts';
 import { attachContactSheet, findRevisionForSheet } from '../store/design-statements.ts';
 import { oneAtATime } from '../one-at-a-time.ts';
 import { ImageNotFoundError } from '../ports/image-store.ts';
@@ -27,12 +28,17 @@ export class ContactSheetJob {
     if (!revision || revision.contact_sheet_key !== null) return;
     const sheetKey = imageKeys.contactSheet(designId, round);
     try {
-      const pngs = await Promise.all(
-        viewNames.map(async (view) => ({ view, png: await images.get(revision.image_keys[view] ?? '') })),
-      );
+      const [pngs, stored] = await Promise.all([
+        Promise.all(
+          viewNames.map(async (view) => ({ view, png: await images.get(revision.image_keys[view] ?? '') })),
+        ),
+        approvedFrontFeatures(db, designId),
+      ]);
+      // Without features (their extraction failed) the sheet shows the views only.
+      const features = productFeaturesSchema.safeParse(stored).data ?? null;
       const sheet = await this.renderSerially(async () => {
         await this.gate.yieldToCriticalPath();
-        return renderContactSheet(pngs, { title: revision.prompt });
+        return renderContactSheet(pngs, { title: revision.prompt, features });
       });
       await images.put(sheetKey, sheet);
     } catch (error) {
@@ -47,4 +53,19 @@ export class ContactSheetJob {
     await attachContactSheet(db, { designId, round, sheetKey, now: clock() });
     this.deps.effects.changedInBackground(designId);
   }
+}
+
+/** The features stored for the design's current (approved) front iteration, unparsed. */
+async function approvedFrontFeatures(db: JobDeps['db'], designId: string): Promise<unknown> {
+  const row = await db
+    .selectFrom('designs')
+    .innerJoin('design_iterations', (join) =>
+      join
+        .onRef('design_iterations.design_id', '=', 'designs.id')
+        .onRef('design_iterations.iteration', '=', 'designs.iteration'),
+    )
+    .select('design_iterations.features')
+    .where('designs.id', '=', designId)
+    .executeTakeFirst();
+  return row?.features;
 }
