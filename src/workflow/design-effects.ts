@@ -8,6 +8,7 @@ import { jobId, type Job, type JobQueue } from './ports/job-queue.ts';
 import type { Notifier } from './ports/notifier.ts';
 import { SnapshotPublisher } from './snapshot-publisher.ts';
 import type { WorkflowOutcome } from './workflow-outcome.ts';
+import { JobQueueClosedError } from './errors/job-queue-closed-error.ts';
 
 type EffectDeps = {
   db: Kysely<Database>;
@@ -69,7 +70,10 @@ export class DesignEffects {
     try {
       await this.deps.jobs.enqueue(job, delayMs === undefined ? undefined : { delayMs });
     } catch (error) {
-      this.deps.logger.warn({ err: error, job: jobId(job) }, 'could not queue a job; the reconciler will');
+      if (error instanceof JobQueueClosedError)
+        this.deps.logger.info({ job: jobId(job) }, 'stopping: the next step is queued at the next start');
+      else
+        this.deps.logger.warn({ err: error, job: jobId(job) }, 'could not queue a job; the reconciler will');
     }
   }
 

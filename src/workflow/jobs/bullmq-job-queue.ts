@@ -6,6 +6,7 @@ import { bullmqJobId } from './bullmq-job-id.ts';
 import type { JobCounts } from './job-counts.ts';
 import { jobSchema } from './job-schema.ts';
 import { withTimeout } from './with-timeout.ts';
+import { JobQueueClosedError } from '../errors/job-queue-closed-error.ts';
 
 export type BullMQJobQueueOptions = {
   redisUrl: string;
@@ -58,7 +59,7 @@ export class BullMQJobQueue implements JobQueue {
   }
 
   async enqueue(job: Job, options?: { delayMs?: number }): Promise<void> {
-    if (this.closing) throw new Error('job queue is closed');
+    if (this.closing) throw new JobQueueClosedError();
     const id = bullmqJobId(job);
     await this.removeIfFinished(id);
     // BullMQ ignores an add whose id exists, which is the dedupe the port asks for.
@@ -83,7 +84,7 @@ export class BullMQJobQueue implements JobQueue {
   }
 
   async process(handler: JobHandler): Promise<void> {
-    if (this.closing) throw new Error('job queue is closed');
+    if (this.closing) throw new JobQueueClosedError();
     if (this.worker) throw new Error('job queue is already processing');
     const worker = new Worker<unknown, void>(this.queueName, (job) => this.run(handler, job), {
       connection: this.connection,

@@ -3,6 +3,7 @@ import { jobId, type Job, type JobHandler, type JobQueue } from '../ports/job-qu
 import type { JobCounts } from './job-counts.ts';
 import { parseJob } from './job-schema.ts';
 import { withTimeout } from './with-timeout.ts';
+import { JobQueueClosedError } from '../errors/job-queue-closed-error.ts';
 
 export type InProcessJobQueueOptions = {
   /** Jobs run at once. Default 16. */
@@ -53,7 +54,7 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private add(job: Job, delayMs: number): void {
-    if (this.closing) throw new Error('job queue is closed');
+    if (this.closing) throw new JobQueueClosedError();
     const id = jobId(job);
     if (this.pending.has(id)) return;
     // A checked copy, as the Redis queue would store: a caller mutating its object later changes nothing.
@@ -63,7 +64,7 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   process(handler: JobHandler): Promise<void> {
-    if (this.closing) return Promise.reject(new Error('job queue is closed'));
+    if (this.closing) return Promise.reject(new JobQueueClosedError());
     if (this.handler) return Promise.reject(new Error('job queue is already processing'));
     this.handler = handler;
     this.pump();
