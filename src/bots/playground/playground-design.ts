@@ -9,7 +9,8 @@ export type PlaygroundDesign = {
   createdAt: string;
   card: DesignCard;
   imageUrl: string | null;
-  thread: { status: ThreadStatus | null; images: { title: string; url: string }[] };
+  /** `key` names the stored image: the page keeps an image element while its key stays the same. */
+  thread: { status: ThreadStatus | null; images: { key: string; title: string; url: string }[] };
 };
 
 /** The image keys a view needs URLs for, so the caller can sign them before rendering. */
@@ -36,7 +37,7 @@ export function playgroundDesign(
       status: thread.status,
       images: thread.images.flatMap((image) => {
         const url = urls.get(image.imageKey);
-        return url ? [{ title: image.title, url }] : [];
+        return url ? [{ key: image.imageKey, title: image.title, url }] : [];
       }),
     },
   };

@@ -6,6 +6,16 @@ import { imageKeysOf, playgroundDesign, type PlaygroundDesign } from './playgrou
 
 /** Designs kept for the elapsed-time ticker; the page reloads older ones from the API. */
 const rememberedDesigns = 200;
+/**
+ * An image keeps its URL while it is the same image: a fresh signature per update (a new expiry each
+ * second) would make the page download it again, and blank it while it does. A URL signed for a day is
+ * handed out again for 12 hours.
+ */
+const urlLifetimeSeconds = 24 * 60 * 60;
+const urlReuseMs = 12 * 60 * 60 * 1000;
+const rememberedUrls = 2_000;
+/** How soon a page whose stream broke tries again (the browser's default is about 3 s). */
+const reconnectMs = 1_000;
 
 /**
  * Pushes every playground design change to the open pages (server-sent events), and once a second
@@ -14,6 +24,7 @@ const rememberedDesigns = 200;
 export class PlaygroundHub implements Notifier {
   private readonly clients = new Set<ServerResponse>();
   private readonly latest = new Map<string, DesignSnapshot>();
+  private readonly urls = new Map<string, { url: string; until: number }>();
   private readonly ticker: NodeJS.Timeout;
 
   constructor(
@@ -44,8 +55,19 @@ export class PlaygroundHub implements Notifier {
 
   async present(design: DesignSnapshot): Promise<PlaygroundDesign> {
     const urls = new Map<string, string>();
-    for (const key of imageKeysOf(design)) urls.set(key, await this.deps.images.url(key));
+    for (const key of imageKeysOf(design)) urls.set(key, await this.urlOf(key));
     return playgroundDesign(design, urls);
+  }
+
+  private async urlOf(key: string): Promise<string> {
+    const now = Date.now();
+    const known = this.urls.get(key);
+    if (known && known.until > now) return known.url;
+    const url = await this.deps.images.url(key, { expiresInSeconds: urlLifetimeSeconds });
+    this.urls.delete(key);
+    this.urls.set(key, { url, until: now + urlReuseMs });
+    if (this.urls.size > rememberedUrls) this.urls.delete(this.urls.keys().next().value ?? '');
+    return url;
   }
 
   /** Keeps an SSE response open until the page goes away. */
@@ -55,7 +77,7 @@ export class PlaygroundHub implements Notifier {
       'cache-control': 'no-store',
       connection: 'keep-alive',
     });
-    response.write(': connected\n\n');
+    response.write(`retry: ${reconnectMs}\n: connected\n\n`);
     this.clients.add(response);
     response.on('close', () => this.clients.delete(response));
   }

@@ -6,27 +6,94 @@ const state = {
   users: [],
   views: new Map(),
   openThread: null,
+  /** False until the first designs are drawn: a reload scrolls and opens a thread once, at the end. */
+  loaded: false,
 };
 const $ = (id) => document.getElementById(id);
+/** A phone: the thread covers the channel, so it opens only when asked for. */
+const narrow = window.matchMedia('(max-width: 700px)');
+
+/** A request that got no answer of Facet's own: shown on the page, not only in the console. */
+class RequestError extends Error {}
 
 async function api(path, body) {
-  const response = await fetch(`/playground/api/${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return response.json();
+  let response;
+  try {
+    response = await fetch(`/playground/api/${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    throw new RequestError('Facet is not answering (is it restarting?). Try again in a moment.');
+  }
+  let parsed;
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = undefined;
+  }
+  // Facet's own refusals (400, 403, 500) carry a reply for the page to show; anything else is an error.
+  if (!response.ok && typeof parsed?.reply !== 'string')
+    throw new RequestError(`Facet answered ${response.status}; nothing was changed. Try again in a moment.`);
+  if (parsed === undefined) throw new RequestError('Facet sent an answer the page cannot read.');
+  return parsed;
 }
 
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes)) {
     if (key === 'class') node.className = value;
-    else if (key.startsWith('data-')) node.setAttribute(key, value);
+    else if (key.startsWith('data-') || key.startsWith('aria-')) node.setAttribute(key, value);
     else node[key] = value;
   }
   for (const child of children) if (child !== null && child !== undefined) node.append(child);
   return node;
+}
+
+/** Facet's texts mark commands as `code` (as Slack and Discord show them): here they become <code>. */
+function richText(value) {
+  const pieces = value.split('`');
+  return pieces.map((piece, index) => {
+    if (index % 2 === 0) return piece;
+    // An unmatched backtick stays as typed.
+    return index === pieces.length - 1 ? `\`${piece}` : element('code', { textContent: piece });
+  });
+}
+
+const svgNs = 'http://www.w3.org/2000/svg';
+/** Drawn shapes per status: no emoji font needed (emoji show as empty boxes without one). */
+const iconShapes = {
+  done: [
+    ['circle', { cx: 8, cy: 8, r: 7, fill: '#2eb67d' }],
+    ['path', { d: 'M4.5 8.3l2.3 2.3 4.7-4.9', fill: 'none', stroke: '#fff', 'stroke-width': 1.8 }],
+  ],
+  generating: [
+    ['circle', { cx: 8, cy: 8, r: 6, fill: 'none', stroke: '#d8d8de', 'stroke-width': 2 }],
+    ['path', { d: 'M8 2a6 6 0 0 1 6 6', fill: 'none', stroke: '#5865f2', 'stroke-width': 2 }],
+  ],
+  pending: [['circle', { cx: 8, cy: 8, r: 6, fill: 'none', stroke: '#999', 'stroke-width': 1.6 }]],
+  failed: [
+    ['circle', { cx: 8, cy: 8, r: 7, fill: '#e01e5a' }],
+    ['path', { d: 'M5.5 5.5l5 5m0-5l-5 5', fill: 'none', stroke: '#fff', 'stroke-width': 1.8 }],
+  ],
+  stopped: [
+    ['circle', { cx: 8, cy: 8, r: 7, fill: '#999' }],
+    ['rect', { x: 5.5, y: 5.5, width: 5, height: 5, fill: '#fff' }],
+  ],
+};
+function icon(name) {
+  const svg = document.createElementNS(svgNs, 'svg');
+  for (const [key, value] of Object.entries({ viewBox: '0 0 16 16', width: 16, height: 16 }))
+    svg.setAttribute(key, String(value));
+  svg.setAttribute('class', `icon icon-${name}`);
+  svg.setAttribute('aria-hidden', 'true');
+  for (const [tag, attributes] of iconShapes[name] ?? iconShapes.pending) {
+    const shape = document.createElementNS(svgNs, tag);
+    for (const [key, value] of Object.entries(attributes)) shape.setAttribute(key, String(value));
+    svg.append(shape);
+  }
+  return svg;
 }
 
 const nameOf = (id) => state.users.find((u) => u.id === id)?.name ?? id;
@@ -56,30 +123,94 @@ function tickMoments() {
 }
 setInterval(tickMoments, 1000);
 
-function note(message) {
+const messages = $('messages');
+/** Whether the channel shows its end: then it keeps showing it as cards grow and arrive. */
+const atBottom = () => messages.scrollHeight - messages.scrollTop - messages.clientHeight < 48;
+function scrollToEnd() {
+  messages.scrollTop = messages.scrollHeight;
+}
+
+function updateEmptyHint() {
+  $('empty-hint').hidden = !state.loaded || messages.children.length > 0;
+}
+
+/** A private answer: only the user who asked sees it (switching user hides it). */
+function note(message, { error = false } = {}) {
   const item = element(
     'li',
-    { class: 'note', 'data-testid': 'note' },
-    message,
-    element('small', {}, 'Only visible to you'),
+    {
+      class: error ? 'note error' : 'note',
+      'data-testid': error ? 'request-error' : 'note',
+      'data-user': state.user,
+      ...(error ? { role: 'alert' } : {}),
+    },
+    ...richText(message),
+    element('small', {}, error ? 'Only on this page' : 'Only visible to you'),
   );
-  $('messages').append(item);
+  messages.append(item);
+  updateEmptyHint();
   item.scrollIntoView({ block: 'end' });
 }
 
-async function refreshUsers() {
-  state.users = await api('users');
+function showOnlyMyNotes() {
+  for (const item of messages.querySelectorAll('.note')) item.hidden = item.dataset.user !== state.user;
+}
+
+function applyUsers(users) {
+  state.users = users;
   const select = $('user');
   if (select.options.length === 0)
     for (const user of state.users)
       select.append(element('option', { value: user.id }, `${user.name} (${user.role})`));
   select.value = state.user;
   const me = state.users.find((u) => u.id === state.user);
-  $('balance').textContent = me ? `${me.available} credits available · ${me.held} reserved` : '';
+  // A phone drops " available" to keep the header on one line.
+  $('balance').replaceChildren(
+    ...(me
+      ? [
+          `${me.available} credits`,
+          element('span', { class: 'wide' }, ' available'),
+          ` · ${me.held} reserved`,
+        ]
+      : []),
+  );
   $('balance').dataset.available = String(me?.available ?? '');
 }
 
-function renderCard(view) {
+async function refreshUsers() {
+  applyUsers(await api('users'));
+}
+
+/** The front view's frame: the same size before and after the image, so the card does not jump. */
+function imageFrame(view, previous) {
+  const { card } = view;
+  if (!card.image) {
+    if (card.tone !== 'working') return null;
+    return element(
+      'div',
+      { class: 'image-frame waiting', 'data-testid': 'card-image-placeholder' },
+      element('span', { textContent: 'Drawing the front view…' }),
+    );
+  }
+  // The same image keeps its element (and its URL): no download again, no blank while it reloads.
+  const kept = [...(previous?.querySelectorAll('img[data-key]') ?? [])].find(
+    (img) => img.dataset.key === card.image.key,
+  );
+  const img =
+    kept ??
+    element('img', {
+      src: view.imageUrl ?? '',
+      alt: card.image.alt,
+      width: 1024,
+      height: 1024,
+      'data-testid': 'card-image',
+      'data-key': card.image.key,
+    });
+  img.alt = card.image.alt;
+  return element('div', { class: 'image-frame' }, img);
+}
+
+function renderCard(view, previous) {
   const { card } = view;
   const buttons = card.actions.map((row) =>
     element(
@@ -90,7 +221,7 @@ function renderCard(view) {
           class: button.style ?? '',
           textContent: button.label,
           'data-action-id': button.id,
-          onclick: () => click(button),
+          onclick: () => void click(button),
         }),
       ),
     ),
@@ -98,6 +229,7 @@ function renderCard(view) {
   const threadLink =
     view.thread.status || view.thread.images.length > 0
       ? element('button', {
+          class: 'thread-link',
           textContent: `View thread (${view.thread.images.length} images)`,
           onclick: () => openThread(view.id),
         })
@@ -115,38 +247,57 @@ function renderCard(view) {
       ...(hasStart(card.status) ? { 'data-ticking': view.id } : {}),
     }),
     element('div', { class: 'facts', textContent: card.facts.map(text).join(' · ') }),
-    view.imageUrl
-      ? element('img', { src: view.imageUrl, alt: card.image?.alt ?? '', 'data-testid': 'card-image' })
-      : null,
+    imageFrame(view, previous),
     ...buttons,
     threadLink,
   );
 }
 
+/** Keeps the newest card's first buttons (Approve) in view, with the end of the channel. */
+function keepInView(card) {
+  scrollToEnd();
+  card.querySelector('.actions')?.scrollIntoView({ block: 'nearest' });
+}
+
+/** Draws a design; returns whether it changed (not just the once-a-second resend of a working one). */
 function show(view) {
   const known = state.views.get(view.id);
-  if (known && known.version > view.version) return;
+  if (known && known.version > view.version) return false;
   state.views.set(view.id, view);
-  const card = renderCard(view);
-  const existing = document.querySelector(`[data-testid="card"][data-design-id="${view.id}"]`);
+  const stick = atBottom();
+  const existing = messages.querySelector(`[data-testid="card"][data-design-id="${view.id}"]`);
+  const card = renderCard(view, existing);
   if (existing) existing.replaceWith(card);
-  else {
-    $('messages').append(card);
-    card.scrollIntoView({ block: 'end' });
+  else messages.append(card);
+  updateEmptyHint();
+  if (state.loaded) {
+    const newest = [...messages.querySelectorAll('[data-testid="card"]')].at(-1) === card;
+    if (!existing || (stick && newest)) keepInView(card);
+    else if (stick) scrollToEnd();
+    const mine = view.card.requesterId === state.user;
+    // The thread of a design of mine that was just approved comes forward (a phone opens it when asked).
+    const started = view.thread.status && !known?.thread.status;
+    if (started && mine && !narrow.matches) openThread(view.id);
   }
-  if (view.thread.status && state.openThread === null && view.card.requesterId === state.user)
-    openThread(view.id);
   if (state.openThread === view.id) renderThread(view);
+  return !known || known.version !== view.version;
 }
 
 function openThread(id) {
   state.openThread = id;
   $('thread').hidden = false;
+  $('thread').dataset.designId = id;
   renderThread(state.views.get(id));
+}
+
+function lineIcon(line) {
+  // A stopped design leaves its unfinished views pending or generating: they will not come.
+  return line.text.endsWith(': stopped') ? 'stopped' : line.state;
 }
 
 function renderThread(view) {
   const body = $('thread-body');
+  const kept = new Map([...body.querySelectorAll('figure[data-key]')].map((f) => [f.dataset.key, f]));
   body.replaceChildren();
   if (!view) return;
   const { status, images } = view.thread;
@@ -160,7 +311,12 @@ function renderThread(view) {
           'ul',
           { class: 'progress' },
           ...status.lines.map((line) =>
-            element('li', { textContent: line.text, 'data-state': line.state, 'data-view': line.view }),
+            element(
+              'li',
+              { 'data-state': line.state, 'data-view': line.view },
+              icon(lineIcon(line)),
+              element('span', { textContent: line.text }),
+            ),
           ),
         ),
         status.footer ? element('em', { textContent: status.footer }) : null,
@@ -168,12 +324,13 @@ function renderThread(view) {
     );
   for (const image of images)
     body.append(
-      element(
-        'figure',
-        { 'data-testid': 'thread-image' },
-        element('img', { src: image.url, alt: image.title }),
-        element('figcaption', { textContent: image.title }),
-      ),
+      kept.get(image.key) ??
+        element(
+          'figure',
+          { 'data-testid': 'thread-image', 'data-key': image.key },
+          element('img', { src: image.url, alt: image.title }),
+          element('figcaption', { textContent: image.title }),
+        ),
     );
 }
 
@@ -183,15 +340,41 @@ async function answer(result) {
   await refreshUsers();
 }
 
+/** Runs what a click or command asked for; a request that failed says so on the page. */
+async function attempt(work) {
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    note(error.message, { error: true });
+  }
+}
+
+/** The page's own confirmation (Slack's confirm dialog): resolves true when confirmed. */
+function confirmWith(confirm) {
+  const dialog = $('confirm');
+  $('confirm-title').textContent = confirm.title;
+  $('confirm-text').textContent = confirm.text;
+  $('confirm-ok').textContent = confirm.confirm;
+  $('confirm-deny').textContent = confirm.deny;
+  dialog.returnValue = '';
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });
+    dialog.showModal();
+    $('confirm-ok').focus();
+  });
+}
+
 async function click(button) {
-  if (button.confirm && !window.confirm(`${button.confirm.title}\n\n${button.confirm.text}`)) return;
-  await answer(await api('action', { userId: state.user, actionId: button.id }));
+  if (button.confirm && !(await confirmWith(button.confirm))) return;
+  await attempt(async () => answer(await api('action', { userId: state.user, actionId: button.id })));
 }
 
 let feedbackTarget = null;
 function openFeedback(target) {
   feedbackTarget = target;
   // Editing one view of a finished design: the text is optional (empty draws the view again).
+  $('feedback-title').textContent = target.view ? `Edit the ${target.view} view` : 'Request changes';
   $('feedback-label').textContent = target.view
     ? `What should change in the ${target.view} view? (optional: empty draws it again)`
     : `What should change in iteration ${target.iteration}?`;
@@ -202,22 +385,34 @@ function openFeedback(target) {
 
 $('feedback-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const result = await api('feedback', {
-    userId: state.user,
-    ...feedbackTarget,
-    feedback: $('feedback-text').value,
-  });
+  let result;
+  try {
+    result = await api('feedback', {
+      userId: state.user,
+      ...feedbackTarget,
+      feedback: $('feedback-text').value,
+    });
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    // The form stays open with what was typed: it can be sent again once Facet answers.
+    $('feedback-error').textContent = error.message;
+    return;
+  }
   if (result.error) {
     $('feedback-error').textContent = result.error;
     return;
   }
   $('feedback').close();
-  await answer(result);
+  await attempt(() => answer(result));
 });
 $('feedback-cancel').addEventListener('click', () => $('feedback').close());
 $('close-thread').addEventListener('click', () => {
   state.openThread = null;
   $('thread').hidden = true;
+});
+$('example').addEventListener('click', () => {
+  $('text').value = $('example').textContent.trim();
+  $('text').focus();
 });
 
 $('composer').addEventListener('submit', async (event) => {
@@ -226,23 +421,68 @@ $('composer').addEventListener('submit', async (event) => {
   const typed = input.value.trim();
   if (typed === '') return;
   input.value = '';
-  $('messages').append(element('li', { class: 'mine', textContent: `${nameOf(state.user)}: ${typed}` }));
-  await answer(await api('command', { userId: state.user, text: typed, requestId: crypto.randomUUID() }));
+  messages.append(element('li', { class: 'mine', textContent: `${nameOf(state.user)}: ${typed}` }));
+  scrollToEnd();
+  await attempt(async () => {
+    try {
+      await answer(await api('command', { userId: state.user, text: typed, requestId: crypto.randomUUID() }));
+    } catch (error) {
+      // Not sent: what was typed comes back, ready to send again.
+      if (error instanceof RequestError && input.value === '') input.value = typed;
+      throw error;
+    }
+  });
 });
 
 $('user').addEventListener('change', async (event) => {
   state.user = event.target.value;
   localStorage.setItem('facet-user', state.user);
+  showOnlyMyNotes();
   for (const view of state.views.values()) show(view);
-  await refreshUsers();
+  await attempt(refreshUsers);
 });
 
-const events = new EventSource('/playground/api/events');
-events.addEventListener('design', (event) => {
-  show(JSON.parse(event.data));
-  void refreshUsers();
-});
+/** Everything again from the server: at start, and after every reconnect (a restart misses events). */
+async function sync() {
+  const [users, designs] = await Promise.all([api('users'), api('designs')]);
+  applyUsers(users);
+  for (const view of designs) show(view);
+}
 
-await refreshUsers();
-for (const view of await api('designs')) show(view);
+function setConnection(live) {
+  $('connection').hidden = live;
+  $('connection').textContent = live ? '' : 'reconnecting…';
+}
+
+function connect() {
+  const events = new EventSource('/playground/api/events');
+  events.addEventListener('open', () => {
+    setConnection(true);
+    sync().catch(() => setConnection(false));
+  });
+  events.addEventListener('error', () => {
+    setConnection(false);
+    // The browser retries a dropped stream by itself, but not one refused (a 404 while Facet starts).
+    if (events.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
+  });
+  events.addEventListener('design', (event) => {
+    if (show(JSON.parse(event.data))) refreshUsers().catch(() => undefined);
+  });
+}
+
+connect();
+try {
+  await sync();
+} catch {
+  setConnection(false);
+}
+state.loaded = true;
+showOnlyMyNotes();
+updateEmptyHint();
+scrollToEnd();
+// After a reload: the latest design's thread, not the first one drawn (a phone opens it when asked).
+const latestThread = [...state.views.values()]
+  .reverse()
+  .find((v) => v.thread.status || v.thread.images.length);
+if (latestThread && !narrow.matches) openThread(latestThread.id);
 document.body.dataset.ready = 'true';
