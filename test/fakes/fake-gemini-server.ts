@@ -49,7 +49,8 @@ export type FakeGeminiRequest = {
   receivedAt: number;
 };
 
-export type FakeGeminiLatency = number | ((request: FakeGeminiRequest) => number);
+/** A delay in ms, or per request: a delay, or a promise the answer waits for (a test's gate). */
+export type FakeGeminiLatency = number | ((request: FakeGeminiRequest) => number | Promise<void>);
 
 export type FakeGeminiOptions = {
   /** What to do when the script is empty (default: an image). */
@@ -205,7 +206,9 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
   let maxInFlight = 0;
   const timers = new Set<NodeJS.Timeout>();
 
-  function wait(ms: number, response: ServerResponse): Promise<void> {
+  function wait(ms: number | Promise<void>, response: ServerResponse): Promise<void> {
+    if (typeof ms !== 'number')
+      return Promise.race([ms, new Promise<void>((resolve) => response.once('close', resolve))]);
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {

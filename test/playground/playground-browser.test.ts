@@ -193,22 +193,22 @@ describe('playground in a browser', () => {
 
     // A second finished design, then a reload: the newest card is in view and its thread is open.
     await type('/design a ceramic kettle');
-    await card()
-      .getByRole('button', { name: /^Approve/ })
-      .waitFor({ timeout: 20_000 });
-    await card()
-      .getByRole('button', { name: /^Approve/ })
-      .click();
+    const kettle = page.getByTestId('card').filter({ hasText: 'a ceramic kettle' });
+    await kettle.getByRole('button', { name: /^Approve/ }).waitFor({ timeout: 20_000 });
+    await kettle.getByRole('button', { name: /^Approve/ }).click();
     await page.getByTestId('confirm-ok').click();
-    await expect.poll(() => card().getAttribute('data-tone'), { timeout: 30_000 }).toBe('done');
-    const latest = await card().getAttribute('data-design-id');
+    await expect.poll(() => kettle.getAttribute('data-tone'), { timeout: 30_000 }).toBe('done');
+    const latest = await kettle.getAttribute('data-design-id');
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.getByTestId('card').count()).toBe(2);
     await expect.poll(() => inView(page, card().getByRole('button', { name: /View thread/ }))).toBe(true);
-    // The thread panel is open (which design's: see the report of issue 15; not asserted yet).
-    expect(await page.getByTestId('thread').isVisible()).toBe(true);
-    expect(latest).not.toBeNull();
+    // Image keys name their design: the thread shows the kettle's images, not the first design's.
+    await expect
+      .poll(() => page.getByTestId('thread-image').first().locator('img').getAttribute('src'), {
+        timeout: 5_000,
+      })
+      .toContain(`/designs/${latest ?? 'none'}/`);
     await shot('reload');
     expect(browserDialogs).toEqual([]);
     expect(failedResponses).toEqual([]);

@@ -213,8 +213,10 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
     expect(failed.state).toBe('failed');
     expect(failed.views.find((v) => v.view === 'side')!.state).toBe('failed');
 
-    // Held back so that the card can show the side view at work again before it is done.
-    h.gemini.setLatency((request) => (isSideOfLamp(request.texts.join(' ')) ? 400 : 0));
+    // Held back until a platform has been shown the side view at work again (however slow the run).
+    let release!: () => void;
+    const sideMayFinish = new Promise<void>((resolve) => (release = resolve));
+    h.gemini.setLatency((request) => (isSideOfLamp(request.texts.join(' ')) ? sideMayFinish : 0));
     try {
       const seenFrom = h.notifier.of(design.id).length;
       const retried = designOf(
@@ -229,17 +231,21 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
       );
       expect(generatingAgain.version).toBeGreaterThan(retried.version);
       // A platform was told, not just the database changed: the claim published the new version.
-      await vi.waitFor(() =>
-        expect(
-          h.notifier
-            .of(design.id)
-            .slice(seenFrom)
-            .some((d) => d.version === generatingAgain.version),
-        ).toBe(true),
+      await vi.waitFor(
+        () =>
+          expect(
+            h.notifier
+              .of(design.id)
+              .slice(seenFrom)
+              .some((d) => d.version === generatingAgain.version),
+          ).toBe(true),
+        { timeout: 10_000 },
       );
+      release();
       const done = await waitFor(h.workflow, design.id, inState('completed', 'failed'));
       expect(done.state).toBe('completed');
     } finally {
+      release();
       h.gemini.setLatency(0);
     }
   });
