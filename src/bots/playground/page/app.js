@@ -236,7 +236,13 @@ function renderCard(view, previous) {
       : null;
   return element(
     'li',
-    { class: `card ${card.tone}`, 'data-testid': 'card', 'data-design-id': view.id, 'data-tone': card.tone },
+    {
+      class: `card ${card.tone}`,
+      'data-testid': 'card',
+      'data-design-id': view.id,
+      'data-tone': card.tone,
+      'data-created-at': view.createdAt,
+    },
     element('h3', { textContent: card.title }),
     card.fullPrompt ? element('p', { class: 'details', textContent: card.fullPrompt }) : null,
     element('div', { textContent: `Requested by @${nameOf(card.requesterId)}` }),
@@ -268,7 +274,14 @@ function show(view) {
   const existing = messages.querySelector(`[data-testid="card"][data-design-id="${view.id}"]`);
   const card = renderCard(view, existing);
   if (existing) existing.replaceWith(card);
-  else messages.append(card);
+  else {
+    // In the order they were asked for: an event can bring a design before the list that holds older ones.
+    const later = [...messages.querySelectorAll('[data-testid="card"]')].find(
+      (other) => other.dataset.createdAt > view.createdAt,
+    );
+    if (later) later.before(card);
+    else messages.append(card);
+  }
   updateEmptyHint();
   if (state.loaded) {
     const newest = [...messages.querySelectorAll('[data-testid="card"]')].at(-1) === card;
@@ -482,7 +495,8 @@ updateEmptyHint();
 scrollToEnd();
 // After a reload: the latest design's thread, not the first one drawn (a phone opens it when asked).
 const latestThread = [...state.views.values()]
-  .reverse()
-  .find((v) => v.thread.status || v.thread.images.length);
+  .filter((v) => v.thread.status || v.thread.images.length)
+  .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+  .at(-1);
 if (latestThread && !narrow.matches) openThread(latestThread.id);
 document.body.dataset.ready = 'true';
