@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, DesignState } from '../storage/schema.ts';
 import { placeInLine, type PlaceInLine } from './admission/place-in-line.ts';
-import { typicalPhaseSeconds } from './phase-estimate.ts';
 import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
 import { findSnapshotRow } from './store/snapshot-statements.ts';
 import type { ViewName } from './views.ts';
@@ -75,10 +74,7 @@ export type DesignSnapshot = {
 
 const viewOrder: Record<ViewName, number> = { front: 0, back: 1, side: 2, top: 3, bottom: 4 };
 
-/**
- * One round trip (two for a design waiting in line, or generating when its workspace's usual phase time
- * is not cached): the snapshot is read after every change, often by many designs at once.
- */
+/** One round trip (two for a design waiting in line): the snapshot is read after every change, often by many designs at once. */
 export async function loadSnapshot(
   db: Kysely<Database>,
   designId: string,
@@ -95,12 +91,6 @@ export async function loadSnapshot(
           createdAt: design.created_at,
         })
       : null;
-  const phase =
-    design.state === 'generating_front' ? 'front' : design.state === 'generating_views' ? 'views' : undefined;
-  const typicalSeconds =
-    phase === undefined || (phase === 'views' && design.round > 1)
-      ? null
-      : await typicalPhaseSeconds(db, design.workspace_id, phase);
   return {
     id: design.id,
     workspaceId: design.workspace_id,
@@ -155,7 +145,7 @@ export async function loadSnapshot(
       : null,
     admittedAt: design.admitted_at,
     queue,
-    typicalSeconds,
+    typicalSeconds: design.typical_seconds,
     createdAt: design.created_at,
     updatedAt: design.updated_at,
     finishedAt: design.finished_at,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../../storage/schema.ts';
 
@@ -11,6 +11,34 @@ import type { Database } from '../../storage/schema.ts';
  * A design with its hold's status and expiry, its iterations and views (nested as JSON, so their
  * timestamps arrive as ISO strings) and its latest revision, in one statement.
  */
+/** Fewer samples than this say too little about a workspace's model and prompts to promise a time. */
+const minimumSamples = 5;
+
+/**
+ * While a phase generates: the recent median of that phase in the design's workspace (front views of its
+ * newest 20 designs, first ones counted from leaving the line; or approval to completion of its newest 20
+ * completed designs), null with fewer than 5 samples. Part of the snapshot's one round trip: a card is
+ * read after every change, and a second query would let a fast front view overtake its own "started".
+ */
+const typicalPhaseSeconds = sql<number | null>`case
+  when designs.state = 'generating_front' then (
+    select case when count(*) >= ${minimumSamples} then percentile_cont(0.5) within group (order by
+             extract(epoch from i.completed_at - greatest(i.created_at, coalesce(r.admitted_at, i.created_at)))::float8)
+           end
+    from (select d.id, d.admitted_at from designs d where d.workspace_id = designs.workspace_id
+          order by d.created_at desc limit 20) r
+    join design_iterations i on i.design_id = r.id
+    where i.completed_at is not null)
+  when designs.state = 'generating_views' and designs.round = 1 then (
+    select case when count(*) >= ${minimumSamples} then percentile_cont(0.5) within group (order by
+             extract(epoch from v.finished_at - v.approved_at)::float8)
+           end
+    from (select d.approved_at, d.finished_at from designs d
+          where d.workspace_id = designs.workspace_id and d.state = 'completed' and d.round = 1
+            and d.approved_at is not null and d.finished_at is not null
+          order by d.created_at desc limit 20) v)
+end`;
+
 export async function findSnapshotRow(db: Kysely<Database>, designId: string) {
   return db
     .selectFrom('designs')
@@ -39,6 +67,7 @@ export async function findSnapshotRow(db: Kysely<Database>, designId: string) {
           .orderBy('revisions.number', 'desc')
           .limit(1),
       ).as('revision'),
+      typicalPhaseSeconds.as('typical_seconds'),
     ])
     .where('designs.id', '=', designId)
     .executeTakeFirst();

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unknownFreshForMs } from '../../../src/workflow/phase-estimate.ts';
 import { inState, waitFor } from '../../workflow/workflow-harness.ts';
 import { startSlackKit, type SlackKit } from './slack-kit.ts';
 
@@ -48,8 +47,6 @@ describe('Slack card progress', () => {
       await kit.post(kit.command(`a camping mug number ${n}`, `U-p${n}`));
       await waitFor(kit.h.workflow, await kit.designOf(`U-p${n}`), inState('awaiting_approval'));
     }
-    // "Not enough samples yet" is remembered for a few seconds (a new workspace's burst asks once).
-    await new Promise((resolve) => setTimeout(resolve, unknownFreshForMs + 100));
     kit.h.gemini.setLatency(1_500);
     await kit.post(kit.command('a folding camp stool', 'U-p6'));
     await expect.poll(() => firstCardOf('a folding camp stool'), { timeout: 10_000 }).toBeDefined();
