@@ -141,9 +141,12 @@ export async function startFacet(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await http.close();
-      await metricsServer?.close();
+      // No new requests from here; platforms stop meanwhile, so the playground's open event streams end
+      // instead of holding the server's close for its grace period.
+      const httpClosed = http.close();
       for (const { stop } of attached) await stop();
+      await httpClosed;
+      await metricsServer?.close();
       // Counted before the queue closes (BullMQ's connection goes with it): jobs waiting or running now
       // are the work the next start picks up (Redis keeps them; the embedded runner resumes the designs).
       const left = runs.worker
