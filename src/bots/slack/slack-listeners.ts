@@ -94,41 +94,29 @@ export function registerSlackListeners(
     );
   });
 
-  app.view(feedbackModalCallbackId, async ({ ack, body, view, client }) => {
-    const { submission, channelId } = readFeedbackSubmission(view);
-    await bot.submit(
-      request(
-        client,
-        { kind: 'view', ack: (answer) => ack(answer), errorBlock: feedbackErrorBlock },
-        {
-          teamId: body.team?.id ?? body.user.team_id ?? '',
-          userId: body.user.id,
-          channelId,
-          triggerId: undefined,
-          requestId: view.id,
-        },
-      ),
-      submission,
-    );
-  });
-
-  app.view(viewEditModalCallbackId, async ({ ack, body, view, client }) => {
-    const { submission, channelId } = readViewEditSubmission(view);
-    await bot.submit(
-      request(
-        client,
-        { kind: 'view', ack: (answer) => ack(answer), errorBlock: viewEditErrorBlock },
-        {
-          teamId: body.team?.id ?? body.user.team_id ?? '',
-          userId: body.user.id,
-          channelId,
-          triggerId: undefined,
-          requestId: view.id,
-        },
-      ),
-      submission,
-    );
-  });
+  // The two change forms differ only in how their submission is read and where errors go.
+  const changeForms = [
+    { callbackId: feedbackModalCallbackId, read: readFeedbackSubmission, errorBlock: feedbackErrorBlock },
+    { callbackId: viewEditModalCallbackId, read: readViewEditSubmission, errorBlock: viewEditErrorBlock },
+  ];
+  for (const form of changeForms)
+    app.view(form.callbackId, async ({ ack, body, view, client }) => {
+      const { submission, channelId } = form.read(view);
+      await bot.submit(
+        request(
+          client,
+          { kind: 'view', ack: (answer) => ack(answer), errorBlock: form.errorBlock },
+          {
+            teamId: body.team?.id ?? body.user.team_id ?? '',
+            userId: body.user.id,
+            channelId,
+            triggerId: undefined,
+            requestId: view.id,
+          },
+        ),
+        submission,
+      );
+    });
 
   app.view(settingsModalCallbackId, async ({ ack, body, view, client }) => {
     const submission = readSettingsSubmission(view);
