@@ -41,9 +41,9 @@ export function composeChatCore(
  */
 export function composeCardNotifier<Where extends CardMessage>(
   outbound: CardOutbound<Where>,
-  deps: Pick<PlatformDeps, 'db' | 'clock'>,
+  deps: Pick<PlatformDeps, 'db'>,
   options: { intervalMs: number; logger: Logger },
 ): CoalescingNotifier {
-  const cards = new ThreadedCardNotifier({ outbound, posts: new ChatPosts(deps.db), clock: deps.clock });
+  const cards = new ThreadedCardNotifier({ outbound, posts: new ChatPosts(deps.db) });
   return new CoalescingNotifier(cards, { ...options, fresh: freshSnapshotsFrom(deps.db) });
 }

@@ -1,4 +1,3 @@
-import type { Clock } from '../../clock.ts';
 import type { ChatPosts } from '../../workflow/chat-posts.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { Notifier } from '../../workflow/ports/notifier.ts';
@@ -21,7 +20,7 @@ const uploadKey = (imageKey: string) => `upload:${imageKey}`;
  * posts it shows the newest snapshot right after.
  */
 export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier {
-  constructor(private readonly deps: { outbound: CardOutbound<Where>; posts: ChatPosts; clock: Clock }) {}
+  constructor(private readonly deps: { outbound: CardOutbound<Where>; posts: ChatPosts }) {}
 
   async notify(design: DesignSnapshot): Promise<void> {
     const { outbound, posts } = this.deps;

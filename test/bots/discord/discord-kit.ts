@@ -89,7 +89,7 @@ export async function startDiscordKit(
   const h = await createHarness(label, {
     images,
     notifier: (db) => {
-      const cards = new ThreadedCardNotifier({ outbound, posts: new ChatPosts(db), clock: () => new Date() });
+      const cards = new ThreadedCardNotifier({ outbound, posts: new ChatPosts(db) });
       coalesced = new CoalescingNotifier(cards, {
         intervalMs: 20,
         logger: silentLogger,
@@ -211,7 +211,6 @@ export async function startDiscordKit(
       new ThreadedCardNotifier({
         outbound: new DiscordCardOutbound({ rest: discordRest(token, fake.apiUrl), images }),
         posts: new ChatPosts(h.test.db),
-        clock: () => new Date(),
       }),
     async close() {
       await bot.stop();

@@ -108,7 +108,6 @@ export async function startSlackKit(
       cards = new ThreadedCardNotifier({
         outbound: new SlackCardOutbound({ clients, images, logger: silentLogger }),
         posts: new ChatPosts(db),
-        clock: () => new Date(),
       });
       coalesced = new CoalescingNotifier(cards, {
         intervalMs: 20,
@@ -258,7 +257,6 @@ export async function startSlackKit(
       new ThreadedCardNotifier({
         outbound: new SlackCardOutbound({ clients, images, logger: silentLogger }),
         posts: new ChatPosts(h.test.db),
-        clock: () => new Date(),
       }),
     async close() {
       server.closeAllConnections();
