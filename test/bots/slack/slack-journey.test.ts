@@ -52,7 +52,10 @@ describe('Slack app over HTTP (real Bolt, fake Slack Web API, real workflow)', (
         .where('requester_id', '=', 'U1')
         .executeTakeFirstOrThrow()
     ).id;
-    expect(JSON.stringify(lastCard().args.blocks)).toContain('https://facet.example.com/');
+    // The first post may go out before its picture (the card is edited to show it, by URL here).
+    await expect
+      .poll(() => JSON.stringify(lastCard().args.blocks), { timeout: 10_000 })
+      .toContain('https://facet.example.com/');
 
     // A quick edit: iteration 2, one more credit.
     const minimal = buttons(lastCard()).find((b) => b.text.text.startsWith('More minimal'))!;
