@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import {
+  defaultModelPrices,
+  type ModelPrice,
+  type ModelPrices,
+} from './workflow/model-calls/model-prices.ts';
 
 /** Every variable Facet reads, with what it means. `.env.example` and the README table are generated from the same words. */
 export const configVariables = {
@@ -46,6 +51,12 @@ export const configVariables = {
     'Designs one person may have generating at once; their next ones wait in line (0: no cap).',
   FACET_RATE_LIMIT:
     'Commands and button clicks one person may send per minute before being asked to slow down (0: no limit).',
+  FACET_MONTHLY_BUDGET_USD:
+    "Each workspace's estimated AI spend per calendar month (UTC), in US dollars, unless the workspace sets its own in /design settings; past it new designs are refused. Unset: no cap.",
+  FACET_DAILY_BUDGET_USD:
+    'Estimated AI spend of all workspaces together per day (UTC), in US dollars; past it new designs are refused everywhere. Unset: no cap.',
+  FACET_MODEL_PRICES:
+    'Corrections to the price table the cost estimates use, as JSON by model id, e.g. {"gemini-2.5-flash-image":{"inputPerMillionTokens":0.3,"outputPerMillionTokens":30,"perImage":0.039,"perCall":0}} (docs/operations.md).',
   FACET_DATA_DIR: 'Folder for the embedded database and local images.',
   FACET_PLAYGROUND:
     'The local playground page at / (it has no login: whoever reaches it is its admin): on (1) or off (0). Unset: on when neither Slack nor Discord is configured and FACET_HOST is a loopback address.',
@@ -108,6 +119,32 @@ const capOf = (name: ConfigVariable) =>
       .max(1_000_000)
       .transform((n) => (n === 0 ? Infinity : n)),
   );
+
+/** US dollars, to the cent. */
+const dollars = z.coerce
+  .number<string>({ error: 'expected an amount in US dollars, e.g. 50 or 12.50' })
+  .min(0, 'expected an amount in US dollars, e.g. 50 or 12.50')
+  .max(10_000_000)
+  .transform((usd) => Math.round(usd * 100));
+
+const price = z.number().min(0).max(1_000_000);
+const modelPricesSchema = z.record(
+  z.string().min(1).max(120),
+  z.strictObject({
+    inputPerMillionTokens: price.optional(),
+    outputPerMillionTokens: price.optional(),
+    perImage: price.optional(),
+    perCall: price.optional(),
+  }),
+);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 const environmentSchema = z.object({
   PORT: withDefault('PORT').pipe(
@@ -195,6 +232,20 @@ const environmentSchema = z.object({
   FACET_MAX_GENERATING: capOf('FACET_MAX_GENERATING'),
   FACET_MAX_GENERATING_PER_USER: capOf('FACET_MAX_GENERATING_PER_USER'),
   FACET_RATE_LIMIT: capOf('FACET_RATE_LIMIT'),
+  FACET_MONTHLY_BUDGET_USD: optionalText.pipe(dollars.optional()),
+  FACET_DAILY_BUDGET_USD: optionalText.pipe(dollars.optional()),
+  FACET_MODEL_PRICES: optionalText.transform((text, context) => {
+    if (text === undefined) return {};
+    const parsed = modelPricesSchema.safeParse(parseJson(text));
+    if (!parsed.success) {
+      context.addIssue({
+        code: 'custom',
+        message: `expected JSON such as {"model-id":{"perImage":0.04}} with prices in US dollars: ${parsed.error.issues[0]?.message ?? 'not JSON'}`,
+      });
+      return z.NEVER;
+    }
+    return parsed.data;
+  }),
   FACET_DATA_DIR: withDefault('FACET_DATA_DIR'),
   FACET_PLAYGROUND: optionalText.pipe(
     z.enum(['0', '1', 'true', 'false'], { error: 'expected 1 (on) or 0 (off)' }).optional(),
@@ -277,6 +328,12 @@ export type Config = {
   credits: { starterCredits: number; holdTtlMs: number; adminGrantsPerDay: number };
   /** Fairness: caps on designs generating at once (Infinity: none) and requests per person per minute. */
   limits: { maxGenerating: number; maxGeneratingPerUser: number; requestsPerMinute: number };
+  /** Estimated AI spend: caps in US cents (undefined: none) and corrections to the price table. */
+  ai: {
+    workspaceMonthlyBudgetCents: number | undefined;
+    dailyBudgetCents: number | undefined;
+    prices: ModelPrices;
+  };
   /** The local playground page: on by default only on a loopback host with no chat platform configured. */
   playground: boolean;
   /** Where /metrics is served: on PORT (`port` unset) or a server of its own; a token when one is asked. */
@@ -377,6 +434,11 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
       maxGeneratingPerUser: env.FACET_MAX_GENERATING_PER_USER,
       requestsPerMinute: env.FACET_RATE_LIMIT,
     },
+    ai: {
+      workspaceMonthlyBudgetCents: env.FACET_MONTHLY_BUDGET_USD,
+      dailyBudgetCents: env.FACET_DAILY_BUDGET_USD,
+      prices: withPriceCorrections(env.FACET_MODEL_PRICES),
+    },
     logLevel: env.LOG_LEVEL,
     playground:
       env.FACET_PLAYGROUND === undefined
@@ -385,6 +447,26 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
     metrics: { port: env.FACET_METRICS_PORT, host: env.FACET_METRICS_HOST, token: env.FACET_METRICS_TOKEN },
   };
   return deepFreeze(config);
+}
+
+/** The default table with the operator's corrections: a model it names gets the fields given, the rest stay. */
+function withPriceCorrections(corrections: z.infer<typeof modelPricesSchema>): ModelPrices {
+  const prices: Record<string, ModelPrice> = { ...defaultModelPrices };
+  for (const [model, correction] of Object.entries(corrections)) {
+    const base = prices[model] ?? {
+      inputPerMillionTokens: 0,
+      outputPerMillionTokens: 0,
+      perImage: 0,
+      perCall: 0,
+    };
+    prices[model] = {
+      inputPerMillionTokens: correction.inputPerMillionTokens ?? base.inputPerMillionTokens,
+      outputPerMillionTokens: correction.outputPerMillionTokens ?? base.outputPerMillionTokens,
+      perImage: correction.perImage ?? base.perImage,
+      perCall: correction.perCall ?? base.perCall,
+    };
+  }
+  return prices;
 }
 
 /** Whether a host to bind names only this machine (a name is loopback only when it is `localhost`). */

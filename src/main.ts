@@ -114,7 +114,7 @@ export async function startFacet(
   const notifiers = [loggingNotifier(logger), metrics.notifier, ...platforms.map((p) => p.notifier)];
   const workflow = createWorkflow({
     ...adapters,
-    model: metrics.timed(adapters.model),
+    observeModelCall: (call, cost) => metrics.observeModelCall(call, cost),
     db,
     ledger,
     notifier: {
@@ -125,6 +125,7 @@ export async function startFacet(
     clock: systemClock,
     holdTtlMs: config.credits.holdTtlMs,
     caps: { perWorkspace: config.limits.maxGenerating, perUser: config.limits.maxGeneratingPerUser },
+    modelPrices: config.ai.prices,
     logger,
   });
   if (runs.worker) await workflow.startWorker();

@@ -6,11 +6,18 @@ import type { HttpRoute } from '../http/health-server.ts';
 import type { Database } from '../storage/schema.ts';
 import type { DesignSnapshot } from '../workflow/design-snapshot.ts';
 import { activeStates } from '../workflow/machine/design-state.ts';
-import { PermanentError } from '../workflow/errors/permanent-error.ts';
-import { TransientError } from '../workflow/errors/transient-error.ts';
-import type { ImageModel } from '../workflow/ports/image-model.ts';
+import type { ModelCall } from '../workflow/model-calls/model-call.ts';
+import type { CostEstimate } from '../workflow/model-calls/model-prices.ts';
 import type { JobCounts } from '../workflow/jobs/job-counts.ts';
 import type { Notifier } from '../workflow/ports/notifier.ts';
+
+const legacyOutcomes: Record<ModelCall['outcome'], string> = {
+  ok: 'ok',
+  transient_error: 'transient',
+  blocked: 'permanent',
+  no_image: 'permanent',
+  permanent_error: 'permanent',
+};
 
 const finalStates = new Set(['completed', 'failed', 'cancelled', 'expired']);
 const rememberedDesigns = 50_000;
@@ -30,6 +37,9 @@ export class FacetMetrics {
   private readonly phase: Histogram<'phase'>;
   private readonly model: Histogram<'model' | 'outcome'>;
   private readonly finished: Counter<'state'>;
+  private readonly modelCalls: Counter<'provider' | 'model' | 'purpose' | 'outcome'>;
+  private readonly modelCallSeconds: Histogram<'provider' | 'purpose'>;
+  private readonly modelCost: Counter<'provider' | 'model'>;
   /**
    * Last state seen per design, to time phases and count each arrival in a final state once: a final
    * design is still shown again (its contact sheet, a card re-shown) and may come back (a view
@@ -60,6 +70,25 @@ export class FacetMetrics {
       help: 'Image model calls by outcome: ok, transient (retried), permanent (design fails) or error.',
       labelNames: ['model', 'outcome'],
       buckets: [0.1, 0.5, 1, 2, 5, 10, 20, 40, 60],
+      registers,
+    });
+    this.modelCalls = new Counter({
+      name: 'facet_model_calls_total',
+      help: 'Model calls this process made, by provider, model (as the answer names it), purpose (front, edit, view, view_edit, features) and outcome.',
+      labelNames: ['provider', 'model', 'purpose', 'outcome'],
+      registers,
+    });
+    this.modelCallSeconds = new Histogram({
+      name: 'facet_model_call_seconds',
+      help: 'Model call latency by provider and purpose, whatever the outcome.',
+      labelNames: ['provider', 'purpose'],
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 20, 40, 60, 120],
+      registers,
+    });
+    this.modelCost = new Counter({
+      name: 'facet_model_cost_usd_total',
+      help: 'Estimated cost of the model calls this process made, in US dollars (docs/operations.md).',
+      labelNames: ['provider', 'model'],
       registers,
     });
     this.finished = new Counter({
@@ -114,29 +143,22 @@ export class FacetMetrics {
     this.ack.observe({ surface: platform }, seconds);
   }
 
-  /** The image model, timed. */
-  timed(model: ImageModel): ImageModel {
-    const histogram = this.model;
-    return {
-      name: model.name,
-      async generate(request) {
-        const stop = histogram.startTimer({ model: model.name });
-        try {
-          const image = await model.generate(request);
-          stop({ outcome: 'ok' });
-          return image;
-        } catch (error) {
-          const outcome =
-            error instanceof TransientError
-              ? 'transient'
-              : error instanceof PermanentError
-                ? 'permanent'
-                : 'error';
-          stop({ outcome });
-          throw error;
-        }
-      },
-    };
+  /** A model call as the job that made it recorded it. */
+  observeModelCall(call: ModelCall, cost: CostEstimate): void {
+    this.modelCalls.inc({
+      provider: call.provider,
+      model: call.model,
+      purpose: call.purpose,
+      outcome: call.outcome,
+    });
+    this.modelCallSeconds.observe({ provider: call.provider, purpose: call.purpose }, call.latencyMs / 1000);
+    this.modelCost.inc({ provider: call.provider, model: call.model }, cost.microUsd / 1_000_000);
+    // facet_model_seconds predates the call records; dashboards read it for image calls.
+    if (call.purpose !== 'features')
+      this.model.observe(
+        { model: call.provider, outcome: legacyOutcomes[call.outcome] },
+        call.latencyMs / 1000,
+      );
   }
 
   /** Times phases from the snapshots every change publishes. */

@@ -14,6 +14,10 @@ export interface WorkspacesTable {
   price_design: Generated<number>;
   price_variation: Generated<number>;
   price_edit: Generated<number>;
+  /** The workspace's own monthly AI budget in US cents; null: the operator's default. */
+  monthly_budget_cents: Generated<number | null>;
+  /** The admin who last saved the settings (told when the budget is nearly used). */
+  settings_saved_by: Generated<string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -158,6 +162,35 @@ export interface SlackInstallationsTable {
   updated_at: Timestamp;
 }
 
+export type ModelCallPurpose = 'front' | 'edit' | 'view' | 'view_edit' | 'features';
+export type ModelCallOutcome = 'ok' | 'blocked' | 'no_image' | 'transient_error' | 'permanent_error';
+
+export interface ModelCallsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  design_id: string;
+  requester_id: string;
+  provider: string;
+  model: string;
+  purpose: ModelCallPurpose;
+  outcome: ModelCallOutcome;
+  started_at: Date;
+  latency_ms: number;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  images: number;
+  /** bigint: pg reads it as a string. */
+  cost_microusd: ColumnType<string, number, number>;
+  priced_by: 'tokens' | 'images' | 'call' | 'unpriced';
+}
+
+export interface BudgetNoticesTable {
+  workspace_id: string;
+  month: string;
+  level: 80 | 100;
+  given_at: Generated<Date>;
+}
+
 export interface FacetMigrationsTable {
   name: string;
   checksum: string;
@@ -175,6 +208,8 @@ export interface Database {
   revisions: RevisionsTable;
   slack_installations: SlackInstallationsTable;
   chat_posts: ChatPostsTable;
+  model_calls: ModelCallsTable;
+  budget_notices: BudgetNoticesTable;
   facet_migrations: FacetMigrationsTable;
 }
 

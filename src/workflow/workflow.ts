@@ -15,6 +15,9 @@ import type { ImageModel } from './ports/image-model.ts';
 import type { ImageStore } from './ports/image-store.ts';
 import type { JobQueue } from './ports/job-queue.ts';
 import type { Notifier } from './ports/notifier.ts';
+import { BatchedModelCallLog } from './model-calls/batched-model-call-log.ts';
+import type { ModelCall } from './model-calls/model-call.ts';
+import { defaultModelPrices, type CostEstimate, type ModelPrices } from './model-calls/model-prices.ts';
 
 export type WorkflowDeps = {
   db: Kysely<Database>;
@@ -31,6 +34,12 @@ export type WorkflowDeps = {
   reconcileEveryMs?: number;
   /** How many designs may generate at once per workspace and per person; no cap when left out. */
   caps?: GeneratingCaps;
+  /** What model calls cost; the defaults when left out. */
+  modelPrices?: ModelPrices;
+  /** Each model call as it is recorded (metrics). */
+  observeModelCall?: (call: ModelCall, cost: CostEstimate) => void;
+  /** After model calls are written: the workspaces that spent (budget notices). */
+  modelCallsWritten?: (workspaceIds: ReadonlySet<string>) => Promise<void>;
 };
 
 export type Workflow = {
@@ -60,7 +69,14 @@ export function createWorkflow(deps: WorkflowDeps): Workflow {
     lineMoved: (workspaceId, how) => admission.lineMoved(workspaceId, how),
   });
   const service = new DesignService({ ...deps, transitions, effects, admission });
-  const jobs = new DesignJobs({ ...deps, transitions, effects });
+  const calls = new BatchedModelCallLog({
+    db: deps.db,
+    prices: deps.modelPrices ?? defaultModelPrices,
+    logger: deps.logger,
+    recorded: deps.observeModelCall,
+    written: deps.modelCallsWritten,
+  });
+  const jobs = new DesignJobs({ ...deps, transitions, effects, calls });
   let timer: NodeJS.Timeout | undefined;
   const reconcile = async () => {
     const admitted = await admission.admitEverywhere();
@@ -92,7 +108,7 @@ export function createWorkflow(deps: WorkflowDeps): Workflow {
       // Contact sheets waiting for the critical path run now, so the worker's running jobs can finish.
       jobs.stopYielding();
       await deps.jobs.close();
-      await effects.flush();
+      await Promise.all([effects.flush(), calls.flush()]);
     },
   };
 }

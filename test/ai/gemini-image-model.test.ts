@@ -68,6 +68,22 @@ async function failureOf(outcome: FakeGeminiOutcome, options?: { timeoutMs?: num
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 describe('GeminiImageModel against the fake Gemini API', () => {
+  it('reports the model version and the token usage the answer names, and none when it names none', async () => {
+    const answered = await makeModel().generate(request());
+    expect(answered.model).toBe(model);
+    expect(answered.usage).toEqual({ tokensIn: 12, tokensOut: 1290 });
+    const bare = await startFakeGemini({ withoutUsage: true });
+    try {
+      const client = new GeminiImageModel({ apiKey, model, baseUrl: bare.url });
+      expect(client.model).toBe(model);
+      const unmetered = await client.generate(request());
+      expect(unmetered.usage).toBeUndefined();
+      expect(unmetered.png.length).toBeGreaterThan(0);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('returns a PNG and sends the prompt, every reference image and the API key', async () => {
     const before = fake.requests.length;
     const result = await makeModel().generate(

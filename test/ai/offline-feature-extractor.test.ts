@@ -34,10 +34,12 @@ describe('OfflineFeatureExtractor', () => {
   });
 
   it('puts the dominant red first and finds the blue stripe', async () => {
-    const features = await extractor.extract({
-      png: await redWithBlueStripe(),
-      productDescription: 'a speaker',
-    });
+    const features = (
+      await extractor.extract({
+        png: await redWithBlueStripe(),
+        productDescription: 'a speaker',
+      })
+    ).features;
     expect(features.colors[0]).toMatchObject({ name: 'red', hex: '#ff0000' });
     expect(features.colors[0]!.usage).toMatch(/^dominant/);
     const blue = features.colors.find((color) => color.name === 'blue');
@@ -48,7 +50,7 @@ describe('OfflineFeatureExtractor', () => {
 
   it('reads a near-black image as black', async () => {
     const png = await solid(64, 64, '#0c0c0e').png().toBuffer();
-    const features = await extractor.extract({ png, productDescription: 'a phone' });
+    const features = (await extractor.extract({ png, productDescription: 'a phone' })).features;
     expect(features.colors.map((color) => color.name)).toEqual(['black']);
   });
 
@@ -58,22 +60,24 @@ describe('OfflineFeatureExtractor', () => {
       .composite([{ input: product, top: 30, left: 30 }])
       .png()
       .toBuffer();
-    const features = await extractor.extract({ png, productDescription: 'a mug' });
+    const features = (await extractor.extract({ png, productDescription: 'a mug' })).features;
     expect(features.colors.map((color) => color.name)).toEqual(['green']);
   });
 
   it('reports white when the product itself is white on white', async () => {
     const png = await solid(30, 30, '#fdfdfd').png().toBuffer();
-    const features = await extractor.extract({ png, productDescription: 'a mug' });
+    const features = (await extractor.extract({ png, productDescription: 'a mug' })).features;
     expect(features.colors[0]?.name).toBe('white');
   });
 
   it('reads materials and dimensions from the description', async () => {
     const png = await redWithBlueStripe();
-    const features = await extractor.extract({
-      png,
-      productDescription: 'Matte aluminium headphones with leather ear cushions and a folding hinge',
-    });
+    const features = (
+      await extractor.extract({
+        png,
+        productDescription: 'Matte aluminium headphones with leather ear cushions and a folding hinge',
+      })
+    ).features;
     expect(features.materials).toEqual(['matte finish', 'aluminium', 'leather']);
     expect(features.dimensions).toEqual({ width: 18, height: 20, depth: 8, unit: 'cm' });
     expect(features.keyElements).toEqual(['headphones', 'ear', 'cushions', 'folding', 'hinge']);
@@ -83,23 +87,27 @@ describe('OfflineFeatureExtractor', () => {
 
   it('uses the first product word for the size', async () => {
     const png = await redWithBlueStripe();
-    const bottle = await extractor.extract({
-      png,
-      productDescription: 'glass water bottle shaped like a lamp',
-    });
+    const bottle = (
+      await extractor.extract({
+        png,
+        productDescription: 'glass water bottle shaped like a lamp',
+      })
+    ).features;
     expect(bottle.dimensions).toEqual({ width: 7, height: 25, depth: 7, unit: 'cm' });
     expect(bottle.materials).toEqual(['glass']);
   });
 
   it('honours explicit dimensions in the description', async () => {
     const png = await redWithBlueStripe();
-    const features = await extractor.extract({ png, productDescription: 'a chair, 45 x 80.5 x 50 mm model' });
+    const features = (
+      await extractor.extract({ png, productDescription: 'a chair, 45 x 80.5 x 50 mm model' })
+    ).features;
     expect(features.dimensions).toEqual({ width: 45, height: 80.5, depth: 50, unit: 'mm' });
   });
 
   it('falls back to a generic size and unspecified materials', async () => {
     const png = await redWithBlueStripe();
-    const features = await extractor.extract({ png, productDescription: 'a gizmo' });
+    const features = (await extractor.extract({ png, productDescription: 'a gizmo' })).features;
     expect(features.dimensions).toEqual({ width: 20, height: 20, depth: 10, unit: 'cm' });
     expect(features.materials).toEqual(['unspecified']);
     expect(features.keyElements).toEqual(['gizmo']);
@@ -108,8 +116,9 @@ describe('OfflineFeatureExtractor', () => {
   it('is deterministic', async () => {
     const png = await noisy();
     const request = { png, productDescription: 'A walnut desk lamp with a brass arm and fabric shade' };
-    const first = await extractor.extract(request);
-    const second = await new OfflineFeatureExtractor().extract({ ...request, png: Buffer.from(png) });
+    const first = (await extractor.extract(request)).features;
+    const second = (await new OfflineFeatureExtractor().extract({ ...request, png: Buffer.from(png) }))
+      .features;
     expect(second).toEqual(first);
     expect(first.colors.length).toBeGreaterThan(1);
     expect(first.colors.length).toBeLessThanOrEqual(5);
@@ -132,7 +141,7 @@ describe('OfflineFeatureExtractor', () => {
       `${'supercalifragilistic'.repeat(20)} `.repeat(300) + ' 1e999 x 2 x 3 cm',
     ],
   ])('stays schema-valid for %s', async (_label, makePng, productDescription) => {
-    const features = await extractor.extract({ png: await makePng(), productDescription });
+    const features = (await extractor.extract({ png: await makePng(), productDescription })).features;
     const parsed = productFeaturesSchema.safeParse(features);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
     expect(features.colors.length).toBeGreaterThan(0);

@@ -49,7 +49,7 @@ describe('OfflineImageModel', () => {
       const result = await model.generate(request({ view }));
       const metadata = await sharp(result.png).metadata();
       expect(metadata).toMatchObject({ format: 'png', width: 1024, height: 1024 });
-      expect(result.model).toBe('offline');
+      expect(result.model).toBe('offline-renderer');
     }
     expect(model.name).toBe('offline');
   });

@@ -70,8 +70,22 @@ function everythingSaid(error: Error): string {
 
 describe('OpenAIFeatureExtractor', () => {
   it('parses a structured answer into ProductFeatures', async () => {
-    const features = await extractor().extract({ png, productDescription: 'over-ear headphones' });
+    const features = (await extractor().extract({ png, productDescription: 'over-ear headphones' })).features;
     expect(features).toEqual(sampleFeatures);
+  });
+
+  it('reports the model and token usage the answer names, and none when it names none', async () => {
+    const answered = await extractor().extract({ png, productDescription: 'lamp' });
+    expect(answered.model).toBe('gpt-4o-mini');
+    expect(answered.usage).toEqual({ tokensIn: 850, tokensOut: 120 });
+    const bare = await startFakeOpenAI({ withoutUsage: true });
+    try {
+      const unmetered = await extractor({ baseUrl: bare.url }).extract({ png, productDescription: 'lamp' });
+      expect(unmetered.usage).toBeUndefined();
+      expect(unmetered.features).toEqual(sampleFeatures);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('returns exactly what the model answered, not a default', async () => {
@@ -83,7 +97,9 @@ describe('OpenAIFeatureExtractor', () => {
       description: 'An orange bottle.',
     };
     fake.script({ kind: 'features', features: custom });
-    await expect(extractor().extract({ png, productDescription: 'bottle' })).resolves.toEqual(custom);
+    await expect(extractor().extract({ png, productDescription: 'bottle' })).resolves.toMatchObject({
+      features: custom,
+    });
   });
 
   it('sends the image as a data URL, the description, the model, the key and a strict json_schema', async () => {

@@ -61,6 +61,8 @@ export type FakeGeminiOptions = {
   expectedApiKey?: string;
   /** Keep each reference image's bytes in `requests` (off by default: benchmarks send thousands). */
   keepImageData?: boolean;
+  /** Answers without `usageMetadata` (a gateway may strip it). */
+  withoutUsage?: boolean;
 };
 
 export type FakeGemini = {
@@ -197,6 +199,9 @@ async function imageResponse(model: string, index: number, format: 'png' | 'jpeg
 }
 
 export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<FakeGemini> {
+  // Usage is what the answer reports; `withoutUsage` answers as a gateway that strips it.
+  const withUsage = (body: Record<string, unknown>) =>
+    options.withoutUsage ? { ...body, usageMetadata: undefined } : body;
   const requests: FakeGeminiRequest[] = [];
   const queue: FakeGeminiOutcome[] = [];
   const targeted: { match: (text: string) => boolean; outcomes: FakeGeminiOutcome[] }[] = [];
@@ -233,11 +238,15 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
   ) {
     switch (outcome.kind) {
       case 'image':
-        return sendJson(response, 200, await imageResponse(model, record.index, 'png', outcome.png));
+        return sendJson(
+          response,
+          200,
+          withUsage(await imageResponse(model, record.index, 'png', outcome.png)),
+        );
       case 'jpeg':
-        return sendJson(response, 200, await imageResponse(model, record.index, 'jpeg'));
+        return sendJson(response, 200, withUsage(await imageResponse(model, record.index, 'jpeg')));
       case 'webp':
-        return sendJson(response, 200, await imageResponse(model, record.index, 'webp'));
+        return sendJson(response, 200, withUsage(await imageResponse(model, record.index, 'webp')));
       case 'status':
         return sendJson(
           response,
@@ -245,32 +254,44 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
           errorBody(outcome.status, outcome.message ?? `fake error ${outcome.status}`, outcome.reason),
         );
       case 'blocked':
-        return sendJson(response, 200, {
-          promptFeedback: { blockReason: outcome.reason ?? 'SAFETY' },
-          usageMetadata: usage(),
-          modelVersion: model,
-        });
+        return sendJson(
+          response,
+          200,
+          withUsage({
+            promptFeedback: { blockReason: outcome.reason ?? 'SAFETY' },
+            usageMetadata: usage(),
+            modelVersion: model,
+          }),
+        );
       case 'finish':
-        return sendJson(response, 200, {
-          candidates: [{ finishReason: outcome.reason, index: 0 }],
-          usageMetadata: usage(),
-          modelVersion: model,
-        });
+        return sendJson(
+          response,
+          200,
+          withUsage({
+            candidates: [{ finishReason: outcome.reason, index: 0 }],
+            usageMetadata: usage(),
+            modelVersion: model,
+          }),
+        );
       case 'text_only':
-        return sendJson(response, 200, {
-          candidates: [
-            {
-              content: {
-                role: 'model',
-                parts: [{ text: outcome.text ?? 'I can describe it, but not draw it.' }],
+        return sendJson(
+          response,
+          200,
+          withUsage({
+            candidates: [
+              {
+                content: {
+                  role: 'model',
+                  parts: [{ text: outcome.text ?? 'I can describe it, but not draw it.' }],
+                },
+                finishReason: 'STOP',
+                index: 0,
               },
-              finishReason: 'STOP',
-              index: 0,
-            },
-          ],
-          usageMetadata: usage(),
-          modelVersion: model,
-        });
+            ],
+            usageMetadata: usage(),
+            modelVersion: model,
+          }),
+        );
       case 'malformed':
         response.writeHead(200, { 'content-type': 'application/json' });
         return response.end('{"candidates": [');

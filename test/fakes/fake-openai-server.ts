@@ -24,7 +24,12 @@ export type FakeOpenAIRequest = {
   body: unknown;
 };
 
-export type FakeOpenAIOptions = { latencyMs?: number; defaultFeatures?: ProductFeatures };
+export type FakeOpenAIOptions = {
+  latencyMs?: number;
+  defaultFeatures?: ProductFeatures;
+  /** Answers without the `usage` block (some gateways and older servers leave it out). */
+  withoutUsage?: boolean;
+};
 
 export type FakeOpenAI = {
   /** Base URL for the SDK's baseURL option; ends with /v1. */
@@ -56,6 +61,8 @@ const ERROR_TYPES: Record<number, { type: string; code: string | null; message: 
 };
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  const sendAnswer = (res: ServerResponse, body: Record<string, unknown>) =>
+    sendJson(res, 200, options.withoutUsage ? { ...body, usage: undefined } : body);
   const requests: FakeOpenAIRequest[] = [];
   const queue: FakeOpenAIOutcome[] = [];
   const hanging = new Set<ServerResponse>();
@@ -149,12 +156,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         return;
       case 'wrong_shape': {
         const wrong = { ...sampleFeatures, colors: [{ hex: 'blue', name: 'blue', usage: 'dominant' }] };
-        sendJson(res, 200, completion(id, model, JSON.stringify(wrong), null));
+        sendAnswer(res, completion(id, model, JSON.stringify(wrong), null));
         return;
       }
       case 'features': {
         const features = outcome.features ?? options.defaultFeatures ?? sampleFeatures;
-        sendJson(res, 200, completion(id, model, JSON.stringify(features), null));
+        sendAnswer(res, completion(id, model, JSON.stringify(features), null));
         return;
       }
     }
@@ -190,7 +197,7 @@ function completion(
   content: string | null,
   refusal: string | null,
   finishReason: 'stop' | 'length' = 'stop',
-): unknown {
+): Record<string, unknown> {
   return {
     id,
     object: 'chat.completion',

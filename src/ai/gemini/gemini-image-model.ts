@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { PermanentError } from '../../workflow/errors/permanent-error.ts';
 import { TransientError } from '../../workflow/errors/transient-error.ts';
 import type { GeneratedImage, ImageModel, ImageRequest } from '../../workflow/ports/image-model.ts';
+import type { TokenUsage } from '../../workflow/ports/model-usage.ts';
 
 export type GeminiImageModelOptions = {
   apiKey: string;
@@ -59,6 +60,14 @@ const responseSchema = z.object({
     .nullish(),
   promptFeedback: z.object({ blockReason: z.string().nullish() }).nullish(),
   modelVersion: z.string().nullish(),
+  // Thinking tokens are billed as output, like the candidates'.
+  usageMetadata: z
+    .object({
+      promptTokenCount: z.number().int().nonnegative().nullish(),
+      candidatesTokenCount: z.number().int().nonnegative().nullish(),
+      thoughtsTokenCount: z.number().int().nonnegative().nullish(),
+    })
+    .nullish(),
 });
 type ParsedResponse = z.infer<typeof responseSchema>;
 
@@ -91,8 +100,8 @@ const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a
 
 export class GeminiImageModel implements ImageModel {
   readonly name = 'gemini';
+  readonly model: string;
   private readonly client: GoogleGenAI;
-  private readonly model: string;
   private readonly apiKey: string;
   private readonly timeoutMs: number;
 
@@ -150,7 +159,11 @@ export class GeminiImageModel implements ImageModel {
     const data = findImageData(parsed.data);
     if (!data) throw noImageError(parsed.data, this.apiKey);
     const bytes = Buffer.from(data, 'base64');
-    return { png: await toPng(bytes), model: parsed.data.modelVersion ?? this.model };
+    return {
+      png: await toPng(bytes),
+      model: parsed.data.modelVersion ?? this.model,
+      usage: usageOf(parsed.data),
+    };
   }
 
   private classify(error: unknown, signal: AbortSignal | undefined): Error {
@@ -191,6 +204,16 @@ export class GeminiImageModel implements ImageModel {
     }
     return new PermanentError('invalid_input', userMessages.invalid_input, { cause, detail });
   }
+}
+
+function usageOf(response: ParsedResponse): TokenUsage | undefined {
+  const usage = response.usageMetadata;
+  if (typeof usage?.promptTokenCount !== 'number' || typeof usage.candidatesTokenCount !== 'number')
+    return undefined;
+  return {
+    tokensIn: usage.promptTokenCount,
+    tokensOut: usage.candidatesTokenCount + (usage.thoughtsTokenCount ?? 0),
+  };
 }
 
 function findImageData(response: ParsedResponse): string | undefined {

@@ -1,7 +1,11 @@
 import sharp from 'sharp';
 import { PermanentError } from '../../workflow/errors/permanent-error.ts';
 import { TransientError } from '../../workflow/errors/transient-error.ts';
-import type { FeatureExtractor, FeatureRequest } from '../../workflow/ports/feature-extractor.ts';
+import type {
+  ExtractedFeatures,
+  FeatureExtractor,
+  FeatureRequest,
+} from '../../workflow/ports/feature-extractor.ts';
 import { productFeaturesSchema } from '../../workflow/product-features.ts';
 import type { ProductFeatures } from '../../workflow/product-features.ts';
 import { clip } from '../../text.ts';
@@ -125,8 +129,9 @@ const MAX_KEY_ELEMENTS = 8;
 /** Estimates features without a model: palette from pixel statistics, the rest from the description's words. */
 export class OfflineFeatureExtractor implements FeatureExtractor {
   readonly name = 'offline';
+  readonly model = offlineExtractorModel;
 
-  async extract(request: FeatureRequest): Promise<ProductFeatures> {
+  async extract(request: FeatureRequest): Promise<ExtractedFeatures> {
     if (request.signal?.aborted) throw new TransientError('offline feature extraction was aborted');
     const words = tokenize(request.productDescription);
     const product = detectProduct(words);
@@ -148,9 +153,11 @@ export class OfflineFeatureExtractor implements FeatureExtractor {
       description: describe(product?.label, colors, foundMaterials, dimensions, request.productDescription),
     };
     // The tables above are ours, but the description is not; parse so a surprise fails here, not downstream.
-    return productFeaturesSchema.parse(features);
+    return { features: productFeaturesSchema.parse(features), model: this.model };
   }
 }
+
+export const offlineExtractorModel = 'offline-palette';
 
 async function readPalette(png: Buffer): Promise<Color[]> {
   let pixels: Buffer;

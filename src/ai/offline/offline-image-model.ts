@@ -32,6 +32,7 @@ const designChunk = 'facet-offline-design';
  */
 export class OfflineImageModel implements ImageModel {
   readonly name = 'offline';
+  readonly model = offlineImageModelName;
   private readonly delayMs: number;
 
   constructor(options: OfflineImageModelOptions = {}) {
@@ -49,9 +50,11 @@ export class OfflineImageModel implements ImageModel {
     const png = await sharp(Buffer.from(offlineSvg(drawing)))
       .png()
       .toBuffer();
-    return { png: withTextChunk(png, designChunk, encodeDesign(drawing.design)), model: 'offline' };
+    return { png: withTextChunk(png, designChunk, encodeDesign(drawing.design)), model: this.model };
   }
 }
+
+export const offlineImageModelName = 'offline-renderer';
 
 /** The design drawn in an offline PNG; undefined for any other image. */
 export function readDesign(png: Buffer): OfflineDesign | undefined {

@@ -2,7 +2,12 @@ import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai'
 import { z } from 'zod';
 import { PermanentError } from '../../workflow/errors/permanent-error.ts';
 import { TransientError } from '../../workflow/errors/transient-error.ts';
-import type { FeatureExtractor, FeatureRequest } from '../../workflow/ports/feature-extractor.ts';
+import type {
+  ExtractedFeatures,
+  FeatureExtractor,
+  FeatureRequest,
+} from '../../workflow/ports/feature-extractor.ts';
+import type { TokenUsage } from '../../workflow/ports/model-usage.ts';
 import { productFeaturesSchema } from '../../workflow/product-features.ts';
 import type { ProductFeatures } from '../../workflow/product-features.ts';
 import { quoteData } from '../../workflow/prompts.ts';
@@ -94,16 +99,29 @@ const responseFormat: OpenAI.ResponseFormatJSONSchema = {
   },
 };
 
+// The SDK's types trust the wire; a gateway or an older server may leave the counts out.
+const usageSchema = z.object({
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+});
+
+function usageOf(usage: unknown): TokenUsage | undefined {
+  const parsed = usageSchema.safeParse(usage);
+  return parsed.success
+    ? { tokensIn: parsed.data.prompt_tokens, tokensOut: parsed.data.completion_tokens }
+    : undefined;
+}
+
 /** Reads product features off a front view with an OpenAI vision model and strict structured output. */
 export class OpenAIFeatureExtractor implements FeatureExtractor {
   readonly name = 'openai';
+  readonly model: string;
   readonly #client: OpenAI;
-  readonly #model: string;
   readonly #apiKey: string;
 
   constructor(options: OpenAIFeatureExtractorOptions) {
     this.#apiKey = options.apiKey;
-    this.#model = options.model ?? DEFAULT_MODEL;
+    this.model = options.model ?? DEFAULT_MODEL;
     // Retries belong to the job queue, which backs off across workers; the SDK retrying too would multiply them.
     this.#client = new OpenAI({
       apiKey: options.apiKey,
@@ -113,7 +131,7 @@ export class OpenAIFeatureExtractor implements FeatureExtractor {
     });
   }
 
-  async extract(request: FeatureRequest): Promise<ProductFeatures> {
+  async extract(request: FeatureRequest): Promise<ExtractedFeatures> {
     const completion = await this.#complete(request);
     const choice = completion.choices[0];
     if (!choice) {
@@ -132,7 +150,11 @@ export class OpenAIFeatureExtractor implements FeatureExtractor {
         detail: 'openai finish_reason content_filter',
       });
     }
-    return this.#parse(message.content, finishReason);
+    return {
+      features: this.#parse(message.content, finishReason),
+      model: completion.model || this.model,
+      usage: usageOf(completion.usage),
+    };
   }
 
   async #complete(request: FeatureRequest): Promise<OpenAI.ChatCompletion> {
@@ -145,7 +167,7 @@ export class OpenAIFeatureExtractor implements FeatureExtractor {
     try {
       return await this.#client.chat.completions.create(
         {
-          model: this.#model,
+          model: this.model,
           messages: [
             { role: 'system', content: INSTRUCTION },
             {

@@ -2,6 +2,7 @@ import { findStoredFeatures, storeFeatures } from '../store/design-statements.ts
 import type { DesignRow } from '../design-transitions.ts';
 import { productFeaturesSchema, type ProductFeatures } from '../product-features.ts';
 import type { JobDeps } from './job-deps.ts';
+import { meteredCall } from './metered-call.ts';
 
 /**
  * Features make the views consistent but are not essential: a failure is logged, never fatal. One
@@ -12,21 +13,17 @@ export class FeatureExtractions {
   /** Feature extractions in flight, by design and iteration. */
   private readonly extracting = new Map<string, Promise<ProductFeatures | null>>();
 
-  constructor(private readonly deps: Pick<JobDeps, 'db' | 'extractor' | 'logger'>) {}
+  constructor(private readonly deps: Pick<JobDeps, 'db' | 'extractor' | 'logger' | 'calls' | 'clock'>) {}
 
-  /** Extracts and stores the features of a front view, or joins the extraction of it already running. */
-  extract(
-    designId: string,
-    iteration: number,
-    description: string,
-    png: Buffer,
-  ): Promise<ProductFeatures | null> {
-    const key = extractionKey(designId, iteration);
+  /**
+   * Extracts and stores the features of a design's current front view, or joins the extraction of it
+   * already running.
+   */
+  extract(design: DesignRow, png: Buffer): Promise<ProductFeatures | null> {
+    const key = extractionKey(design.id, design.iteration);
     const running = this.extracting.get(key);
     if (running) return running;
-    const extraction = this.extractAndStore(designId, iteration, description, png).finally(() =>
-      this.extracting.delete(key),
-    );
+    const extraction = this.extractAndStore(design, png).finally(() => this.extracting.delete(key));
     this.extracting.set(key, extraction);
     return extraction;
   }
@@ -44,12 +41,18 @@ export class FeatureExtractions {
       await findStoredFeatures(this.deps.db, design.id, design.iteration),
     );
     if (storedSince.success) return storedSince.data;
-    return this.extract(design.id, design.iteration, design.prompt, front);
+    return this.extract(design, front);
   }
 
-  private async extractAndStore(designId: string, iteration: number, description: string, png: Buffer) {
+  private async extractAndStore(design: DesignRow, png: Buffer) {
+    const { extractor } = this.deps;
+    const { id: designId, iteration } = design;
     try {
-      const features = await this.deps.extractor.extract({ png, productDescription: description });
+      const { features } = await meteredCall(
+        this.deps,
+        { provider: extractor.name, model: extractor.model, purpose: 'features', design, images: () => 0 },
+        () => extractor.extract({ png, productDescription: design.prompt }),
+      );
       await storeFeatures(this.deps.db, { designId, iteration, features });
       return features;
     } catch (error) {

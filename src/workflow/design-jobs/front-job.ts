@@ -4,6 +4,7 @@ import { attemptStep } from './attempt-step.ts';
 import type { FeatureExtractions } from './feature-extractions.ts';
 import { frontRequest } from './front-request.ts';
 import { imageKeys } from './image-keys.ts';
+import { meteredCall } from './metered-call.ts';
 import type { JobDeps } from './job-deps.ts';
 
 /** front:<design>:<iteration>: generates the front view of one iteration and shows it for approval. */
@@ -25,13 +26,20 @@ export class FrontJob {
       failure: { type: 'front_failed', iteration },
       step: async () => {
         const { prompt, references } = await frontRequest(this.deps, design);
-        const image = await this.deps.model.generate({
-          designId,
-          view: 'front',
-          prompt,
-          productDescription: design.prompt,
-          references,
-        });
+        const { model } = this.deps;
+        const purpose = design.iteration === 1 ? 'front' : 'edit';
+        const image = await meteredCall(
+          this.deps,
+          { provider: model.name, model: model.model, purpose, design, images: () => 1 },
+          () =>
+            model.generate({
+              designId,
+              view: 'front',
+              prompt,
+              productDescription: design.prompt,
+              references,
+            }),
+        );
         await images.put(key, image.png);
         return image.png;
       },
@@ -47,7 +55,7 @@ export class FrontJob {
     // Features while the person looks at the front view, so approving does not wait for them.
     await Promise.all([
       this.deps.effects.resume(result.design, { frontShownAt: now }),
-      this.features.extract(designId, iteration, design.prompt, png),
+      this.features.extract(design, png),
     ]);
   }
 }

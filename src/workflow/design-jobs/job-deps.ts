@@ -7,6 +7,7 @@ import type { DesignTransitions } from '../design-transitions.ts';
 import type { FeatureExtractor } from '../ports/feature-extractor.ts';
 import type { ImageModel } from '../ports/image-model.ts';
 import type { ImageStore } from '../ports/image-store.ts';
+import type { ModelCallLog } from '../ports/model-call-log.ts';
 
 /** What the design jobs work with: the database and its transitions, what follows a change, the adapters. */
 export type JobDeps = {
@@ -16,6 +17,8 @@ export type JobDeps = {
   model: ImageModel;
   extractor: FeatureExtractor;
   images: ImageStore;
+  /** Every model call the jobs make is recorded here. */
+  calls: ModelCallLog;
   clock: Clock;
   logger: Logger;
 };

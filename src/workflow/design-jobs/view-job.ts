@@ -10,6 +10,7 @@ import { attemptStep } from './attempt-step.ts';
 import type { FeatureExtractions } from './feature-extractions.ts';
 import type { FinalizeJob } from './finalize-job.ts';
 import { imageKeys } from './image-keys.ts';
+import { meteredCall } from './metered-call.ts';
 import type { JobDeps } from './job-deps.ts';
 
 /**
@@ -40,13 +41,21 @@ export class ViewJob {
           throw new PermanentError('invalid_input', 'The approved front view is missing.');
         const front = await images.get(claimed.frontKey);
         const features = await this.features.ofApprovedFront(design, claimed.features, front);
-        const image = await this.deps.model.generate({
-          designId,
-          view,
-          prompt: viewPrompt(view, design.prompt, features, claimed.instruction),
-          productDescription: design.prompt,
-          references: [{ png: front, role: 'approved_front' }],
-        });
+        const { model } = this.deps;
+        // Round 1 draws the design's views; a later round redraws one that was asked to change.
+        const purpose = round > 1 ? 'view_edit' : 'view';
+        const image = await meteredCall(
+          this.deps,
+          { provider: model.name, model: model.model, purpose, design, images: () => 1 },
+          () =>
+            model.generate({
+              designId,
+              view,
+              prompt: viewPrompt(view, design.prompt, features, claimed.instruction),
+              productDescription: design.prompt,
+              references: [{ png: front, role: 'approved_front' }],
+            }),
+        );
         await images.put(key, image.png);
         return image.png;
       },

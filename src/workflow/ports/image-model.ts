@@ -1,4 +1,5 @@
 import type { ViewName } from '../views.ts';
+import type { TokenUsage } from './model-usage.ts';
 
 export type ReferenceImage = { png: Buffer; role: 'previous_front' | 'approved_front' | 'parent_front' };
 
@@ -13,13 +14,22 @@ export type ImageRequest = {
   signal?: AbortSignal | undefined;
 };
 
-export type GeneratedImage = { png: Buffer; model: string };
+export type GeneratedImage = {
+  png: Buffer;
+  /** The model as the answer names it (Gemini's modelVersion), else as configured. */
+  model: string;
+  /** When the answer reports it; without it a call is priced by its image count. */
+  usage?: TokenUsage | undefined;
+};
 
 /**
  * Generates one view. Throws TransientError for what a retry may fix and PermanentError for what it
  * cannot (blocked by safety filters, no image in the answer, invalid input).
  */
 export interface ImageModel {
+  /** The provider: 'gemini', 'offline'. */
   readonly name: string;
+  /** The model asked for, as configured (what a failed call is recorded under). */
+  readonly model: string;
   generate(request: ImageRequest): Promise<GeneratedImage>;
 }
