@@ -8,6 +8,7 @@ import { prepareClusterTemplate } from '../storage/pglite/pglite-cluster.ts';
 import { processIo, UsageError, type CliIo } from './cli-io.ts';
 import { creditsCommand, creditsUsage } from './credits-command.ts';
 import { discordCommand, discordUsage } from './discord-command.ts';
+import { usageCommand, usageUsage } from './usage-command.ts';
 
 /** How long `facet start` waits for running work when asked to stop (orchestrators allow 30 s by default). */
 const shutdownTimeoutMs = 20_000;
@@ -22,10 +23,13 @@ Commands:
   prepare                make ahead what a first start with the embedded database needs (npm
                          install runs it): a migrated database cluster, cached in ~/.cache/facet
   credits ...            grant credits, show balances and history, audit the ledger
+  usage ...              model calls: images, tokens, estimated cost, failure rate, latency
   discord register       register the /design command with Discord
   help                   this text
 
 ${creditsUsage}
+
+${usageUsage}
 
 ${discordUsage}
 
@@ -82,6 +86,8 @@ export async function runCli(
       }
       case 'credits':
         return await creditsCommand(rest, loadConfig(environment), io);
+      case 'usage':
+        return await usageCommand(rest, loadConfig(environment), io);
       case 'discord':
         return await discordCommand(rest, loadConfig(environment), io);
       case 'start': {
