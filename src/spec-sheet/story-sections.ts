@@ -10,7 +10,13 @@ import { toWinAnsi } from './win-ansi-text.ts';
 export function storySections(sheet: SpecSheet): FlowSection[] {
   const features = sheet.features ?? undefined;
   const sections: FlowSection[] = [
-    { heading: 'PROMPT', items: [{ text: toWinAnsi(sheet.prompt) || '(empty)' }], cap: 7, keep: 'head' },
+    {
+      heading: 'PROMPT',
+      items: [{ text: toWinAnsi(sheet.prompt) || '(empty)' }],
+      cap: 7,
+      keep: 'head',
+      noun: 'line',
+    },
     {
       heading: 'ITERATIONS',
       items: sheet.iterations.map((iteration) => ({
@@ -20,11 +26,18 @@ export function storySections(sheet: SpecSheet): FlowSection[] {
       })),
       cap: 10,
       keep: 'first-and-last',
+      noun: 'iteration',
     },
   ];
   const description = typeof features?.description === 'string' ? toWinAnsi(features.description) : '';
   if (description !== '')
-    sections.push({ heading: 'DESCRIPTION', items: [{ text: description }], cap: 4, keep: 'head' });
+    sections.push({
+      heading: 'DESCRIPTION',
+      items: [{ text: description }],
+      cap: 4,
+      keep: 'head',
+      noun: 'line',
+    });
   const keyElements = (features?.keyElements ?? [])
     .map((element) => toWinAnsi(element))
     .filter((element) => element !== '');
@@ -33,6 +46,7 @@ export function storySections(sheet: SpecSheet): FlowSection[] {
     items: keyElements.map((element) => ({ prefix: '\u2022', text: element, maxLines: 2 })),
     cap: 7,
     keep: 'head',
+    noun: 'key element',
   });
   return sections.filter((section) => section.items.length > 0);
 }

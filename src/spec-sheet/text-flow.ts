@@ -15,6 +15,8 @@ export type FlowSection = {
   items: FlowItem[];
   cap: number;
   keep: 'head' | 'first-and-last';
+  /** What one item is, for the line that says how many are not shown ("iteration", "key element"). */
+  noun: string;
 };
 
 export type FlowOptions = {
@@ -149,23 +151,31 @@ function chooseLines(
   if (all.length <= lines) return all;
   const first = section.items[0];
   if (items.length === 1 && first !== undefined) return wrapItem({ ...first, maxLines: lines }, width, style);
-  const note = (hidden: number, what: string): FlowLine => ({
-    text: fitLine(`${ellipsis} ${hidden} more ${what} not shown`, width, style),
+  const note = (hidden: number): FlowLine => ({
+    text: fitLine(
+      `${ellipsis} ${hidden} more ${section.noun}${hidden === 1 ? '' : 's'} not shown`,
+      width,
+      style,
+    ),
     muted: true,
   });
-  if (lines === 1) return [note(items.length, 'items')];
+  if (lines === 1) return [note(items.length)];
   const room = lines - 1;
+  // The first item is always shown, cut to the room there is when it alone is too long.
+  const firstLines =
+    first === undefined
+      ? []
+      : wrapItem({ ...first, maxLines: Math.min(first.maxLines ?? room, room) }, width, style);
   if (section.keep === 'head') {
-    const kept: FlowLine[] = [];
-    let shown = 0;
-    for (const itemLines of items) {
+    const kept: FlowLine[] = [...firstLines];
+    let shown = 1;
+    for (const itemLines of items.slice(1)) {
       if (kept.length + itemLines.length > room) break;
       kept.push(...itemLines);
       shown++;
     }
-    return [...kept, note(items.length - shown, 'items')];
+    return [...kept, note(items.length - shown)];
   }
-  const firstLines = (items[0] ?? []).slice(0, room);
   const latest: FlowLine[][] = [];
   let used = firstLines.length;
   for (let index = items.length - 1; index > 0; index--) {
@@ -175,5 +185,5 @@ function chooseLines(
     used += itemLines.length;
   }
   const hidden = items.length - 1 - latest.length;
-  return [...firstLines, note(hidden, hidden === 1 ? 'iteration' : 'iterations'), ...latest.flat()];
+  return [...firstLines, note(hidden), ...latest.flat()];
 }

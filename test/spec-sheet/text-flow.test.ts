@@ -73,6 +73,7 @@ describe('flowSections', () => {
     })),
     cap: 8,
     keep: 'first-and-last',
+    noun: 'iteration',
   });
 
   it('keeps the first and the latest iterations and says how many are hidden', () => {
@@ -90,6 +91,7 @@ describe('flowSections', () => {
       items: [{ text: 'lorem ipsum '.repeat(500) }],
       cap: 7,
       keep: 'head',
+      noun: 'line',
     };
     const elements = texts([prompt, iterations(40), { ...prompt, heading: 'MORE' }]);
     for (const element of elements) expect(element.y).toBeLessThanOrEqual(options.bottom);
@@ -102,5 +104,25 @@ describe('flowSections', () => {
     const text = elements.find((element) => element.text === 'change number 30');
     expect(prefix).toBeDefined();
     expect(text!.x).toBeGreaterThan(prefix!.x + 12);
+  });
+
+  it('keeps the first items of a list and names what it hides; a first item too long alone is cut', () => {
+    const keyElements = (texts: string[]): FlowSection => ({
+      heading: 'KEY ELEMENTS',
+      items: texts.map((text) => ({ prefix: '\u2022', text, maxLines: 40 })),
+      cap: 4,
+      keep: 'head',
+      noun: 'key element',
+    });
+    const short = texts([keyElements(Array.from({ length: 40 }, (_, index) => `element ${index}`))], 250);
+    const shortLines = short.map((element) => element.text);
+    expect(shortLines).toContain('element 0');
+    expect(shortLines).not.toContain('element 39');
+    expect(shortLines.at(-1)).toMatch(/^\u2026 \d+ more key elements not shown$/);
+
+    const long = texts([keyElements(['word '.repeat(400), 'second'])], 250);
+    const longLines = long.filter((element) => element.text !== '\u2022').map((element) => element.text);
+    expect(longLines.some((line) => line.startsWith('word') && line.endsWith('\u2026'))).toBe(true);
+    expect(longLines.at(-1)).toBe('\u2026 1 more key element not shown');
   });
 });
