@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
+
+/** A Redis database of its own, so this file's queue never meets another file's. */
+const redisUrl = 'redis://127.0.0.1:6379/5';
+
+type Started = { child: ChildProcess; url: string; output: string[]; exited: Promise<number | null> };
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pids the receiving process reported for its job-worker processes, in order. */
+function workerPids(output: string[]): number[] {
+  return output
+    .join('')
+    .split('\n')
+    .filter((line) => line.includes('job workers running in their own process'))
+    .map((line) => Number(/"pid":(\d+)/.exec(line)?.[1]));
+}
+
+/** `facet start` (role all) with Redis and Postgres: the job workers run in a process of their own. */
+describe('facet start with Redis: job workers in their own process', () => {
+  let test: TestDatabase;
+  let dataDir: string;
+  const started: Started[] = [];
+
+  beforeAll(async () => {
+    const redis = new Redis(redisUrl);
+    await redis.flushdb();
+    redis.disconnect();
+    test = await createTestDatabase('worker_process');
+    dataDir = await mkdtemp(path.join(tmpdir(), 'facet-worker-process-'));
+  });
+
+  afterAll(async () => {
+    for (const { child } of started) child.kill('SIGKILL');
+    await test.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<Started> {
+    const child = spawn(process.execPath, ['bin/facet.js', 'start'], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: '0',
+        DATABASE_URL: test.url,
+        REDIS_URL: redisUrl,
+        FACET_DATA_DIR: dataDir,
+        FACET_PLAYGROUND: '1',
+        FACET_LOG_FORMAT: 'json',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output.push(chunk.toString());
+        const match = /"msg":"Facet is running at (http:\/\/[^\s\\"]+)/.exec(output.join(''));
+        if (match) resolve(match[1]!);
+      });
+      child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      void exited.then((code) => reject(new Error(`exited with ${String(code)}: ${output.join('')}`)));
+    });
+    const facet = { child, url, output, exited };
+    started.push(facet);
+    return facet;
+  }
+
+  const post = (url: string, route: 'command' | 'action', body: object) =>
+    fetch(`${url}/playground/api/${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const stateOf = async (user: string) =>
+    (
+      await test.db
+        .selectFrom('designs')
+        .select(['id', 'state'])
+        .where('requester_id', '=', user)
+        .executeTakeFirst()
+    )?.state;
+
+  /** One design from the command to completed: every job step runs in the worker process. */
+  async function completeDesign(url: string, user: string): Promise<void> {
+    await post(url, 'command', { userId: user, text: `/design a lamp for ${user}`, requestId: `wp-${user}` });
+    await expect.poll(() => stateOf(user), { timeout: 30_000 }).toBe('awaiting_approval');
+    const design = await test.db
+      .selectFrom('designs')
+      .select('id')
+      .where('requester_id', '=', user)
+      .executeTakeFirstOrThrow();
+    await post(url, 'action', { userId: user, actionId: `facet1:approve:${design.id}:1` });
+    await expect.poll(() => stateOf(user), { timeout: 30_000 }).toBe('completed');
+  }
+
+  it('completes designs in the worker process, restarts it when it dies, and stops it on shutdown', async () => {
+    const facet = await start();
+    const [first] = workerPids(facet.output);
+    expect(first).toBeGreaterThan(0);
+    expect(first).not.toBe(facet.child.pid);
+    expect(alive(first!)).toBe(true);
+    await completeDesign(facet.url, 'ada');
+
+    // The worker process dies: a new one takes over and designs still complete.
+    process.kill(first!, 'SIGKILL');
+    await expect.poll(() => workerPids(facet.output).length, { timeout: 30_000 }).toBe(2);
+    const second = workerPids(facet.output)[1]!;
+    expect(second).not.toBe(first);
+    expect(facet.output.join('')).toMatch(/job worker process died; restarting it/);
+    await completeDesign(facet.url, 'ben');
+
+    // Shutdown stops the worker process too: no orphan.
+    facet.child.kill('SIGTERM');
+    expect(await facet.exited).toBe(0);
+    expect(alive(second)).toBe(false);
+  }, 120_000);
+
+  it('leaves no worker process behind when the receiving process is killed', async () => {
+    const facet = await start();
+    const [pid] = workerPids(facet.output);
+    expect(alive(pid!)).toBe(true);
+    facet.child.kill('SIGKILL');
+    await facet.exited;
+    await expect.poll(() => alive(pid!), { timeout: 20_000 }).toBe(false);
+  }, 60_000);
+});
