@@ -35,6 +35,7 @@ export class InProcessJobQueue implements JobQueue {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private delayed = 0;
+  private startScheduled = false;
   private handler: JobHandler | undefined;
   private closing: Promise<void> | undefined;
 
@@ -122,18 +123,32 @@ export class InProcessJobQueue implements JobQueue {
     this.timers.add(timer);
   }
 
+  /**
+   * Starts the next ready job on a later turn of the event loop, one job per turn: this runner shares
+   * the loop with the HTTP server and the chat platforms, so a batch of job starts (each running its
+   * first synchronous stretch) must not hold back an acknowledgement waiting in the poll phase.
+   */
   private pump(): void {
+    if (this.startScheduled || !this.handler || this.closing) return;
+    if (this.ready.length === 0 || this.running.size >= this.concurrency) return;
+    this.startScheduled = true;
+    setImmediate(() => {
+      this.startScheduled = false;
+      this.startNext();
+      this.pump();
+    });
+  }
+
+  private startNext(): void {
     const handler = this.handler;
-    if (!handler || this.closing) return;
-    while (this.running.size < this.concurrency) {
-      const entry = this.ready.shift();
-      if (!entry) return;
-      const run = this.run(handler, entry).finally(() => {
-        this.running.delete(run);
-        this.pump();
-      });
-      this.running.add(run);
-    }
+    if (!handler || this.closing || this.running.size >= this.concurrency) return;
+    const entry = this.ready.shift();
+    if (!entry) return;
+    const run = this.run(handler, entry).finally(() => {
+      this.running.delete(run);
+      this.pump();
+    });
+    this.running.add(run);
   }
 
   private async run(handler: JobHandler, entry: Entry): Promise<void> {

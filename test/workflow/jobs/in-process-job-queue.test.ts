@@ -42,4 +42,28 @@ describe('InProcessJobQueue', () => {
     await expect(queue.enqueue({ kind: 'front', designId: '', iteration: 1 })).rejects.toThrow();
     await queue.close();
   });
+
+  it('starts one job per turn of the event loop, so that waiting I/O and timers run in between', async () => {
+    const queue = new InProcessJobQueue({ concurrency: 16 });
+    const stepMs = 10;
+    let done = 0;
+    await queue.process(() => {
+      // A job's first synchronous stretch (building a request, say), then its wait.
+      const until = performance.now() + stepMs;
+      while (performance.now() < until);
+      return new Promise<void>((resolve) => setTimeout(resolve, 5)).then(() => {
+        done++;
+      });
+    });
+    const ticks: number[] = [];
+    const ticker = setInterval(() => ticks.push(performance.now()), 1);
+    for (let i = 0; i < 48; i++) await queue.enqueue(frontJob());
+    await waitFor(() => done === 48, 'every job');
+    clearInterval(ticker);
+    await queue.close();
+    const gaps = ticks.slice(1).map((at, i) => at - ticks[i]!);
+    // Sixteen starts in one turn would hold the loop for 160 ms; one a turn holds it about 10 ms.
+    expect(Math.max(...gaps)).toBeLessThan(6 * stepMs);
+    expect(ticks.length).toBeGreaterThan(20);
+  });
 });
