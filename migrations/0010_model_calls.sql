@@ -36,14 +36,19 @@ create trigger model_calls_no_update_or_delete before update or delete on model_
 
 -- A workspace's own monthly cap in US cents; null: the operator's default (which may be none).
 alter table workspaces add column monthly_budget_cents integer check (monthly_budget_cents >= 0);
--- Who last saved the settings: the admin told when the workspace nears its budget.
+-- Who last saved the settings (shown with the budget).
 alter table workspaces add column settings_saved_by text;
 
--- Admins are told once per month and level (80 and 100 per cent) that their workspace reached its budget.
+-- A workspace is told once per month and level (80 and 100 per cent) that it reached its budget: on the
+-- card of the design whose call crossed the line.
 create table budget_notices (
   workspace_id uuid not null references workspaces (id),
-  month text not null,
+  month text not null check (month ~ '^\d{4}-\d{2}$'),
   level smallint not null check (level in (80, 100)),
+  design_id uuid not null,
+  spent_microusd bigint not null,
+  cap_cents integer not null,
   given_at timestamptz not null default now(),
   primary key (workspace_id, month, level)
 );
+create index budget_notices_design on budget_notices (design_id);

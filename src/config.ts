@@ -330,8 +330,8 @@ export type Config = {
   limits: { maxGenerating: number; maxGeneratingPerUser: number; requestsPerMinute: number };
   /** Estimated AI spend: caps in US cents (undefined: none) and corrections to the price table. */
   ai: {
-    workspaceMonthlyBudgetCents: number | undefined;
-    dailyBudgetCents: number | undefined;
+    /** Each workspace's month (unless it sets its own) and all workspaces' day. */
+    budgets: { workspaceMonthlyCents: number | undefined; dailyCents: number | undefined };
     prices: ModelPrices;
   };
   /** The local playground page: on by default only on a loopback host with no chat platform configured. */
@@ -435,8 +435,10 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
       requestsPerMinute: env.FACET_RATE_LIMIT,
     },
     ai: {
-      workspaceMonthlyBudgetCents: env.FACET_MONTHLY_BUDGET_USD,
-      dailyBudgetCents: env.FACET_DAILY_BUDGET_USD,
+      budgets: {
+        workspaceMonthlyCents: env.FACET_MONTHLY_BUDGET_USD,
+        dailyCents: env.FACET_DAILY_BUDGET_USD,
+      },
       prices: withPriceCorrections(env.FACET_MODEL_PRICES),
     },
     logLevel: env.LOG_LEVEL,

@@ -11,11 +11,13 @@ import type { DesignSnapshot } from '../workflow/design-snapshot.ts';
 import { WorkspaceCredits } from '../workflow/workspace-credits.ts';
 import { WorkspaceDesigns } from '../workflow/workspace-designs.ts';
 import { WorkspaceDirectory } from '../workflow/workspace-directory.ts';
+import { WorkspaceUsage } from '../workflow/workspace-usage.ts';
+import { AiBudgets } from '../workflow/budgets/ai-budgets.ts';
 import type { PlatformDeps } from './platform-composition.ts';
 
 /** The core's named functions the chat layer calls, the same for every platform. */
 export function composeChatCore(
-  deps: Pick<PlatformDeps, 'db' | 'clock' | 'limiter' | 'adminGrantsPerDay'>,
+  deps: Pick<PlatformDeps, 'db' | 'clock' | 'limiter' | 'adminGrantsPerDay' | 'budgets'>,
   workflow: { service: DesignService; ledger: CreditLedger },
   redeliver: (design: DesignSnapshot) => Promise<void>,
 ): ChatCore {
@@ -27,6 +29,11 @@ export function composeChatCore(
       adminGrantsPerDay: deps.adminGrantsPerDay ?? Infinity,
     }),
     designs: new WorkspaceDesigns(deps.db),
+    usage: new WorkspaceUsage({
+      db: deps.db,
+      clock: deps.clock,
+      budgets: new AiBudgets({ db: deps.db, clock: deps.clock, caps: deps.budgets ?? {} }),
+    }),
     posts: new ChatPosts(deps.db),
     redeliver,
     limiter: deps.limiter ?? unlimited,

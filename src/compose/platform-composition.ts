@@ -8,6 +8,7 @@ import type { FacetDatabase } from '../storage/database.ts';
 import type { DesignService } from '../workflow/design-service.ts';
 import type { ImageStore } from '../workflow/ports/image-store.ts';
 import type { Notifier } from '../workflow/ports/notifier.ts';
+import type { BudgetCaps } from '../workflow/budgets/ai-budgets.ts';
 
 /** What every platform is built from. */
 export type PlatformDeps = {
@@ -21,6 +22,8 @@ export type PlatformDeps = {
   limiter?: RateLimiter | undefined;
   /** The most a workspace's admins may grant in 24 hours; no ceiling when left out. */
   adminGrantsPerDay?: number | undefined;
+  /** The operator's caps on estimated AI spend, for what `/design usage` shows; none when left out. */
+  budgets?: BudgetCaps | undefined;
 };
 
 /** A chat platform as the composition root runs it, whichever it is. */

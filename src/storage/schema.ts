@@ -186,8 +186,12 @@ export interface ModelCallsTable {
 
 export interface BudgetNoticesTable {
   workspace_id: string;
+  /** YYYY-MM, UTC. */
   month: string;
   level: 80 | 100;
+  design_id: string;
+  spent_microusd: ColumnType<string, number, number>;
+  cap_cents: number;
   given_at: Generated<Date>;
 }
 

@@ -41,16 +41,18 @@ export async function ensureWorkspace(
   return raced;
 }
 
-/** Who approves and what designs cost, in credits. */
+/** Who approves, what designs cost in credits, and the monthly AI budget in US cents (null: the default). */
 export type WorkspaceSettings = {
   approverGroup: string | null;
   prices: { design: number; variation: number; edit: number };
+  monthlyBudgetCents: number | null;
 };
 
 export async function updateWorkspaceSettings(
   db: Kysely<Database>,
   workspaceId: string,
   settings: WorkspaceSettings,
+  savedBy: string,
 ): Promise<Workspace> {
   return db
     .updateTable('workspaces')
@@ -59,6 +61,8 @@ export async function updateWorkspaceSettings(
       price_design: settings.prices.design,
       price_variation: settings.prices.variation,
       price_edit: settings.prices.edit,
+      monthly_budget_cents: settings.monthlyBudgetCents,
+      settings_saved_by: savedBy,
       updated_at: new Date(),
     })
     .where('id', '=', workspaceId)

@@ -7,6 +7,7 @@ import type { Database } from '../storage/schema.ts';
 import type { Actor } from './actor.ts';
 import { withTransactionRetry } from '../storage/transaction-retry.ts';
 import type { AdmittedDesign, DesignAdmission } from './admission/design-admission.ts';
+import type { AiBudgets } from './budgets/ai-budgets.ts';
 import { loadSnapshot, type DesignSnapshot } from './design-snapshot.ts';
 import { phasePrice, type DesignTransitions, type TransitionResult } from './design-transitions.ts';
 import type { DesignEffects } from './design-effects.ts';
@@ -35,6 +36,8 @@ export type ServiceDeps = {
   effects: DesignEffects;
   /** The line in front of the image model: new designs join it and start when a slot is free. */
   admission: DesignAdmission;
+  /** Caps on estimated AI spend, checked before a design starts. */
+  budgets: AiBudgets;
   clock: Clock;
   holdTtlMs: number;
   logger: Logger;
@@ -236,6 +239,8 @@ export class DesignService {
           // admissions is held only for the admission itself (a burst of new designs queues on it).
           const workspace = await findWorkspaceById(trx, request.workspaceId);
           if (!workspace) throw new Refused({ ok: false, reason: 'not_found' });
+          const overBudget = await this.deps.budgets.refusal(trx, workspace);
+          if (overBudget) throw new Refused({ ok: false, ...overBudget });
           const price = request.kind === 'variation' ? workspace.price_variation : workspace.price_design;
           const now = clock();
           const design = await insertDesign(trx, {

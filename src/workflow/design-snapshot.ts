@@ -67,6 +67,11 @@ export type DesignSnapshot = {
    * workspace, in seconds; null when Facet has not seen enough of it yet.
    */
   typicalSeconds: number | null;
+  /**
+   * When one of this design's model calls took its workspace past 80% or 100% of its monthly AI budget:
+   * the highest level, told on this card only (once per level and month).
+   */
+  budgetNotice: { level: 80 | 100; month: string; spentUsd: number; capUsd: number } | null;
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
@@ -146,6 +151,14 @@ export async function loadSnapshot(
     admittedAt: design.admitted_at,
     queue,
     typicalSeconds: design.typical_seconds,
+    budgetNotice: design.budget_notice
+      ? {
+          level: design.budget_notice.level,
+          month: design.budget_notice.month,
+          spentUsd: Number(design.budget_notice.spent_microusd) / 1_000_000,
+          capUsd: design.budget_notice.cap_cents / 100,
+        }
+      : null,
     createdAt: design.created_at,
     updatedAt: design.updated_at,
     finishedAt: design.finished_at,

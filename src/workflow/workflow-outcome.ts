@@ -12,7 +12,9 @@ export type WorkflowRefusal =
   | { reason: 'unknown_preset' }
   | { reason: 'no_front_view' }
   /** The request key was used before for another request (another prompt or kind): nothing started. */
-  | { reason: 'request_reused' };
+  | { reason: 'request_reused' }
+  /** Estimated AI spend reached a cap: the workspace's month, or the operator's day. Nothing started. */
+  | { reason: 'over_budget'; scope: 'workspace' | 'operator' };
 
 export type WorkflowOutcome =
   | { ok: true; design: DesignSnapshot; replayed?: boolean }

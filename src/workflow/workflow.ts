@@ -15,6 +15,7 @@ import type { ImageModel } from './ports/image-model.ts';
 import type { ImageStore } from './ports/image-store.ts';
 import type { JobQueue } from './ports/job-queue.ts';
 import type { Notifier } from './ports/notifier.ts';
+import { AiBudgets, type BudgetCaps } from './budgets/ai-budgets.ts';
 import { BatchedModelCallLog } from './model-calls/batched-model-call-log.ts';
 import type { ModelCall } from './model-calls/model-call.ts';
 import { defaultModelPrices, type CostEstimate, type ModelPrices } from './model-calls/model-prices.ts';
@@ -38,8 +39,8 @@ export type WorkflowDeps = {
   modelPrices?: ModelPrices;
   /** Each model call as it is recorded (metrics). */
   observeModelCall?: (call: ModelCall, cost: CostEstimate) => void;
-  /** After model calls are written: the workspaces that spent (budget notices). */
-  modelCallsWritten?: (workspaceIds: ReadonlySet<string>) => Promise<void>;
+  /** Caps on estimated AI spend; none when left out. */
+  budgets?: BudgetCaps;
 };
 
 export type Workflow = {
@@ -68,13 +69,18 @@ export function createWorkflow(deps: WorkflowDeps): Workflow {
     holdTtlMs: deps.holdTtlMs,
     lineMoved: (workspaceId, how) => admission.lineMoved(workspaceId, how),
   });
-  const service = new DesignService({ ...deps, transitions, effects, admission });
+  const budgets = new AiBudgets({ db: deps.db, clock: deps.clock, caps: deps.budgets ?? {} });
+  const service = new DesignService({ ...deps, transitions, effects, admission, budgets });
   const calls = new BatchedModelCallLog({
     db: deps.db,
     prices: deps.modelPrices ?? defaultModelPrices,
     logger: deps.logger,
     recorded: deps.observeModelCall,
-    written: deps.modelCallsWritten,
+    async written(lastDesignByWorkspace) {
+      // The card of the design that crossed a level says so; shown again like any change.
+      for (const designId of await budgets.noticeLevels(lastDesignByWorkspace))
+        effects.changedInBackground(designId);
+    },
   });
   const jobs = new DesignJobs({ ...deps, transitions, effects, calls });
   let timer: NodeJS.Timeout | undefined;

@@ -6,7 +6,12 @@ import { ensureWorkspace, findWorkspace, updateWorkspaceSettings } from '../stor
 /** What a workspace charges, in credits. */
 export type Prices = { design: number; variation: number; edit: number };
 
-export type WorkspaceSettings = { approverGroup: string | null; prices: Prices };
+/** Who approves, what designs cost, and the monthly AI budget in US cents (null: the operator's default). */
+export type WorkspaceSettings = {
+  approverGroup: string | null;
+  prices: Prices;
+  monthlyBudgetCents: number | null;
+};
 
 /** A Slack team, Discord guild or the playground, as the chat layer sees it. */
 export type WorkspaceInfo = {
@@ -16,6 +21,8 @@ export type WorkspaceInfo = {
   externalId: string;
   approverGroup: string | null;
   prices: Prices;
+  /** The workspace's own monthly AI budget in US cents; null: the operator's default. */
+  monthlyBudgetCents: number | null;
 };
 
 function infoOf(row: Workspace): WorkspaceInfo {
@@ -25,6 +32,7 @@ function infoOf(row: Workspace): WorkspaceInfo {
     externalId: row.external_id,
     approverGroup: row.approver_group,
     prices: { design: row.price_design, variation: row.price_variation, edit: row.price_edit },
+    monthlyBudgetCents: row.monthly_budget_cents,
   };
 }
 
@@ -46,7 +54,12 @@ export class WorkspaceDirectory {
     return row ? infoOf(row) : undefined;
   }
 
-  async updateSettings(workspaceId: string, settings: WorkspaceSettings): Promise<WorkspaceInfo> {
-    return infoOf(await updateWorkspaceSettings(this.db, workspaceId, settings));
+  /** `savedBy`: the admin who saved them. */
+  async updateSettings(
+    workspaceId: string,
+    settings: WorkspaceSettings,
+    savedBy: string,
+  ): Promise<WorkspaceInfo> {
+    return infoOf(await updateWorkspaceSettings(this.db, workspaceId, settings, savedBy));
   }
 }

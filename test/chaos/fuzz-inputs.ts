@@ -207,16 +207,16 @@ export const maxPrompt = 2000;
 export const maxFeedback = 1000;
 
 /** The subcommands that take nothing after them. */
-export type BareSubcommand = 'help' | 'credits' | 'history' | 'settings';
+export type BareSubcommand = 'help' | 'credits' | 'history' | 'settings' | 'usage';
 
 export type ExpectedCommand =
-  | { kind: BareSubcommand | 'usage' | 'refused' }
+  | { kind: BareSubcommand | 'create_usage' | 'refused' }
   /** A subcommand with something after it, or mistyped: its usage, and nothing started. */
   | { kind: 'misused'; command: BareSubcommand }
   | { kind: 'grant'; valid: boolean; target?: string; amount?: number }
   | { kind: 'create'; prompt: string };
 
-const subcommands = ['help', 'credits', 'history', 'settings', 'grant', 'create'] as const;
+const subcommands = ['help', 'credits', 'history', 'settings', 'usage', 'grant', 'create'] as const;
 
 /**
  * The subcommand a first word names, as the help text promises: the word itself in any case, punctuation
@@ -240,12 +240,12 @@ function subcommandOf(word: string, alone: boolean) {
 /** A description: 1 to 2000 characters once cleaned as the workflow stores it. */
 function described(prompt: string): ExpectedCommand {
   const cleaned = cleanUserText(prompt);
-  if (cleaned.length > maxPrompt) return { kind: 'usage' };
+  if (cleaned.length > maxPrompt) return { kind: 'create_usage' };
   return cleaned === '' ? { kind: 'refused' } : { kind: 'create', prompt: cleaned };
 }
 
 /**
- * `/design <text>` as the help text describes it: help, credits, history and settings alone (anything
+ * `/design <text>` as the help text describes it: help, credits, history, settings and usage alone (anything
  * after them, or a mistyped one, gets its usage), grant @user n, `create` and a description (always a
  * design), and otherwise a description. `mention` captures a user.
  */
@@ -258,7 +258,7 @@ export function expectedCommand(text: string, mention: RegExp): ExpectedCommand 
   if (named === undefined) return described(trimmed);
   if (named.name === 'create') {
     const rest = trimmed.slice(first.length).trim();
-    return !named.exact || rest === '' ? { kind: 'usage' } : described(rest);
+    return !named.exact || rest === '' ? { kind: 'create_usage' } : described(rest);
   }
   if (named.name === 'grant') {
     const target = mention.exec(words[1] ?? '')?.[1];
@@ -284,6 +284,8 @@ export const commandText: fc.Arbitrary<string> = fc.oneof(
           'credits',
           'history',
           'settings',
+          'usage',
+          'usage please',
           'grant',
           'create',
           'Create',

@@ -217,6 +217,8 @@ function slackAnswers(expected: ExpectedCommand, reply: string): boolean {
     case 'grant':
       return expected.valid ? /Only workspace admins/.test(reply) : /^Usage: `\/design grant/.test(reply);
     case 'usage':
+      return /Only workspace admins/.test(reply);
+    case 'create_usage':
       return /Describe the product|keep it to 2000/.test(reply);
     case 'misused':
       return misusedAnswer(expected.command).test(reply);

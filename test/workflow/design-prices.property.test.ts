@@ -282,7 +282,12 @@ describe('prices against the ledger (property, real workflow on Postgres)', () =
     const userId = `U-run-${++runs}`;
     const account = { workspaceId, userId };
     const who = actor(userId);
-    await updateWorkspaceSettings(test.db, workspaceId, { approverGroup: null, prices: scenario.prices });
+    await updateWorkspaceSettings(
+      test.db,
+      workspaceId,
+      { approverGroup: null, prices: scenario.prices, monthlyBudgetCents: null },
+      'U-admin',
+    );
     if (scenario.granted > 0)
       await ledger.grant({ account, amount: scenario.granted, key: `grant:${userId}` });
     const m: Model = {

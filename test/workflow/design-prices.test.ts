@@ -15,10 +15,16 @@ describe('a free design with paid edits', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness('prices', { starterCredits: 1 });
-    await updateWorkspaceSettings(h.test.db, h.workspaceId, {
-      approverGroup: null,
-      prices: { design: 0, variation: 0, edit: 2 },
-    });
+    await updateWorkspaceSettings(
+      h.test.db,
+      h.workspaceId,
+      {
+        approverGroup: null,
+        prices: { design: 0, variation: 0, edit: 2 },
+        monthlyBudgetCents: null,
+      },
+      'U-admin',
+    );
   });
   afterAll(async () => {
     expect((await auditLedger(h.test.db)).violations).toEqual([]);

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import type { BudgetCaps } from '../../src/workflow/budgets/ai-budgets.ts';
 import { GeminiImageModel } from '../../src/ai/gemini/gemini-image-model.ts';
 import { OpenAIFeatureExtractor } from '../../src/ai/openai/openai-feature-extractor.ts';
 import { CreditLedger } from '../../src/credits/ledger.ts';
@@ -47,7 +48,15 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-type WorkflowOptions = { holdTtlMs?: number; jobs?: JobQueue; worker?: boolean; caps?: GeneratingCaps };
+type WorkflowOptions = {
+  holdTtlMs?: number;
+  jobs?: JobQueue;
+  worker?: boolean;
+  caps?: GeneratingCaps;
+  budgets?: BudgetCaps;
+  /** Where the workflow logs (to read its warnings); silent when left out. */
+  logger?: Logger;
+};
 
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -68,11 +77,14 @@ export async function createHarness(
     notifier?: Notifier | ((db: FacetDatabase) => Notifier);
     /** Options of the first workflow (the one started with the harness). */
     workflow?: WorkflowOptions;
+    /** The model fakes answer without token usage (a gateway that strips it). */
+    withoutUsage?: boolean;
   } = {},
 ): Promise<Harness> {
   const test = await createTestDatabase(label, { poolSize: 20 });
-  const gemini = await startFakeGemini({ keepImageData: true });
-  const openai = await startFakeOpenAI();
+  const withoutUsage = options.withoutUsage ?? false;
+  const gemini = await startFakeGemini({ keepImageData: true, withoutUsage });
+  const openai = await startFakeOpenAI({ withoutUsage });
   const dir = await mkdtemp(path.join(tmpdir(), 'facet-workflow-'));
   const images =
     options.images ?? new LocalImageStore({ dir, publicUrl: 'http://127.0.0.1:9', secret: 'test-secret' });
@@ -100,9 +112,10 @@ export async function createHarness(
       notifier: surface ? teeNotifier(notifier, surface) : notifier,
       clock: () => new Date(),
       holdTtlMs: made.holdTtlMs ?? 60 * 60_000,
-      logger: silentLogger,
+      logger: made.logger ?? silentLogger,
       reconcileEveryMs: 0,
       ...(made.caps ? { caps: made.caps } : {}),
+      ...(made.budgets ? { budgets: made.budgets } : {}),
     });
     if (made.worker !== false) await workflow.startWorker();
     workflows.push(workflow);

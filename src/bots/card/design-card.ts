@@ -246,7 +246,20 @@ export function buildDesignCard(design: DesignSnapshot): DesignCard {
       card.facts = [['Nothing was charged; the reserved credits are back']];
       break;
   }
+  if (design.budgetNotice) card.facts.push([budgetFact(design.budgetNotice)]);
   return card;
+}
+
+/** Told once per level and month, on the card of the design that crossed it: the team and its admins see it. */
+function budgetFact(notice: NonNullable<DesignSnapshot['budgetNotice']>): string {
+  const month = new Date(`${notice.month}-01T00:00:00Z`).toLocaleString('en', {
+    month: 'long',
+    timeZone: 'UTC',
+  });
+  const used = `$${notice.spentUsd.toFixed(2)} of $${notice.capUsd.toFixed(2)}`;
+  return notice.level === 100
+    ? `This workspace has used its AI budget for ${month} (${used}): new designs wait until next month unless an admin raises it in /design settings.`
+    : `This workspace has used ${notice.level}% of its AI budget for ${month} (${used}). Admins can change it in /design settings.`;
 }
 
 /** "Iteration 3: “thinner band”, asked by @ada" (a preset by its label). */

@@ -2,6 +2,7 @@ import { truncate } from '../../text.ts';
 import type { DesignHistoryEntry } from '../../workflow/workspace-designs.ts';
 import type { CreditBalance, CreditEntry } from '../../workflow/workspace-credits.ts';
 import type { Prices, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
+import type { WorkspaceMonthUsage } from '../../workflow/workspace-usage.ts';
 import { creditCount } from '../card/credit-count.ts';
 import { chatLines, type ChatText } from './chat-text.ts';
 import type { ChatWords } from './chat-words.ts';
@@ -51,7 +52,8 @@ export function creditsAnswer(balance: CreditBalance, entries: CreditEntry[]): C
 /** `/design history`: a line per design, linked to its card where the platform can link. */
 export function historyAnswer(
   words: ChatWords,
-  designs: { entry: DesignHistoryEntry; url: string | undefined }[],
+  /** `costUsd`: the estimated AI cost, shown to admins only. */
+  designs: { entry: DesignHistoryEntry; url: string | undefined; costUsd?: number | undefined }[],
 ): ChatText {
   if (designs.length === 0) return [`You have no designs yet. Start one with ${words.start}.`];
   return chatLines([
@@ -59,7 +61,7 @@ export function historyAnswer(
     ...designs.map((design) => [
       '• ',
       { userText: truncate(design.entry.prompt, historyPromptLength), href: design.url },
-      `: ${historyStatus(design.entry)}`,
+      `: ${historyStatus(design.entry)}${design.costUsd === undefined ? '' : `, estimated AI cost ${dollars(design.costUsd)}`}`,
     ]),
   ]);
 }
@@ -67,6 +69,42 @@ export function historyAnswer(
 function historyStatus(entry: DesignHistoryEntry): string {
   const charged = entry.charged > 0 ? `, ${creditCount(entry.charged)} charged` : '';
   return `${stateLabels[entry.state]}, iteration ${entry.iteration}${charged}, started ${day(entry.createdAt)} UTC`;
+}
+
+/** Estimates are small: cents show, and a fraction of a cent is not rounded away to $0.00. */
+function dollars(usd: number): string {
+  return usd > 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+/** `/design usage`: this month's designs, images and estimated spend, against the budget. */
+export function usageAnswer(usage: WorkspaceMonthUsage): ChatText {
+  const month = new Date(`${usage.month}-01T00:00:00Z`).toLocaleString('en', {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+  const budget =
+    usage.budgetUsd === undefined
+      ? 'No monthly AI budget is set.'
+      : `Monthly AI budget: ${dollars(usage.budgetUsd)} (${usage.ownBudget ? 'set in /design settings' : 'the operator’s default'}), ${Math.round((usage.costUsd / Math.max(usage.budgetUsd, 0.000001)) * 100)}% used.`;
+  return chatLines([
+    [{ strong: `AI usage in ${month} (UTC)` }],
+    [
+      `${usage.designs} design${usage.designs === 1 ? '' : 's'} started, ${usage.images} image${usage.images === 1 ? '' : 's'} generated, estimated cost ${dollars(usage.costUsd)}.`,
+    ],
+    [budget],
+    ...(usage.topRequesters.length === 0
+      ? []
+      : [
+          ['Top requesters:'],
+          ...usage.topRequesters.map((requester): ChatText => [
+            '• ',
+            { mention: requester.userId },
+            `: ${requester.designs} design${requester.designs === 1 ? '' : 's'}, ${dollars(requester.costUsd)}`,
+          ]),
+        ]),
+    ['Estimates come from the model price table (docs/operations.md); the provider’s bill is the truth.'],
+  ]);
 }
 
 /** `/design help`, with this workspace's prices. */
@@ -77,9 +115,11 @@ export function helpAnswer(words: ChatWords, prices: Prices): ChatText {
       `${words.start}: start a design, e.g. ${words.example}. The front view comes first; approve it, use a quick edit, or request changes. After approval the back, side, top and bottom views fill a thread.`,
     ],
     [
-      '`/design credits`: your balance, what is reserved, and recent entries. `/design history`: your recent designs, with links. `/design help`: this message. `/design create` always starts a design, even when the description begins with help, credits, history, grant or settings.',
+      '`/design credits`: your balance, what is reserved, and recent entries. `/design history`: your recent designs, with links. `/design help`: this message. `/design create` always starts a design, even when the description begins with help, credits, history, usage, grant or settings.',
     ],
-    [`${words.admins}: ${words.grant} and \`/design settings\` (${words.settings}).`],
+    [
+      `${words.admins}: ${words.grant}, \`/design settings\` (${words.settings}) and \`/design usage\` (this month’s AI usage and spend).`,
+    ],
     [
       `Credits are reserved when you start (${prices.design}, plus ${prices.edit} per edit; a variation costs ${prices.variation}) and charged only when the design is complete; a failure, cancel or expiry returns them.`,
     ],
@@ -95,6 +135,11 @@ export function settingsAnswer(words: ChatWords, workspace: WorkspaceInfo, saved
       ? ['Approvers: members of ', { group: approverGroup }, ' and admins']
       : ['Approvers: each requester approves their own designs'],
     [`Prices: design ${prices.design}, variation ${prices.variation}, edit ${prices.edit} credits`],
+    [
+      workspace.monthlyBudgetCents === null
+        ? 'Monthly AI budget: the operator’s default (`/design usage` shows it)'
+        : `Monthly AI budget: ${dollars(workspace.monthlyBudgetCents / 100)}`,
+    ],
   ]);
 }
 

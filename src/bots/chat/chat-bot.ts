@@ -10,6 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { adminGrantKey, type WorkspaceCredits } from '../../workflow/workspace-credits.ts';
 import type { WorkspaceDesigns } from '../../workflow/workspace-designs.ts';
 import type { WorkspaceDirectory, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
+import type { WorkspaceUsage } from '../../workflow/workspace-usage.ts';
 import { parseCardAction, variationKey, type CardAction } from '../card/card-action-id.ts';
 import { buildDesignCard } from '../card/design-card.ts';
 import { overLimitMessage, type RateLimiter } from '../rate-limit/rate-limiter.ts';
@@ -24,6 +25,7 @@ import {
   historyAnswer,
   historyLength,
   settingsAnswer,
+  usageAnswer,
 } from './chat-answers.ts';
 import type { ChatPlatform } from './chat-platform.ts';
 import type { ChatOrigin, ChatReplies, ChatRequest, ChatSubmission } from './chat-request.ts';
@@ -37,6 +39,8 @@ export type ChatBotDeps = {
   workspaces: WorkspaceDirectory;
   credits: WorkspaceCredits;
   designs: WorkspaceDesigns;
+  /** AI usage and estimated spend, for admins. */
+  usage: WorkspaceUsage;
   posts: ChatPosts;
   /** Shows a just-posted card's newest state in order with other updates (the coalescing notifier). */
   redeliver: (design: DesignSnapshot) => Promise<void>;
@@ -76,7 +80,7 @@ export class ChatBot {
   async command({ origin, replies }: ChatRequest, command: ChatCommand): Promise<void> {
     const { words } = this.deps.platform;
     const tell = (text: string) => replies.tell([text]);
-    if (command.kind === 'usage') return tell(command.text);
+    if (command.kind === 'misuse') return tell(command.text);
     if (origin.workspace === null) return tell(words.outsideWorkspace);
     if (command.kind === 'create') {
       if (origin.inThread)
@@ -224,7 +228,7 @@ export class ChatBot {
   }
 
   private async runCommand(
-    command: Exclude<ChatCommand, { kind: 'usage' }>,
+    command: Exclude<ChatCommand, { kind: 'misuse' }>,
     workspace: WorkspaceInfo,
     origin: ChatOrigin,
     replies: ChatReplies,
@@ -245,13 +249,25 @@ export class ChatBot {
           requesterId: origin.userId,
           limit: historyLength,
         });
-        const linked = await Promise.all(
-          entries.map(async (entry) => ({
-            entry,
-            url: await this.deps.platform.cardLink(entry.surface).catch(() => undefined),
-          })),
+        // What a design cost the operator is for admins to see.
+        const [costs, links] = await Promise.all([
+          (await origin.actor(workspace)).isAdmin
+            ? this.deps.usage.costs(entries.map((entry) => entry.id))
+            : undefined,
+          Promise.all(
+            entries.map((entry) => this.deps.platform.cardLink(entry.surface).catch(() => undefined)),
+          ),
+        ]);
+        return replies.tell(
+          historyAnswer(
+            words,
+            entries.map((entry, index) => ({ entry, url: links[index], costUsd: costs?.get(entry.id) })),
+          ),
         );
-        return replies.tell(historyAnswer(words, linked));
+      }
+      case 'usage': {
+        if (!(await origin.actor(workspace)).isAdmin) return tell(words.adminsOnly);
+        return replies.tell(usageAnswer(await this.deps.usage.thisMonth(workspace)));
       }
       case 'grant': {
         if (!(await origin.actor(workspace)).isAdmin) return tell(words.adminsOnly);
@@ -292,9 +308,9 @@ export class ChatBot {
           surface: { [platform]: this.deps.platform.cardPlace(origin) },
         });
         if (!outcome.ok) {
-          // Whether the reader is an admin changes only the advice about credits: asked only then.
+          // Whether the reader is an admin changes only the advice (credits, budget): asked only then.
           const viewer =
-            outcome.reason === 'insufficient_credits'
+            outcome.reason === 'insufficient_credits' || outcome.reason === 'over_budget'
               ? await origin.actor(workspace)
               : requester(origin.userId);
           return tell(refusalMessage(outcome, viewer));
@@ -316,14 +332,20 @@ export class ChatBot {
     if (!(await origin.actor(workspace)).isAdmin) return replies.tell([words.adminsOnly]);
     if (change === null) return replies.openSettingsForm(workspace);
     const prices = workspace.prices;
-    const saved = await this.deps.workspaces.updateSettings(workspace.id, {
-      approverGroup: change.approverGroup === undefined ? workspace.approverGroup : change.approverGroup,
-      prices: {
-        design: change.prices?.design ?? prices.design,
-        variation: change.prices?.variation ?? prices.variation,
-        edit: change.prices?.edit ?? prices.edit,
+    const saved = await this.deps.workspaces.updateSettings(
+      workspace.id,
+      {
+        approverGroup: change.approverGroup === undefined ? workspace.approverGroup : change.approverGroup,
+        prices: {
+          design: change.prices?.design ?? prices.design,
+          variation: change.prices?.variation ?? prices.variation,
+          edit: change.prices?.edit ?? prices.edit,
+        },
+        monthlyBudgetCents:
+          change.monthlyBudgetCents === undefined ? workspace.monthlyBudgetCents : change.monthlyBudgetCents,
       },
-    });
+      origin.userId,
+    );
     await replies.tell(settingsAnswer(words, saved, true));
   }
 
@@ -341,7 +363,7 @@ export class ChatBot {
     if (!(await origin.actor(workspace)).isAdmin) return replies.rejectForm(words.adminsOnly);
     const slowDown = await this.overLimit(origin);
     if (slowDown) return replies.rejectForm(slowDown);
-    await this.deps.workspaces.updateSettings(workspace.id, submission.settings);
+    await this.deps.workspaces.updateSettings(workspace.id, submission.settings, origin.userId);
     await replies.acknowledge('private');
     this.deps.logger.info(
       { platform, workspace: workspaceId, userId: origin.userId, ...submission.settings },

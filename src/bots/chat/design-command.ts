@@ -4,6 +4,8 @@ import { refusalMessage } from './refusal-message.ts';
 /** A settings change given with the command itself (Discord's options); fields left out stay. */
 export type SettingsChange = {
   approverGroup?: string | null | undefined;
+  /** US cents; null: back to the operator's default. */
+  monthlyBudgetCents?: number | null | undefined;
   prices?: { design?: number | undefined; variation?: number | undefined; edit?: number | undefined };
 };
 
@@ -13,11 +15,13 @@ export type ChatCommand =
   | { kind: 'help' }
   | { kind: 'credits' }
   | { kind: 'history' }
+  /** This month's AI usage and estimated spend of the workspace (admins). */
+  | { kind: 'usage' }
   /** Without a change: show the settings, or open the settings form where the platform has one. */
   | { kind: 'settings'; change: SettingsChange | null }
   | { kind: 'grant'; userId: string; amount: number; userIsBot?: boolean }
   /** A subcommand used wrongly: the text says how to use it. */
-  | { kind: 'usage'; text: string };
+  | { kind: 'misuse'; text: string };
 
 export const maxGrant = 10_000;
 
@@ -32,11 +36,20 @@ const bareCommands = {
   credits: 'shows your credits',
   history: 'lists your recent designs',
   settings: 'shows this workspace’s settings',
+  usage: 'shows this month’s AI usage and spend (workspace admins)',
 } as const;
 
 type CommandWord = keyof typeof bareCommands | 'grant' | 'create';
 
-const commandWords: readonly CommandWord[] = ['help', 'credits', 'history', 'settings', 'grant', 'create'];
+const commandWords: readonly CommandWord[] = [
+  'help',
+  'credits',
+  'history',
+  'settings',
+  'usage',
+  'grant',
+  'create',
+];
 
 /** Shorter starts than this ("cre", "his") are too likely to be the start of a real one-word description. */
 const minAbbreviation = 4;
@@ -61,7 +74,7 @@ function commandWordOf(first: string, alone: boolean): { word: CommandWord; exac
 
 function misuse(word: keyof typeof bareCommands): ChatCommand {
   return {
-    kind: 'usage',
+    kind: 'misuse',
     text: `Nothing was started or charged: \`/design ${word}\` ${bareCommands[word]} and takes nothing after it. To design something whose description begins with that word, use \`/design create <description>\`.`,
   };
 }
@@ -81,7 +94,7 @@ function storedLength(prompt: string): number {
  */
 export function overLongPrompt(prompt: string): ChatCommand | undefined {
   if (storedLength(prompt) <= maxPromptLength) return undefined;
-  return { kind: 'usage', text: refusalMessage({ reason: 'prompt_too_long', max: maxPromptLength }) };
+  return { kind: 'misuse', text: refusalMessage({ reason: 'prompt_too_long', max: maxPromptLength }) };
 }
 
 /**
@@ -99,16 +112,16 @@ export function parseDesignCommand(text: string, mention: RegExp): ChatCommand {
   const first = words[0] ?? '';
   const named = commandWordOf(first, words.length === 1);
   if (named?.word === 'create') {
-    if (!named.exact) return { kind: 'usage', text: createUsage };
+    if (!named.exact) return { kind: 'misuse', text: createUsage };
     const prompt = trimmed.slice(first.length).trim();
-    if (prompt === '') return { kind: 'usage', text: createUsage };
+    if (prompt === '') return { kind: 'misuse', text: createUsage };
     return overLongPrompt(prompt) ?? { kind: 'create', prompt };
   }
   if (named?.word === 'grant') {
     const userId = mention.exec(words[1] ?? '')?.[1];
     const amount = Number(words[2]);
     if (!userId || words.length !== 3 || !Number.isInteger(amount) || amount < 1 || amount > maxGrant)
-      return { kind: 'usage', text: grantUsage };
+      return { kind: 'misuse', text: grantUsage };
     return { kind: 'grant', userId, amount };
   }
   if (named) {

@@ -41,6 +41,10 @@ export function refusalMessage(
       return 'Only a failed design can be retried.';
     case 'not_completed':
       return 'Views can be edited once the design is complete.';
+    case 'over_budget':
+      return refusal.scope === 'workspace'
+        ? `This workspace has used its AI budget for this month, so no new design can start; nothing was reserved. ${viewer.isAdmin ? 'As a workspace admin you can raise it in `/design settings`.' : 'A workspace admin can raise it in `/design settings`.'} Designs already under way finish as usual.`
+        : 'Facet has reached the AI spending limit its operator set for today, so no new design can start; nothing was reserved. Try again after midnight UTC. Designs already under way finish as usual.';
     case 'request_reused':
       return 'That request was already used to start another design, so nothing new was started. Send the command again.';
   }

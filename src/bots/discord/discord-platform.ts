@@ -60,18 +60,36 @@ export function readDiscordCommand(interaction: ChatInputCommandInteraction): Ch
       const role = options.getRole('approver_role');
       const clear = options.getBoolean('clear_approver') ?? false;
       if (role && clear)
-        return { kind: 'usage', text: 'Pick an approver role or clear it, not both; nothing was changed.' };
+        return { kind: 'misuse', text: 'Pick an approver role or clear it, not both; nothing was changed.' };
       const prices = {
         design: options.getInteger('price_design') ?? undefined,
         variation: options.getInteger('price_variation') ?? undefined,
         edit: options.getInteger('price_edit') ?? undefined,
       };
-      const changing = role !== null || clear || Object.values(prices).some((p) => p !== undefined);
+      const budgetUsd = options.getNumber('monthly_budget_usd');
+      const clearBudget = options.getBoolean('clear_budget') ?? false;
+      if (budgetUsd !== null && clearBudget)
+        return {
+          kind: 'misuse',
+          text: 'Give a monthly budget or clear it, not both; nothing was changed.',
+        };
+      const monthlyBudgetCents = clearBudget
+        ? null
+        : budgetUsd === null
+          ? undefined
+          : Math.round(budgetUsd * 100);
+      const changing =
+        role !== null ||
+        clear ||
+        monthlyBudgetCents !== undefined ||
+        Object.values(prices).some((p) => p !== undefined);
       return {
         kind: 'settings',
-        change: changing ? { approverGroup: clear ? null : role?.id, prices } : null,
+        change: changing ? { approverGroup: clear ? null : role?.id, prices, monthlyBudgetCents } : null,
       };
     }
+    case 'usage':
+      return { kind: 'usage' };
     default:
       return { kind: 'help' };
   }

@@ -134,6 +134,7 @@ export class SlackReplies implements ChatReplies {
         teamId,
         approverGroup: current.approverGroup,
         prices: current.prices,
+        monthlyBudgetCents: current.monthlyBudgetCents,
         groups: (groups.usergroups ?? []).flatMap((g) =>
           g.id && g.handle ? [{ id: g.id, handle: g.handle }] : [],
         ),

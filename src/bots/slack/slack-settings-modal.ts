@@ -13,16 +13,20 @@ const priceFields = [
   { key: 'edit', label: 'Price of each edit (credits)' },
 ] as const satisfies readonly { key: keyof Prices; label: string }[];
 const maxPrice = 1000;
+const budgetBlock = 'facet_settings_budget';
+const maxBudgetUsd = 1_000_000;
 /** Slack allows 100 options in a static select; one is "nobody". */
 const maxGroups = 99;
 
 export type UserGroup = { id: string; handle: string };
 
-/** The admin's settings modal: who approves designs, and what they cost. */
+/** The admin's settings modal: who approves designs, what they cost, and the monthly AI budget. */
 export function settingsModal(input: {
   teamId: string;
   approverGroup: string | null;
   prices: Prices;
+  /** US cents; null: the operator's default. */
+  monthlyBudgetCents: number | null;
   groups: UserGroup[];
 }) {
   const option = (value: string, text: string) => ({
@@ -63,6 +67,26 @@ export function settingsModal(input: {
           initial_value: String(input.prices[field.key]),
         },
       })),
+      {
+        type: 'input',
+        block_id: budgetBlock,
+        optional: true,
+        label: { type: 'plain_text' as const, text: 'Monthly AI budget (US dollars)' },
+        hint: {
+          type: 'plain_text' as const,
+          text: 'Estimated model spend per calendar month; past it new designs wait for next month. Empty: the default of whoever runs Facet.',
+        },
+        element: {
+          type: 'number_input',
+          action_id: 'value',
+          is_decimal_allowed: true,
+          min_value: '0',
+          max_value: String(maxBudgetUsd),
+          ...(input.monthlyBudgetCents === null
+            ? {}
+            : { initial_value: (input.monthlyBudgetCents / 100).toFixed(2) }),
+        },
+      },
     ],
   };
 }
@@ -104,6 +128,11 @@ export function readSettingsSubmission(
       errors[block] = `A whole number from 0 to ${maxPrice}.`;
     else prices[field.key] = price;
   }
+  const budgetText = values[budgetBlock]?.value?.value?.trim() ?? '';
+  const budgetUsd = Number(budgetText);
+  if (budgetText !== '' && (!Number.isFinite(budgetUsd) || budgetUsd < 0 || budgetUsd > maxBudgetUsd))
+    errors[budgetBlock] =
+      `An amount from 0 to ${maxBudgetUsd.toLocaleString('en')}, or empty for the default.`;
   if (Object.keys(errors).length > 0) return { errors };
   const selected = values[approverBlock]?.[approverAction]?.selected_option?.value ?? noGroup;
   if (selected !== noGroup && !/^S[A-Z0-9]{2,}$/.test(selected))
@@ -111,7 +140,11 @@ export function readSettingsSubmission(
   return {
     kind: 'settings',
     workspace: teamId,
-    settings: { approverGroup: selected === noGroup ? null : selected, prices },
+    settings: {
+      approverGroup: selected === noGroup ? null : selected,
+      prices,
+      monthlyBudgetCents: budgetText === '' ? null : Math.round(budgetUsd * 100),
+    },
   };
 }
 

@@ -12,8 +12,8 @@ export type BatchedModelCallLogDeps = {
   logger: Logger;
   /** Each call as it is recorded, with its estimate (metrics). */
   recorded?: ((call: ModelCall, cost: CostEstimate) => void) | undefined;
-  /** After a batch is written: the workspaces it spent in (budget notices). */
-  written?: ((workspaceIds: ReadonlySet<string>) => Promise<void>) | undefined;
+  /** After a batch is written: the workspaces it spent in, each with its design that spent last. */
+  written?: ((lastDesignByWorkspace: ReadonlyMap<string, string>) => Promise<void>) | undefined;
   /** Default 250 ms: a burst of views lands in one insert. */
   flushAfterMs?: number;
   /** Default 200 rows a statement. */
@@ -80,7 +80,7 @@ export class BatchedModelCallLog implements ModelCallLog {
       return;
     }
     try {
-      await this.deps.written?.(new Set(batch.map((row) => row.workspace_id)));
+      await this.deps.written?.(new Map(batch.map((row) => [row.workspace_id, row.design_id])));
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'checking budgets after model calls failed');
     }

@@ -68,6 +68,14 @@ export async function findSnapshotRow(db: Kysely<Database>, designId: string) {
           .limit(1),
       ).as('revision'),
       typicalPhaseSeconds.as('typical_seconds'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('budget_notices')
+          .select(['level', 'month', 'spent_microusd', 'cap_cents'])
+          .whereRef('budget_notices.design_id', '=', 'designs.id')
+          .orderBy('level', 'desc')
+          .limit(1),
+      ).as('budget_notice'),
     ])
     .where('designs.id', '=', designId)
     .executeTakeFirst();

@@ -58,6 +58,7 @@ export function snapshot(patch: Partial<DesignSnapshot> = {}): DesignSnapshot {
     revision: null,
     admittedAt: t0,
     queue: null,
+    budgetNotice: null,
     typicalSeconds: null,
     createdAt: t0,
     updatedAt: at(20),

@@ -5,13 +5,13 @@ const mention = /^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$/;
 const parse = (text: string) => parseDesignCommand(text, mention);
 const usageOf = (word: string) =>
   ({
-    kind: 'usage',
+    kind: 'misuse',
     text: expect.stringMatching(
       new RegExp(`^Nothing was started or charged: \`/design ${word}\` .* takes nothing after it\\.`),
     ) as unknown,
   }) as const;
 const lengthLimit = {
-  kind: 'usage',
+  kind: 'misuse',
   text: 'That description is too long: keep it to 2000 characters or fewer.',
 } as const;
 
@@ -31,7 +31,7 @@ describe('parseDesignCommand', () => {
     expect(parse('help me choose a lamp')).toEqual(usageOf('help'));
     expect(parse('History of my designs')).toEqual(usageOf('history'));
     expect(parse('settings, please')).toEqual(usageOf('settings'));
-    expect(parse('grant me 5 credits')).toMatchObject({ kind: 'usage', text: /^Usage: `\/design grant/ });
+    expect(parse('grant me 5 credits')).toMatchObject({ kind: 'misuse', text: /^Usage: `\/design grant/ });
   });
 
   it('answers one word that is a mistyped subcommand with its usage', () => {
@@ -41,8 +41,8 @@ describe('parseDesignCommand', () => {
     expect(parse('credit')).toEqual(usageOf('credits'));
     expect(parse('hist')).toEqual(usageOf('history'));
     expect(parse('setting')).toEqual(usageOf('settings'));
-    expect(parse('grants')).toMatchObject({ kind: 'usage', text: /^Usage: `\/design grant/ });
-    expect(parse('createlamp')).toMatchObject({ kind: 'usage', text: /^Describe the product/ });
+    expect(parse('grants')).toMatchObject({ kind: 'misuse', text: /^Usage: `\/design grant/ });
+    expect(parse('createlamp')).toMatchObject({ kind: 'misuse', text: /^Describe the product/ });
   });
 
   it('reads a description that only looks like a subcommand as a description', () => {
@@ -61,7 +61,7 @@ describe('parseDesignCommand', () => {
     });
     expect(parse('Create   credits please')).toEqual({ kind: 'create', prompt: 'credits please' });
     expect(parse('create helpme')).toEqual({ kind: 'create', prompt: 'helpme' });
-    expect(parse('create')).toMatchObject({ kind: 'usage', text: /^Describe the product/ });
+    expect(parse('create')).toMatchObject({ kind: 'misuse', text: /^Describe the product/ });
   });
 
   it('answers an over-long description with the length limit, measured as the workflow stores it', () => {
