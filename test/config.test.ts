@@ -174,6 +174,42 @@ describe('config', () => {
     expect(() => loadConfig({ FACET_OFFLINE_LATENCY: '2h' })).toThrow(/FACET_OFFLINE_LATENCY/);
   });
 
+  it('reads the AI budgets in dollars and corrections to the model prices', () => {
+    const none = loadConfig({});
+    expect(none.ai.budgets).toEqual({ workspaceMonthlyCents: undefined, dailyCents: undefined });
+    expect(none.ai.prices['gemini-2.5-flash-image']).toMatchObject({ perImage: 0.039 });
+    const set = loadConfig({
+      FACET_MONTHLY_BUDGET_USD: '12.50',
+      FACET_DAILY_BUDGET_USD: '300',
+      FACET_MODEL_PRICES: '{"gemini-2.5-flash-image":{"perImage":0.05},"my-model":{"perCall":0.01}}',
+    });
+    expect(set.ai.budgets).toEqual({ workspaceMonthlyCents: 1250, dailyCents: 30_000 });
+    // A correction changes the fields it names; the rest stay as they were.
+    expect(set.ai.prices['gemini-2.5-flash-image']).toEqual({
+      inputPerMillionTokens: 0.3,
+      outputPerMillionTokens: 30,
+      perImage: 0.05,
+      perCall: 0,
+    });
+    expect(set.ai.prices['my-model']).toEqual({
+      inputPerMillionTokens: 0,
+      outputPerMillionTokens: 0,
+      perImage: 0,
+      perCall: 0.01,
+    });
+    expect(() => loadConfig({ FACET_MONTHLY_BUDGET_USD: 'lots' })).toThrow(
+      /FACET_MONTHLY_BUDGET_USD: expected an amount in US dollars/,
+    );
+    expect(() => loadConfig({ FACET_DAILY_BUDGET_USD: '-1' })).toThrow(/FACET_DAILY_BUDGET_USD/);
+    expect(() => loadConfig({ FACET_MODEL_PRICES: '{"x":{"perImage":"free"}}' })).toThrow(
+      /FACET_MODEL_PRICES: expected JSON/,
+    );
+    expect(() => loadConfig({ FACET_MODEL_PRICES: 'not json' })).toThrow(/FACET_MODEL_PRICES/);
+    expect(() => loadConfig({ FACET_MODEL_PRICES: '{"x":{"perImage":1,"typo":2}}' })).toThrow(
+      /FACET_MODEL_PRICES/,
+    );
+  });
+
   it('documents every variable it reads in .env.example', async () => {
     const { readFile } = await import('node:fs/promises');
     const example = await readFile('.env.example', 'utf8');

@@ -16,7 +16,13 @@ describe('playground API', () => {
   beforeAll(async () => {
     test = await createTestDatabase('playground_api');
     facet = await startFacet(
-      loadConfig({ PORT: '0', DATABASE_URL: test.url, FACET_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+      loadConfig({
+        PORT: '0',
+        DATABASE_URL: test.url,
+        FACET_DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+        FACET_MONTHLY_BUDGET_USD: '25',
+      }),
       silentLogger,
     );
   });
@@ -112,5 +118,15 @@ describe('playground API', () => {
     expect((await post('command', once)).body).toEqual({});
     expect((await post('command', once)).body).toEqual({});
     expect(await designCount()).toBe(1);
+  });
+
+  it("shows admins this month's AI usage against the operator's default budget", async () => {
+    expect(
+      (await post('command', { userId: 'ben', text: '/design usage', requestId: 'u1' })).body.reply,
+    ).toMatch(/Only workspace admins/);
+    const usage = (await post('command', { userId: 'ada', text: '/design usage', requestId: 'u2' })).body
+      .reply;
+    expect(usage).toMatch(/AI usage in \w+ \d{4} \(UTC\)/);
+    expect(usage).toMatch(/Monthly AI budget: \$25\.00 \(the operator’s default\), \d+% used/);
   });
 });

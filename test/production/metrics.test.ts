@@ -64,6 +64,24 @@ describe('health and metrics', () => {
     expect(await metric(/^facet_credits_total\{operation="capture"\} (\d+)$/m)).toBe(3);
     expect(await metric(/^facet_credits_total\{operation="reserve"\} (\d+)$/m)).toBe(3);
     expect(await metric(/^facet_model_seconds_count\{model="offline",outcome="ok"\} (\d+)$/m)).toBe(5);
+    // Every model call by provider, model, purpose and outcome: the offline renderer and palette reader.
+    const calls = (purpose: string, model: string) =>
+      metric(
+        new RegExp(
+          `^facet_model_calls_total\\{provider="offline",model="${model}",purpose="${purpose}",outcome="ok"\\} (\\d+)$`,
+          'm',
+        ),
+      );
+    expect(await calls('front', 'offline-renderer')).toBe(1);
+    expect(await calls('view', 'offline-renderer')).toBe(4);
+    expect(await calls('features', 'offline-palette')).toBe(1);
+    expect(await metric(/^facet_model_call_seconds_count\{provider="offline",purpose="view"\} (\d+)$/m)).toBe(
+      4,
+    );
+    // The offline models cost nothing.
+    expect(
+      await metric(/^facet_model_cost_usd_total\{provider="offline",model="offline-renderer"\} (\d+)$/m),
+    ).toBe(0);
     expect(await metric(/^facet_phase_seconds_count\{phase="front"\} (\d+)$/m)).toBe(1);
     expect(await metric(/^facet_phase_seconds_count\{phase="views"\} (\d+)$/m)).toBe(1);
     // It started at once (no line): one wait of 0 s, in the smallest bucket.

@@ -8,6 +8,17 @@ import { at, snapshot, view } from './snapshot-fixture.ts';
 const labels = (card: ReturnType<typeof buildDesignCard>) => card.actions.flat().map((b) => b.label);
 
 describe('design card', () => {
+  it('says once, on the card of the design that crossed it, that the workspace reached a level of its AI budget', () => {
+    const notice = { month: '2026-12', spentUsd: 41.2, capUsd: 50 };
+    const facts = (level: 80 | 100) =>
+      JSON.stringify(buildDesignCard(snapshot({ budgetNotice: { ...notice, level } })).facts);
+    expect(facts(80)).toContain(
+      'This workspace has used 80% of its AI budget for December ($41.20 of $50.00). Admins can change it in /design settings.',
+    );
+    expect(facts(100)).toContain('has used its AI budget for December ($41.20 of $50.00): new designs wait');
+    expect(JSON.stringify(buildDesignCard(snapshot()).facts)).not.toContain('AI budget');
+  });
+
   it('awaiting approval: Approve with a confirm that states the cost, the quick edits, changes and cancel', () => {
     const card = buildDesignCard(snapshot({ held: 4, iteration: 2 }));
     expect(card.tone).toBe('waiting');

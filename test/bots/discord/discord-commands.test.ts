@@ -80,6 +80,31 @@ describe('Discord commands, permissions and bad input', () => {
     ).toMatch(/each requester approves their own designs/);
   });
 
+  it('usage and the monthly AI budget: managers only; set and cleared with settings options', async () => {
+    expect(await privateAnswer(run('usage', members.bob))).toMatch(/Only members with the Manage Server/);
+    expect(
+      await privateAnswer(run('settings', members.mia, { monthly_budget_usd: 12.5, clear_budget: true })),
+    ).toMatch(/Give a monthly budget or clear it, not both; nothing was changed/);
+    expect(await privateAnswer(run('settings', members.mia, { monthly_budget_usd: 12.5 }))).toMatch(
+      /Settings saved[\s\S]*Monthly AI budget: \$12\.50/,
+    );
+    const budget = () =>
+      kit.h.test.db
+        .selectFrom('workspaces')
+        .select(['monthly_budget_cents', 'settings_saved_by'])
+        .where('platform', '=', 'discord')
+        .executeTakeFirstOrThrow();
+    expect(await budget()).toEqual({ monthly_budget_cents: 1250, settings_saved_by: members.mia });
+    const usage = await privateAnswer(run('usage', members.mia));
+    // Discord escapes markdown inside the bold heading.
+    expect(usage).toMatch(/AI usage in \w+ \d{4} \\?\(UTC\\?\)/);
+    expect(usage).toMatch(/Monthly AI budget: \$12\.50 \(set in \/design settings\), \d+% used/);
+    expect(await privateAnswer(run('settings', members.mia, { clear_budget: true }))).toMatch(
+      /Monthly AI budget: the operator’s default/,
+    );
+    expect(await budget()).toEqual({ monthly_budget_cents: null, settings_saved_by: members.mia });
+  });
+
   it('explains missing credits and a forged over-long prompt, reserving nothing', async () => {
     const workspaceId = await kit.workspaceId();
     for (let i = 0; i < 3; i++)

@@ -202,4 +202,78 @@ describe('Slack commands: credits, history, grant, settings and retried deliveri
     const approvedCard = (c: SlackCall) => JSON.stringify(c.args.blocks).includes('Approved by <@U-lead>');
     await expect.poll(() => kit.slack.callsTo('chat.update').some(approvedCard)).toBe(true);
   });
+
+  it('usage and budgets: admins only; the budget is saved in settings, refuses new designs once used, and can be cleared', async () => {
+    expect(await ask('usage', 'U1')).toMatch(/Only workspace admins/);
+    kit.slack.users.set('U-spender', { isAdmin: true });
+    // Spend this month: a completed design (five images) in this workspace.
+    await kit.post(kit.command('a walnut desk organiser', 'U-spender'));
+    const design = await kit.designOf('U-spender', 'a walnut desk organiser');
+    await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
+    // The design leads approve in this workspace (set by the settings test above).
+    await kit.post(kit.click(`facet1:approve:${design}:1`, 'U-lead'));
+    await waitFor(kit.h.workflow, design, inState('completed'));
+
+    await kit.post(kit.command('settings', 'U-admin'));
+    const view = kit.slack.callsTo('views.open').at(-1)!.args.view as ModalView;
+    const budgetField = (text: string) => ({
+      facet_settings_approver: {
+        facet_settings_approver_select: { type: 'static_select', selected_option: { value: 'none' } },
+      },
+      facet_settings_price_design: { value: { type: 'number_input', value: '3' } },
+      facet_settings_price_variation: { value: { type: 'number_input', value: '2' } },
+      facet_settings_price_edit: { value: { type: 'number_input', value: '1' } },
+      facet_settings_budget: { value: { type: 'number_input', value: text } },
+    });
+    const bad = await kit.post(
+      kit.submit('facet_settings', view.private_metadata, budgetField('-3'), 'U-admin'),
+    );
+    expect(JSON.parse(bad.text)).toMatchObject({
+      errors: { facet_settings_budget: expect.stringMatching(/^An amount from 0/) },
+    });
+    const saved = await kit.post(
+      kit.submit('facet_settings', view.private_metadata, budgetField('0.01'), 'U-admin'),
+    );
+    expect(saved.text).toBe('');
+    const budgetRow = () =>
+      kit.h.test.db
+        .selectFrom('workspaces')
+        .select(['monthly_budget_cents', 'settings_saved_by'])
+        .where('external_id', '=', team)
+        .executeTakeFirstOrThrow();
+    expect(await budgetRow()).toEqual({ monthly_budget_cents: 1, settings_saved_by: 'U-admin' });
+
+    // The calls of the completed design are written in a batch a moment after they end.
+    await expect
+      .poll(async () => (await ask('usage', 'U-admin')).includes('Top requesters'), { timeout: 10_000 })
+      .toBe(true);
+    const usage = await ask('usage', 'U-admin');
+    expect(usage).toMatch(/AI usage in \w+ \d{4} \(UTC\)/);
+    expect(usage).toMatch(/\d+ designs? started, \d+ images generated, estimated cost \$\d+\.\d{2}/);
+    expect(usage).toMatch(/Monthly AI budget: \$0\.01 \(set in \/design settings\), \d+% used/);
+    expect(usage).toContain('<@U-spender>');
+    // What a design cost is shown to admins only.
+    expect(await ask('history', 'U-spender')).toMatch(
+      /a walnut desk organiser>: done, iteration 1, 4 credits charged, started [^,]+, estimated AI cost \$0\.\d{2}/,
+    );
+    expect(await ask('history', 'U-hist')).not.toContain('estimated AI cost');
+
+    const designs = () => kit.h.test.db.selectFrom('designs').select('id').execute();
+    const before = (await designs()).length;
+    expect(await ask('a brass doorstop', 'U-hist')).toMatch(
+      /This workspace has used its AI budget for this month, so no new design can start; nothing was reserved\. A workspace admin can raise it/,
+    );
+    expect(await ask('a brass doorstop', 'U-admin')).toMatch(
+      /As a workspace admin you can raise it in `\/design settings`/,
+    );
+    expect((await designs()).length).toBe(before);
+    expect(
+      await kit.h.ledger.balance({ workspaceId: await kit.workspaceId(), userId: 'U-admin' }),
+    ).toMatchObject({ held: 0 });
+
+    // Empty: back to the operator's default (none here), and designs start again.
+    await kit.post(kit.submit('facet_settings', view.private_metadata, budgetField(''), 'U-admin'));
+    expect(await budgetRow()).toEqual({ monthly_budget_cents: null, settings_saved_by: 'U-admin' });
+    expect(await ask('usage', 'U-admin')).toMatch(/No monthly AI budget is set/);
+  });
 });
