@@ -8,6 +8,7 @@ import { prepareClusterTemplate } from '../storage/pglite/pglite-cluster.ts';
 import { processIo, UsageError, type CliIo } from './cli-io.ts';
 import { creditsCommand, creditsUsage } from './credits-command.ts';
 import { discordCommand, discordUsage } from './discord-command.ts';
+import { linksCommand, linksUsage } from './links-command.ts';
 import { usageCommand, usageUsage } from './usage-command.ts';
 
 /** How long `facet start` waits for running work when asked to stop (orchestrators allow 30 s by default). */
@@ -25,6 +26,7 @@ Commands:
   credits ...            grant credits, show balances and history, audit the ledger
   usage ...              model calls: images, tokens, estimated cost, failure rate, latency
   discord register       register the /design command with Discord
+  links ...              design page links: print one, revoke a design's links
   help                   this text
 
 ${creditsUsage}
@@ -32,6 +34,8 @@ ${creditsUsage}
 ${usageUsage}
 
 ${discordUsage}
+
+${linksUsage}
 
 Configuration comes from the environment and from a .env file in the working directory, which fills
 only the variables the environment leaves unset; see .env.example. Logs are JSON lines, or readable
@@ -90,6 +94,8 @@ export async function runCli(
         return await usageCommand(rest, loadConfig(environment), io);
       case 'discord':
         return await discordCommand(rest, loadConfig(environment), io);
+      case 'links':
+        return await linksCommand(rest, loadConfig(environment), io);
       case 'start': {
         const { values } = parseArgs({ args: rest, options: { role: { type: 'string', default: 'all' } } });
         const role = facetRoles.find((r) => r === values.role);

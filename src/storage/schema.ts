@@ -195,6 +195,14 @@ export interface BudgetNoticesTable {
   given_at: Generated<Date>;
 }
 
+/** Design page links (migration 0011): absent row = generation 0, not revoked. */
+export interface DesignLinksTable {
+  design_id: string;
+  generation: Generated<number>;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+}
+
 export interface FacetMigrationsTable {
   name: string;
   checksum: string;
@@ -214,6 +222,7 @@ export interface Database {
   chat_posts: ChatPostsTable;
   model_calls: ModelCallsTable;
   budget_notices: BudgetNoticesTable;
+  design_links: DesignLinksTable;
   facet_migrations: FacetMigrationsTable;
 }
 
