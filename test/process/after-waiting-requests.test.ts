@@ -15,21 +15,42 @@ class RecordingService {
   }
 }
 
+/** Pushes `label` once per turn of the event loop (each in a check phase of its own), `turns` times. */
+function everyTurn(events: string[], label: string, turns: number) {
+  let turn = 0;
+  const next = () =>
+    setImmediate(() => {
+      events.push(`${label} ${++turn}`);
+      if (turn < turns) next();
+    });
+  next();
+}
+
 describe('afterWaitingRequests', () => {
-  it('starts a change only after the I/O callbacks already waiting, and reads at once', async () => {
+  it('starts changes one per turn of the event loop, after what was waiting; reads at once', async () => {
     const inner = new RecordingService();
     const service = afterWaitingRequests(inner as unknown as DesignService) as unknown as RecordingService;
-    // Stands for a request whose socket became readable before the change was asked for.
-    setImmediate(() => inner.events.push('waiting request'));
-    const started = service.start({ prompt: 'a mug' });
+    // Stands for requests read in the poll phase of each turn.
+    everyTurn(inner.events, 'turn', 4);
+    const started = [
+      service.start({ prompt: 'a' }),
+      service.start({ prompt: 'b' }),
+      service.start({ prompt: 'c' }),
+    ];
     const read = service.snapshot('d1');
     expect(inner.events).toEqual(['snapshot d1']);
-    await Promise.resolve();
-    expect(inner.events).toEqual(['snapshot d1']);
-    const result = await started;
-    expect(inner.events).toEqual(['snapshot d1', 'waiting request', 'start a mug']);
-    // The service's own `this` and answer come through.
-    expect(result).toEqual({ ok: true, by: inner });
+    const results = await Promise.all(started);
+    expect(inner.events).toEqual([
+      'snapshot d1',
+      'turn 1',
+      'start a',
+      'turn 2',
+      'start b',
+      'turn 3',
+      'start c',
+    ]);
+    // The service's own `this` and answers come through.
+    expect(results[0]).toEqual({ ok: true, by: inner });
     expect(await read).toBe('d1');
   });
 });
