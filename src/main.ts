@@ -16,6 +16,9 @@ import type { HttpRoute } from './http/health-server.ts';
 import { composeRateLimiter } from './compose/rate-limiter-composition.ts';
 import { chatPlatforms } from './compose/chat-platforms.ts';
 import { startBanner } from './start-banner.ts';
+import type { DesignSnapshot } from './workflow/design-snapshot.ts';
+import { startWorkerProcess, type WorkerProcess } from './process/worker-process.ts';
+import { afterWaitingRequests } from './process/after-waiting-requests.ts';
 
 /**
  * What this process runs. `all` is everything in one process (and the only choice with the embedded
@@ -39,6 +42,22 @@ function checkRole(config: Readonly<Config>, role: FacetRole): void {
     );
 }
 
+/**
+ * Where `--role all` runs its job workers. With Redis and Postgres they run in a process of their own
+ * (`own-process`, the default), so that the receiving event loop only receives; the embedded database and
+ * job runner are one process and keep them here.
+ */
+export type JobWorkersPlacement = 'own-process' | 'this-process';
+
+export type StartOptions = {
+  jobWorkers?: JobWorkersPlacement;
+  /** Set in the job-worker process of a `--role all` (process/worker-child.ts). */
+  workerProcess?: {
+    /** Every change this process publishes, for the receiving process to show where only it can. */
+    onChange: ((design: DesignSnapshot) => void) | undefined;
+  };
+};
+
 export type FacetHandle = {
   role: FacetRole;
   url: string;
@@ -56,12 +75,18 @@ export async function startFacet(
   config: Readonly<Config>,
   logger = createLogger(config.logLevel, { secrets: secretsOf(config) }),
   role: FacetRole = 'all',
+  options: StartOptions = {},
 ): Promise<FacetHandle> {
   checkRole(config, role);
+  const ownWorkerProcess =
+    role === 'all' &&
+    config.redis !== undefined &&
+    config.database.kind === 'postgres' &&
+    (options.jobWorkers ?? 'own-process') === 'own-process';
   const runs = {
     web: role === 'all' || role === 'web',
     bot: role === 'all' || role === 'bot',
-    worker: role === 'all' || role === 'worker',
+    worker: (role === 'all' && !ownWorkerProcess) || role === 'worker',
   };
   const started = Date.now();
   const db = await openDatabase(config.database);
@@ -82,6 +107,29 @@ export async function startFacet(
       return (await pending.jobs.isReady()) ? undefined : 'job queue (Redis) unreachable';
     },
   );
+  let exitCode = 0;
+  // Set once the notifiers exist; a change the workers publish before then has nobody here to show it to.
+  let localNotify: (design: DesignSnapshot) => Promise<void> = () => Promise.resolve();
+  let close: () => Promise<void> = () => Promise.resolve();
+  // Its own server only serves health checks on a loopback port; images are served by this process.
+  const workers: WorkerProcess | undefined = ownWorkerProcess
+    ? startWorkerProcess({
+        config: {
+          ...config,
+          host: '127.0.0.1',
+          port: 0,
+          publicUrl: config.publicUrl ?? http.url,
+          metrics: { ...config.metrics, port: undefined },
+        },
+        logger,
+        // Changes the workers make reach what lives in this process only: the playground, the metrics.
+        onChange: (design) => void localNotify(design),
+        onGiveUp: () => {
+          exitCode = 1;
+          void close();
+        },
+      })
+    : undefined;
   const adapters = await workflowAdapters(config, http.url, logger);
   const jobs = adapters.jobs;
   pending.jobs = jobs;
@@ -113,6 +161,19 @@ export async function startFacet(
     ),
   );
   const notifiers = [loggingNotifier(logger), metrics.notifier, ...platforms.map((p) => p.notifier)];
+  // What a change made by the worker process still needs here: the notifiers of other processes' cards
+  // (Slack, Discord) are the worker process's own.
+  const localNotifiers = [
+    loggingNotifier(logger),
+    metrics.notifier,
+    ...platforms.filter((p) => p.platform === 'playground').map((p) => p.notifier),
+  ];
+  localNotify = async (design: DesignSnapshot) => {
+    await Promise.all(localNotifiers.map((n) => n.notify(design))).catch((err: unknown) =>
+      logger.warn({ err, designId: design.id }, 'showing a change of the job workers failed'),
+    );
+  };
+  const onChange = options.workerProcess?.onChange;
   const workflow = createWorkflow({
     ...adapters,
     observeModelCall: (call, cost) => metrics.observeModelCall(call, cost),
@@ -120,6 +181,7 @@ export async function startFacet(
     ledger,
     notifier: {
       notify: async (design) => {
+        onChange?.(design);
         await Promise.all(notifiers.map((n) => n.notify(design)));
       },
     },
@@ -131,10 +193,11 @@ export async function startFacet(
     logger,
   });
   if (runs.worker) await workflow.startWorker();
+  const receivingService = afterWaitingRequests(workflow.service);
   const attached = await Promise.all(
     platforms
       .filter((platform) => runs[platform.receives])
-      .map((platform) => platform.attach(workflow.service, ledger)),
+      .map((platform) => platform.attach(receivingService, ledger)),
   );
   for (const { route } of attached) if (route) routes.push(route);
   pending.attached = true;
@@ -142,7 +205,7 @@ export async function startFacet(
   let resolveClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
   let closing: Promise<void> | undefined;
-  const close = () =>
+  close = () =>
     (closing ??= (async () => {
       // No new requests from here; platforms stop meanwhile, so the playground's open event streams end
       // instead of holding the server's close for its grace period.
@@ -150,14 +213,17 @@ export async function startFacet(
       for (const { stop } of attached) await stop();
       await httpClosed;
       await metricsServer?.close();
+      // The worker process finishes its running jobs (or hands them back) and publishes their changes.
+      await workers?.close();
       // Counted before the queue closes (BullMQ's connection goes with it): jobs waiting or running now
       // are the work the next start picks up (Redis keeps them; the embedded runner resumes the designs).
-      const left = runs.worker
-        ? await jobs.counts().then(
-            (counts) => counts.waiting + counts.delayed + counts.active,
-            () => undefined,
-          )
-        : undefined;
+      const left =
+        runs.worker || workers
+          ? await jobs.counts().then(
+              (counts) => counts.waiting + counts.delayed + counts.active,
+              () => undefined,
+            )
+          : undefined;
       await workflow.close();
       // Card updates of the last changes reach the platforms before the database they record to closes.
       await Promise.all([...platforms.map((platform) => platform.flush()), limits?.close()]);
@@ -168,8 +234,13 @@ export async function startFacet(
           ? 'Facet stopped'
           : `Facet stopped; ${left} ${left === 1 ? 'job' : 'jobs'} left for the next start`,
       );
-      resolveClosed(0);
+      resolveClosed(exitCode);
     })());
+  // Not running until jobs run too: a command acknowledged now would otherwise wait for the workers.
+  await workers?.ready.catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
 
   logger.info(
     {
@@ -177,7 +248,11 @@ export async function startFacet(
       database:
         config.database.kind === 'postgres' ? 'postgres' : `embedded PGlite in ${config.database.dataDir}`,
       role,
-      jobs: runs.worker ? adapters.jobs.name : `${adapters.jobs.name} (enqueue only)`,
+      jobs: runs.worker
+        ? adapters.jobs.name
+        : workers
+          ? `${adapters.jobs.name} (workers in process ${String(workers.pid())})`
+          : `${adapters.jobs.name} (enqueue only)`,
       imageModel: adapters.model.name,
       features: adapters.extractor.name,
       images: adapters.images.name,
@@ -189,12 +264,15 @@ export async function startFacet(
       ),
       readyInMs: Date.now() - started,
     },
-    startBanner(
-      config,
-      http.url,
-      platforms.map((p) => p.platform),
-      metricsServer?.url,
-    ),
+    // The worker process of a `--role all` is not what a person starts: the banner is the receiving one's.
+    options.workerProcess
+      ? 'job workers ready'
+      : startBanner(
+          config,
+          http.url,
+          platforms.map((p) => p.platform),
+          metricsServer?.url,
+        ),
   );
   return { role, url: http.url, metricsUrl: metricsServer?.url, logger, workflow, closed, close };
 }
