@@ -183,7 +183,7 @@ export async function startFakeOps(options: StartOptions): Promise<{ info: FakeI
     async approve(cards) {
       const found = cards.flatMap((ref) => {
         const card = fake.message(ref.channelId, ref.messageId);
-        const id = card ? buttonOn(card, /^Approve$/) : undefined;
+        const id = card ? buttonOn(card, /^Approve\b/) : undefined;
         return card && id ? [{ card, id, userId: ref.userId }] : [];
       });
       if (found.length !== cards.length) return null;

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 
 /** Parent → child over IPC: one operation and its argument. */
 export type ChildRequest<Op extends string = string> = { id: number; op: Op; arg: unknown };
@@ -13,10 +14,17 @@ export type ForkedChild<Op extends string> = {
 
 /**
  * A bench helper (a fake remote service) in a process of its own, so that its CPU is not charged to the
- * measured process; the child answers each request with a ChildReply of the same id.
+ * measured process; the child answers each request with a ChildReply of the same id. `nice` lowers its
+ * priority: a remote service costs the measured machine nothing, so a stand-in that does not measure
+ * anything itself should not take the CPU from the process that is measured.
  */
-export function forkChild<Op extends string>(script: URL, label: string): ForkedChild<Op | 'close'> {
+export function forkChild<Op extends string>(
+  script: URL,
+  label: string,
+  options: { nice?: number } = {},
+): ForkedChild<Op | 'close'> {
   const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (options.nice !== undefined && child.pid !== undefined) setPriority(child.pid, options.nice);
   let next = 0;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   child.on('message', (reply: ChildReply) => {

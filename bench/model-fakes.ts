@@ -1,5 +1,5 @@
 /*
- * The model services of bench/workflow.ts (fake Gemini and OpenAI, bench/model-fakes-process.ts) in a
+ * The model services of the benches (fake Gemini and OpenAI, bench/model-fakes-process.ts) in a
  * process of their own, and what they report back: which design asked for which image when, and how long
  * each answer was made to take.
  */
@@ -9,6 +9,10 @@ export const calibrationPrompt = 'Calibration:';
 
 export type FakesSettings = {
   frontMs: number;
+  /** When set, a front view takes a random time in [frontMs, frontMaxMs]. */
+  frontMaxMs?: number;
+  /** The fakes' process priority (see forkChild); unset: the same as the bench's. */
+  nice?: number;
   viewMinMs: number;
   viewMaxMs: number;
   openaiMs: number;
@@ -41,6 +45,7 @@ export async function forkModelFakes(settings: FakesSettings): Promise<ModelFake
   const child = forkChild<FakesRequest['op']>(
     new URL('./model-fakes-process.ts', import.meta.url),
     'model fakes',
+    { nice: settings.nice },
   );
   const urls = await child.call<{ geminiUrl: string; openaiUrl: string }>('start', settings);
   return { ...urls, report: () => child.call('report', null), close: () => child.close() };

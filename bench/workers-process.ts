@@ -1,0 +1,120 @@
+/*
+ * The job-worker process of the Slack and Discord benches (forked by bench/workers.ts): the workflow's
+ * worker on BullMQ with the Gemini and OpenAI SDKs against the fakes, the local image store the bench
+ * serves, and the platform's card notifier (cards are updated by whichever process made the change).
+ */
+import { setPriority } from 'node:os';
+import { pino } from 'pino';
+import { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
+import { OpenAIFeatureExtractor } from '../src/ai/openai/openai-feature-extractor.ts';
+import { systemClock } from '../src/clock.ts';
+import type { PlatformComposition } from '../src/compose/platform-composition.ts';
+import { CreditLedger } from '../src/credits/ledger.ts';
+import { openDatabase } from '../src/storage/database.ts';
+import { LocalImageStore } from '../src/storage/images/local-image-store.ts';
+import { BullMQJobQueue } from '../src/workflow/jobs/bullmq-job-queue.ts';
+import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
+import { serveParent } from './forked-child.ts';
+import type { WorkersRequest, WorkersSettings } from './workers.ts';
+
+let running: { workflow: Workflow; cards: PlatformComposition; close: () => Promise<void> } | undefined;
+
+async function start(settings: WorkersSettings) {
+  // As src/process/worker-process.ts does: design work yields the CPU to the receiving process.
+  setPriority(settings.nice);
+  const logger = pino({ level: settings.logLevel }, pino.destination(2));
+  const db = await openDatabase(
+    { kind: 'postgres', url: settings.databaseUrl },
+    { poolSize: settings.poolSize },
+  );
+  const images = new LocalImageStore(settings.images);
+  const deps = { db, images, clock: systemClock, logger };
+  const cards =
+    settings.cards.platform === 'slack'
+      ? (await import('../src/compose/slack-composition.ts')).composeSlack(
+          {
+            signingSecret: settings.cards.signingSecret,
+            botToken: settings.cards.botToken,
+            appToken: undefined,
+            oauth: undefined,
+            apiUrl: settings.cards.apiUrl,
+          },
+          deps,
+        )
+      : (await import('../src/compose/discord-composition.ts')).composeDiscord(
+          {
+            token: settings.cards.token,
+            applicationId: settings.cards.applicationId,
+            apiUrl: settings.cards.apiUrl,
+          },
+          deps,
+        );
+  const jobs = new BullMQJobQueue({
+    redisUrl: settings.redisUrl,
+    prefix: settings.prefix,
+    queueName: settings.queueName,
+    concurrency: settings.concurrency,
+    closeTimeoutMs: 5000,
+    logger,
+  });
+  const workflow = createWorkflow({
+    db,
+    ledger: new CreditLedger(db, { clock: systemClock, starterCredits: 1_000_000 }),
+    jobs,
+    model: new GeminiImageModel({
+      apiKey: 'bench-gemini-key',
+      baseUrl: settings.geminiUrl,
+      timeoutMs: 30_000,
+    }),
+    extractor: new OpenAIFeatureExtractor({
+      apiKey: 'bench-openai-key',
+      baseUrl: settings.openaiUrl,
+      timeoutMs: 30_000,
+    }),
+    images,
+    notifier: cards.notifier,
+    clock: systemClock,
+    holdTtlMs: 60 * 60_000,
+    logger,
+    reconcileEveryMs: 0,
+  });
+  await workflow.startWorker();
+  running = {
+    workflow,
+    cards,
+    close: async () => {
+      await workflow.close();
+      await cards.flush();
+      await db.destroy();
+    },
+  };
+  return null;
+}
+
+async function run(request: WorkersRequest): Promise<unknown> {
+  switch (request.op) {
+    case 'start':
+      if (running) throw new Error('already started');
+      return start(request.arg);
+    case 'flush':
+      await running?.cards.flush();
+      return null;
+    case 'cpu': {
+      const usage = process.cpuUsage();
+      return (usage.user + usage.system) / 1000;
+    }
+    case 'close': {
+      const closing = running;
+      running = undefined;
+      await closing?.close();
+      return null;
+    }
+  }
+}
+
+serveParent(
+  (request) => run(request as WorkersRequest),
+  async () => {
+    await running?.close();
+  },
+);

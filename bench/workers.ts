@@ -1,0 +1,52 @@
+/*
+ * The job workers of bench/slack.ts and bench/discord.ts in a process of their own, as `facet start`
+ * (--role all with Redis) runs them (src/process/worker-process.ts): the measured process only receives.
+ * bench/workers-process.ts wires the worker side as startFacet wires a worker process, with the bench's
+ * queue prefix and concurrency, which the production configuration does not expose.
+ */
+import { forkChild } from './forked-child.ts';
+
+export type WorkerCards =
+  | { platform: 'slack'; signingSecret: string; botToken: string; apiUrl: string }
+  | { platform: 'discord'; token: string; applicationId: string; apiUrl: string };
+
+export type WorkersSettings = {
+  databaseUrl: string;
+  poolSize: number;
+  redisUrl: string;
+  prefix: string;
+  queueName: string;
+  concurrency: number;
+  geminiUrl: string;
+  openaiUrl: string;
+  images: { dir: string; publicUrl: string; secret: string };
+  cards: WorkerCards;
+  logLevel: string;
+  /** The worker process's niceness (as src/process/worker-process.ts sets it; 0 for the same priority). */
+  nice: number;
+};
+
+export type WorkersRequest =
+  | { id: number; op: 'start'; arg: WorkersSettings }
+  | { id: number; op: 'flush' | 'cpu' | 'close'; arg: null };
+
+export type BenchWorkers = {
+  /** Waits until every card update of the workers has reached the fake platform. */
+  flush(): Promise<void>;
+  /** CPU the worker process has used so far, in ms. */
+  cpuMs(): Promise<number>;
+  close(): Promise<void>;
+};
+
+export async function forkWorkers(settings: WorkersSettings): Promise<BenchWorkers> {
+  const child = forkChild<WorkersRequest['op']>(
+    new URL('./workers-process.ts', import.meta.url),
+    'job workers',
+  );
+  await child.call('start', settings);
+  return {
+    flush: () => child.call('flush', null),
+    cpuMs: () => child.call('cpu', null),
+    close: () => child.close(),
+  };
+}
