@@ -86,3 +86,12 @@ export class DesignLinks {
 export function designPageUrl(baseUrl: string, designId: string, signature: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/designs/${encodeURIComponent(designId)}?k=${encodeURIComponent(signature)}`;
 }
+
+/**
+ * What a platform passes to buildDesignCard for its "Open design page" link: the design's first-generation
+ * link, signed without a database read (a card is built on every change). After a revocation that link
+ * answers 404; the card still shows it until the admin chat command (later) hides it.
+ */
+export function designPageLinker(baseUrl: string, links: DesignLinks): (designId: string) => string {
+  return (designId) => designPageUrl(baseUrl, designId, links.initialSignature(designId));
+}

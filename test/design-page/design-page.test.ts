@@ -5,7 +5,7 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/facet.ts';
 import { specSheetKey } from '../../src/http/design-page/design-spec-sheet.ts';
-import { designPageUrl } from '../../src/workflow/design-links.ts';
+import { designPageLinker, designPageUrl } from '../../src/workflow/design-links.ts';
 import { designPageFixture, type DesignPageFixture } from './design-page-fixture.ts';
 
 const imageSources = (page: string) =>
@@ -154,6 +154,12 @@ describe('design page', () => {
       expect(body).not.toContain(id);
       expect(body).not.toContain('kettle');
     }
+  });
+
+  it('links cards to the page without a database read: the linker gives the page URL a design starts with', async () => {
+    const linker = designPageLinker(f.server.url, f.links);
+    expect(linker(f.awaiting.id)).toBe(await f.pageUrl(f.awaiting.id));
+    expect((await fetch(linker(f.awaiting.id))).status).toBe(200);
   });
 
   it('revokes every link of a design with `facet links revoke`: page, images and spec sheet answer 404', async () => {

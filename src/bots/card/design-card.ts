@@ -16,6 +16,16 @@ export type CardButton = {
   confirm?: { title: string; text: string; confirm: string; deny: string };
 };
 
+/** A link the card offers after its buttons ("Open design page"): opens a URL, does nothing in Facet. */
+export type CardLink = { label: string; url: string };
+
+/**
+ * The signed URL of a design's page, when the process showing the card knows where the web role is and
+ * holds its link secret (see DesignLinks); null where it does not. Pure: a card stays a function of its
+ * inputs.
+ */
+export type DesignPageLinker = (designId: string) => string | null;
+
 /**
  * A moment the reader's own client shows and keeps current where it can: `since` when something
  * started (Discord: "12 seconds ago", moving by itself; Slack: the time in the reader's time zone),
@@ -47,7 +57,14 @@ export type DesignCard = {
   image: { key: string; alt: string } | null;
   /** Rows of buttons; empty when nothing can be done. */
   actions: CardButton[][];
+  /** "Open design page", when the platform was given a linker (optional: cards built by hand have none). */
+  link?: CardLink | null;
 };
+
+function designPageLink(designId: string, pageLink: DesignPageLinker | undefined): CardLink | null {
+  const url = pageLink?.(designId) ?? null;
+  return url === null ? null : { label: 'Open design page', url };
+}
 
 /** A prompt of up to 2,000 characters would make a title of 25 lines: the card keeps it to about two. */
 export const titleLength = 120;
@@ -69,7 +86,7 @@ function usually(typicalSeconds: number | null): string {
  * The card is a pure function of the snapshot: times are moments the platforms render (and keep
  * current) in the reader's client, so a card needs no refresh to show progress.
  */
-export function buildDesignCard(design: DesignSnapshot): DesignCard {
+export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLinker): DesignCard {
   const current = design.iterations.find((it) => it.iteration === design.iteration);
   const shown = [...design.iterations].reverse().find((it) => it.imageKey !== null);
   const title = truncate(design.prompt, titleLength);
@@ -84,6 +101,7 @@ export function buildDesignCard(design: DesignSnapshot): DesignCard {
     facts: [],
     image: shown?.imageKey ? { key: shown.imageKey, alt: `Front view, iteration ${shown.iteration}` } : null,
     actions: [],
+    link: designPageLink(design.id, pageLink),
   };
   const iterationFact = [`Iteration ${design.iteration}`];
   // An edit's iteration says what was asked for, and by whom: the team sees how the design got here.

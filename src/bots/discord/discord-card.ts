@@ -6,7 +6,7 @@ import {
   type APIComponentInMessageActionRow,
   type APIEmbed,
 } from 'discord.js';
-import type { CardButton, CardText, DesignCard } from '../card/design-card.ts';
+import type { CardButton, CardLink, CardText, DesignCard } from '../card/design-card.ts';
 import { discordMoment } from './discord-moment.ts';
 import { truncate } from '../../text.ts';
 
@@ -80,8 +80,10 @@ export function renderDiscordCard(card: DesignCard, imageName: string | null): D
   };
   const rows = card.actions
     .flatMap((row) => evenRows(row, discordLimits.buttonsPerRow))
-    .slice(0, discordLimits.rows)
+    // The link takes a row of its own, so it never displaces an action button.
+    .slice(0, discordLimits.rows - (card.link ? 1 : 0))
     .map((buttons) => ({ type: ComponentType.ActionRow as const, components: buttons.map(renderButton) }));
+  if (card.link) rows.push({ type: ComponentType.ActionRow, components: [renderLink(card.link)] });
   return { embeds: [embed], components: rows, allowed_mentions: { parse: [] } };
 }
 
@@ -107,6 +109,16 @@ const buttonStyles: Record<NonNullable<CardButton['style']> | 'default', ActionB
   danger: ButtonStyle.Danger,
   default: ButtonStyle.Secondary,
 };
+
+/** A Link-style button: opens the URL in the reader's browser; it has no custom_id and never reaches Facet. */
+function renderLink(link: CardLink): APIButtonComponent {
+  return {
+    type: ComponentType.Button,
+    style: ButtonStyle.Link,
+    label: truncate(link.label, discordLimits.buttonLabel),
+    url: link.url,
+  };
+}
 
 function renderButton(button: CardButton): APIButtonComponent {
   return {

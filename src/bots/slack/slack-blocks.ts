@@ -1,4 +1,4 @@
-import type { CardButton, CardText, DesignCard } from '../card/design-card.ts';
+import type { CardButton, CardLink, CardText, DesignCard } from '../card/design-card.ts';
 import { fallbackText, slackMoment } from './slack-moment.ts';
 import { truncate } from '../../text.ts';
 
@@ -128,6 +128,7 @@ export function renderSlackCard(
       elements: row.slice(0, slackLimits.actionsElements).map(renderButton),
     });
   });
+  if (card.link) blocks.push(linkBlock(card.link));
   const text = truncate(
     `Design: ${card.title.replace(/[<>&]/g, ' ')}: ${plain(card.status)}`,
     slackLimits.messageText - 1,
@@ -141,6 +142,27 @@ function plain(parts: CardText[]): string {
       typeof part === 'string' ? part : 'at' in part ? fallbackText(part) : `<@${part.mention}>`,
     )
     .join('');
+}
+
+/**
+ * The card's link as a URL button in an actions block of its own. Slack still sends the click to the
+ * app: the action id is not a card action, so it is acknowledged and nothing else happens.
+ */
+export const slackLinkActionId = 'facet_link_open_design_page';
+
+function linkBlock(link: CardLink): SlackBlock {
+  return {
+    type: 'actions',
+    block_id: 'facet_links',
+    elements: [
+      {
+        type: 'button',
+        action_id: slackLinkActionId,
+        text: { type: 'plain_text', text: truncate(link.label, slackLimits.buttonText), emoji: true },
+        url: link.url,
+      },
+    ],
+  };
 }
 
 function renderButton(button: CardButton): SlackBlock {

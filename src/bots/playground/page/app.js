@@ -226,6 +226,21 @@ function renderCard(view, previous) {
       ),
     ),
   );
+  // Only http(s): the URL comes from the server, but a link is never the place to run anything.
+  const pageLink =
+    card.link && /^https?:\/\//.test(card.link.url)
+      ? element(
+          'div',
+          { class: 'page-link' },
+          element('a', {
+            href: card.link.url,
+            target: '_blank',
+            rel: 'noopener noreferrer',
+            textContent: card.link.label,
+            'data-testid': 'design-page-link',
+          }),
+        )
+      : null;
   const threadLink =
     view.thread.status || view.thread.images.length > 0
       ? element('button', {
@@ -255,6 +270,7 @@ function renderCard(view, previous) {
     element('div', { class: 'facts', textContent: card.facts.map(text).join(' · ') }),
     imageFrame(view, previous),
     ...buttons,
+    pageLink,
     threadLink,
   );
 }
