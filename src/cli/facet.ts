@@ -8,6 +8,7 @@ import { prepareClusterTemplate } from '../storage/pglite/pglite-cluster.ts';
 import { processIo, UsageError, type CliIo } from './cli-io.ts';
 import { creditsCommand, creditsUsage } from './credits-command.ts';
 import { discordCommand, discordUsage } from './discord-command.ts';
+import { exportCommand, exportUsage } from './export-command.ts';
 import { linksCommand, linksUsage } from './links-command.ts';
 import { usageCommand, usageUsage } from './usage-command.ts';
 
@@ -25,6 +26,7 @@ Commands:
                          install runs it): a migrated database cluster, cached in ~/.cache/facet
   credits ...            grant credits, show balances and history, audit the ledger
   usage ...              model calls: images, tokens, estimated cost, failure rate, latency
+  export designs ...     a workspace's designs as CSV or JSON: iterations, approvals, credits, model time
   discord register       register the /design command with Discord
   links ...              design page links: print one, revoke a design's links
   help                   this text
@@ -32,6 +34,8 @@ Commands:
 ${creditsUsage}
 
 ${usageUsage}
+
+${exportUsage}
 
 ${discordUsage}
 
@@ -92,6 +96,8 @@ export async function runCli(
         return await creditsCommand(rest, loadConfig(environment), io);
       case 'usage':
         return await usageCommand(rest, loadConfig(environment), io);
+      case 'export':
+        return await exportCommand(rest, loadConfig(environment), io);
       case 'discord':
         return await discordCommand(rest, loadConfig(environment), io);
       case 'links':
