@@ -21,6 +21,7 @@ export function selectAuditDesigns(db: Kysely<Database>, scope: AuditScope) {
       'state',
       'requester_id',
       'iteration',
+      'hold_seq',
       'approved_by',
       'approved_at',
       'failure_kind',
@@ -53,32 +54,36 @@ export type CreditTotalsRow = {
 
 /**
  * Each hold of a design is the ledger subject design:<id>:<n> for n up to the design's hold_seq (a seq
- * whose phase cost nothing has no hold). Naming the subjects finds the holds by their unique index, and
- * the entries by their account's index, instead of scanning every hold for a matching prefix.
+ * whose phase cost nothing has no hold). Naming the subjects finds the holds by their unique index, with
+ * a row estimate the planner can trust, instead of scanning every hold for a matching prefix.
  */
 export async function selectAuditCredits(
   db: Kysely<Database>,
-  scope: AuditScope,
+  designs: readonly { id: string; hold_seq: number }[],
 ): Promise<CreditTotalsRow[]> {
+  const subjects = designs.flatMap((design) =>
+    Array.from({ length: design.hold_seq }, (_, index) => `design:${design.id}:${index + 1}`),
+  );
   const result = await sql<CreditTotalsRow>`
-    select s.design_id,
+    select split_part(h.subject, ':', 2) as design_id,
            coalesce(sum(e.amount) filter (where e.kind in ('reserve', 'extend')), 0)::integer as held,
            coalesce(sum(e.amount) filter (where e.kind = 'capture'), 0)::integer as captured,
            coalesce(sum(e.amount) filter (where e.kind = 'release'), 0)::integer as released,
            coalesce(sum(e.amount) filter (where e.kind = 'expire'), 0)::integer as expired
-    from (
-      select d.id as design_id, 'design:' || d.id || ':' || seq as subject
-      from designs d cross join generate_series(1, d.hold_seq) as seq
-      where d.id in (${scopedDesignIds(db, scope)})
-    ) s
-    join credit_holds h on h.subject = s.subject
+    from credit_holds h
     join ledger_entries e on e.account_id = h.account_id and e.hold_id = h.id
-    group by s.design_id`.execute(db);
+    where h.subject = any(${subjects}::text[])
+    group by 1`.execute(db);
   return result.rows;
 }
 
 export function selectAuditModelCalls(db: Kysely<Database>, scope: AuditScope) {
-  let query = db
+  // model_calls has no index by design, but one by (workspace, start): a design's calls all start after
+  // the design was created, so the earliest creation in scope bounds the scan of the workspace's calls.
+  const earliest =
+    scope.since ??
+    sql<Date>`(select min(created_at) from designs where id in (${scopedDesignIds(db, scope)}))`;
+  return db
     .selectFrom('model_calls')
     .select((eb) => [
       'design_id',
@@ -86,10 +91,9 @@ export function selectAuditModelCalls(db: Kysely<Database>, scope: AuditScope) {
       sql<string>`coalesce(sum(latency_ms), 0)`.as('latency_ms'),
       sql<string>`coalesce(sum(cost_microusd), 0)`.as('cost_microusd'),
     ])
-    // The workspace's time index: a design's calls all start after the design was created.
     .where('workspace_id', '=', scope.workspaceId)
+    .where('started_at', '>=', earliest)
     .where('design_id', 'in', scopedDesignIds(db, scope))
-    .groupBy('design_id');
-  if (scope.since !== undefined) query = query.where('started_at', '>=', scope.since);
-  return query.execute();
+    .groupBy('design_id')
+    .execute();
 }

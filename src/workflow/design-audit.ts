@@ -86,7 +86,7 @@ async function audit(db: Kysely<Database>, scope: AuditScope): Promise<DesignAud
     const designs = await selectAuditDesigns(trx, scope);
     if (designs.length === 0) return [];
     const iterations = await selectAuditIterations(trx, scope);
-    const credits = await selectAuditCredits(trx, scope);
+    const credits = await selectAuditCredits(trx, designs);
     const calls = await selectAuditModelCalls(trx, scope);
     return shapeDesignAudits({ designs, iterations, credits, calls });
   };

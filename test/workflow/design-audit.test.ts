@@ -51,6 +51,7 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
   let completed: string;
   let cancelled: string;
   let failed: string;
+  let retried: string;
   let old: string;
   let approvedBetween: [Date, Date];
   let audit: DesignAudit[];
@@ -93,7 +94,7 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
   }
 
   beforeAll(async () => {
-    h = await createHarness('design_audit');
+    h = await createHarness('design_audit', { starterCredits: 30 });
     const { service } = h.workflow;
     const start = (text: string) =>
       service.start({ workspaceId: h.workspaceId, actor: requester, prompt: text });
@@ -125,6 +126,15 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
     failed = idOf(await start('something the model refuses'));
     expect((await waitFor(h.workflow, failed, inState('failed', 'awaiting_approval'))).state).toBe('failed');
 
+    // Failed, retried and completed: two holds (design:<id>:1 released, design:<id>:2 captured).
+    h.gemini.script({ kind: 'blocked' });
+    retried = idOf(await start('a chair, second try'));
+    await waitFor(h.workflow, retried, inState('failed'));
+    idOf(await service.retry({ designId: retried, actor: requester }));
+    await waitFor(h.workflow, retried, inState('awaiting_approval'));
+    idOf(await service.approve({ designId: retried, actor: requester, iteration: 1 }));
+    expect((await waitFor(h.workflow, retried, inState('completed', 'failed'))).state).toBe('completed');
+
     // Created long ago: outside a 30-day window.
     old = idOf(await start('an old kettle'));
     await waitFor(h.workflow, old, inState('awaiting_approval'));
@@ -150,18 +160,19 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
   const find = (id: string) => audit.find((design) => design.id === id)!;
 
   it('lists the window’s designs oldest first, and not the one created before it', () => {
-    expect(audit.map((design) => design.id)).toEqual([completed, cancelled, failed]);
-    expect(audit.map((design) => design.state)).toEqual(['completed', 'cancelled', 'failed']);
+    expect(audit.map((design) => design.id)).toEqual([completed, cancelled, failed, retried]);
+    expect(audit.map((design) => design.state)).toEqual(['completed', 'cancelled', 'failed', 'completed']);
     expect(audit.every((design) => design.requesterId === 'U-req')).toBe(true);
   });
 
   it('matches the ledger exactly, per design', async () => {
-    for (const design of [completed, cancelled, failed]) {
+    for (const design of [completed, cancelled, failed, retried]) {
       expect({ design, ...find(design).credits }).toEqual({ design, ...(await ledgerTotals(design)) });
     }
     expect(find(completed).credits).toEqual({ held: 5, captured: 5, released: 0, expired: 0 });
     expect(find(cancelled).credits).toEqual({ held: 3, captured: 0, released: 3, expired: 0 });
     expect(find(failed).credits).toEqual({ held: 3, captured: 0, released: 3, expired: 0 });
+    expect(find(retried).credits).toEqual({ held: 6, captured: 3, released: 3, expired: 0 });
   });
 
   it('says who asked for what in each iteration, and when its front view came', () => {
@@ -241,6 +252,7 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
       [completed, '3', 'completed'],
       [cancelled, '1', 'cancelled'],
       [failed, '1', 'failed'],
+      [retried, '1', 'completed'],
     ]);
     const design = find(completed);
     // A leading apostrophe keeps a spreadsheet from running what a requester typed.
@@ -250,6 +262,7 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
       `'${feedback}`,
       'a teapot, cancelled',
       'something the model refuses',
+      'a chair, second try',
     ]);
     expect(records[2]).toMatchObject({
       prompt: `'${prompt}`,
