@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { defaultModelPrices, estimateCost, priceOf } from '../../src/workflow/model-calls/model-prices.ts';
+import {
+  defaultModelPrices,
+  estimateCost,
+  priceOf,
+  type ModelPrices,
+} from '../../src/workflow/model-calls/model-prices.ts';
 import { levelsReached, monthKey, monthStart } from '../../src/workflow/budgets/budget-periods.ts';
 
 describe('model prices', () => {
   it('finds a model by its name or the longest entry it starts with', () => {
-    const prices = {
+    const prices: ModelPrices = {
       ...defaultModelPrices,
       'gemini-2.5': { inputPerMillionTokens: 1, outputPerMillionTokens: 1, perImage: 1, perCall: 1 },
     };
