@@ -78,8 +78,8 @@ export async function selectAuditCredits(
 }
 
 export function selectAuditModelCalls(db: Kysely<Database>, scope: AuditScope) {
-  // model_calls has no index by design, but one by (workspace, start): a design's calls all start after
-  // the design was created, so the earliest creation in scope bounds the scan of the workspace's calls.
+  // model_calls has no index on design_id, only on (workspace_id, started_at): a design's calls all start
+  // after the design was created, so the earliest creation in scope bounds the scan of the workspace's calls.
   const earliest =
     scope.since ??
     sql<Date>`(select min(created_at) from designs where id in (${scopedDesignIds(db, scope)}))`;
