@@ -10,6 +10,7 @@ import { FacetMetrics } from './observability/metrics.ts';
 import { CreditLedger } from './credits/ledger.ts';
 import { systemClock } from './clock.ts';
 import { handleImageRequest } from './storage/images/local-image-store.ts';
+import { composeDesignPages } from './compose/design-page-composition.ts';
 import { createWorkflow, type Workflow } from './workflow/workflow.ts';
 import type { Notifier } from './workflow/ports/notifier.ts';
 import type { HttpRoute } from './http/health-server.ts';
@@ -143,6 +144,8 @@ export async function startFacet(
   const localImages = adapters.localImages;
   if (localImages && runs.web)
     routes.push((request, response) => handleImageRequest(localImages, request, response));
+  const designPages = await composeDesignPages(config, db, adapters.images, logger, http.url);
+  if (runs.web) routes.push(designPages.route);
   const ledger = new CreditLedger(db, { clock: systemClock, starterCredits: config.credits.starterCredits });
   const wanted = chatPlatforms.filter((entry) => entry.wanted(config, role));
   const limits = wanted.length > 0 ? await composeRateLimiter(config, logger) : undefined;
@@ -157,6 +160,7 @@ export async function startFacet(
         limiter: limits?.limiter,
         adminGrantsPerDay: config.credits.adminGrantsPerDay,
         budgets: config.ai.budgets,
+        designPageLink: designPages.linkFor(entry.platform),
       }),
     ),
   );

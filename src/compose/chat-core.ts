@@ -17,7 +17,7 @@ import type { PlatformDeps } from './platform-composition.ts';
 
 /** The core's named functions the chat layer calls, the same for every platform. */
 export function composeChatCore(
-  deps: Pick<PlatformDeps, 'db' | 'clock' | 'limiter' | 'adminGrantsPerDay' | 'budgets'>,
+  deps: Pick<PlatformDeps, 'db' | 'clock' | 'limiter' | 'adminGrantsPerDay' | 'budgets' | 'designPageLink'>,
   workflow: { service: DesignService; ledger: CreditLedger },
   redeliver: (design: DesignSnapshot) => Promise<void>,
 ): ChatCore {
@@ -38,6 +38,7 @@ export function composeChatCore(
     redeliver,
     limiter: deps.limiter ?? unlimited,
     clock: deps.clock,
+    pageLink: deps.designPageLink,
   };
 }
 
@@ -48,9 +49,13 @@ export function composeChatCore(
  */
 export function composeCardNotifier<Where extends CardMessage>(
   outbound: CardOutbound<Where>,
-  deps: Pick<PlatformDeps, 'db'>,
+  deps: Pick<PlatformDeps, 'db' | 'designPageLink'>,
   options: { intervalMs: number; logger: Logger },
 ): CoalescingNotifier {
-  const cards = new ThreadedCardNotifier({ outbound, posts: new ChatPosts(deps.db) });
+  const cards = new ThreadedCardNotifier({
+    outbound,
+    posts: new ChatPosts(deps.db),
+    pageLink: deps.designPageLink,
+  });
   return new CoalescingNotifier(cards, { ...options, fresh: freshSnapshotsFrom(deps.db) });
 }

@@ -9,6 +9,7 @@ import type { DesignService } from '../workflow/design-service.ts';
 import type { ImageStore } from '../workflow/ports/image-store.ts';
 import type { Notifier } from '../workflow/ports/notifier.ts';
 import type { BudgetCaps } from '../workflow/budgets/ai-budgets.ts';
+import type { DesignPageLinker } from '../bots/card/design-card.ts';
 
 /** What every platform is built from. */
 export type PlatformDeps = {
@@ -22,6 +23,8 @@ export type PlatformDeps = {
   limiter?: RateLimiter | undefined;
   /** The most a workspace's admins may grant in 24 hours; no ceiling when left out. */
   adminGrantsPerDay?: number | undefined;
+  /** The "Open design page" link of a design's card; no link when left out. */
+  designPageLink?: DesignPageLinker | undefined;
   /** The operator's caps on estimated AI spend, for what `/design usage` shows; none when left out. */
   budgets?: BudgetCaps | undefined;
 };

@@ -6,7 +6,7 @@ import type { PlatformComposition, PlatformDeps } from './platform-composition.t
 
 /** The local playground: a page at / that drives the workflow like a chat platform. */
 export function composePlayground(deps: PlatformDeps, publicUrl: string | undefined): PlatformComposition {
-  const hub = new PlaygroundHub({ images: deps.images });
+  const hub = new PlaygroundHub({ images: deps.images, pageLink: deps.designPageLink });
   const logger = deps.logger.child({ platform: 'playground' });
   return {
     platform: 'playground',

@@ -1281,7 +1281,9 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
       history: /./,
       // As on Discord without options: the settings themselves (the playground cannot change them).
       settings: /Current settings[\s\S]*Prices: design \d+, variation \d+, edit \d+ credits/,
-      usage: /Describe the product|keep it to 2000|Usage/,
+      create_usage: /Describe the product|keep it to 2000|Usage/,
+      // ada is the playground's admin: she gets the report, the others are refused.
+      usage: /Only workspace admins|AI usage in \w+ \d{4}/,
       refused: /Describe the product to design/,
       grant: /Only workspace admins|Usage/,
       create: /needs 3 credits/,

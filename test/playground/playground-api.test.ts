@@ -120,6 +120,22 @@ describe('playground API', () => {
     expect(await designCount()).toBe(1);
   });
 
+  it('links each card to its design page, which opens with the design on it', async () => {
+    const designs = await fetch(`${facet.url}/playground/api/designs`);
+    const list = (await designs.json()) as {
+      card: { prompt: string; link?: { label: string; url: string } };
+    }[];
+    const stool = list.find((design) => design.card.prompt === 'a walnut stool');
+    expect(stool?.card.link?.label).toBe('Open design page');
+    const url = new URL(stool!.card.link!.url);
+    expect(url.origin).toBe(new URL(facet.url).origin);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('a walnut stool');
+    url.searchParams.set('k', 'forged');
+    expect((await fetch(url)).status).toBe(404);
+  });
+
   it("shows admins this month's AI usage against the operator's default budget", async () => {
     expect(
       (await post('command', { userId: 'ben', text: '/design usage', requestId: 'u1' })).body.reply,

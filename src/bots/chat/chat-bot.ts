@@ -12,7 +12,7 @@ import type { WorkspaceDesigns } from '../../workflow/workspace-designs.ts';
 import type { WorkspaceDirectory, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
 import type { WorkspaceUsage } from '../../workflow/workspace-usage.ts';
 import { parseCardAction, variationKey, type CardAction } from '../card/card-action-id.ts';
-import { buildDesignCard } from '../card/design-card.ts';
+import { buildDesignCard, type DesignPageLinker } from '../card/design-card.ts';
 import { overLimitMessage, type RateLimiter } from '../rate-limit/rate-limiter.ts';
 import {
   creditsAnswer,
@@ -48,6 +48,8 @@ export type ChatBotDeps = {
   limiter: RateLimiter;
   clock: Clock;
   logger: Logger;
+  /** The card's "Open design page" link; none when left out. */
+  pageLink?: DesignPageLinker | undefined;
 };
 
 /** What the chat layer asks of the core, the same for every platform. */
@@ -426,7 +428,7 @@ export class ChatBot {
     try {
       const first = await service.snapshot(designId);
       if (!first) return;
-      const messageId = await replies.postCard(buildDesignCard(first));
+      const messageId = await replies.postCard(buildDesignCard(first, this.deps.pageLink));
       if (messageId !== null)
         await posts.recordCard(designId, {
           platform: platform.platform,

@@ -1,7 +1,7 @@
 import type { ChatPosts } from '../../workflow/chat-posts.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { Notifier } from '../../workflow/ports/notifier.ts';
-import { buildDesignCard } from '../card/design-card.ts';
+import { buildDesignCard, type DesignPageLinker } from '../card/design-card.ts';
 import { buildDesignThread } from '../card/design-thread.ts';
 import type { CardImageMode, CardMessage, CardOutbound, UploadedImages } from './card-outbound.ts';
 
@@ -20,14 +20,21 @@ const uploadKey = (imageKey: string) => `upload:${imageKey}`;
  * posts it shows the newest snapshot right after.
  */
 export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier {
-  constructor(private readonly deps: { outbound: CardOutbound<Where>; posts: ChatPosts }) {}
+  constructor(
+    private readonly deps: {
+      outbound: CardOutbound<Where>;
+      posts: ChatPosts;
+      /** The card's "Open design page" link; none when left out. */
+      pageLink?: DesignPageLinker | undefined;
+    },
+  ) {}
 
   async notify(design: DesignSnapshot): Promise<void> {
     const { outbound, posts } = this.deps;
     const where = outbound.locate(design.surface);
     if (!where) return;
     const mode = await outbound.imageMode();
-    const card = buildDesignCard(design);
+    const card = buildDesignCard(design, this.deps.pageLink);
     const thread = buildDesignThread(design, { frontsInThread: mode === 'thread' });
     const needsPosts =
       ((mode === 'attach' || mode === 'upload') && card.image !== null) ||

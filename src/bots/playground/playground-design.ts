@@ -1,4 +1,4 @@
-import { buildDesignCard, type DesignCard } from '../card/design-card.ts';
+import { buildDesignCard, type DesignCard, type DesignPageLinker } from '../card/design-card.ts';
 import { buildDesignThread, type ThreadStatus } from '../card/design-thread.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 
@@ -24,8 +24,9 @@ export function imageKeysOf(design: DesignSnapshot): string[] {
 export function playgroundDesign(
   design: DesignSnapshot,
   urls: ReadonlyMap<string, string>,
+  pageLink?: DesignPageLinker,
 ): PlaygroundDesign {
-  const card = buildDesignCard(design);
+  const card = buildDesignCard(design, pageLink);
   const thread = buildDesignThread(design, { frontsInThread: false });
   return {
     id: design.id,

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import type { Notifier } from '../../workflow/ports/notifier.ts';
+import type { DesignPageLinker } from '../card/design-card.ts';
 import { imageKeysOf, playgroundDesign, type PlaygroundDesign } from './playground-design.ts';
 
 /** Designs kept for the elapsed-time ticker; the page reloads older ones from the API. */
@@ -28,7 +29,11 @@ export class PlaygroundHub implements Notifier {
   private readonly ticker: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { images: ImageStore },
+    private readonly deps: {
+      images: ImageStore;
+      /** The card's "Open design page" link; none when left out. */
+      pageLink?: DesignPageLinker | undefined;
+    },
     tickMs = 1_000,
   ) {
     let ticking = false;
@@ -56,7 +61,7 @@ export class PlaygroundHub implements Notifier {
   async present(design: DesignSnapshot): Promise<PlaygroundDesign> {
     const urls = new Map<string, string>();
     for (const key of imageKeysOf(design)) urls.set(key, await this.urlOf(key));
-    return playgroundDesign(design, urls);
+    return playgroundDesign(design, urls, this.deps.pageLink);
   }
 
   private async urlOf(key: string): Promise<string> {

@@ -9,6 +9,7 @@ import {
   feedbackModalCallbackId,
   readFeedbackSubmission,
 } from './slack-feedback-modal.ts';
+import { slackLinkActionId } from './slack-blocks.ts';
 import { parseSlackCommand } from './slack-platform.ts';
 import { SlackReplies, type SlackFirstAnswer } from './slack-replies.ts';
 import {
@@ -74,6 +75,11 @@ export function registerSlackListeners(
       ),
       parseSlackCommand(typeof text === 'string' ? text : ''),
     );
+  });
+
+  // Slack opens a link button's URL itself but still sends the click: acknowledged, nothing else.
+  app.action(slackLinkActionId, async ({ ack }) => {
+    await ack();
   });
 
   app.action<BlockAction<ButtonAction>>(/^facet1:/, async ({ ack, body, action, client }) => {

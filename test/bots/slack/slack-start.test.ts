@@ -71,6 +71,28 @@ describe('Facet started with Slack configured', () => {
       'https://facet.example.com/images/',
     );
 
+    // The card links to its design page at PUBLIC_URL; Slack's click on that link is only acknowledged.
+    const blocks = JSON.stringify(slack.callsTo('chat.update').at(-1)!.args.blocks);
+    expect(blocks).toMatch(/"url":"https:\/\/facet\.example\.com\/designs\/[0-9a-f-]{36}\?k=[\w-]+"/);
+    const click = new URLSearchParams({
+      payload: JSON.stringify({
+        type: 'block_actions',
+        team: { id: 'T1' },
+        user: { id: 'U1' },
+        channel: { id: 'C1' },
+        trigger_id: 'trigger-link-1',
+        actions: [{ type: 'button', action_id: 'facet_link_open_design_page', block_id: 'facet_links' }],
+      }),
+    }).toString();
+    const ephemerals = slack.callsTo('chat.postEphemeral').length;
+    const clicked = await fetch(`${facet.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(click) },
+      body: click,
+    });
+    expect(clicked.status).toBe(200);
+    expect(slack.callsTo('chat.postEphemeral').length).toBe(ephemerals);
+
     const forged = await fetch(`${facet.url}/slack/events`, {
       method: 'POST',
       headers: {
@@ -83,7 +105,7 @@ describe('Facet started with Slack configured', () => {
     expect((await fetch(`${facet.url}/slack/install`)).status).toBe(404);
     expect((await fetch(`${facet.url}/healthz`)).status).toBe(200);
     const metrics = await (await fetch(`${facet.url}/metrics`)).text();
-    // Three requests reached /slack/events (one signed command, one forged) and one /slack/install.
-    expect(Number(/^facet_ack_seconds_count\{surface="slack"\} (\d+)$/m.exec(metrics)?.[1])).toBe(3);
+    // Four requests reached /slack/events (a command, a link click, a forged command) and one /slack/install.
+    expect(Number(/^facet_ack_seconds_count\{surface="slack"\} (\d+)$/m.exec(metrics)?.[1])).toBe(4);
   });
 });
