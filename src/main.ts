@@ -13,6 +13,8 @@ import { handleImageRequest } from './storage/images/local-image-store.ts';
 import { composeDesignPages } from './compose/design-page-composition.ts';
 import { createWorkflow, type Workflow } from './workflow/workflow.ts';
 import type { Notifier } from './workflow/ports/notifier.ts';
+import type { ModelCall } from './workflow/model-calls/model-call.ts';
+import type { CostEstimate } from './workflow/model-calls/model-prices.ts';
 import type { HttpRoute } from './http/health-server.ts';
 import { composeRateLimiter } from './compose/rate-limiter-composition.ts';
 import { chatPlatforms } from './compose/chat-platforms.ts';
@@ -56,6 +58,8 @@ export type StartOptions = {
   workerProcess?: {
     /** Every change this process publishes, for the receiving process to show where only it can. */
     onChange: ((design: DesignSnapshot) => void) | undefined;
+    /** Every model call its jobs make, for the receiving process's /metrics. */
+    onModelCall?: ((call: ModelCall, cost: CostEstimate) => void) | undefined;
   };
 };
 
@@ -111,6 +115,7 @@ export async function startFacet(
   let exitCode = 0;
   // Set once the notifiers exist; a change the workers publish before then has nobody here to show it to.
   let localNotify: (design: DesignSnapshot) => Promise<void> = () => Promise.resolve();
+  let observeModelCall: (call: ModelCall, cost: CostEstimate) => void = () => undefined;
   let close: () => Promise<void> = () => Promise.resolve();
   // Its own server only serves health checks on a loopback port; images are served by this process.
   const workers: WorkerProcess | undefined = ownWorkerProcess
@@ -125,6 +130,8 @@ export async function startFacet(
         logger,
         // Changes the workers make reach what lives in this process only: the playground, the metrics.
         onChange: (design) => void localNotify(design),
+        // The workers' model calls are counted on this process's /metrics, the one scraped.
+        onModelCall: (call, cost) => observeModelCall(call, cost),
         onGiveUp: () => {
           exitCode = 1;
           void close();
@@ -178,9 +185,14 @@ export async function startFacet(
     );
   };
   const onChange = options.workerProcess?.onChange;
+  const forwardModelCall = options.workerProcess?.onModelCall;
+  observeModelCall = (call, cost) => metrics.observeModelCall(call, cost);
   const workflow = createWorkflow({
     ...adapters,
-    observeModelCall: (call, cost) => metrics.observeModelCall(call, cost),
+    observeModelCall: (call, cost) => {
+      observeModelCall(call, cost);
+      forwardModelCall?.(call, cost);
+    },
     db,
     ledger,
     notifier: {

@@ -33,6 +33,7 @@ process.on('message', (message: ToWorkerProcess) => {
     facet = startFacet(config, logger, 'worker', {
       workerProcess: {
         onChange: message.forwardChanges ? (design) => send({ type: 'design', design }) : undefined,
+        onModelCall: (call, cost) => send({ type: 'model_call', call, cost }),
       },
     }).then(
       (handle) => {

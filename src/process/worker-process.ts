@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { DesignSnapshot } from '../workflow/design-snapshot.ts';
+import type { ModelCall } from '../workflow/model-calls/model-call.ts';
+import type { CostEstimate } from '../workflow/model-calls/model-prices.ts';
 import type { FromWorkerProcess, ToWorkerProcess } from './worker-messages.ts';
 
 export type WorkerProcessOptions = {
@@ -13,6 +15,8 @@ export type WorkerProcessOptions = {
   logger: Logger;
   /** Each design change the workers publish, when the receiving process shows changes itself. */
   onChange?: (design: DesignSnapshot) => void;
+  /** Each model call the workers make (the receiving process's /metrics counts them). */
+  onModelCall?: (call: ModelCall, cost: CostEstimate) => void;
   /** Called once when the workers died too often to go on: the receiving process must stop, loudly. */
   onGiveUp: (reason: string) => void;
   /** Restarts allowed within `restartWindowMs` before giving up. Default 5 within 60 s. */
@@ -75,6 +79,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
         logger.info({ pid: started.pid }, 'job workers running in their own process');
         settleReady?.resolve();
       } else if (message.type === 'design') options.onChange?.(message.design);
+      else if (message.type === 'model_call') options.onModelCall?.(message.call, message.cost);
       else logger.error({ pid: started.pid, reason: message.message }, 'job worker process failed to start');
     });
     started.once('exit', (code, signal) => {

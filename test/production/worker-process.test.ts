@@ -115,6 +115,16 @@ describe('facet start with Redis: job workers in their own process', () => {
     expect(first).not.toBe(facet.child.pid);
     expect(alive(first!)).toBe(true);
     await completeDesign(facet.url, 'ada');
+    // The workers' model calls are counted on the receiving process's /metrics, the one scraped.
+    const viewCalls = async () => {
+      const text = await (await fetch(`${facet.url}/metrics`)).text();
+      const found =
+        /^facet_model_calls_total\{provider="offline",model="offline-renderer",purpose="view",outcome="ok"\} (\d+)$/m.exec(
+          text,
+        );
+      return Number(found?.[1] ?? 0);
+    };
+    await expect.poll(viewCalls, { timeout: 10_000 }).toBe(4);
 
     // The worker process dies: a new one takes over and designs still complete.
     process.kill(first!, 'SIGKILL');
