@@ -34,8 +34,8 @@ function latencyFor(settings: FakesSettings) {
       kind === 'front'
         ? between(settings.frontMs, settings.frontMaxMs ?? settings.frontMs)
         : between(settings.viewMinMs, settings.viewMaxMs);
-    // bench/workflow.ts numbers its designs ("bench product #12."); the chat benches' prompts are free.
-    const number = /bench product #(\d+)\./.exec(text)?.[1];
+    // bench/workflow.ts numbers its designs ("bench product #12", quoted in the prompt); the chat benches' prompts are free.
+    const number = /bench product #(\d+)\b/.exec(text)?.[1];
     if (number === undefined) unmatched++;
     // On the wall clock shared with the parent (performance.now() has a per-process origin).
     else calls.push({ design: Number(number), kind, at: performance.timeOrigin + performance.now(), ms });
