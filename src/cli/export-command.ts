@@ -2,18 +2,15 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import { parseDuration } from '../duration.ts';
 import { platforms } from '../platform.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrator.ts';
-import { findWorkspace } from '../storage/workspaces.ts';
 import { auditDesigns } from '../workflow/design-audit.ts';
 import { designAuditCsv } from '../workflow/design-audit-csv.ts';
+import { namedWorkspace, optionLine as option, sinceArgument } from './cli-arguments.ts';
 import { UsageError, type CliIo } from './cli-io.ts';
 
 const formats = ['csv', 'json'] as const;
-
-const option = (flag: string, meaning: string) => `  ${flag.padEnd(38)}${meaning}`;
 
 export const exportUsage = [
   "facet export designs [options]   a workspace's designs: iterations, approvals, credits, model time",
@@ -26,17 +23,7 @@ export const exportUsage = [
 const exportArgs = z.object({
   platform: z.enum(platforms, { error: `--platform must be ${platforms.join(', ')}` }),
   workspace: z.string({ error: '--workspace is required' }).min(1, '--workspace is required'),
-  since: z.string().transform((text, context) => {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      context.addIssue({
-        code: 'custom',
-        message: `--since must be a duration such as 30d, 24h or 90m, not "${text}"`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  }),
+  since: sinceArgument,
   format: z.enum(formats, { error: `--format must be ${formats.join(', ')}` }),
 });
 
@@ -68,11 +55,7 @@ export async function exportCommand(
   const db = await openDatabase(config.database);
   try {
     await migrate(db);
-    const workspace = await findWorkspace(db, args.platform, args.workspace);
-    if (!workspace)
-      throw new UsageError(
-        `unknown workspace: Facet has never seen ${args.platform} workspace "${args.workspace}" (check --platform and --workspace)`,
-      );
+    const workspace = await namedWorkspace(db, args.platform, args.workspace);
     const designs = await auditDesigns(db, { workspaceId: workspace.id, since });
     io.out(
       args.format === 'csv'

@@ -2,11 +2,10 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import { formatDuration, parseDuration } from '../duration.ts';
+import { formatDuration } from '../duration.ts';
 import { platforms } from '../platform.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrator.ts';
-import { findWorkspace } from '../storage/workspaces.ts';
 import {
   latencyByPurpose,
   usageGroupings,
@@ -15,11 +14,10 @@ import {
   type UsageGrouping,
   type UsageRow,
 } from '../workflow/model-calls/usage-report.ts';
+import { namedWorkspace, optionLine as option, sinceArgument } from './cli-arguments.ts';
 import { UsageError, type CliIo } from './cli-io.ts';
 
 const formats = ['table', 'csv', 'json'] as const;
-
-const option = (flag: string, meaning: string) => `  ${flag.padEnd(38)}${meaning}`;
 
 export const usageUsage = [
   'facet usage [options]   model calls and their estimated cost (docs/operations.md)',
@@ -34,17 +32,7 @@ const usageArgs = z
   .object({
     platform: z.enum(platforms, { error: `--platform must be ${platforms.join(', ')}` }).optional(),
     workspace: z.string().min(1, '--workspace needs an id').optional(),
-    since: z.string().transform((text, context) => {
-      const ms = parseDuration(text);
-      if (ms === undefined) {
-        context.addIssue({
-          code: 'custom',
-          message: `--since must be a duration such as 30d, 24h or 90m, not "${text}"`,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    }),
+    since: sinceArgument,
     by: z.enum(usageGroupings, { error: `--by must be ${usageGroupings.join(', ')}` }),
     format: z.enum(formats, { error: `--format must be ${formats.join(', ')}` }),
   })
@@ -80,11 +68,7 @@ export async function usageCommand(
     let scope: { id: string; label: string } | undefined;
     if (args.workspace !== undefined) {
       const platform = args.platform ?? 'slack';
-      const workspace = await findWorkspace(db, platform, args.workspace);
-      if (!workspace)
-        throw new UsageError(
-          `unknown workspace: Facet has never seen ${platform} workspace "${args.workspace}" (check --platform and --workspace)`,
-        );
+      const workspace = await namedWorkspace(db, platform, args.workspace);
       scope = {
         id: workspace.id,
         label: `${platform}:${workspace.external_id}${workspace.name ? ` (${workspace.name})` : ''}`,
