@@ -21,3 +21,13 @@ export function clip(text: string, max: number): string {
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${clip(text, max - 1)}…`;
 }
+
+/** Text made safe for XML (SVG) element content and quoted attribute values. */
+export function escapeXml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&apos;');
+}

@@ -1,5 +1,6 @@
 import type { SpecSheetLayout } from './sheet-elements.ts';
 import { sheetColours } from './sheet-style.ts';
+import { escapeXml } from '../text.ts';
 
 /** DejaVu Sans is the one font in the production image; the layout's widths already allow for it. */
 const fontFamily = "'DejaVu Sans', sans-serif";
@@ -40,15 +41,6 @@ export function specSheetSvg(layout: SpecSheetLayout, pixelWidth: number): strin
     ...body,
     '</g></svg>',
   ].join('\n');
-}
-
-export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 }
 
 function round(value: number): string {

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { featuresBandLayout, featuresBandSvg } from './contact-sheet-features.ts';
 import type { ProductFeatures } from './product-features.ts';
 import { isViewName, viewNames, type ViewName } from './views.ts';
+import { escapeXml } from '../text.ts';
 
 export type ContactSheetView = { view: ViewName; png: Buffer };
 
@@ -183,15 +184,6 @@ function isPrintable(codePoint: number): boolean {
   if ((codePoint >= 0x202a && codePoint <= 0x202e) || (codePoint >= 0x2066 && codePoint <= 0x2069))
     return false;
   return true;
-}
-
-function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 }
 
 function capitalise(text: string): string {

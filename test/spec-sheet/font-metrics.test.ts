@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { textWidth, type FontWeight } from '../../src/spec-sheet/font-metrics.ts';
-import { escapeXml } from '../../src/spec-sheet/spec-sheet-svg.ts';
+import { escapeXml } from '../../src/text.ts';
 
 /** Right edge of the ink sharp (librsvg with the system's DejaVu Sans) draws for `text` at 100 px from x = 20. */
 async function inkRight(text: string, weight: FontWeight): Promise<number> {

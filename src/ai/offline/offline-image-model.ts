@@ -11,6 +11,7 @@ import {
 } from './offline-drawing.ts';
 import { drawFamily, paintOf } from './offline-families.ts';
 import { readTextChunk, withTextChunk } from './png-text-chunk.ts';
+import { escapeXml } from '../../text.ts';
 
 export type OfflineImageModelOptions = {
   /** Simulated model latency, so that local runs and load tests show realistic timing. */
@@ -172,13 +173,4 @@ function cleanText(value: string): string {
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/\s+/g, ' ')
     .trim();
-}
-
-function escapeXml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;');
 }

@@ -253,7 +253,7 @@ export class ChatBot {
         });
         // What a design cost the operator is for admins to see.
         const [costs, links] = await Promise.all([
-          (await origin.actor(workspace)).isAdmin
+          entries.length > 0 && (await origin.actor(workspace)).isAdmin
             ? this.deps.usage.costs(entries.map((entry) => entry.id))
             : undefined,
           Promise.all(
