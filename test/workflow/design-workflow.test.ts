@@ -229,7 +229,9 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
         (d) =>
           d.state === 'generating_views' && d.views.find((v) => v.view === 'side')!.state === 'generating',
       );
-      expect(generatingAgain.version).toBeGreaterThan(retried.version);
+      // The retry's answer is read after its jobs are queued, so it may already include the view job's
+      // claim (the in-process runner starts at once): then both are the same version (failed once in CI).
+      expect(generatingAgain.version).toBeGreaterThanOrEqual(retried.version);
       // A platform was told, not just the database changed: the claim published the new version.
       await vi.waitFor(
         () =>
