@@ -19,7 +19,7 @@ const legacyOutcomes: Record<ModelCall['outcome'], string> = {
   permanent_error: 'permanent',
 };
 
-const finalStates = new Set(['completed', 'failed', 'cancelled', 'expired']);
+const finalStates = new Set(['completed', 'failed', 'cancelled', 'expired', 'declined']);
 const rememberedDesigns = 50_000;
 /** How long an id the journal skipped is looked for again: a transaction still open, or one rolled back. */
 const gapPatienceMs = 5 * 60_000;

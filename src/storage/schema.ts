@@ -18,6 +18,8 @@ export interface WorkspacesTable {
   monthly_budget_cents: Generated<number | null>;
   /** The admin who last saved the settings (told when the budget is nearly used). */
   settings_saved_by: Generated<string | null>;
+  /** Whether requesters may approve their own designs; null: yes without an approver group, no with one. */
+  requesters_approve: Generated<boolean | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -72,7 +74,8 @@ export type DesignState =
   | 'completed'
   | 'failed'
   | 'cancelled'
-  | 'expired';
+  | 'expired'
+  | 'declined';
 
 export interface DesignsTable {
   id: Generated<string>;
@@ -105,6 +108,9 @@ export interface DesignsTable {
   charged: Generated<number>;
   failed_phase: 'front' | 'views' | 'finalize' | null;
   request_key: string | null;
+  declined_by: Generated<string | null>;
+  declined_at: Generated<Date | null>;
+  decline_reason: Generated<string | null>;
 }
 
 export interface DesignIterationsTable {

@@ -7,15 +7,31 @@ export type Actor = {
   groups: readonly string[];
 };
 
-/** The workspace's rule for who may approve: its approver group, or nobody beyond requester and admins. */
-export type ApprovalPolicy = { approverGroup: string | null };
+/**
+ * The workspace's rule for who may approve: its approver group, and whether requesters may approve their
+ * own designs (null: the default, which follows the group).
+ */
+export type ApprovalPolicy = { approverGroup: string | null; requestersApprove: boolean | null };
 
-export type Permission = 'approve' | 'edit' | 'cancel' | 'retry' | 'edit_view';
+export type Permission = 'approve' | 'decline' | 'edit' | 'cancel' | 'retry' | 'edit_view';
+
+/** Requesters approve their own designs unless the workspace says otherwise: by default only without a group. */
+export function requestersMayApprove(policy: ApprovalPolicy): boolean {
+  return policy.requestersApprove ?? policy.approverGroup === null;
+}
 
 /**
- * With an approver group set, approving is for that group's members and admins (managers approve);
- * without one, the requester approves their own design. Everything else is the requester's, the
- * approvers' (who may ask for changes) or an admin's.
+ * Someone other than the requester has to approve (an approver or an admin): only then are approvers
+ * asked, so a requester who may approve alone causes no notice.
+ */
+export function needsApprover(policy: ApprovalPolicy): boolean {
+  return !requestersMayApprove(policy);
+}
+
+/**
+ * Approving is for the approver group's members and admins, and for the requester where the policy lets
+ * them approve their own design. Declining is for approvers and admins (a requester cancels instead).
+ * Everything else is the requester's, the approvers' (who may ask for changes) or an admin's.
  */
 export function mayAct(
   permission: Permission,
@@ -27,8 +43,11 @@ export function mayAct(
   const isRequester = actor.userId === requesterId;
   const isApprover = policy.approverGroup !== null && actor.groups.includes(policy.approverGroup);
   switch (permission) {
+    // A requester who is also an approver still approves their own design only where the policy allows.
     case 'approve':
-      return policy.approverGroup === null ? isRequester : isApprover;
+      return isRequester ? requestersMayApprove(policy) : isApprover;
+    case 'decline':
+      return isApprover && !isRequester;
     case 'edit':
     case 'edit_view':
       return isRequester || isApprover;

@@ -159,6 +159,51 @@ export class DesignService {
     return this.finish(request.designId, result);
   }
 
+  /**
+   * An approver turns this iteration down: the design ends as declined, its hold is released (nothing
+   * charged), and who declined and why is kept for the card and the audit trail.
+   */
+  async decline(request: {
+    designId: string;
+    actor: Actor;
+    iteration: number;
+    reason: string;
+  }): Promise<WorkflowOutcome> {
+    const reason = cleanText(request.reason);
+    if (reason === '') return { ok: false, reason: 'empty_decline_reason' };
+    if (reason.length > maxFeedbackLength)
+      return { ok: false, reason: 'feedback_too_long', max: maxFeedbackLength };
+    const now = this.deps.clock();
+    const result = await this.deps.transitions.apply(
+      request.designId,
+      { type: 'decline', iteration: request.iteration, actor: request.actor },
+      () => ({
+        patch: {
+          declined_by: request.actor.userId,
+          declined_at: now,
+          decline_reason: reason,
+          finished_at: now,
+        },
+      }),
+    );
+    return this.finish(request.designId, result);
+  }
+
+  /** Whether `actor` may decline this iteration now, changing nothing (before the reason form opens). */
+  async checkDecline(request: {
+    designId: string;
+    actor: Actor;
+    iteration: number;
+  }): Promise<WorkflowRefusal | undefined> {
+    const decision = await this.deps.transitions.preview(request.designId, {
+      type: 'decline',
+      iteration: request.iteration,
+      actor: request.actor,
+    });
+    if (decision.ok) return undefined;
+    return { reason: decision.reason === 'not_expected' ? 'finished' : decision.reason };
+  }
+
   async cancel(request: { designId: string; actor: Actor }): Promise<WorkflowOutcome> {
     const result = await this.deps.transitions.apply(
       request.designId,

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, DesignState } from '../storage/schema.ts';
+import type { ApprovalPolicy } from './actor.ts';
 import { placeInLine, type PlaceInLine } from './admission/place-in-line.ts';
 import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
 import { findSnapshotRow } from './store/snapshot-statements.ts';
@@ -48,6 +49,15 @@ export type DesignSnapshot = {
   holdExpiresAt: Date | null;
   approvedBy: string | null;
   approvedAt: Date | null;
+  /** Who turned which iteration down, and why (state `declined`). */
+  declined: { by: string; at: Date; reason: string } | null;
+  /** The workspace's approval rule now: who the card says may approve, and whether approvers are asked. */
+  approval: ApprovalPolicy;
+  /**
+   * Bumped by every new hold (the start, a retry, an edit of a view): one failure is told apart from the
+   * next, which follows a retry.
+   */
+  holdSeq: number;
   failure: { kind: string; message: string; phase: 'front' | 'views' | 'finalize' | null } | null;
   /**
    * designs.surface: where each platform shows the design's card, by platform name, in the platform's
@@ -114,6 +124,12 @@ export async function loadSnapshot(
     holdExpiresAt: holdActive ? design.hold_expires_at : null,
     approvedBy: design.approved_by,
     approvedAt: design.approved_at,
+    declined:
+      design.declined_by === null || design.declined_at === null
+        ? null
+        : { by: design.declined_by, at: design.declined_at, reason: design.decline_reason ?? '' },
+    approval: { approverGroup: design.approver_group, requestersApprove: design.requesters_approve },
+    holdSeq: design.hold_seq,
     failure:
       design.failure_kind === null
         ? null

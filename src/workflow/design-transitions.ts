@@ -121,7 +121,15 @@ export class DesignTransitions {
         const hold = await this.settleCredits(trx, design, decision, steps);
         const stored = Object.keys(hold).length === 0 ? moved : await recordSettlement(trx, designId, hold);
         await steps.write?.(trx);
-        return { ok: true, design: { ...stored, approver_group: design.approver_group }, decision };
+        return {
+          ok: true,
+          design: {
+            ...stored,
+            approver_group: design.approver_group,
+            requesters_approve: design.requesters_approve,
+          },
+          decision,
+        };
       });
     } catch (error) {
       if (error instanceof Refusal) return { ok: false, reason: error.reason };
@@ -254,6 +262,6 @@ function machineView(design: DesignRow) {
     iteration: design.iteration,
     requesterId: design.requester_id,
     failedPhase: design.failed_phase,
-    policy: { approverGroup: design.approver_group },
+    policy: { approverGroup: design.approver_group, requestersApprove: design.requesters_approve },
   };
 }

@@ -9,6 +9,8 @@ export type WorkflowRefusal =
   | { reason: 'prompt_too_long'; max: number }
   | { reason: 'empty_feedback' }
   | { reason: 'feedback_too_long'; max: number }
+  /** A decline says why: the requester is told the reason. */
+  | { reason: 'empty_decline_reason' }
   | { reason: 'unknown_preset' }
   | { reason: 'no_front_view' }
   /** The request key was used before for another request (another prompt or kind): nothing started. */

@@ -9,6 +9,8 @@ import { remainingViews, type RemainingView } from '../../workflow/views.ts';
  */
 export type CardAction =
   | { kind: 'approve'; designId: string; iteration: number }
+  /** Opens the form that asks an approver why; the form's submission declines. */
+  | { kind: 'decline'; designId: string; iteration: number }
   | { kind: 'edit'; designId: string; iteration: number; preset: PresetId }
   | { kind: 'request_changes'; designId: string; iteration: number }
   | { kind: 'cancel'; designId: string }
@@ -24,6 +26,7 @@ export function encodeCardAction(action: CardAction): string {
   const parts = [prefix, action.kind, action.designId];
   switch (action.kind) {
     case 'approve':
+    case 'decline':
     case 'request_changes':
       parts.push(String(action.iteration));
       break;
@@ -49,6 +52,7 @@ const presetIds = quickEditPresets.map((preset) => preset.id) as [PresetId, ...P
 
 const actionSchema = z.union([
   z.tuple([z.literal('approve'), designId, iteration]),
+  z.tuple([z.literal('decline'), designId, iteration]),
   z.tuple([z.literal('edit'), designId, iteration, z.enum(presetIds)]),
   z.tuple([z.literal('request_changes'), designId, iteration]),
   z.tuple([z.literal('cancel'), designId]),
@@ -67,6 +71,7 @@ export function parseCardAction(id: string): CardAction | undefined {
   const value = parsed.data;
   switch (value[0]) {
     case 'approve':
+    case 'decline':
     case 'request_changes':
       return { kind: value[0], designId: value[1], iteration: value[2] };
     case 'edit':

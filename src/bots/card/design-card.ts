@@ -1,3 +1,4 @@
+import { needsApprover, requestersMayApprove } from '../../workflow/actor.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import { findPreset, quickEditPresets } from '../../workflow/prompts.ts';
 import { remainingViews, type RemainingView } from '../../workflow/views.ts';
@@ -33,8 +34,11 @@ export type DesignPageLinker = (designId: string) => string | null;
  */
 export type CardMoment = { at: Date; show: 'since' | 'deadline' };
 
-/** A piece of card text: plain user or bot text, a person the platform renders as a mention, a moment. */
-export type CardText = string | { mention: string } | CardMoment;
+/**
+ * A piece of card text: plain user or bot text, a person or a group (Slack user group, Discord role) the
+ * platform renders as a mention, a moment. A card is edited in place, so its mentions never ping.
+ */
+export type CardText = string | { mention: string } | { group: string } | CardMoment;
 
 /**
  * Everything a platform shows of a design, platform-neutral. Platforms escape `prompt` themselves (each
@@ -142,7 +146,12 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
       const expires: CardText[] = design.holdExpiresAt
         ? [', returned if not approved by ', { at: design.holdExpiresAt, show: 'deadline' }]
         : [];
-      card.facts = [asked ?? iterationFact, [`${creditCount(design.held)} reserved`, ...expires]];
+      const approvers = approversFact(design.approval);
+      card.facts = [
+        asked ?? iterationFact,
+        [`${creditCount(design.held)} reserved`, ...expires],
+        ...(approvers ? [approvers] : []),
+      ];
       card.actions = [
         [
           {
@@ -165,6 +174,16 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
             }),
             label: `Request changes (+${creditCount(design.editPrice)})`,
           },
+          // Where someone other than the requester approves, they may also turn it down (with a reason).
+          ...(approvers
+            ? [
+                {
+                  id: encodeCardAction({ kind: 'decline', designId: design.id, iteration: design.iteration }),
+                  label: 'Decline',
+                  style: 'danger' as const,
+                },
+              ]
+            : []),
           cancelButton(design.id),
         ],
         quickEditPresets.map((preset) => ({
@@ -263,6 +282,19 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
       card.status = ['Expired: nobody approved it in time'];
       card.facts = [['Nothing was charged; the reserved credits are back']];
       break;
+    case 'declined': {
+      card.tone = 'ended';
+      const declined = design.declined;
+      card.status = declined
+        ? [
+            `Declined by `,
+            { mention: declined.by },
+            `: “${truncate(declined.reason.replace(/\s+/g, ' '), 300)}”`,
+          ]
+        : ['Declined'];
+      card.facts = [iterationFact, ['Nothing was charged; the reserved credits are back']];
+      break;
+    }
   }
   if (design.budgetNotice) card.facts.push([budgetFact(design.budgetNotice)]);
   return card;
@@ -278,6 +310,19 @@ function budgetFact(notice: NonNullable<DesignSnapshot['budgetNotice']>): string
   return notice.level === 100
     ? `This workspace has used its AI budget for ${month} (${used}): new designs wait until next month unless an admin raises it in /design settings.`
     : `This workspace has used ${notice.level}% of its AI budget for ${month} (${used}). Admins can change it in /design settings.`;
+}
+
+/**
+ * Who may approve, where it is not simply the requester: "Approved by a member of @leads or an admin".
+ * Null where the requester approves their own design and there is no group (nothing to say).
+ */
+function approversFact(policy: DesignSnapshot['approval']): CardText[] | null {
+  const group = policy.approverGroup;
+  if (group === null)
+    return needsApprover(policy) ? ['Approved by a workspace admin, not the requester'] : null;
+  return requestersMayApprove(policy)
+    ? ['Approved by the requester, a member of ', { group }, ' or an admin']
+    : ['Approved by a member of ', { group }, ' or an admin, not the requester'];
 }
 
 /** "Iteration 3: “thinner band”, asked by @ada" (a preset by its label). */

@@ -27,6 +27,7 @@ const stateLabels: Record<DesignHistoryEntry['state'], string> = {
   failed: 'failed',
   cancelled: 'cancelled',
   expired: 'expired',
+  declined: 'declined',
 };
 
 /** How many designs `/design history` lists, and how much of each prompt. */

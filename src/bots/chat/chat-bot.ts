@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
-import type { Actor } from '../../workflow/actor.ts';
+import type { Actor, Permission } from '../../workflow/actor.ts';
 import type { ChatPosts } from '../../workflow/chat-posts.ts';
 import type { DesignService } from '../../workflow/design-service.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
@@ -64,9 +64,15 @@ const formCheckBudgetMs = 1_500;
 const notOurs = 'That button is not one of ours any more; nothing was changed.';
 const staleForms = {
   feedback: 'This form is out of date; close it and press Request changes again.',
+  decline: 'This form is out of date; close it and press Decline again.',
   view_edit: 'This form is out of date; close it and press the Edit button on the card again.',
   settings: 'This form is out of date; run /design settings again.',
 } as const;
+
+/** The permission a card action needs, where a refusal's words depend on it. */
+function permissionOf(kind: CardAction['kind']): Permission | undefined {
+  return kind === 'approve' || kind === 'decline' ? kind : undefined;
+}
 
 /** The person who starts a design or a variation: nothing about them but who they are is needed. */
 const requester = (userId: string): Actor => ({ userId, isAdmin: false, groups: [] });
@@ -120,13 +126,15 @@ export class ChatBot {
       );
     const workspaceId = origin.workspace;
     const context = { action: action.kind, designId: action.designId };
-    if (action.kind === 'request_changes' || action.kind === 'edit_view') {
+    if (action.kind === 'request_changes' || action.kind === 'decline' || action.kind === 'edit_view') {
       // The form is the first answer (Discord allows nothing else before it): checked, then opened.
       await this.failSafe(origin, context, replies, async () => {
         const open = () =>
-          action.kind === 'request_changes'
-            ? replies.openFeedbackForm({ designId: action.designId, iteration: action.iteration })
-            : replies.openViewEditForm({ designId: action.designId, view: action.view });
+          action.kind === 'edit_view'
+            ? replies.openViewEditForm({ designId: action.designId, view: action.view })
+            : action.kind === 'decline'
+              ? replies.openDeclineForm({ designId: action.designId, iteration: action.iteration })
+              : replies.openFeedbackForm({ designId: action.designId, iteration: action.iteration });
         const check = this.checkForm(origin, workspaceId, action);
         // The form must open within the platform's 3 s window; a check that cannot answer in time
         // gives way, and the submission is checked as every edit is.
@@ -141,7 +149,7 @@ export class ChatBot {
           );
           return open();
         }
-        if (refusal) return tell(refusalMessage(refusal));
+        if (refusal) return tell(refusalMessage(refusal, undefined, permissionOf(action.kind)));
         await open();
       });
       return;
@@ -152,7 +160,7 @@ export class ChatBot {
       if (!found) return tell(refusalMessage({ reason: 'not_found' }));
       const actor = await origin.actor(found);
       const outcome = await this.runAction(action, actor, found, origin, replies);
-      if (!outcome.ok) await tell(refusalMessage(outcome, actor));
+      if (!outcome.ok) await tell(refusalMessage(outcome, actor, permissionOf(action.kind)));
     });
   }
 
@@ -162,6 +170,7 @@ export class ChatBot {
     const workspaceId = origin.workspace;
     if (submission.kind === 'settings') return this.saveSettings(origin, replies, workspaceId, submission);
     if (submission.kind === 'view_edit') return this.editView(origin, replies, workspaceId, submission);
+    if (submission.kind === 'decline') return this.decline(origin, replies, workspaceId, submission);
     const feedback = submission.feedback.trim();
     if (feedback === '') return replies.rejectForm('Say what should change.');
     if (feedback.length > maxFeedbackLength)
@@ -183,6 +192,36 @@ export class ChatBot {
         edit: { feedback },
       });
       if (!outcome.ok) await tell(refusalMessage(outcome, actor));
+    });
+  }
+
+  private async decline(
+    origin: ChatOrigin,
+    replies: ChatReplies,
+    workspaceId: string,
+    submission: Extract<ChatSubmission, { kind: 'decline' }>,
+  ): Promise<void> {
+    const reason = submission.reason.trim();
+    if (reason === '') return replies.rejectForm(refusalMessage({ reason: 'empty_decline_reason' }));
+    if (reason.length > maxFeedbackLength)
+      return replies.rejectForm(
+        `Keep it to ${maxFeedbackLength} characters or fewer (this is ${reason.length}).`,
+      );
+    const slowDown = await this.overLimit(origin);
+    if (slowDown) return replies.rejectForm(slowDown);
+    await replies.acknowledge('private');
+    const context = { form: 'decline', designId: submission.designId };
+    await this.failSafe(origin, context, replies, async () => {
+      const found = await this.designIn(workspaceId, submission.designId);
+      if (!found) return replies.tell([refusalMessage({ reason: 'not_found' })]);
+      const actor = await origin.actor(found);
+      const outcome = await this.deps.service.decline({
+        designId: submission.designId,
+        actor,
+        iteration: submission.iteration,
+        reason,
+      });
+      if (!outcome.ok) await replies.tell([refusalMessage(outcome, actor, 'decline')]);
     });
   }
 
@@ -219,14 +258,20 @@ export class ChatBot {
   private async checkForm(
     origin: ChatOrigin,
     workspaceId: string,
-    action: Extract<CardAction, { kind: 'request_changes' | 'edit_view' }>,
+    action: Extract<CardAction, { kind: 'request_changes' | 'decline' | 'edit_view' }>,
   ): Promise<WorkflowRefusal | undefined> {
     const found = await this.designIn(workspaceId, action.designId);
     if (!found) return { reason: 'not_found' };
     const actor = await origin.actor(found);
-    return action.kind === 'request_changes'
-      ? this.deps.service.checkEdit({ designId: action.designId, iteration: action.iteration, actor })
-      : this.deps.service.checkEditView({ designId: action.designId, actor });
+    const { service } = this.deps;
+    switch (action.kind) {
+      case 'request_changes':
+        return service.checkEdit({ designId: action.designId, iteration: action.iteration, actor });
+      case 'decline':
+        return service.checkDecline({ designId: action.designId, iteration: action.iteration, actor });
+      case 'edit_view':
+        return service.checkEditView({ designId: action.designId, actor });
+    }
   }
 
   private async runCommand(
@@ -374,7 +419,7 @@ export class ChatBot {
   }
 
   private runAction(
-    action: Exclude<CardAction, { kind: 'request_changes' | 'edit_view' }>,
+    action: Exclude<CardAction, { kind: 'request_changes' | 'decline' | 'edit_view' }>,
     actor: Actor,
     workspace: WorkspaceInfo,
     origin: ChatOrigin,

@@ -26,10 +26,12 @@ export type ChatOrigin = {
 /** A form coming back. `stale` is one the platform could not read (forged, or from an old version). */
 export type ChatSubmission =
   | { kind: 'feedback'; designId: string; iteration: number; feedback: string }
+  /** Why an approver declines this iteration. */
+  | { kind: 'decline'; designId: string; iteration: number; reason: string }
   /** What should change in one view of a finished design; empty draws it again. */
   | { kind: 'view_edit'; designId: string; view: RemainingView; instruction: string }
   | { kind: 'settings'; workspace: string; settings: WorkspaceSettings }
-  | { kind: 'stale'; form: 'feedback' | 'view_edit' | 'settings' };
+  | { kind: 'stale'; form: 'feedback' | 'decline' | 'view_edit' | 'settings' };
 
 /**
  * How the chat layer answers one request. The platform keeps track of its own deadlines: an answer
@@ -46,6 +48,8 @@ export interface ChatReplies {
   /** Refuses a form submission; the form stays open where the platform can show errors in it. */
   rejectForm(text: string): Promise<void>;
   openFeedbackForm(target: { designId: string; iteration: number }): Promise<void>;
+  /** The form that asks an approver why they decline this iteration (required text). */
+  openDeclineForm(target: { designId: string; iteration: number }): Promise<void>;
   /** The form that asks what should change in one view of a finished design (optional text). */
   openViewEditForm(target: { designId: string; view: RemainingView }): Promise<void>;
   /** The admin settings form, on a platform that has one (ChatPlatform.settingsForm). */

@@ -1,3 +1,4 @@
+import type { Permission } from '../../workflow/actor.ts';
 import type { WorkflowRefusal } from '../../workflow/workflow-outcome.ts';
 
 /**
@@ -7,6 +8,8 @@ import type { WorkflowRefusal } from '../../workflow/workflow-outcome.ts';
 export function refusalMessage(
   refusal: WorkflowRefusal,
   viewer: { isAdmin: boolean } = { isAdmin: false },
+  /** What was refused, where the answer to "not allowed" depends on it. */
+  action?: Permission,
 ): string {
   switch (refusal.reason) {
     case 'insufficient_credits':
@@ -17,6 +20,8 @@ export function refusalMessage(
       return `That description is too long: keep it to ${refusal.max} characters or fewer.`;
     case 'empty_feedback':
       return 'Say what should change.';
+    case 'empty_decline_reason':
+      return 'Say why it is declined: the requester is told.';
     case 'feedback_too_long':
       return `That feedback is too long: keep it to ${refusal.max} characters or fewer.`;
     case 'unknown_preset':
@@ -28,6 +33,10 @@ export function refusalMessage(
     case 'already_started':
       return 'That design has already started.';
     case 'not_allowed':
+      if (action === 'decline')
+        return 'Only approvers and workspace admins can decline a design; nothing was changed. To stop your own design, use Cancel.';
+      if (action === 'approve')
+        return 'You cannot approve this design: its approvers (or a workspace admin) do. Nothing was changed.';
       return 'Only the person who asked for this design (or an approver or admin) can do that.';
     case 'stale_iteration':
       return 'That button belongs to an earlier iteration of this design; use the buttons on the newest one.';

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { discordCommands } from './discord-command-definition.ts';
-import { isFeedbackModal, readDiscordFeedback } from './discord-feedback-modal.ts';
+import { iterationFormOf, readDiscordIterationForm } from './discord-iteration-modal.ts';
 import { isViewEditModal, readDiscordViewEdit } from './discord-view-edit-modal.ts';
 import { discordOrigin } from './discord-origin.ts';
 import { discordPlatform, readDiscordCommand } from './discord-platform.ts';
@@ -75,8 +75,9 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
       const values = new Map<string, string>();
       for (const field of interaction.fields.fields.values())
         if ('value' in field && typeof field.value === 'string') values.set(field.customId, field.value);
-      if (isFeedbackModal(interaction.customId))
-        return bot.submit(request(interaction), readDiscordFeedback(interaction.customId, values));
+      const form = iterationFormOf(interaction.customId);
+      if (form)
+        return bot.submit(request(interaction), readDiscordIterationForm(form, interaction.customId, values));
       if (isViewEditModal(interaction.customId))
         return bot.submit(request(interaction), readDiscordViewEdit(interaction.customId, values));
     }

@@ -47,7 +47,9 @@ function renderText(parts: CardText[]): string {
         ? escapeDiscordText(part)
         : 'at' in part
           ? discordMoment(part)
-          : `<@${part.mention}>`,
+          : 'group' in part
+            ? `<@&${part.group}>`
+            : `<@${part.mention}>`,
     )
     .join('');
 }

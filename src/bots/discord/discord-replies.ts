@@ -13,7 +13,7 @@ import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { renderDiscordChatText } from './discord-chat-text.ts';
 import { discordViewEditModal } from './discord-view-edit-modal.ts';
 import type { RemainingView } from '../../workflow/views.ts';
-import { discordFeedbackModal } from './discord-feedback-modal.ts';
+import { discordIterationModal, type IterationForm } from './discord-iteration-modal.ts';
 
 type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
@@ -72,10 +72,21 @@ export class DiscordReplies implements ChatReplies {
     return this.tell([text]);
   }
 
-  async openFeedbackForm(target: { designId: string; iteration: number }): Promise<void> {
+  openFeedbackForm(target: { designId: string; iteration: number }): Promise<void> {
+    return this.openIterationForm('feedback', target);
+  }
+
+  openDeclineForm(target: { designId: string; iteration: number }): Promise<void> {
+    return this.openIterationForm('decline', target);
+  }
+
+  private async openIterationForm(
+    form: IterationForm,
+    target: { designId: string; iteration: number },
+  ): Promise<void> {
     const interaction = this.interaction;
     if (interaction.isModalSubmit()) throw new Error('a form cannot open another form');
-    await interaction.showModal(discordFeedbackModal(target));
+    await interaction.showModal(discordIterationModal(form, target));
   }
 
   async openViewEditForm(target: { designId: string; view: RemainingView }): Promise<void> {

@@ -32,8 +32,18 @@ export const commandRequestSchema = z.object({
     .regex(/^[\w.:-]+$/, 'letters, digits and . : _ - only'),
 });
 export const actionRequestSchema = z.object({ userId: userSchema, actionId: z.string().max(200) });
-/** A form coming back: changes to an iteration's front view, or to one view (`view`) of a finished design. */
+/**
+ * A form coming back: a reason to decline an iteration (`form: decline`), changes to an iteration's front
+ * view, or to one view (`view`) of a finished design. The decline comes first: the others would read it too.
+ */
 export const feedbackRequestSchema = z.union([
+  z.object({
+    userId: userSchema,
+    designId: z.uuid(),
+    iteration: z.number().int().positive(),
+    form: z.literal('decline'),
+    feedback: z.string(),
+  }),
   z.object({
     userId: userSchema,
     designId: z.uuid(),
@@ -117,12 +127,19 @@ export class PlaygroundApi {
       { origin: origin(request.userId, randomUUID()), replies },
       'view' in request
         ? { kind: 'view_edit', designId: request.designId, view: request.view, instruction: request.feedback }
-        : {
-            kind: 'feedback',
-            designId: request.designId,
-            iteration: request.iteration,
-            feedback: request.feedback,
-          },
+        : 'form' in request
+          ? {
+              kind: 'decline',
+              designId: request.designId,
+              iteration: request.iteration,
+              reason: request.feedback,
+            }
+          : {
+              kind: 'feedback',
+              designId: request.designId,
+              iteration: request.iteration,
+              feedback: request.feedback,
+            },
     );
     return replies.answer;
   }

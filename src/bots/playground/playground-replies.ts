@@ -5,8 +5,13 @@ import { plainChatText, type ChatText } from '../chat/chat-text.ts';
 /** What the page shows after a command or click: a private note, a form to open, or nothing. */
 export type PlaygroundAnswer = {
   reply?: string;
-  /** A form to open: changes to an iteration's front view, or to one view of a finished design. */
-  modal?: { designId: string; iteration: number } | { designId: string; view: RemainingView };
+  /**
+   * A form to open: changes to an iteration's front view, a reason to decline it, or changes to one view
+   * of a finished design.
+   */
+  modal?:
+    | { form: 'feedback' | 'decline'; designId: string; iteration: number }
+    | { form: 'view_edit'; designId: string; view: RemainingView };
   /** For the feedback form: shown inside it, which stays open. */
   error?: string;
 };
@@ -35,12 +40,17 @@ export class PlaygroundReplies implements ChatReplies {
   }
 
   openFeedbackForm(target: { designId: string; iteration: number }): Promise<void> {
-    this.answer.modal = target;
+    this.answer.modal = { form: 'feedback', ...target };
+    return Promise.resolve();
+  }
+
+  openDeclineForm(target: { designId: string; iteration: number }): Promise<void> {
+    this.answer.modal = { form: 'decline', ...target };
     return Promise.resolve();
   }
 
   openViewEditForm(target: { designId: string; view: RemainingView }): Promise<void> {
-    this.answer.modal = target;
+    this.answer.modal = { form: 'view_edit', ...target };
     return Promise.resolve();
   }
 

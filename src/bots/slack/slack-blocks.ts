@@ -28,7 +28,9 @@ function renderText(parts: CardText[]): string {
         ? escapeSlackText(part)
         : 'at' in part
           ? slackMoment(part)
-          : `<@${part.mention}>`,
+          : 'group' in part
+            ? `<!subteam^${part.group}>`
+            : `<@${part.mention}>`,
     )
     .join('');
 }
@@ -139,7 +141,13 @@ export function renderSlackCard(
 function plain(parts: CardText[]): string {
   return parts
     .map((part) =>
-      typeof part === 'string' ? part : 'at' in part ? fallbackText(part) : `<@${part.mention}>`,
+      typeof part === 'string'
+        ? part
+        : 'at' in part
+          ? fallbackText(part)
+          : 'group' in part
+            ? `<!subteam^${part.group}>`
+            : `<@${part.mention}>`,
     )
     .join('');
 }

@@ -5,10 +5,11 @@ import type { ChatBot } from '../chat/chat-bot.ts';
 import type { ChatOrigin } from '../chat/chat-request.ts';
 import type { SlackActors } from './slack-actors.ts';
 import {
-  feedbackErrorBlock,
-  feedbackModalCallbackId,
-  readFeedbackSubmission,
-} from './slack-feedback-modal.ts';
+  iterationErrorBlock,
+  iterationForms,
+  iterationModalCallbackId,
+  readIterationSubmission,
+} from './slack-iteration-modal.ts';
 import { slackLinkActionId } from './slack-blocks.ts';
 import { parseSlackCommand } from './slack-platform.ts';
 import { SlackReplies, type SlackFirstAnswer } from './slack-replies.ts';
@@ -100,9 +101,13 @@ export function registerSlackListeners(
     );
   });
 
-  // The two change forms differ only in how their submission is read and where errors go.
+  // The text forms differ only in how their submission is read and where errors go.
   const changeForms = [
-    { callbackId: feedbackModalCallbackId, read: readFeedbackSubmission, errorBlock: feedbackErrorBlock },
+    ...iterationForms.map((form) => ({
+      callbackId: iterationModalCallbackId(form),
+      read: (view: unknown) => readIterationSubmission(form, view),
+      errorBlock: iterationErrorBlock(form),
+    })),
     { callbackId: viewEditModalCallbackId, read: readViewEditSubmission, errorBlock: viewEditErrorBlock },
   ];
   for (const form of changeForms)

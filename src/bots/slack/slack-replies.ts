@@ -10,7 +10,7 @@ import type { ChatText } from '../chat/chat-text.ts';
 import { renderSlackCard } from './slack-blocks.ts';
 import { renderSlackChatText } from './slack-chat-text.ts';
 import { viewEditModal } from './slack-view-edit-modal.ts';
-import { feedbackModal } from './slack-feedback-modal.ts';
+import { iterationModal, type IterationForm } from './slack-iteration-modal.ts';
 import { settingsModal } from './slack-settings-modal.ts';
 
 /** How Slack takes the first answer to a request, which must come within 3 s. */
@@ -94,19 +94,29 @@ export class SlackReplies implements ChatReplies {
     await first.ack({ response_action: 'errors', errors: { [first.errorBlock]: text } });
   }
 
-  async openFeedbackForm(target: { designId: string; iteration: number }): Promise<void> {
+  openFeedbackForm(target: { designId: string; iteration: number }): Promise<void> {
+    return this.openIterationForm('feedback', target, 'Request changes');
+  }
+
+  openDeclineForm(target: { designId: string; iteration: number }): Promise<void> {
+    return this.openIterationForm('decline', target, 'Decline');
+  }
+
+  private async openIterationForm(
+    form: IterationForm,
+    target: { designId: string; iteration: number },
+    button: string,
+  ): Promise<void> {
     const { client, channelId, triggerId, logger } = this.request;
     await this.acknowledge();
     await client.views
       .open({
         trigger_id: triggerId ?? '',
-        view: feedbackModal({ ...target, channelId: channelId ?? '' }),
+        view: iterationModal(form, { ...target, channelId: channelId ?? '' }),
       })
       .catch(async (error: unknown) => {
-        logger.warn({ err: error, designId: target.designId }, 'feedback modal not opened');
-        await this.tell([
-          'The change form could not be opened (Slack was slow to answer); press Request changes again.',
-        ]);
+        logger.warn({ err: error, designId: target.designId, form }, 'iteration modal not opened');
+        await this.tell([`The form could not be opened (Slack was slow to answer); press ${button} again.`]);
       });
   }
   async openViewEditForm(target: { designId: string; view: RemainingView }): Promise<void> {

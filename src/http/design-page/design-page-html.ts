@@ -205,6 +205,7 @@ const stateLabels: Record<DesignPageModel['state'], string> = {
   failed: 'Failed',
   cancelled: 'Cancelled',
   expired: 'Expired',
+  declined: 'Declined',
 };
 
 function stateLabel(state: DesignPageModel['state']): string {

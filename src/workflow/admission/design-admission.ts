@@ -74,7 +74,13 @@ export class DesignAdmission {
     if (chosen.length === 0) return [];
     // Decided by the machine like every other transition; `queued` in the where clause is the CAS.
     const next = decide(
-      { state: 'queued', iteration: 1, requesterId: '', failedPhase: null, policy: { approverGroup: null } },
+      {
+        state: 'queued',
+        iteration: 1,
+        requesterId: '',
+        failedPhase: null,
+        policy: { approverGroup: null, requestersApprove: null },
+      },
       { type: 'admit' },
     );
     if (!next.ok) throw new Error('the machine refused to admit a waiting design');

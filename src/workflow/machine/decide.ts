@@ -62,6 +62,7 @@ export function decide(design: MachineDesign | null, event: DesignEvent): Decisi
         : go('failed', iteration, 'release');
 
     case 'approve':
+    case 'decline':
     case 'edit': {
       if (state === 'generating_views' || state === 'finalizing' || state === 'completed')
         return refuse('already_approved');
@@ -70,9 +71,9 @@ export function decide(design: MachineDesign | null, event: DesignEvent): Decisi
       if (!allowed(event.type, event.actor)) return refuse('not_allowed');
       if (event.iteration !== iteration) return refuse('stale_iteration');
       if (state !== 'awaiting_approval') return refuse('not_ready');
-      return event.type === 'approve'
-        ? go('generating_views', iteration, 'none')
-        : go('generating_front', iteration + 1, 'extend');
+      if (event.type === 'approve') return go('generating_views', iteration, 'none');
+      if (event.type === 'decline') return go('declined', iteration, 'release');
+      return go('generating_front', iteration + 1, 'extend');
     }
 
     case 'view_ready':
@@ -90,7 +91,7 @@ export function decide(design: MachineDesign | null, event: DesignEvent): Decisi
 
     case 'cancel':
       if (state === 'finalizing' || state === 'completed') return refuse('already_approved');
-      if (state === 'cancelled' || state === 'expired') return refuse('finished');
+      if (state === 'cancelled' || state === 'expired' || state === 'declined') return refuse('finished');
       if (!allowed('cancel', event.actor)) return refuse('not_allowed');
       // A failed design's hold was released when it failed: cancelling it only ends it.
       return go('cancelled', iteration, state === 'failed' ? 'none' : 'release');

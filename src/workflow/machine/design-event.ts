@@ -9,6 +9,8 @@ export type DesignEvent =
   | { type: 'front_failed'; iteration: number }
   | { type: 'edit'; iteration: number; actor: Actor }
   | { type: 'approve'; iteration: number; actor: Actor }
+  /** An approver turns this iteration down (with a reason the service records): the design ends. */
+  | { type: 'decline'; iteration: number; actor: Actor }
   | { type: 'view_ready' }
   | { type: 'view_failed' }
   | { type: 'all_views_ready' }

@@ -14,7 +14,7 @@ export const activeStates = [
 /** The states that use the image model, so count against the workspace's and the user's caps. */
 export const generatingStates = ['generating_front', 'generating_views', 'finalizing'] as const;
 
-export const finishedStates = ['completed', 'failed', 'cancelled', 'expired'] as const;
+export const finishedStates = ['completed', 'failed', 'cancelled', 'expired', 'declined'] as const;
 
 export const machineStates = [...activeStates, ...finishedStates] as const;
 export type MachineState = (typeof machineStates)[number];

@@ -43,8 +43,10 @@ export async function findSnapshotRow(db: Kysely<Database>, designId: string) {
   return db
     .selectFrom('designs')
     .leftJoin('credit_holds', 'credit_holds.id', 'designs.hold_id')
+    .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
     .selectAll('designs')
     .select(['credit_holds.status as hold_status', 'credit_holds.expires_at as hold_expires_at'])
+    .select(['workspaces.approver_group', 'workspaces.requesters_approve'])
     .select((eb) => [
       jsonArrayFrom(
         eb

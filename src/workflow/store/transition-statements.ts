@@ -9,14 +9,17 @@ import type { Database, DesignsTable, DesignState } from '../../storage/schema.t
 
 type Executor = Kysely<Database>;
 
-export type DesignRow = Selectable<DesignsTable> & { approver_group: string | null };
+export type DesignRow = Selectable<DesignsTable> & {
+  approver_group: string | null;
+  requesters_approve: boolean | null;
+};
 
 function selectDesign(db: Executor, designId: string) {
   return db
     .selectFrom('designs')
     .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
     .selectAll('designs')
-    .select('workspaces.approver_group')
+    .select(['workspaces.approver_group', 'workspaces.requesters_approve'])
     .where('designs.id', '=', designId);
 }
 

@@ -71,7 +71,7 @@ export async function claimView(
     .selectFrom('designs')
     .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
     .selectAll('designs')
-    .select('workspaces.approver_group')
+    .select(['workspaces.approver_group', 'workspaces.requesters_approve'])
     .select((eb) => [
       eb
         .selectFrom('design_views')

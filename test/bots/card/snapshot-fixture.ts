@@ -38,6 +38,9 @@ export function snapshot(patch: Partial<DesignSnapshot> = {}): DesignSnapshot {
     holdExpiresAt: at(86_400),
     approvedBy: null,
     approvedAt: null,
+    declined: null,
+    approval: { approverGroup: null, requestersApprove: null },
+    holdSeq: 1,
     failure: null,
     surface: {},
     iterations: [

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 const wellFormed = (text: string) =>
   !/[\uD800-\uDFFF]/.test(text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''));
 import { renderDiscordChatText } from '../../../src/bots/discord/discord-chat-text.ts';
-import { discordFeedbackModal } from '../../../src/bots/discord/discord-feedback-modal.ts';
+import { discordIterationModal } from '../../../src/bots/discord/discord-iteration-modal.ts';
 import { renderDiscordThreadStatus } from '../../../src/bots/discord/discord-thread-messages.ts';
 import { renderSlackChatText } from '../../../src/bots/slack/slack-chat-text.ts';
 import { settingsModal } from '../../../src/bots/slack/slack-settings-modal.ts';
@@ -54,7 +54,10 @@ describe('lengths a platform limits are cut between graphemes, on every platform
       footer: null,
     });
     expect(wellFormed(status.content)).toBe(true);
-    const form = discordFeedbackModal({ designId: '3f2a8c1e-0000-4000-8000-000000000001', iteration: 1 });
+    const form = discordIterationModal('feedback', {
+      designId: '3f2a8c1e-0000-4000-8000-000000000001',
+      iteration: 1,
+    });
     for (const text of strings(form)) expect(wellFormed(text)).toBe(true);
   });
 

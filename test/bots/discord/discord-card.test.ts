@@ -5,9 +5,10 @@ import { imageFileName } from '../../../src/bots/card/image-file-name.ts';
 import { escapeDiscordText, renderDiscordCard } from '../../../src/bots/discord/discord-card.ts';
 import { renderDiscordThreadStatus } from '../../../src/bots/discord/discord-thread-messages.ts';
 import {
-  discordFeedbackModal,
-  readDiscordFeedback,
-} from '../../../src/bots/discord/discord-feedback-modal.ts';
+  discordIterationModal,
+  iterationFormOf,
+  readDiscordIterationForm,
+} from '../../../src/bots/discord/discord-iteration-modal.ts';
 import type { DesignState } from '../../../src/storage/schema.ts';
 import { at, snapshot } from '../card/snapshot-fixture.ts';
 
@@ -72,17 +73,29 @@ describe('Discord card', () => {
     expect(status.content).toContain('⚪ Back: waiting');
   });
 
-  it('builds the feedback modal within limits and validates what comes back', () => {
+  it('builds the feedback and decline modals within limits and validates what comes back', () => {
     const designId = '3f2a8c1e-0000-4000-8000-000000000001';
-    const modal = discordFeedbackModal({ designId, iteration: 2 });
+    const modal = discordIterationModal('feedback', { designId, iteration: 2 });
     expect(modal.custom_id.length).toBeLessThanOrEqual(100);
     expect(modal.title.length).toBeLessThanOrEqual(45);
-    const ok = readDiscordFeedback(modal.custom_id, new Map([['feedback', '  thinner band ']]));
+    expect(iterationFormOf(modal.custom_id)).toBe('feedback');
+    const ok = readDiscordIterationForm(
+      'feedback',
+      modal.custom_id,
+      new Map([['feedback', '  thinner band ']]),
+    );
     // What the text may be is the chat layer's to judge (test/bots/chat); the form only reads it.
     expect(ok).toEqual({ kind: 'feedback', designId, iteration: 2, feedback: '  thinner band ' });
-    expect(readDiscordFeedback('facet1m:not-a-uuid:1', new Map())).toEqual({
+    expect(readDiscordIterationForm('feedback', 'facet1m:not-a-uuid:1', new Map())).toEqual({
       kind: 'stale',
       form: 'feedback',
     });
+    const decline = discordIterationModal('decline', { designId, iteration: 3 });
+    expect(decline.title.length).toBeLessThanOrEqual(45);
+    expect(iterationFormOf(decline.custom_id)).toBe('decline');
+    expect(
+      readDiscordIterationForm('decline', decline.custom_id, new Map([['reason', 'off-brand']])),
+    ).toEqual({ kind: 'decline', designId, iteration: 3, reason: 'off-brand' });
+    expect(iterationFormOf('facet1x:whatever')).toBeUndefined();
   });
 });

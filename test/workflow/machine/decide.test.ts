@@ -6,6 +6,7 @@ import { machineStates, type MachineState } from '../../../src/workflow/machine/
 
 const requester: Actor = { userId: 'U-req', isAdmin: false, groups: [] };
 const stranger: Actor = { userId: 'U-other', isAdmin: false, groups: [] };
+const admin: Actor = { userId: 'U-admin', isAdmin: true, groups: [] };
 
 /** Each event as the allowed actor sends it for the design's current iteration. */
 function currentEvent(type: DesignEventType, iteration: number, actor: Actor = requester): DesignEvent {
@@ -25,6 +26,9 @@ function currentEvent(type: DesignEventType, iteration: number, actor: Actor = r
     case 'edit':
     case 'approve':
       return { type, iteration, actor };
+    // Declining is an approver's: the table sends it as an admin (who is always one).
+    case 'decline':
+      return { type, iteration, actor: actor === requester ? admin : actor };
     case 'cancel':
     case 'retry':
     case 'edit_view':
@@ -39,6 +43,7 @@ const eventTypes: DesignEventType[] = [
   'front_failed',
   'edit',
   'approve',
+  'decline',
   'view_ready',
   'view_failed',
   'all_views_ready',
@@ -59,6 +64,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     front_failed: 'not_expected',
     edit: 'not_ready',
     approve: 'not_ready',
+    decline: 'not_ready',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -76,6 +82,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     front_failed: 'failed/release',
     edit: 'not_ready',
     approve: 'not_ready',
+    decline: 'not_ready',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -93,6 +100,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     front_failed: 'not_expected',
     edit: 'generating_front/extend',
     approve: 'generating_views/none',
+    decline: 'declined/release',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -110,6 +118,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     front_failed: 'not_expected',
     edit: 'already_approved',
     approve: 'already_approved',
+    decline: 'already_approved',
     view_ready: 'generating_views/none',
     view_failed: 'failed/release',
     all_views_ready: 'finalizing/none',
@@ -127,6 +136,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     front_failed: 'not_expected',
     edit: 'already_approved',
     approve: 'already_approved',
+    decline: 'already_approved',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -144,6 +154,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     front_failed: 'not_expected',
     edit: 'already_approved',
     approve: 'already_approved',
+    decline: 'already_approved',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -161,6 +172,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     front_failed: 'not_expected',
     edit: 'finished',
     approve: 'finished',
+    decline: 'finished',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -178,6 +190,25 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     front_failed: 'not_expected',
     edit: 'finished',
     approve: 'finished',
+    decline: 'finished',
+    view_ready: 'not_expected',
+    view_failed: 'not_expected',
+    all_views_ready: 'not_expected',
+    finalized: 'not_expected',
+    finalize_failed: 'not_expected',
+    cancel: 'finished',
+    retry: 'not_failed',
+    expire: 'not_expected',
+    edit_view: 'not_completed',
+  },
+  declined: {
+    start: 'already_started',
+    admit: 'not_expected',
+    front_ready: 'not_expected',
+    front_failed: 'not_expected',
+    edit: 'finished',
+    approve: 'finished',
+    decline: 'finished',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -195,6 +226,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     front_failed: 'not_expected',
     edit: 'finished',
     approve: 'finished',
+    decline: 'finished',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -212,7 +244,7 @@ const design = (state: MachineState, overrides: Partial<MachineDesign> = {}): Ma
   iteration: 2,
   requesterId: requester.userId,
   failedPhase: 'views',
-  policy: { approverGroup: null },
+  policy: { approverGroup: null, requestersApprove: null },
   ...overrides,
 });
 
@@ -244,7 +276,7 @@ describe('design state machine', () => {
   });
 
   it('refuses a button of an older iteration wherever it could otherwise act', () => {
-    for (const type of ['edit', 'approve', 'front_ready', 'front_failed', 'expire'] as const) {
+    for (const type of ['edit', 'approve', 'decline', 'front_ready', 'front_failed', 'expire'] as const) {
       for (const state of ['queued', 'generating_front', 'awaiting_approval'] as const) {
         const current = decide(design(state), currentEvent(type, 2));
         const stale = decide(design(state), currentEvent(type, 1));
@@ -256,7 +288,7 @@ describe('design state machine', () => {
 
   it('never lets someone who is not allowed change anything', () => {
     for (const state of machineStates) {
-      for (const type of ['edit', 'approve', 'cancel', 'retry', 'edit_view'] as const) {
+      for (const type of ['edit', 'approve', 'decline', 'cancel', 'retry', 'edit_view'] as const) {
         const decision = decide(design(state), currentEvent(type, 2, stranger));
         expect(decision.ok, `${state} + ${type}`).toBe(false);
       }
@@ -267,9 +299,8 @@ describe('design state machine', () => {
   });
 
   it('gives approval to the approver group when the workspace has one, and admins always', () => {
-    const policy = { approverGroup: 'S-managers' };
+    const policy = { approverGroup: 'S-managers', requestersApprove: null };
     const manager: Actor = { userId: 'U-m', isAdmin: false, groups: ['S-managers'] };
-    const admin: Actor = { userId: 'U-a', isAdmin: true, groups: [] };
     const awaiting = design('awaiting_approval', { policy });
     expect(show(decide(awaiting, currentEvent('approve', 2, requester)))).toBe('not_allowed');
     expect(show(decide(awaiting, currentEvent('approve', 2, manager)))).toBe('generating_views/none');
@@ -278,6 +309,26 @@ describe('design state machine', () => {
     expect(show(decide(awaiting, currentEvent('edit', 2, manager)))).toBe('generating_front/extend');
     expect(show(decide(awaiting, currentEvent('cancel', 2, manager)))).toBe('not_allowed');
     expect(show(decide(awaiting, currentEvent('cancel', 2, admin)))).toBe('cancelled/release');
+    // Managers and admins decline; the requester cancels instead.
+    expect(show(decide(awaiting, currentEvent('decline', 2, manager)))).toBe('declined/release');
+    expect(show(decide(awaiting, { type: 'decline', iteration: 2, actor: requester }))).toBe('not_allowed');
+  });
+
+  it('lets requesters approve their own designs only where the policy says so', () => {
+    const manager: Actor = { userId: 'U-req', isAdmin: false, groups: ['S-managers'] };
+    const approve = (policy: MachineDesign['policy'], actor: Actor) =>
+      show(decide(design('awaiting_approval', { policy }), currentEvent('approve', 2, actor)));
+    // Without a group the requester approves unless the workspace says no (then only admins do).
+    expect(approve({ approverGroup: null, requestersApprove: null }, requester)).toBe(
+      'generating_views/none',
+    );
+    expect(approve({ approverGroup: null, requestersApprove: false }, requester)).toBe('not_allowed');
+    expect(approve({ approverGroup: null, requestersApprove: false }, admin)).toBe('generating_views/none');
+    // With a group, a requester who is also an approver may not approve their own design by default.
+    expect(approve({ approverGroup: 'S-managers', requestersApprove: null }, manager)).toBe('not_allowed');
+    expect(approve({ approverGroup: 'S-managers', requestersApprove: true }, requester)).toBe(
+      'generating_views/none',
+    );
   });
 
   it('resumes a failed design at the phase that failed', () => {

@@ -109,7 +109,13 @@ function momentText(part) {
 const text = (parts) =>
   parts
     .map((part) =>
-      typeof part === 'string' ? part : 'at' in part ? momentText(part) : `@${nameOf(part.mention)}`,
+      typeof part === 'string'
+        ? part
+        : 'at' in part
+          ? momentText(part)
+          : 'group' in part
+            ? `@${part.group}`
+            : `@${nameOf(part.mention)}`,
     )
     .join('');
 const hasStart = (parts) => parts.some((part) => typeof part === 'object' && part.show === 'since');
@@ -399,14 +405,35 @@ async function click(button) {
   await attempt(async () => answer(await api('action', { userId: state.user, actionId: button.id })));
 }
 
-let feedbackTarget = null;
-function openFeedback(target) {
-  feedbackTarget = target;
+/** The three text forms: what the dialog says for each. */
+const formWords = {
+  feedback: (t) => ({
+    title: 'Request changes',
+    label: `What should change in iteration ${t.iteration}?`,
+    submit: 'Revise',
+  }),
+  decline: (t) => ({
+    title: 'Decline this design',
+    label: `Why is iteration ${t.iteration} declined? The requester is told; the design ends and its credits are returned.`,
+    submit: 'Decline',
+  }),
   // Editing one view of a finished design: the text is optional (empty draws the view again).
-  $('feedback-title').textContent = target.view ? `Edit the ${target.view} view` : 'Request changes';
-  $('feedback-label').textContent = target.view
-    ? `What should change in the ${target.view} view? (optional: empty draws it again)`
-    : `What should change in iteration ${target.iteration}?`;
+  view_edit: (t) => ({
+    title: `Edit the ${t.view} view`,
+    label: `What should change in the ${t.view} view? (optional: empty draws it again)`,
+    submit: 'Redraw',
+  }),
+};
+
+let feedbackTarget = null;
+function openFeedback(modal) {
+  const { form, ...target } = modal;
+  // Only a decline says which form it is: the server tells the other two apart by their fields.
+  feedbackTarget = form === 'decline' ? { ...target, form } : target;
+  const words = formWords[form](target);
+  $('feedback-title').textContent = words.title;
+  $('feedback-label').textContent = words.label;
+  $('feedback-submit').textContent = words.submit;
   $('feedback-text').value = '';
   $('feedback-error').textContent = '';
   $('feedback').showModal();
