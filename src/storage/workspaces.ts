@@ -46,6 +46,8 @@ export type WorkspaceSettings = {
   approverGroup: string | null;
   prices: { design: number; variation: number; edit: number };
   monthlyBudgetCents: number | null;
+  /** Whether requesters approve their own designs; null: the default (only without an approver group). */
+  requestersApprove: boolean | null;
 };
 
 export async function updateWorkspaceSettings(
@@ -62,6 +64,7 @@ export async function updateWorkspaceSettings(
       price_variation: settings.prices.variation,
       price_edit: settings.prices.edit,
       monthly_budget_cents: settings.monthlyBudgetCents,
+      requesters_approve: settings.requestersApprove,
       settings_saved_by: savedBy,
       updated_at: new Date(),
     })

@@ -6,9 +6,13 @@ import { ensureWorkspace, findWorkspace, updateWorkspaceSettings } from '../stor
 /** What a workspace charges, in credits. */
 export type Prices = { design: number; variation: number; edit: number };
 
-/** Who approves, what designs cost, and the monthly AI budget in US cents (null: the operator's default). */
+/**
+ * Who approves (the group, and whether requesters approve their own designs; null: the default), what
+ * designs cost, and the monthly AI budget in US cents (null: the operator's default).
+ */
 export type WorkspaceSettings = {
   approverGroup: string | null;
+  requestersApprove: boolean | null;
   prices: Prices;
   monthlyBudgetCents: number | null;
 };
@@ -20,6 +24,8 @@ export type WorkspaceInfo = {
   /** The platform's own id: Slack team id, Discord guild id. */
   externalId: string;
   approverGroup: string | null;
+  /** Whether requesters approve their own designs; null: the default (only without an approver group). */
+  requestersApprove: boolean | null;
   prices: Prices;
   /** The workspace's own monthly AI budget in US cents; null: the operator's default. */
   monthlyBudgetCents: number | null;
@@ -31,6 +37,7 @@ function infoOf(row: Workspace): WorkspaceInfo {
     platform: row.platform,
     externalId: row.external_id,
     approverGroup: row.approver_group,
+    requestersApprove: row.requesters_approve,
     prices: { design: row.price_design, variation: row.price_variation, edit: row.price_edit },
     monthlyBudgetCents: row.monthly_budget_cents,
   };

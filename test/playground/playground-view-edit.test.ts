@@ -50,7 +50,7 @@ describe('playground: editing one view', () => {
     await expect.poll(async () => (await design()).state, { timeout: 20_000 }).toBe('completed');
 
     const opened = await post('action', { userId: 'ben', actionId: `facet1:edit_view:${id}:back` });
-    expect(opened.modal).toEqual({ designId: id, view: 'back' });
+    expect(opened.modal).toEqual({ form: 'view_edit', designId: id, view: 'back' });
     expect((await design()).round).toBe(1);
     const refused = await post('action', { userId: 'cyd', actionId: `facet1:edit_view:${id}:back` });
     expect(refused.modal).toBeUndefined();

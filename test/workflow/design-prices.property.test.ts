@@ -285,7 +285,7 @@ describe('prices against the ledger (property, real workflow on Postgres)', () =
     await updateWorkspaceSettings(
       test.db,
       workspaceId,
-      { approverGroup: null, prices: scenario.prices, monthlyBudgetCents: null },
+      { approverGroup: null, requestersApprove: null, prices: scenario.prices, monthlyBudgetCents: null },
       'U-admin',
     );
     if (scenario.granted > 0)

@@ -20,6 +20,7 @@ describe('a free design with paid edits', () => {
       h.workspaceId,
       {
         approverGroup: null,
+        requestersApprove: null,
         prices: { design: 0, variation: 0, edit: 2 },
         monthlyBudgetCents: null,
       },

@@ -1,5 +1,6 @@
 import type { Platform } from '../../platform.ts';
 import type { DesignCard } from '../card/design-card.ts';
+import type { ThreadNotice } from '../card/design-notices.ts';
 import type { ThreadImage, ThreadStatus } from '../card/design-thread.ts';
 
 /** A posted card: the channel and message a platform keeps it in. */
@@ -41,6 +42,8 @@ export interface CardOutbound<Where extends CardMessage = CardMessage> {
   openThread(where: Where, name: string): Promise<string>;
   postThreadStatus(where: Where, threadId: string, status: ThreadStatus): Promise<string>;
   editThreadStatus(where: Where, threadId: string, messageId: string, status: ThreadStatus): Promise<void>;
+  /** A notice in the thread; only its `pings` may notify anyone. */
+  postThreadNotice(where: Where, threadId: string, notice: ThreadNotice): Promise<string>;
   /** In 'upload' mode `uploaded` holds the image's file id. */
   postThreadImage(
     where: Where,

@@ -1,3 +1,4 @@
+import { requestersMayApprove } from '../../workflow/actor.ts';
 import { truncate } from '../../text.ts';
 import type { DesignHistoryEntry } from '../../workflow/workspace-designs.ts';
 import type { CreditBalance, CreditEntry } from '../../workflow/workspace-credits.ts';
@@ -134,7 +135,13 @@ export function settingsAnswer(words: ChatWords, workspace: WorkspaceInfo, saved
     [saved ? 'Settings saved.' : `Current settings (${words.settingsHowTo}):`],
     approverGroup
       ? ['Approvers: members of ', { group: approverGroup }, ' and admins']
-      : ['Approvers: each requester approves their own designs'],
+      : ['Approver group: none (workspace admins may approve any design)'],
+    [
+      requestersMayApprove(workspace)
+        ? 'Requesters approve their own designs: yes'
+        : 'Requesters approve their own designs: no, an approver does (they are asked in the card’s thread)',
+      workspace.requestersApprove === null ? ' (the default)' : '',
+    ],
     [`Prices: design ${prices.design}, variation ${prices.variation}, edit ${prices.edit} credits`],
     [
       workspace.monthlyBudgetCents === null

@@ -69,9 +69,14 @@ const staleForms = {
   settings: 'This form is out of date; run /design settings again.',
 } as const;
 
-/** The permission a card action needs, where a refusal's words depend on it. */
-function permissionOf(kind: CardAction['kind']): Permission | undefined {
-  return kind === 'approve' || kind === 'decline' ? kind : undefined;
+/** What a refused card action was, where the refusal's words depend on it (approving your own design). */
+function refusedAction(
+  kind: CardAction['kind'],
+  actor: Actor,
+  design: { requesterId: string } | undefined,
+): { permission: Permission; own: boolean } | undefined {
+  if (kind !== 'approve' && kind !== 'decline') return undefined;
+  return { permission: kind, own: design?.requesterId === actor.userId };
 }
 
 /** The person who starts a design or a variation: nothing about them but who they are is needed. */
@@ -149,7 +154,7 @@ export class ChatBot {
           );
           return open();
         }
-        if (refusal) return tell(refusalMessage(refusal, undefined, permissionOf(action.kind)));
+        if (refusal) return tell(refusal);
         await open();
       });
       return;
@@ -160,7 +165,8 @@ export class ChatBot {
       if (!found) return tell(refusalMessage({ reason: 'not_found' }));
       const actor = await origin.actor(found);
       const outcome = await this.runAction(action, actor, found, origin, replies);
-      if (!outcome.ok) await tell(refusalMessage(outcome, actor, permissionOf(action.kind)));
+      if (!outcome.ok)
+        await tell(refusalMessage(outcome, actor, refusedAction(action.kind, actor, outcome.design)));
     });
   }
 
@@ -221,7 +227,8 @@ export class ChatBot {
         iteration: submission.iteration,
         reason,
       });
-      if (!outcome.ok) await replies.tell([refusalMessage(outcome, actor, 'decline')]);
+      if (!outcome.ok)
+        await replies.tell([refusalMessage(outcome, actor, refusedAction('decline', actor, outcome.design))]);
     });
   }
 
@@ -254,15 +261,32 @@ export class ChatBot {
     });
   }
 
-  /** Whether this person may ask for this change now (before its form opens); undefined when they may. */
+  /**
+   * Whether this person may ask for this change now (before its form opens): the refusal to tell them,
+   * or undefined when they may.
+   */
   private async checkForm(
     origin: ChatOrigin,
     workspaceId: string,
     action: Extract<CardAction, { kind: 'request_changes' | 'decline' | 'edit_view' }>,
-  ): Promise<WorkflowRefusal | undefined> {
+  ): Promise<string | undefined> {
     const found = await this.designIn(workspaceId, action.designId);
-    if (!found) return { reason: 'not_found' };
+    if (!found) return refusalMessage({ reason: 'not_found' });
     const actor = await origin.actor(found);
+    const refusal = await this.formRefusal(action, actor);
+    if (!refusal) return undefined;
+    // Only a refused decline's words depend on whose design it is: read only then.
+    const design =
+      action.kind === 'decline' && refusal.reason === 'not_allowed'
+        ? await this.deps.service.snapshot(action.designId)
+        : undefined;
+    return refusalMessage(refusal, actor, refusedAction(action.kind, actor, design));
+  }
+
+  private formRefusal(
+    action: Extract<CardAction, { kind: 'request_changes' | 'decline' | 'edit_view' }>,
+    actor: Actor,
+  ): Promise<WorkflowRefusal | undefined> {
     const { service } = this.deps;
     switch (action.kind) {
       case 'request_changes':
@@ -383,6 +407,8 @@ export class ChatBot {
       workspace.id,
       {
         approverGroup: change.approverGroup === undefined ? workspace.approverGroup : change.approverGroup,
+        requestersApprove:
+          change.requestersApprove === undefined ? workspace.requestersApprove : change.requestersApprove,
         prices: {
           design: change.prices?.design ?? prices.design,
           variation: change.prices?.variation ?? prices.variation,

@@ -4,6 +4,8 @@ import { refusalMessage } from './refusal-message.ts';
 /** A settings change given with the command itself (Discord's options); fields left out stay. */
 export type SettingsChange = {
   approverGroup?: string | null | undefined;
+  /** Whether requesters approve their own designs; null: back to the default. */
+  requestersApprove?: boolean | null | undefined;
   /** US cents; null: back to the operator's default. */
   monthlyBudgetCents?: number | null | undefined;
   prices?: { design?: number | undefined; variation?: number | undefined; edit?: number | undefined };

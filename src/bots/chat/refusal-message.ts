@@ -8,8 +8,8 @@ import type { WorkflowRefusal } from '../../workflow/workflow-outcome.ts';
 export function refusalMessage(
   refusal: WorkflowRefusal,
   viewer: { isAdmin: boolean } = { isAdmin: false },
-  /** What was refused, where the answer to "not allowed" depends on it. */
-  action?: Permission,
+  /** What was refused and whether on the reader's own design, where "not allowed" depends on it. */
+  action?: { permission: Permission; own: boolean },
 ): string {
   switch (refusal.reason) {
     case 'insufficient_credits':
@@ -33,10 +33,12 @@ export function refusalMessage(
     case 'already_started':
       return 'That design has already started.';
     case 'not_allowed':
-      if (action === 'decline')
-        return 'Only approvers and workspace admins can decline a design; nothing was changed. To stop your own design, use Cancel.';
-      if (action === 'approve')
-        return 'You cannot approve this design: its approvers (or a workspace admin) do. Nothing was changed.';
+      if (action?.permission === 'decline')
+        return action.own
+          ? 'Approvers decline designs, not the person who asked for them; nothing was changed. To stop your own design, use Cancel.'
+          : 'Only approvers and workspace admins can decline a design; nothing was changed.';
+      if (action?.permission === 'approve' && action.own)
+        return 'In this workspace approvers approve designs, not the person who asked for them; they have been asked in the card’s thread. Nothing was changed.';
       return 'Only the person who asked for this design (or an approver or admin) can do that.';
     case 'stale_iteration':
       return 'That button belongs to an earlier iteration of this design; use the buttons on the newest one.';

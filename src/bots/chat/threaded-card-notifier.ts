@@ -2,6 +2,7 @@ import type { ChatPosts } from '../../workflow/chat-posts.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { Notifier } from '../../workflow/ports/notifier.ts';
 import { buildDesignCard, type DesignPageLinker } from '../card/design-card.ts';
+import { buildDesignNotices } from '../card/design-notices.ts';
 import { buildDesignThread } from '../card/design-thread.ts';
 import type { CardImageMode, CardMessage, CardOutbound, UploadedImages } from './card-outbound.ts';
 
@@ -13,7 +14,8 @@ const uploadKey = (imageKey: string) => `upload:${imageKey}`;
 
 /**
  * Shows a design on a platform: the card is re-rendered whole on every change, and after approval its
- * thread holds a status message per round, edited as views finish, and each image. Everything beyond the
+ * thread holds a status message per round, edited as views finish, and each image; notices to
+ * approvers and the requester go into the same thread, once each. Everything beyond the
  * card edit is claim -> post -> record (ChatPosts), so each message is posted once, whichever process
  * gets there first and however often a change is delivered; in 'upload' mode so is each image's upload,
  * whose file id every later edit and thread message reuses. A card not posted yet is skipped: whoever
@@ -36,10 +38,9 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
     const mode = await outbound.imageMode();
     const card = buildDesignCard(design, this.deps.pageLink);
     const thread = buildDesignThread(design, { frontsInThread: mode === 'thread' });
-    const needsPosts =
-      ((mode === 'attach' || mode === 'upload') && card.image !== null) ||
-      thread.status !== null ||
-      thread.images.length > 0;
+    const notices = buildDesignNotices(design);
+    const inThread = thread.status !== null || thread.images.length > 0 || notices.length > 0;
+    const needsPosts = ((mode === 'attach' || mode === 'upload') && card.image !== null) || inThread;
     const posted = needsPosts ? await posts.list(design.id) : new Map<string, string | null>();
     const uploaded = new Map<string, string>();
     // An image that cannot be uploaded must not hold back the rest: it is thrown once all else is shown.
@@ -54,7 +55,7 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
     };
     if (mode === 'upload' && card.image) await upload(card.image.key, card.image.alt);
     await this.updateCard(design.id, where, mode, posted, card, uploaded);
-    if (thread.status || thread.images.length > 0) {
+    if (inThread) {
       const threadId = await this.threadOf(design, where, posted);
       // Another process is making the thread: it posts the rest.
       if (threadId) {
@@ -68,6 +69,13 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
           }
           await posts.once(design.id, image.postKey, () =>
             outbound.postThreadImage(where, threadId, image, uploaded),
+          );
+        }
+        // After the images: "your design is complete" comes under the views it announces.
+        for (const notice of notices) {
+          if (posted.has(notice.postKey)) continue;
+          await posts.once(design.id, notice.postKey, () =>
+            outbound.postThreadNotice(where, threadId, notice),
           );
         }
       }

@@ -4,6 +4,8 @@ import { clip } from '../../text.ts';
 import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import type { DesignCard } from '../card/design-card.ts';
 import { imageFileName } from '../card/image-file-name.ts';
+import type { ThreadNotice } from '../card/design-notices.ts';
+import { renderDiscordChatText } from './discord-chat-text.ts';
 import type { ThreadImage, ThreadStatus } from '../card/design-thread.ts';
 import type { CardImageMode, CardMessage, CardOutbound } from '../chat/card-outbound.ts';
 import { escapeDiscordText, renderDiscordCard } from './discord-card.ts';
@@ -145,6 +147,15 @@ export class DiscordCardOutbound implements CardOutbound {
 
   async postThreadStatus(_where: CardMessage, threadId: string, status: ThreadStatus): Promise<string> {
     const body = renderDiscordThreadStatus(status);
+    return createdSchema.parse(await this.deps.rest.post(Routes.channelMessages(threadId), { body })).id;
+  }
+
+  async postThreadNotice(_where: CardMessage, threadId: string, notice: ThreadNotice): Promise<string> {
+    const body = {
+      content: renderDiscordChatText(notice.text),
+      // Exactly the notice's people and roles may be pinged: anything else it mentions stays silent.
+      allowed_mentions: { parse: [], users: notice.pings.users, roles: notice.pings.groups },
+    };
     return createdSchema.parse(await this.deps.rest.post(Routes.channelMessages(threadId), { body })).id;
   }
 

@@ -90,6 +90,17 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
             description: 'Let requesters approve their own designs again',
             required: false,
           },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: 'requesters_approve',
+            description: 'May requesters approve their own designs? (default: only without a role)',
+            required: false,
+            choices: [
+              { name: 'yes', value: 'yes' },
+              { name: 'no: an approver must', value: 'no' },
+              { name: 'default', value: 'default' },
+            ],
+          },
           price('price_design', 'Credits a design costs'),
           price('price_variation', 'Credits a variation costs'),
           price('price_edit', 'Credits each edit costs'),

@@ -73,6 +73,9 @@ export function readDiscordCommand(interaction: ChatInputCommandInteraction): Ch
           kind: 'misuse',
           text: 'Give a monthly budget or clear it, not both; nothing was changed.',
         };
+      const ownApproval = options.getString('requesters_approve');
+      const requestersApprove =
+        ownApproval === null ? undefined : ownApproval === 'default' ? null : ownApproval === 'yes';
       const monthlyBudgetCents = clearBudget
         ? null
         : budgetUsd === null
@@ -81,11 +84,14 @@ export function readDiscordCommand(interaction: ChatInputCommandInteraction): Ch
       const changing =
         role !== null ||
         clear ||
+        requestersApprove !== undefined ||
         monthlyBudgetCents !== undefined ||
         Object.values(prices).some((p) => p !== undefined);
       return {
         kind: 'settings',
-        change: changing ? { approverGroup: clear ? null : role?.id, prices, monthlyBudgetCents } : null,
+        change: changing
+          ? { approverGroup: clear ? null : role?.id, requestersApprove, prices, monthlyBudgetCents }
+          : null,
       };
     }
     case 'usage':

@@ -9,6 +9,7 @@ import type { PlaygroundHub } from './playground-hub.ts';
 import { playgroundPlatform } from './playground-platform.ts';
 import { PlaygroundReplies, type PlaygroundAnswer } from './playground-replies.ts';
 import type { PlaygroundDesign } from './playground-design.ts';
+import { parsePlaygroundSettings } from './playground-settings-command.ts';
 import {
   isPlaygroundUser,
   playgroundActor,
@@ -110,7 +111,8 @@ export class PlaygroundApi {
     await this.bot.command(
       // The page chooses its ids: kept apart from any other platform's request keys.
       { origin: origin(request.userId, `playground:${request.requestId}`), replies },
-      parseDesignCommand(typed.replace(/^\/design\b/, ''), playgroundMention),
+      parsePlaygroundSettings(typed) ??
+        parseDesignCommand(typed.replace(/^\/design\b/, ''), playgroundMention),
     );
     return replies.answer;
   }

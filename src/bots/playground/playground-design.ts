@@ -1,6 +1,10 @@
 import { buildDesignCard, type DesignCard, type DesignPageLinker } from '../card/design-card.ts';
+import { buildDesignNotices } from '../card/design-notices.ts';
 import { buildDesignThread, type ThreadStatus } from '../card/design-thread.ts';
+import { plainChatText } from '../chat/chat-text.ts';
+import { mayAct, needsApprover } from '../../workflow/actor.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
+import { playgroundActor, playgroundUsers } from './playground-users.ts';
 
 /** What the playground page draws for one design: the card, its image, and its thread. */
 export type PlaygroundDesign = {
@@ -9,8 +13,20 @@ export type PlaygroundDesign = {
   createdAt: string;
   card: DesignCard;
   imageUrl: string | null;
-  /** `key` names the stored image: the page keeps an image element while its key stays the same. */
-  thread: { status: ThreadStatus | null; images: { key: string; title: string; url: string }[] };
+  /**
+   * Who the design waits for: the people who may approve it where someone other than the requester has
+   * to (the page shows them a badge). Empty otherwise.
+   */
+  approvers: string[];
+  /**
+   * `key` names the stored image: the page keeps an image element while its key stays the same.
+   * `notices` are what Slack and Discord post in the thread to approvers and the requester.
+   */
+  thread: {
+    status: ThreadStatus | null;
+    images: { key: string; title: string; url: string }[];
+    notices: string[];
+  };
 };
 
 /** The image keys a view needs URLs for, so the caller can sign them before rendering. */
@@ -34,7 +50,11 @@ export function playgroundDesign(
     createdAt: design.createdAt.toISOString(),
     card,
     imageUrl: card.image ? (urls.get(card.image.key) ?? null) : null,
+    approvers: approversOf(design),
     thread: {
+      notices: buildDesignNotices(design).map((notice) =>
+        plainChatText(notice.text, (id) => `@${playgroundUsers.find((user) => user.id === id)?.name ?? id}`),
+      ),
       status: thread.status,
       images: thread.images.flatMap((image) => {
         const url = urls.get(image.imageKey);
@@ -42,4 +62,11 @@ export function playgroundDesign(
       }),
     },
   };
+}
+
+function approversOf(design: DesignSnapshot): string[] {
+  if (design.state !== 'awaiting_approval' || !needsApprover(design.approval)) return [];
+  return playgroundUsers
+    .filter((user) => mayAct('approve', playgroundActor(user.id), design.requesterId, design.approval))
+    .map((user) => user.id);
 }

@@ -1,4 +1,5 @@
 import type { ChatPlatform } from '../chat/chat-platform.ts';
+import { playgroundSettingsUsage } from './playground-settings-command.ts';
 
 /** The local playground as the chat layer sees it: one page, one workspace, cards shown by the page. */
 export const playgroundPlatform: ChatPlatform = {
@@ -10,7 +11,7 @@ export const playgroundPlatform: ChatPlatform = {
     admins: 'Workspace admins (Ada: switch users at the top right)',
     adminsOnly: 'Only workspace admins can do that (switch to Ada).',
     settings: 'who approves, prices',
-    settingsHowTo: 'the playground keeps the defaults; a Slack workspace or Discord server can change them',
+    settingsHowTo: `change who approves ${playgroundSettingsUsage}`,
     cannotPost: 'The playground could not show that design; nothing was charged.',
     outsideWorkspace: 'The playground is one workspace; this should not happen.',
   },

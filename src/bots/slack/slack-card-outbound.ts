@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import type { DesignCard } from '../card/design-card.ts';
 import { imageFileName } from '../card/image-file-name.ts';
+import { renderSlackChatText } from './slack-chat-text.ts';
+import type { ThreadNotice } from '../card/design-notices.ts';
 import type { ThreadImage, ThreadStatus } from '../card/design-thread.ts';
 import type { CardImageMode, CardMessage, CardOutbound, UploadedImages } from '../chat/card-outbound.ts';
 import { renderSlackCard, type SlackImageSource } from './slack-blocks.ts';
@@ -161,6 +163,18 @@ export class SlackCardOutbound implements CardOutbound<SlackCardMessage> {
       channel: where.channelId,
       thread_ts: threadId,
       ...renderSlackThreadStatus(status),
+    });
+    if (!result.ts) throw new Error('chat.postMessage returned no ts');
+    return result.ts;
+  }
+
+  async postThreadNotice(where: SlackCardMessage, threadId: string, notice: ThreadNotice): Promise<string> {
+    const client = await this.client(where);
+    // Slack notifies whoever the text mentions (the user group, the requester): the text is the ping.
+    const result = await client.chat.postMessage({
+      channel: where.channelId,
+      thread_ts: threadId,
+      text: renderSlackChatText(notice.text),
     });
     if (!result.ts) throw new Error('chat.postMessage returned no ts');
     return result.ts;

@@ -143,6 +143,7 @@ export class SlackReplies implements ChatReplies {
       view: settingsModal({
         teamId,
         approverGroup: current.approverGroup,
+        requestersApprove: current.requestersApprove,
         prices: current.prices,
         monthlyBudgetCents: current.monthlyBudgetCents,
         groups: (groups.usergroups ?? []).flatMap((g) =>

@@ -14,6 +14,14 @@ const priceFields = [
 ] as const satisfies readonly { key: keyof Prices; label: string }[];
 const maxPrice = 1000;
 const budgetBlock = 'facet_settings_budget';
+const ownApprovalBlock = 'facet_settings_own_approval';
+const ownApprovalAction = 'facet_settings_own_approval_select';
+const ownApprovalChoices = {
+  default: { text: 'Default: yes without an approver group, no with one', value: null },
+  yes: { text: 'Yes: requesters may approve their own designs', value: true },
+  no: { text: 'No: an approver or admin must approve', value: false },
+} as const;
+type OwnApprovalChoice = keyof typeof ownApprovalChoices;
 const maxBudgetUsd = 1_000_000;
 /** Slack allows 100 options in a static select; one is "nobody". */
 const maxGroups = 99;
@@ -24,6 +32,7 @@ export type UserGroup = { id: string; handle: string };
 export function settingsModal(input: {
   teamId: string;
   approverGroup: string | null;
+  requestersApprove: boolean | null;
   prices: Prices;
   /** US cents; null: the operator's default. */
   monthlyBudgetCents: number | null;
@@ -36,6 +45,10 @@ export function settingsModal(input: {
   const nobody = option(noGroup, 'Nobody else: requesters approve their own designs');
   const options = [nobody, ...input.groups.slice(0, maxGroups).map((g) => option(g.id, `@${g.handle}`))];
   const current = options.find((o) => o.value === input.approverGroup) ?? nobody;
+  const ownOptions = (Object.keys(ownApprovalChoices) as OwnApprovalChoice[]).map((key) =>
+    option(key, ownApprovalChoices[key].text),
+  );
+  const ownCurrent = input.requestersApprove === null ? 'default' : input.requestersApprove ? 'yes' : 'no';
   return {
     type: 'modal' as const,
     callback_id: settingsModalCallbackId,
@@ -50,9 +63,20 @@ export function settingsModal(input: {
         label: { type: 'plain_text' as const, text: 'Who approves designs' },
         hint: {
           type: 'plain_text' as const,
-          text: 'With a group set, only its members (and admins) can approve; requesters can still edit.',
+          text: 'Its members (and admins) approve or decline designs and are asked in each card’s thread; requesters can still edit.',
         },
         element: { type: 'static_select', action_id: approverAction, options, initial_option: current },
+      },
+      {
+        type: 'input',
+        block_id: ownApprovalBlock,
+        label: { type: 'plain_text' as const, text: 'Requesters approve their own designs' },
+        element: {
+          type: 'static_select',
+          action_id: ownApprovalAction,
+          options: ownOptions,
+          initial_option: ownOptions.find((o) => o.value === ownCurrent),
+        },
       },
       ...priceFields.map((field) => ({
         type: 'input',
@@ -135,6 +159,9 @@ export function readSettingsSubmission(
       `An amount from 0 to ${maxBudgetUsd.toLocaleString('en')}, or empty for the default.`;
   if (Object.keys(errors).length > 0) return { errors };
   const selected = values[approverBlock]?.[approverAction]?.selected_option?.value ?? noGroup;
+  const own = values[ownApprovalBlock]?.[ownApprovalAction]?.selected_option?.value ?? 'default';
+  if (!(own in ownApprovalChoices))
+    return { errors: { [ownApprovalBlock]: 'Pick one of the listed answers.' } };
   if (selected !== noGroup && !/^S[A-Z0-9]{2,}$/.test(selected))
     return { errors: { [approverBlock]: 'Pick one of the listed user groups.' } };
   return {
@@ -142,6 +169,7 @@ export function readSettingsSubmission(
     workspace: teamId,
     settings: {
       approverGroup: selected === noGroup ? null : selected,
+      requestersApprove: ownApprovalChoices[own as OwnApprovalChoice].value,
       prices,
       monthlyBudgetCents: budgetText === '' ? null : Math.round(budgetUsd * 100),
     },

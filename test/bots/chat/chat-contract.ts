@@ -5,8 +5,11 @@ import type { DesignSnapshot } from '../../../src/workflow/design-snapshot.ts';
 import type { Notifier } from '../../../src/workflow/ports/notifier.ts';
 import { MemoryRateLimiter, type RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
 
-/** The two people of the suite: the one who asks for designs, and a plain member of the same workspace. */
-export type ContractUser = 'requester' | 'other';
+/**
+ * The people of the suite: the one who asks for designs, a plain member of the same workspace, and a
+ * member of the group that approves once the workspace names one (useApprovers).
+ */
+export type ContractUser = 'requester' | 'other' | 'approver';
 
 /** Something a person sent: its private answer, once the platform shows one. */
 export type Sent = { answer(): Promise<string> };
@@ -29,7 +32,14 @@ export type ChatContractDriver = {
   /** Waits until the design's card shows a button labelled so; its action id. */
   button(designId: string, label: RegExp): Promise<string>;
   click(user: ContractUser, designId: string, actionId: string): Promise<Sent>;
+  /** Clicks a button that opens a form (Request changes, Decline): the form, or the refusal instead. */
   requestChanges(user: ContractUser, designId: string, actionId: string): Promise<Opened>;
+  /** From now on the workspace's approver group approves, and requesters may not approve their own. */
+  useApprovers(): Promise<void>;
+  /** The notices to people posted for a design so far (thread messages; the playground's list), in order. */
+  notices(designId: string): Promise<string[]>;
+  /** How the platform writes a mention of a person and of the approver group in a notice. */
+  mentions: { user(user: ContractUser): string; group: string };
   /** For platforms whose cards have a thread of posts (not the playground, whose page draws it). */
   thread?: ThreadDriver | undefined;
 };
@@ -85,6 +95,7 @@ const slowDown = /You're going a little fast: Facet takes up to 2 commands and c
 
 export function describeChatContract(name: string, shape: ChatContractShape, setup: ChatContractSetup) {
   describeRateLimits(name, setup);
+  describeApprovals(name, shape, setup);
   describe(`chat platform contract: ${name}`, () => {
     let driver: ChatContractDriver;
     let close: (() => Promise<void>) | undefined;
@@ -281,6 +292,132 @@ function describeRateLimits(name: string, setup: ChatContractSetup) {
       expect(await (await driver.click('other', design, approve)).answer()).toMatch(
         /Only the person who asked/,
       );
+    });
+  });
+}
+
+/** Approvers are asked once per iteration, may decline with a reason, and the requester hears the outcome. */
+function describeApprovals(name: string, shape: ChatContractShape, setup: ChatContractSetup) {
+  describe(`chat platform contract: ${name}, approvers`, () => {
+    let driver: ChatContractDriver;
+    let close: (() => Promise<void>) | undefined;
+    let design: string;
+    beforeAll(async () => {
+      const started = await setup({});
+      driver = started.driver;
+      close = started.close;
+      await driver.useApprovers();
+    });
+    afterAll(async () => {
+      await close?.();
+    });
+
+    const stateOf = async (designId: string) => {
+      const { state, iteration, held, charged } = await driver.snapshot(designId);
+      return { state, iteration, held, charged };
+    };
+    const approvalNotices = async (designId: string) =>
+      (await driver.notices(designId)).filter((text) => text.startsWith(driver.mentions.group));
+
+    it('asks the approver group once per iteration, in the thread, and not the requester', async () => {
+      design = await driver.start('a brass door handle');
+      await driver.button(design, /^Decline$/);
+      const asked = await until(
+        () => approvalNotices(design),
+        (n) => n.length === 1,
+        'the approval request',
+      );
+      expect(asked[0]).toContain('iteration 1 of this design');
+      expect(asked[0]).toContain(driver.mentions.user('requester'));
+      // The requester may not approve their own design here: refused privately, nothing changes.
+      const before = await stateOf(design);
+      const approve = await driver.button(design, /^Approve\b/);
+      expect(await (await driver.click('requester', design, approve)).answer()).toMatch(
+        /approvers approve designs, not the person who asked for them/,
+      );
+      expect(await stateOf(design)).toEqual(before);
+      // An edit makes a new iteration: asked again, once.
+      await driver.click('requester', design, await driver.button(design, /^More minimal\b/));
+      await until(
+        () => stateOf(design),
+        (d) => d.iteration === 2 && d.state === 'awaiting_approval',
+        'iteration 2',
+      );
+      const askedFor = (notices: string[], iteration: number) =>
+        notices.filter((text) => text.includes(`iteration ${iteration} of this design`)).length;
+      await until(
+        () => approvalNotices(design),
+        (n) => askedFor(n, 2) === 1,
+        'a second request',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const after = await approvalNotices(design);
+      expect(askedFor(after, 2)).toBe(1);
+      // A thread keeps the first request; the playground shows what waits now.
+      expect(askedFor(after, 1)).toBe(shape.threadPosts ? 1 : 0);
+    });
+
+    it('refuses a decline by someone who may not, privately, without opening the form', async () => {
+      const before = await stateOf(design);
+      const decline = await driver.button(design, /^Decline$/);
+      const byOther = await driver.requestChanges('other', design, decline);
+      expect(byOther).toEqual({
+        refusal: expect.stringMatching(/Only approvers and workspace admins can decline/) as unknown,
+      });
+      const byRequester = await driver.requestChanges('requester', design, decline);
+      expect(byRequester).toEqual({
+        refusal: expect.stringMatching(/To stop your own design, use Cancel/) as unknown,
+      });
+      expect(await stateOf(design)).toEqual(before);
+    });
+
+    it('takes an approver’s decline with a reason: nothing charged, the requester told once', async () => {
+      const opened = await driver.requestChanges(
+        'approver',
+        design,
+        await driver.button(design, /^Decline$/),
+      );
+      if (!('form' in opened)) throw new Error(`the form did not open: ${opened.refusal}`);
+      expect(await (await opened.form.submit('  ')).answer()).toMatch(/Say why it is declined/);
+      expect((await stateOf(design)).state).toBe('awaiting_approval');
+      await opened.form.submit('off-brand colours; start from the spring palette');
+      const declined = await until(
+        () => stateOf(design),
+        (d) => d.state === 'declined',
+        'the decline',
+      );
+      expect(declined).toMatchObject({ held: 0, charged: 0 });
+      const snapshot = await driver.snapshot(design);
+      expect(snapshot.declined?.reason).toBe('off-brand colours; start from the spring palette');
+      const told = await until(
+        async () =>
+          (await driver.notices(design)).filter((text) => text.startsWith(driver.mentions.user('requester'))),
+        (n) => n.length === 1,
+        'the requester’s notice',
+      );
+      // Discord escapes the reason's markdown ("off\\-brand").
+      expect(told[0]).toMatch(/your design was declined by .*off\\?-brand colours/);
+      // A second decline (an old card, a double submit) changes nothing.
+      const late = await driver.requestChanges('approver', design, `facet1:decline:${design}:2`);
+      expect(late).toEqual({ refusal: expect.stringMatching(/finished/) as unknown });
+    });
+
+    it('lets an approver approve; the requester hears who approved', async () => {
+      const second = await driver.start('a brass cabinet knob');
+      await driver.click('approver', second, await driver.button(second, /^Approve\b/));
+      await until(
+        () => stateOf(second),
+        (d) => d.state === 'completed',
+        'completion',
+      );
+      const told = await until(
+        async () =>
+          (await driver.notices(second)).filter((text) => text.startsWith(driver.mentions.user('requester'))),
+        (n) => n.some((text) => text.includes('complete')),
+        'the completion notice',
+      );
+      expect(told.join('\n')).toContain(driver.mentions.user('approver'));
+      expect(new Set(told).size).toBe(told.length);
     });
   });
 }

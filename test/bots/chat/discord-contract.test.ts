@@ -1,9 +1,27 @@
 import { readDiscordCardPlace } from '../../../src/bots/discord/discord-card-place.ts';
 import { isEphemeral, type FakeInteraction } from '../../fakes/fake-discord.ts';
+import { WorkspaceDirectory } from '../../../src/workflow/workspace-directory.ts';
 import { members, startDiscordKit } from '../discord/discord-kit.ts';
 import { describeChatContract, poll, type ContractUser, type Sent } from './chat-contract.ts';
 
-const users: Record<ContractUser, string> = { requester: members.bob, other: members.ada };
+const users: Record<ContractUser, string> = {
+  requester: members.bob,
+  other: members.ada,
+  approver: members.lee,
+};
+/** The kit's "leads" role, which lee has. */
+const leadsRole = '3000000000000000002';
+
+/** Asks until there is an answer (a design is made after its command is acknowledged). */
+async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the design');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** The private text an interaction was answered with: an ephemeral reply, edit or follow-up. */
 const privateAnswer = (interaction: FakeInteraction): Sent => ({
@@ -55,7 +73,18 @@ describeChatContract('Discord', { threadPosts: true, threadMade: true }, async (
           options: { prompt },
           userId: users.requester,
         });
-        const designId = await kit.designOf(users.requester);
+        // This prompt's design: the requester's latest may still be an earlier one for a moment.
+        const designId = await until(
+          async () =>
+            (
+              await kit.h.test.db
+                .selectFrom('designs')
+                .select('id')
+                .where('requester_id', '=', users.requester)
+                .where('prompt', '=', prompt)
+                .executeTakeFirst()
+            )?.id,
+        );
         await kit.card(designId);
         return designId;
       },
@@ -72,15 +101,36 @@ describeChatContract('Discord', { threadPosts: true, threadMade: true }, async (
           'an answer to the click',
         );
         if (first.type !== 9) return { refusal: await privateAnswer(clicked).answer() };
+        // The form's one text input, whichever form it is (feedback, decline).
+        const modal = first.data as { components: { components: { custom_id: string }[] }[] };
+        const input = modal.components[0]!.components[0]!.custom_id;
         return {
           form: {
-            submit: (feedback) =>
+            submit: (text) =>
               Promise.resolve(
-                privateAnswer(kit.fake.submitModal(clicked, { feedback }, { userId: users[user] })),
+                privateAnswer(kit.fake.submitModal(clicked, { [input]: text }, { userId: users[user] })),
               ),
           },
         };
       },
+      async useApprovers() {
+        const workspace = await new WorkspaceDirectory(kit.h.test.db).ensure('discord', kit.fake.guild.id);
+        await kit.h.test.db
+          .updateTable('workspaces')
+          .set({ approver_group: leadsRole })
+          .where('id', '=', workspace.id)
+          .execute();
+      },
+      async notices(designId) {
+        const threadId = readDiscordCardPlace((await snapshot(designId)).surface)?.messageId;
+        if (!threadId) return [];
+        // The status and the images are Facet's own bold titles; a notice to people starts with a mention.
+        return kit.fake
+          .messagesIn(threadId)
+          .filter((message) => message.content.startsWith('<@'))
+          .map((message) => message.content);
+      },
+      mentions: { user: (user) => `<@${users[user]}>`, group: `<@&${leadsRole}>` },
       thread: {
         async posts(designId) {
           // A thread made from a message has the message's id.

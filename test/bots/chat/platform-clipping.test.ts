@@ -38,6 +38,7 @@ describe('lengths a platform limits are cut between graphemes, on every platform
     const form = settingsModal({
       teamId: 'T1',
       approverGroup: null,
+      requestersApprove: null,
       prices: { design: 3, variation: 2, edit: 1 },
       monthlyBudgetCents: 5000,
       groups: [{ id: 'S1', handle: emojiAt(74) }],

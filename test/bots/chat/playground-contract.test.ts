@@ -12,7 +12,8 @@ import type { PlaygroundDesign } from '../../../src/bots/playground/playground-d
 import { createHarness, silentLogger } from '../../workflow/workflow-harness.ts';
 import { describeChatContract, type ContractUser, type Sent } from './chat-contract.ts';
 
-const users: Record<ContractUser, string> = { requester: 'ben', other: 'cyd' };
+const users: Record<ContractUser, string> = { requester: 'ben', other: 'cyd', approver: 'dee' };
+const names: Record<ContractUser, string> = { requester: 'Ben', other: 'Cyd', approver: 'Dee' };
 
 /** The playground answers in the response itself: there is nothing to wait for. */
 const answered = (answer: PlaygroundAnswer): Sent => ({
@@ -102,6 +103,20 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
       async click(user, _designId, actionId) {
         return answered(await post('action', { userId: users[user], actionId }));
       },
+      async useApprovers() {
+        // As the page's admin sets it: Ada's typed settings.
+        const answer = await post('command', {
+          userId: 'ada',
+          text: '/design settings approvers @leads',
+          requestId: randomUUID(),
+        });
+        if (!answer.reply?.startsWith('Settings saved')) throw new Error(`not saved: ${answer.reply}`);
+      },
+      async notices(designId) {
+        const views = (await (await fetch(`${url}/playground/api/designs`)).json()) as PlaygroundDesign[];
+        return views.find((view) => view.id === designId)?.thread.notices ?? [];
+      },
+      mentions: { user: (user) => `@${names[user]}`, group: '@leads' },
       async requestChanges(user, _designId, actionId) {
         const answer = await post('action', { userId: users[user], actionId });
         const modal = answer.modal;

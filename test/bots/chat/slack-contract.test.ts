@@ -1,9 +1,16 @@
 import { readSlackCardPlace } from '../../../src/bots/slack/slack-card-place.ts';
 import type { SlackCall } from '../../fakes/fake-slack-api.ts';
-import { startSlackKit } from '../slack/slack-kit.ts';
+import { WorkspaceDirectory } from '../../../src/workflow/workspace-directory.ts';
+import { startSlackKit, team } from '../slack/slack-kit.ts';
 import { describeChatContract, poll, type ContractUser, type Sent } from './chat-contract.ts';
 
-const users: Record<ContractUser, string> = { requester: 'U-req', other: 'U-other' };
+const users: Record<ContractUser, string> = { requester: 'U-req', other: 'U-other', approver: 'U-lead' };
+const approverGroup = 'S0LEADS';
+/** Each of Slack's two iteration forms, by callback id: where its text goes. */
+const formFields: Record<string, { block: string; action: string }> = {
+  facet_feedback: { block: 'facet_feedback_block', action: 'facet_feedback_text' },
+  facet_decline: { block: 'facet_decline_block', action: 'facet_decline_text' },
+};
 
 let kits = 0;
 
@@ -83,20 +90,22 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
           return refusal ? { refusal: String(refusal.args.text) } : undefined;
         }, 'the form or a refusal');
         if ('refusal' in result) return result;
-        const metadata = (result.view.args.view as { private_metadata: string }).private_metadata;
+        const view = result.view.args.view as { private_metadata: string; callback_id: string };
+        const fields = formFields[view.callback_id];
+        if (!fields) throw new Error(`an unexpected form ${view.callback_id}`);
         return {
           form: {
             async submit(feedback) {
               const before = ephemeralsTo(who).length;
               const values = {
-                facet_feedback_block: { facet_feedback_text: { type: 'plain_text_input', value: feedback } },
+                [fields.block]: { [fields.action]: { type: 'plain_text_input', value: feedback } },
               };
-              const acked = await kit.post(kit.submit('facet_feedback', metadata, values, who));
+              const acked = await kit.post(kit.submit(view.callback_id, view.private_metadata, values, who));
               const inForm =
                 acked.text === ''
                   ? undefined
                   : (JSON.parse(acked.text) as { errors?: Record<string, string> });
-              const error = inForm?.errors?.facet_feedback_block;
+              const error = inForm?.errors?.[fields.block];
               return error === undefined
                 ? nextEphemeral(who, before)
                 : { answer: () => Promise.resolve(error) };
@@ -104,6 +113,28 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
           },
         };
       },
+      async useApprovers() {
+        kit.slack.groups.set(approverGroup, { handle: 'leads', members: [users.approver] });
+        const workspace = await new WorkspaceDirectory(kit.h.test.db).ensure('slack', team);
+        await kit.h.test.db
+          .updateTable('workspaces')
+          .set({ approver_group: approverGroup })
+          .where('id', '=', workspace.id)
+          .execute();
+      },
+      async notices(designId) {
+        const ts = await cardTs(designId);
+        // The status and the images have blocks; a notice to people is text only.
+        return kit.slack.calls
+          .filter(
+            (call) =>
+              call.method === 'chat.postMessage' &&
+              call.args.thread_ts === ts &&
+              call.args.blocks === undefined,
+          )
+          .map((call) => String(call.args.text));
+      },
+      mentions: { user: (user) => `<@${users[user]}>`, group: `<!subteam^${approverGroup}>` },
       thread: {
         async posts(designId) {
           const ts = await cardTs(designId);

@@ -69,7 +69,7 @@ describe('Discord commands, permissions and bad input', () => {
     const { card, id } = await kit.waitForButton(design, /^Approve\b/);
     const refused = kit.fake.clickButton(card, id, { userId: members.bob });
     expect(await privateAnswer(refused)).toMatch(
-      /Only the person who asked for this design \(or an approver/,
+      /In this workspace approvers approve designs, not the person who asked for them/,
     );
     const approved = kit.fake.clickButton(card, id, { userId: members.lee });
     await approved.response();
@@ -77,7 +77,7 @@ describe('Discord commands, permissions and bad input', () => {
     expect(done).toMatchObject({ state: 'completed', approvedBy: members.lee, charged: 4 });
     expect(
       await privateAnswer(run('settings', members.mia, { clear_approver: true, price_design: 3 })),
-    ).toMatch(/each requester approves their own designs/);
+    ).toMatch(/Requesters approve their own designs: yes \(the default\)/);
   });
 
   it('usage and the monthly AI budget: managers only; set and cleared with settings options', async () => {

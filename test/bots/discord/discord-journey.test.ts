@@ -108,8 +108,14 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
     // The thread on the card: a status message edited to the end, then six images, each once.
     const thread = kit.fake.channel(card.id);
     expect(thread?.type).toBe(11);
-    const inThread = () => kit.fake.messagesIn(card.id);
-    await expect.poll(() => inThread().length, { timeout: 10_000 }).toBe(7);
+    // Notices to people are messages without attachments, after the status.
+    const posted = () => kit.fake.messagesIn(card.id);
+    await expect.poll(() => posted().length, { timeout: 10_000 }).toBe(8);
+    const notices = posted().filter((m, index) => index > 0 && m.attachments.length === 0);
+    expect(notices.map((m) => m.content)).toEqual([
+      `<@${members.ada}> your design is complete: all five views are in this thread, 5 credits charged.`,
+    ]);
+    const inThread = () => posted().filter((m) => !notices.includes(m));
     const [status, ...images] = inThread();
     await expect.poll(() => kit.fake.message(card.id, status!.id)!.content).toContain('Done: every view');
     expect(kit.fake.message(card.id, status!.id)!.content).toMatch(/✅ Side: done in \d+ s/);

@@ -44,7 +44,8 @@ describe('Slack clicks: double clicks, finished designs, and Edit view after com
     const threadImages = () =>
       kit.slack
         .callsTo('chat.postMessage')
-        .filter((c) => c.args.thread_ts === cardTs)
+        // Notices to people are text; the status and the images have blocks.
+        .filter((c) => c.args.thread_ts === cardTs && c.args.blocks !== undefined)
         .map((c) => JSON.stringify(c.args.blocks));
     await expect.poll(() => threadImages().length, { timeout: 10_000 }).toBe(7);
     // Edit side view asks what should change first (optional), and only the form's submission redraws.

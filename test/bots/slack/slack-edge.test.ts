@@ -109,7 +109,8 @@ describe('Slack endpoint hardening', () => {
     expect(await ask(body)).toMatch(/^Granted 5 credits to <@UGIFT>: they now have 15 available/);
     const notices = () =>
       kit.slack.callsTo('chat.postEphemeral').filter((call) => call.args.user === 'UGIFT').length;
-    expect(notices()).toBe(1);
+    // The recipient is told after the admin's answer: waited for, not assumed.
+    await expect.poll(notices).toBe(1);
     expect(await ask(body)).toMatch(/^Already granted: 5 credits to <@UGIFT> .*15 available/);
     expect(notices()).toBe(1);
     const balance = await kit.h.ledger.balance({ workspaceId: await kit.workspaceId(), userId: 'UGIFT' });

@@ -119,8 +119,13 @@ describe('Slack app over HTTP (real Bolt, fake Slack Web API, real workflow)', (
     // The thread: one status message, edited until every view is done, then each image once.
     const threadPosts = () =>
       kit.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === cardTs);
-    await expect.poll(() => threadPosts().length, { timeout: 10_000 }).toBe(7);
-    const [status, ...images] = threadPosts();
+    // Then the requester is told once, with a mention, that the design is complete.
+    await expect.poll(() => threadPosts().length, { timeout: 10_000 }).toBe(8);
+    const notices = threadPosts().filter((m) => m.args.blocks === undefined);
+    expect(notices.map((m) => m.args.text)).toEqual([
+      '<@U1> your design is complete: all five views are in this thread, 5 credits charged.',
+    ]);
+    const [status, ...images] = threadPosts().filter((m) => m.args.blocks !== undefined);
     expect(statusOf(status!)).toContain('Generating the back, side, top and bottom views');
     const imageUrls = images.map((m) => (m.args.blocks as { image_url: string }[])[0]!.image_url);
     for (const url of imageUrls) expect(url).toMatch(/^https:\/\/facet\.example\.com\//);

@@ -102,7 +102,10 @@ describe('Slack without a public image URL', () => {
     // The thread: one status message, then six images, each an image block naming an uploaded file.
     const cardTs = (done.surface.slack as { ts: string }).ts;
     const threadPosts = () =>
-      kit.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === cardTs && !c.error);
+      kit.slack
+        .callsTo('chat.postMessage')
+        // Notices to people are text; the status and the images have blocks.
+        .filter((c) => c.args.thread_ts === cardTs && !c.error && c.args.blocks !== undefined);
     await expect.poll(() => threadPosts().length, { timeout: 15_000 }).toBe(7);
     const [, ...images] = threadPosts();
     const shown = images.map((m) => shownFile(m));
@@ -145,7 +148,8 @@ describe('Slack without a public image URL', () => {
       .where('design_id', '=', design)
       .execute();
     const refs = new Map(rows.map((row) => [row.key, row.message_ref]));
-    expect(rows).toHaveLength(6 + 6 + 1);
+    // Six uploads, six images, the status and the requester's notice.
+    expect(rows).toHaveLength(6 + 6 + 1 + 1);
     expect(refs.get(`upload:${imageKeys.front(design, 1)}`)).toBe(front.id);
     for (const [key, ref] of refs)
       expect(ref, key).toMatch(key.startsWith('upload:') ? /^F\d+$/ : /^\d+\.\d+$/);

@@ -248,7 +248,7 @@ function renderCard(view, previous) {
         )
       : null;
   const threadLink =
-    view.thread.status || view.thread.images.length > 0
+    view.thread.status || view.thread.images.length > 0 || view.thread.notices.length > 0
       ? element('button', {
           class: 'thread-link',
           textContent: `View thread (${view.thread.images.length} images)`,
@@ -267,6 +267,13 @@ function renderCard(view, previous) {
     element('h3', { textContent: card.title }),
     card.fullPrompt ? element('p', { class: 'details', textContent: card.fullPrompt }) : null,
     element('div', { textContent: `Requested by @${nameOf(card.requesterId)}` }),
+    view.approvers.includes(state.user)
+      ? element('div', {
+          class: 'badge',
+          'data-testid': 'approval-badge',
+          textContent: 'Waiting for your approval',
+        })
+      : null,
     element('div', {
       class: 'status',
       'data-testid': 'card-status',
@@ -357,6 +364,8 @@ function renderThread(view) {
         status.footer ? element('em', { textContent: status.footer }) : null,
       ),
     );
+  for (const notice of view.thread.notices)
+    body.append(element('p', { class: 'notice', 'data-testid': 'thread-notice', textContent: notice }));
   for (const image of images)
     body.append(
       kept.get(image.key) ??

@@ -1,0 +1,31 @@
+import type { ChatCommand } from '../chat/design-command.ts';
+
+/** What `/design settings …` takes in the playground, which has no form: shown in its help and answers. */
+export const playgroundSettingsUsage =
+  'as Ada: `/design settings approvers @leads` (or `approvers none`) and `/design settings requesters-approve yes|no|default`';
+
+const approvers = /^approvers\s+(@leads|none)$/i;
+const requestersApprove = /^requesters-approve\s+(yes|no|default)$/i;
+
+/**
+ * The playground's typed settings: its one approver group (`leads`, which Dee is in) on or off, and
+ * whether requesters approve their own designs. Undefined for anything else after `/design settings`,
+ * which the shared parser answers.
+ */
+export function parsePlaygroundSettings(typed: string): ChatCommand | undefined {
+  const match = /^\/design\s+settings\s+(.+)$/i.exec(typed.trim());
+  if (!match) return undefined;
+  const options = (match[1] ?? '').trim();
+  const group = approvers.exec(options)?.[1];
+  if (group)
+    return { kind: 'settings', change: { approverGroup: group.toLowerCase() === 'none' ? null : 'leads' } };
+  const own = requestersApprove.exec(options)?.[1];
+  if (own) {
+    const answer = own.toLowerCase();
+    return {
+      kind: 'settings',
+      change: { requestersApprove: answer === 'default' ? null : answer === 'yes' },
+    };
+  }
+  return { kind: 'misuse', text: `Change the playground’s settings ${playgroundSettingsUsage}.` };
+}
