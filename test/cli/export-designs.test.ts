@@ -34,6 +34,9 @@ describe('facet export designs', () => {
     );
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
+  /** `facet export designs` of the test's workspace, with `options`. */
+  const exportWorkspace = (...options: string[]) =>
+    exportDesigns('designs', '--platform', 'slack', '--workspace', team, ...options);
 
   beforeAll(async () => {
     h = await createHarness('export_cli');
@@ -160,20 +163,14 @@ describe('facet export designs', () => {
   });
 
   it("writes rows whose credits match the ledger's entries, and a charge only for the completed design", async () => {
-    const result = await exportDesigns(
-      'designs',
-      '--platform',
-      'slack',
-      '--workspace',
-      team,
-      '--format',
-      'json',
-    );
-    expect(result.code).toBe(0);
-    const { designs } = JSON.parse(result.out) as {
+    const json = await exportWorkspace('--format', 'json');
+    const csv = await exportWorkspace('--format', 'csv');
+    expect([json.code, csv.code]).toEqual([0, 0]);
+    const { designs } = JSON.parse(json.out) as {
       designs: { id: string; state: string; credits: Record<string, number> }[];
     };
     expect(designs.map((d) => d.id)).toEqual([designId, declinedId]);
+    const [header, ...rows] = parseCsv(csv.out);
     for (const design of designs) {
       const truth = await ledgerOf(design.id);
       expect({ id: design.id, ...design.credits }).toEqual({ id: design.id, ...truth.ledger });
@@ -181,6 +178,18 @@ describe('facet export designs', () => {
         id: design.id,
         charged: design.state === 'completed' ? design.credits.captured : 0,
       });
+      // Every CSV row of the design (one per iteration) carries the same totals.
+      const csvCredits = rows
+        .filter((row) => row[header!.indexOf('design_id')] === design.id)
+        .map((row) =>
+          Object.fromEntries(
+            (['held', 'captured', 'released', 'expired'] as const).map((kind) => [
+              kind,
+              Number(row[header!.indexOf(`credits_${kind}`)]),
+            ]),
+          ),
+        );
+      expect(csvCredits).toEqual([truth.ledger, truth.ledger]);
     }
     expect(await ledgerOf(declinedId)).toEqual({
       ledger: { held: 4, captured: 0, released: 4, expired: 0 },
@@ -190,15 +199,7 @@ describe('facet export designs', () => {
   });
 
   it('writes CSV by default, with a header and one row per iteration', async () => {
-    const result = await exportDesigns(
-      'designs',
-      '--platform',
-      'slack',
-      '--workspace',
-      team,
-      '--since',
-      '1h',
-    );
+    const result = await exportWorkspace('--since', '1h');
     expect(result.code).toBe(0);
     const [header, ...rows] = parseCsv(result.out);
     expect(header).toEqual(designAuditCsvHeader);
