@@ -107,6 +107,7 @@ const planRng = seeded(config.seed);
 const modelRng = seeded(config.seed ^ 0x9e3779b9);
 const faultRng = seeded(config.seed + 7);
 const latencyRng = seeded(config.seed + 13);
+const decisionRng = seeded(config.seed + 17);
 const pick = <T>(rng: () => number, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 
 function percentile(values: number[], q: number): number {
@@ -262,9 +263,9 @@ function makePlan(): Plan {
     doubleApprove: planRng() < 0.15,
     staleClick: planRng() < 0.1,
     onFailure: ((r) => (r < 0.3 ? 'retry' : r < 0.6 ? 'cancel' : 'leave'))(planRng()),
-    // Drawn last: the plans above are drawn as before the decline existed.
-    decline: planRng() < 0.12,
-    cancelWhileRevising: planRng() < 0.25,
+    // From a stream of their own: a seed still draws the plans it drew before these choices existed.
+    decline: decisionRng() < 0.12,
+    cancelWhileRevising: decisionRng() < 0.25,
   };
 }
 
