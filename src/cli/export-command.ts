@@ -13,7 +13,7 @@ import { UsageError, type CliIo } from './cli-io.ts';
 const formats = ['csv', 'json'] as const;
 
 export const exportUsage = [
-  "facet export designs [options]   a workspace's designs: iterations, approvals, credits, model time",
+  "facet export designs [options]   a workspace's designs: iterations, decisions, credits, model time",
   option(`--platform ${platforms.join('|')}`, 'platform of --workspace (required)'),
   option('--workspace ID', 'Slack team id, Discord guild id or playground id (required)'),
   option('--since DURATION', 'designs created in the last 30d (default), 24h, 90m'),

@@ -26,7 +26,7 @@ Commands:
                          install runs it): a migrated database cluster, cached in ~/.cache/facet
   credits ...            grant credits, show balances and history, audit the ledger
   usage ...              model calls: images, tokens, estimated cost, failure rate, latency
-  export designs ...     a workspace's designs as CSV or JSON: iterations, approvals, credits, model time
+  export designs ...     a workspace's designs as CSV or JSON: iterations, decisions, credits, model time
   discord register       register the /design command with Discord
   links ...              design page links: print one, revoke a design's links
   help                   this text

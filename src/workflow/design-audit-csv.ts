@@ -2,7 +2,10 @@ import type { DesignAudit, IterationAudit } from './design-audit.ts';
 
 type Cell = string | number | Date | null;
 
-/** Design columns first (repeated on each of its iterations' rows), then the iteration's. */
+/**
+ * Design columns first (repeated on each of its iterations' rows), then the iteration's. Columns added
+ * later go at the end, so that a script reading an older export's columns by position still reads them.
+ */
 const columns: readonly [string, (design: DesignAudit, iteration: IterationAudit | undefined) => Cell][] = [
   ['design_id', (d) => d.id],
   ['created_at', (d) => d.createdAt],
@@ -30,6 +33,8 @@ const columns: readonly [string, (design: DesignAudit, iteration: IterationAudit
   ['asked_for', (_, i) => i?.askedFor ?? null],
   ['front_completed_at', (_, i) => i?.frontCompletedAt ?? null],
   ['iteration_decision', (_, i) => i?.decision ?? null],
+  // The decision columns above say who declined which iteration and when; this says why.
+  ['decline_reason', (d) => (d.decision?.kind === 'declined' ? d.decision.reason : null)],
 ];
 
 export const designAuditCsvHeader = columns.map(([name]) => name);

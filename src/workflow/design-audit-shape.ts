@@ -65,8 +65,19 @@ export function shapeDesignAudits(rows: {
   });
 }
 
-/** Approval is recorded on the design, of the iteration it was at: approving ends the iterations. */
+/**
+ * A decision is recorded on the design, of the iteration it was at: approving or declining ends the
+ * iterations. A design is declined or approved, never both (a decline ends it while it awaits approval).
+ */
 function decisionOf(design: DesignRow): AuditDecision | null {
+  if (design.declined_by !== null && design.declined_at !== null)
+    return {
+      kind: 'declined',
+      iteration: design.iteration,
+      by: design.declined_by,
+      at: asDate(design.declined_at),
+      reason: design.decline_reason ?? '',
+    };
   if (design.approved_by === null || design.approved_at === null) return null;
   return {
     kind: 'approved',

@@ -9,14 +9,16 @@ import {
   type AuditScope,
 } from './design-audit-statements.ts';
 
-/**
- * What ended a design's wait for approval. Only approvals exist today; declines (issue 16, item 2) add
- * 'declined' here and a reason to AuditDecision, and every reader that switches on it is told by the
- * compiler.
- */
-export type DecisionKind = 'approved';
+/** What ended a design's wait for approval: an approver's yes, or their no with a reason. */
+export type DecisionKind = 'approved' | 'declined';
 
-export type AuditDecision = { kind: DecisionKind; iteration: number; by: string; at: Date };
+/**
+ * Who decided which iteration, and when. A decline also says why (the requester was told the same
+ * words); an approval needs no reason.
+ */
+export type AuditDecision =
+  | { kind: 'approved'; iteration: number; by: string; at: Date }
+  | { kind: 'declined'; iteration: number; by: string; at: Date; reason: string };
 
 /** How an iteration was asked for: the design's prompt (iteration 1), a quick-edit preset or typed feedback. */
 export type AskedVia = 'prompt' | 'preset' | 'feedback';

@@ -313,6 +313,7 @@ export const commandText: fc.Arbitrary<string> = fc.oneof(
 
 const cardKinds = [
   'approve',
+  'decline',
   'edit',
   'request_changes',
   'cancel',
@@ -366,7 +367,7 @@ export function cardActionId(designs: () => KnownDesign[]): fc.Arbitrary<string>
     )
     .map(([kind, id, it, extra, more]) => {
       const parts = ['facet1', kind, id];
-      if (kind === 'approve' || kind === 'request_changes') parts.push(it);
+      if (kind === 'approve' || kind === 'decline' || kind === 'request_changes') parts.push(it);
       else if (kind === 'edit') parts.push(it, extra);
       else if (kind === 'edit_view') parts.push(extra);
       if (more) parts.push(extra);

@@ -603,25 +603,39 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
           .map((m) => JSON.stringify(m)),
         fc.constantFrom<unknown>(5, null, { designId: 'x' }),
       );
-      const feedbackValues = fc.oneof(
-        {
-          weight: 4,
-          arbitrary: feedbackText.map((value) => ({
-            facet_feedback_block: { facet_feedback_text: { type: 'plain_text_input', value } },
-          })),
-        },
+      /** A form's text as Slack sends it (hostile, blank, over the limit), or its values malformed. */
+      const formValues = (blockId: string, actionId: string) =>
+        fc.oneof(
+          {
+            weight: 4,
+            arbitrary: feedbackText.map((value) => ({
+              [blockId]: { [actionId]: { type: 'plain_text_input', value } },
+            })),
+          },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom<unknown>(
+              {},
+              { [blockId]: {} },
+              { [blockId]: { [actionId]: { value: null } } },
+              [],
+              'values',
+              0,
+            ),
+          },
+          { weight: 1, arbitrary: fc.object({ maxDepth: 3 }) },
+        );
+      const feedbackValues = formValues('facet_feedback_block', 'facet_feedback_text');
+      // An approver's Decline form: nobody here may decline (requesters and strangers), so a well-formed
+      // one is refused as well as a malformed one; the other form's field counts as no reason.
+      const declineValues = fc.oneof(
+        { weight: 6, arbitrary: formValues('facet_decline_block', 'facet_decline_text') },
         {
           weight: 1,
-          arbitrary: fc.constantFrom<unknown>(
-            {},
-            { facet_feedback_block: {} },
-            { facet_feedback_block: { facet_feedback_text: { value: null } } },
-            [],
-            'values',
-            0,
-          ),
+          arbitrary: fc.constant({
+            facet_feedback_block: { facet_feedback_text: { type: 'plain_text_input', value: 'x' } },
+          }),
         },
-        { weight: 1, arbitrary: fc.object({ maxDepth: 3 }) },
       );
       const price = fc.oneof(
         fc.constantFrom('0', '3', '1000', '1001', '-1', '2.5', '', ' 7 ', '1e2', '0x10'),
@@ -648,6 +662,10 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
         {
           weight: 3,
           arbitrary: fc.record({ callback: fc.constant('facet_feedback'), metadata, values: feedbackValues }),
+        },
+        {
+          weight: 2,
+          arbitrary: fc.record({ callback: fc.constant('facet_decline'), metadata, values: declineValues }),
         },
         {
           weight: 1,
@@ -700,7 +718,7 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
               expect(Object.values(answer.errors).join(' '), input).not.toMatch(genericError);
             } else {
               // A well-formed form: the refusal goes privately to the channel it was opened in.
-              expect(form.callback, input).toBe('facet_feedback');
+              expect(['facet_feedback', 'facet_decline'], input).toContain(form.callback);
               if (typeof target?.channelId === 'string' && target.channelId !== '') {
                 const told = await until(() => mark.calls('chat.postEphemeral')[0], `an answer to ${input}`);
                 expect(String(told.args.text), input).not.toMatch(genericError);
@@ -808,7 +826,7 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
           ),
         fc
           .oneof(fc.constantFrom('facet_feedback_x', 'FACET_FEEDBACK', ''), anyText(20))
-          .filter((id) => id !== 'facet_feedback' && id !== 'facet_settings')
+          .filter((id) => !['facet_feedback', 'facet_decline', 'facet_settings'].includes(id))
           .map((callback) =>
             slackViewSubmission(where, {
               callback_id: callback,
@@ -1131,13 +1149,18 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
               fc.constantFrom('01', '1e0', ' 1', '1.5', 'x', ''),
             ),
           )
-          .map(([id, iteration]) => `facet1m:${id}:${iteration}`),
-        anyText(60).map((junk) => `facet1m:${junk}`),
+          .chain(([id, iteration]) =>
+            // The Request changes form (facet1m) and the Decline form (facet1d).
+            fc.constantFrom('facet1m', 'facet1d').map((form) => `${form}:${id}:${iteration}`),
+          ),
+        fc.tuple(fc.constantFrom('facet1m', 'facet1d'), anyText(60)).map(([form, junk]) => `${form}:${junk}`),
       );
       const fields = fc.oneof(
         {
           weight: 4,
-          arbitrary: feedbackText.map((value) => [{ custom_id: 'feedback', value: value.slice(0, 4000) }]),
+          arbitrary: fc
+            .tuple(fc.constantFrom('feedback', 'reason'), feedbackText)
+            .map(([field, value]) => [{ custom_id: field, value: value.slice(0, 4000) }]),
         },
         {
           weight: 1,
@@ -1438,6 +1461,8 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
                 fc.constantFrom<unknown>('1', 2 ** 53, null),
               ),
               feedback: fc.oneof(feedbackText, fc.constant(null)),
+              // The Decline form's reason comes back on the same endpoint (only an admin may decline).
+              form: fc.constantFrom<unknown>('decline', 'DECLINE', 'changes', 1),
             },
             { requiredKeys: [] },
           )

@@ -1,11 +1,13 @@
 /*
  * The end-of-soak checks of test/chaos/soak.ts, read from Postgres, the image store and the recorded
  * Slack messages once the system is quiet:
- *   1. every design is finished (completed, failed, cancelled, expired) or awaiting approval with its
- *      expiry not yet due;
+ *   1. every design is finished (completed, failed, cancelled, expired, declined) or awaiting approval
+ *      with its expiry not yet due;
  *   2. every completed design has all five views stored (rows done, objects in the bucket, the revision
  *      naming them) and captured exactly its price (base + accepted edits), once;
- *   3. every failed, cancelled or expired design captured nothing and has no active hold;
+ *   3. every failed, cancelled, expired or declined design captured nothing and has no active hold; a
+ *      declined one released every hold it had and says who declined it, when and why (and only a
+ *      declined design says so);
  *   4. the ledger balances (auditLedger: counters = journal, held = active holds, no overdraft,
  *      conservation) and every account's debits are the sum of its designs' charges;
  *   5. no Slack message shows a state the database does not have: each card's and each thread status
@@ -54,10 +56,19 @@ export type CheckFigures = {
   /** Completed designs whose thread never got its status message (informational). */
   threadStatusMissing: number;
   completedWithoutContactSheet: number;
+  /** Declined designs whose record (who, when, why) and released holds were checked. */
+  declinesChecked: number;
   ledger: { granted: number; captured: number; held: number; balance: number; accounts: number };
 };
 
-const finished: DesignState[] = ['completed', 'failed', 'cancelled', 'expired'];
+/** The states a design ends in: nothing more happens to it unless someone acts (Retry, Edit view). */
+export const finishedStates: readonly DesignState[] = [
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+  'declined',
+];
 
 /** Elapsed seconds ("(12 s)") are the only part of a rendering that depends on the clock. */
 function normalized(blocks: SlackBlock[]): string {
@@ -137,6 +148,7 @@ export async function checkInvariants(
     threadImagesMissing: 0,
     threadStatusMissing: 0,
     completedWithoutContactSheet: 0,
+    declinesChecked: 0,
     ledger: { granted: 0, captured: 0, held: 0, balance: 0, accounts: 0 },
   };
   const imageKeysToCheck: { designId: string; key: string }[] = [];
@@ -172,7 +184,7 @@ export async function checkInvariants(
           id,
         );
       if (captured !== 0) violate('charged_unfinished', `awaiting approval but captured ${captured}`, id);
-    } else if (!finished.includes(design.state)) {
+    } else if (!finishedStates.includes(design.state)) {
       violate(
         'stuck',
         `still ${design.state} (iteration ${design.iteration}, last change ${Math.round((now.getTime() - design.updated_at.getTime()) / 1000)} s ago)`,
@@ -209,8 +221,13 @@ export async function checkInvariants(
         );
     }
 
-    // 3. Failed, cancelled, expired: nothing captured, no hold left active.
-    if (design.state === 'failed' || design.state === 'cancelled' || design.state === 'expired') {
+    // 3. Failed, cancelled, expired, declined: nothing captured, no hold left active.
+    if (
+      design.state === 'failed' ||
+      design.state === 'cancelled' ||
+      design.state === 'expired' ||
+      design.state === 'declined'
+    ) {
       if (captured !== 0 || design.charged !== 0)
         violate(
           'charged_for_nothing',
@@ -218,7 +235,9 @@ export async function checkInvariants(
           id,
         );
     }
-    if (finished.includes(design.state) && active.length > 0)
+    checkDecline(design, designHolds, violate);
+    if (design.state === 'declined') figures.declinesChecked += 1;
+    if (finishedStates.includes(design.state) && active.length > 0)
       violate(
         'hold_not_released',
         `${design.state} with ${active.length} active hold(s) of ${active.map((h) => h.amount).join('+')}`,
@@ -270,6 +289,43 @@ export async function checkInvariants(
     checkChat(snapshot, now, recorder, posts, figures, violate);
   }
   return { violations, figures };
+}
+
+/**
+ * A declined design holds nothing and was charged nothing: none of its holds is active or captured
+ * (the one it had while awaiting approval was released, or had expired on its own a moment before),
+ * and it says who declined it, when and why. Any other design has no decline recorded.
+ */
+function checkDecline(
+  design: {
+    id: string;
+    state: DesignState;
+    declined_by: string | null;
+    declined_at: Date | null;
+    decline_reason: string | null;
+  },
+  holds: { status: string; amount: number }[],
+  violate: (kind: string, detail: string, designId?: string) => void,
+): void {
+  const recorded = [design.declined_by, design.declined_at, design.decline_reason];
+  if (design.state !== 'declined') {
+    if (recorded.some((value) => value !== null))
+      violate('decline_on_other_state', `${design.state} but declined_by ${design.declined_by}`, design.id);
+    return;
+  }
+  if (recorded.some((value) => value === null) || design.decline_reason?.trim() === '')
+    violate(
+      'decline_unrecorded',
+      `declined without who/when/why: by ${design.declined_by}, at ${design.declined_at?.toISOString()}, reason ${JSON.stringify(design.decline_reason)}`,
+      design.id,
+    );
+  const unreleased = holds.filter((hold) => hold.status === 'active' || hold.status === 'captured');
+  if (unreleased.length > 0)
+    violate(
+      'decline_hold',
+      `declined with hold(s) still active or captured: ${unreleased.map((h) => `${h.status} ${h.amount}`).join(', ')}`,
+      design.id,
+    );
 }
 
 function checkChat(

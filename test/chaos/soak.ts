@@ -17,11 +17,15 @@
  *     (test/chaos/soak-slack-recorder.ts) that keeps the last content of every message.
  *
  * Users (seeded plans): start with `/design`; at a front view some edit it once or twice (a quick-edit
- * button, or Request changes and the modal), then approve (some double-click Approve on two web
- * processes) or cancel; some cancel while the front view generates; some never answer and let the hold
- * expire (FACET_HOLD_TTL = SOAK_HOLD_TTL_SECONDS, 40); on a failure some press Retry, some Cancel;
- * some click an old, stale button at the end. A click whose card has not moved on 12 s later is
- * clicked again, as people do when a request failed.
+ * button, or Request changes and the modal), then an approver approves it (some double-click Approve
+ * on two web processes) or declines it (Decline and the reason form), or the requester withdraws it
+ * (Cancel); some requesters withdraw while the front view generates, or while an edit of it does; some
+ * designs are never answered and their hold expires (FACET_HOLD_TTL = SOAK_HOLD_TTL_SECONDS, 40); on a
+ * failure some press Retry, some Cancel; some click an old, stale button at the end. A click whose card
+ * has not moved on 12 s later is clicked again, as people do when a request failed. The workspace has
+ * an approver group (a Slack user group of SOAK_DESIGNS / 20 approvers, at least 4, so that none of
+ * them reaches the per-person request limit) and the default policy: requesters do not approve their
+ * own designs, which is what puts Decline on the cards.
  *
  * Faults, one every 4-12 s in shuffled rounds: SIGKILL a worker and start another; restart Redis
  * (SIGKILL, everything queued is lost, back 0.5-2 s later); pg_terminate_backend on every connection to
@@ -44,7 +48,8 @@ import pg from 'pg';
 import { startFakeGemini, type FakeGemini, type FakeGeminiOutcome } from '../fakes/fake-gemini-server.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack-api.ts';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
-import { checkInvariants, type CheckFigures, type Violation } from './soak-invariants.ts';
+import { ensureWorkspace } from '../../src/storage/workspaces.ts';
+import { checkInvariants, finishedStates, type CheckFigures, type Violation } from './soak-invariants.ts';
 import { writeDesignReport } from './soak-report.ts';
 import { readCard, SlackRecorder, type CardTone } from './soak-slack-recorder.ts';
 import { FacetProcess, freePort, LogTally, Managed, root, SoakRedis, SoakS3 } from './soak-stack.ts';
@@ -67,11 +72,14 @@ const config = {
   keepLogs: process.env.SOAK_KEEP_LOGS === '1',
   /** Five designs per person on average: well under the per-person request limit (30 a minute). */
   users: Math.max(10, Math.ceil(envInt('SOAK_DESIGNS', 200) / 5)),
+  approvers: Math.max(4, Math.ceil(envInt('SOAK_DESIGNS', 200) / 20)),
   starterCredits: 1000,
 };
 
 const team = 'TSOAK';
 const channel = 'CSOAK';
+const approverGroup = 'SSOAKLEADS';
+const approvers = Array.from({ length: config.approvers }, (_, n) => `ULEAD${String(n).padStart(2, '0')}`);
 const signingSecret = 'soak-signing-secret';
 const bucket = 'facet-soak';
 /** Grace after an awaiting design's expiry is due: the reconciler re-queues a lost expire job every minute. */
@@ -99,6 +107,7 @@ const planRng = seeded(config.seed);
 const modelRng = seeded(config.seed ^ 0x9e3779b9);
 const faultRng = seeded(config.seed + 7);
 const latencyRng = seeded(config.seed + 13);
+const decisionRng = seeded(config.seed + 17);
 const pick = <T>(rng: () => number, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 
 function percentile(values: number[], q: number): number {
@@ -143,7 +152,9 @@ const counters = {
     editPreset: 0,
     editModal: 0,
     cancelEarly: 0,
+    cancelWhileRevising: 0,
     cancelAtApproval: 0,
+    decline: 0,
     cancelAfterFailure: 0,
     retry: 0,
     stale: 0,
@@ -197,7 +208,18 @@ const newTrigger = (kind: string) => `soak-${kind}-${++triggerCounter}`;
 
 const origin = (responseBase: string): SlackOrigin => ({ team, domain: 'soak', channel, responseBase });
 
-function submitBody(privateMetadata: string, feedback: string, user: string): string {
+/** The two forms a card's buttons open about an iteration (src/bots/slack/slack-iteration-modal.ts). */
+const forms = {
+  feedback: {
+    callbackId: 'facet_feedback',
+    blockId: 'facet_feedback_block',
+    actionId: 'facet_feedback_text',
+  },
+  decline: { callbackId: 'facet_decline', blockId: 'facet_decline_block', actionId: 'facet_decline_text' },
+} as const;
+
+function submitBody(form: keyof typeof forms, privateMetadata: string, text: string, user: string): string {
+  const { callbackId, blockId, actionId } = forms[form];
   const payload = {
     type: 'view_submission',
     team: { id: team, domain: 'soak' },
@@ -206,13 +228,9 @@ function submitBody(privateMetadata: string, feedback: string, user: string): st
     view: {
       id: `V${++triggerCounter}`,
       type: 'modal',
-      callback_id: 'facet_feedback',
+      callback_id: callbackId,
       private_metadata: privateMetadata,
-      state: {
-        values: {
-          facet_feedback_block: { facet_feedback_text: { type: 'plain_text_input', value: feedback } },
-        },
-      },
+      state: { values: { [blockId]: { [actionId]: { type: 'plain_text_input', value: text } } } },
     },
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
@@ -229,6 +247,10 @@ type Plan = {
   doubleApprove: boolean;
   staleClick: boolean;
   onFailure: 'retry' | 'cancel' | 'leave';
+  /** The approver declines the front view (with a reason) instead of approving it. */
+  decline: boolean;
+  /** The requester withdraws the design while an edit of its front view generates. */
+  cancelWhileRevising: boolean;
 };
 
 function makePlan(): Plan {
@@ -241,6 +263,9 @@ function makePlan(): Plan {
     doubleApprove: planRng() < 0.15,
     staleClick: planRng() < 0.1,
     onFailure: ((r) => (r < 0.3 ? 'retry' : r < 0.6 ? 'cancel' : 'leave'))(planRng()),
+    // From a stream of their own: a seed still draws the plans it drew before these choices existed.
+    decline: decisionRng() < 0.12,
+    cancelWhileRevising: decisionRng() < 0.25,
   };
 }
 
@@ -295,25 +320,29 @@ async function drive(d: Drive, recorder: SlackRecorder, deadline: number): Promi
     d.done = true;
     return;
   }
-  const click = (actionId: string, webIndex?: number) =>
-    post(buttonClickBody(origin(recorder.url), actionId, d.user, newTrigger('click')), webIndex);
+  // The approver who answers this design's front views.
+  const approver = approvers[d.n % approvers.length]!;
+  const click = (actionId: string, webIndex?: number, user = d.user) =>
+    post(buttonClickBody(origin(recorder.url), actionId, user, newTrigger('click')), webIndex);
   const seenActions = new Set<string>();
   const acted = new Map<number, { at: number; clicks: number; act: () => Promise<unknown> }>();
   let editsDone = 0;
   let didCancelEarly = false;
+  let didCancelWhileRevising = false;
   let failures = 0;
   let failureAction: { at: number; clicks: number } | undefined;
   let previousTone: CardTone | 'none' = 'none';
 
-  const editWithModal = async (requestChangesId: string) => {
+  /** A button that opens a form (Request changes, Decline), then the form sent with `text`. */
+  const withForm = async (form: keyof typeof forms, buttonId: string, user: string, text: string) => {
     const trigger = newTrigger('modal');
-    await post(buttonClickBody(origin(recorder.url), requestChangesId, d.user, trigger));
+    await post(buttonClickBody(origin(recorder.url), buttonId, user, trigger));
     const view = await waitFor(() => recorder.views.get(trigger), 6_000);
     if (!view) {
       counters.modalsNotOpened += 1;
       return;
     }
-    await post(submitBody(view.privateMetadata, `soak feedback: ${pick(rng, feedbacks)}`, d.user));
+    await post(submitBody(form, view.privateMetadata, text, user));
   };
 
   while (Date.now() < deadline && !run.stopping) {
@@ -334,6 +363,10 @@ async function drive(d: Drive, recorder: SlackRecorder, deadline: number): Promi
         didCancelEarly = true;
         counters.clicks.cancelEarly += 1;
         await click(cancel);
+      } else if (d.plan.cancelWhileRevising && editsDone > 0 && !didCancelWhileRevising && cancel) {
+        didCancelWhileRevising = true;
+        counters.clicks.cancelWhileRevising += 1;
+        await click(cancel);
       }
     } else if (view.tone === 'waiting') {
       const approve = view.actionIds.find((id) => id.startsWith('facet1:approve:'));
@@ -352,7 +385,8 @@ async function drive(d: Drive, recorder: SlackRecorder, deadline: number): Promi
           const requestChanges = view.actionIds.find((id) => id.startsWith('facet1:request_changes:'));
           if (kind === 'modal' && requestChanges) {
             counters.clicks.editModal += 1;
-            act = () => editWithModal(requestChanges);
+            act = () =>
+              withForm('feedback', requestChanges, d.user, `soak feedback: ${pick(rng, feedbacks)}`);
           } else {
             counters.clicks.editPreset += 1;
             const preset = pick(rng, presets);
@@ -362,13 +396,17 @@ async function drive(d: Drive, recorder: SlackRecorder, deadline: number): Promi
           const cancel = view.actionIds.find((id) => id.startsWith('facet1:cancel:'))!;
           counters.clicks.cancelAtApproval += 1;
           act = () => click(cancel);
+        } else if (d.plan.decline && view.actionIds.some((id) => id.startsWith('facet1:decline:'))) {
+          const decline = view.actionIds.find((id) => id.startsWith('facet1:decline:'))!;
+          counters.clicks.decline += 1;
+          act = () => withForm('decline', decline, approver, `soak decline: ${pick(rng, declineReasons)}`);
         } else {
           counters.clicks.approve += 1;
-          act = () => click(approve);
+          act = () => click(approve, undefined, approver);
           if (d.plan.doubleApprove) {
             counters.clicks.doubleApprove += 1;
             // The first time, two clicks at once, each to another web process.
-            first = () => Promise.all([click(approve, 0), click(approve, 1)]);
+            first = () => Promise.all([click(approve, 0, approver), click(approve, 1, approver)]);
           }
         }
         acted.set(iteration, { at: Date.now(), clicks: 1, act });
@@ -425,6 +463,11 @@ const products = [
   'modular bookshelf',
   'electric kettle with a wooden handle',
   'compact espresso grinder',
+];
+const declineReasons = [
+  'off-brand colours; start from the spring palette',
+  "too close to a competitor's product",
+  '=not what the brief asked for, "see the deck"',
 ];
 const feedbacks = [
   'make the handle thinner and matte',
@@ -617,6 +660,13 @@ async function main(): Promise<number> {
   stack.logDir = logDir;
   const test = await createTestDatabase('soak', { poolSize: 5 });
   stack.test = test;
+  // The workspace exists before its first command, with its approver group (members: the approvers).
+  const workspace = await ensureWorkspace(test.db, 'slack', team);
+  await test.db
+    .updateTable('workspaces')
+    .set({ approver_group: approverGroup })
+    .where('id', '=', workspace.id)
+    .execute();
   const redis = new SoakRedis(await freePort(), logDir);
   stack.redis = redis;
   await redis.start();
@@ -629,6 +679,7 @@ async function main(): Promise<number> {
   gemini.script(...Array.from({ length: scripted }, modelOutcome));
   const slack = await startFakeSlack();
   stack.slack = slack;
+  slack.groups.set(approverGroup, { handle: 'soak-leads', members: approvers });
   const recorder = new SlackRecorder(slack.url);
   stack.recorder = recorder;
   await recorder.start();
@@ -734,9 +785,7 @@ async function main(): Promise<number> {
         )
         .select(['designs.state', 'revisions.contact_sheet_key'])
         .execute();
-      const unfinished = rows.filter(
-        (r) => !['completed', 'failed', 'cancelled', 'expired'].includes(r.state),
-      );
+      const unfinished = rows.filter((r) => !finishedStates.includes(r.state));
       const sheetless = rows.filter((r) => r.state === 'completed' && r.contact_sheet_key === null);
       const usersActing = drives.filter((d) => !d.done).length;
       const quietMs = Date.now() - recorder.lastCallAt;
@@ -875,8 +924,15 @@ async function main(): Promise<number> {
       cancels: {
         cancelled: figures.byState.cancelled ?? 0,
         whileGenerating: counters.clicks.cancelEarly,
+        whileRevising: counters.clicks.cancelWhileRevising,
         atApproval: counters.clicks.cancelAtApproval,
         afterFailure: counters.clicks.cancelAfterFailure,
+      },
+      declines: {
+        declined: figures.byState.declined ?? 0,
+        clicks: counters.clicks.decline,
+        checked: figures.declinesChecked,
+        approvers: config.approvers,
       },
       expiries: { expired: figures.byState.expired ?? 0, leftToExpire: counters.leftToExpire },
       approvals: counters.clicks.approve,

@@ -5,43 +5,17 @@ import { ensureWorkspace } from '../../src/storage/workspaces.ts';
 import { auditDesign, auditDesigns, type DesignAudit } from '../../src/workflow/design-audit.ts';
 import { designAuditCsv, designAuditCsvHeader } from '../../src/workflow/design-audit-csv.ts';
 import type { WorkflowOutcome } from '../../src/workflow/workflow-outcome.ts';
+import { parseCsv } from '../helpers/parse-csv.ts';
 import { actor, createHarness, inState, waitFor, type Harness } from './workflow-harness.ts';
 
 // Hostile on purpose: a formula, commas, quotes and line breaks in what requesters type.
 const prompt = '=HYPERLINK("http://evil.example"), a "desk lamp",\nwith ""quotes"" and, commas';
 const feedback = '@SUM(1) make the shade "green",\nplease, and\tthinner';
+const declineReason = '-2+3 off-brand, "too loud",\nstart from the spring palette';
 
 function idOf(outcome: WorkflowOutcome): string {
   if (!outcome.ok) throw new Error(`refused: ${outcome.reason}`);
   return outcome.design.id;
-}
-
-/** RFC 4180, as a spreadsheet reads it: quoted fields may hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n') {
-      rows.push([...row, cell]);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  rows.push([...row, cell]);
-  return rows;
 }
 
 type LedgerTotals = { held: number; captured: number; released: number; expired: number };
@@ -52,6 +26,8 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
   let cancelled: string;
   let failed: string;
   let retried: string;
+  let declined: string;
+  let declinedBetween: [Date, Date];
   let old: string;
   let approvedBetween: [Date, Date];
   let audit: DesignAudit[];
@@ -135,6 +111,17 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
     idOf(await service.approve({ designId: retried, actor: requester, iteration: 1 }));
     expect((await waitFor(h.workflow, retried, inState('completed', 'failed'))).state).toBe('completed');
 
+    // One edit, then its second iteration declined by an admin: held 3 + 1, all of it released.
+    declined = idOf(await start('a kettle, declined'));
+    await waitFor(h.workflow, declined, inState('awaiting_approval'));
+    idOf(
+      await service.edit({ designId: declined, actor: requester, iteration: 1, edit: { preset: 'color' } }),
+    );
+    await waitFor(h.workflow, declined, (d) => d.state === 'awaiting_approval' && d.iteration === 2);
+    const beforeDecline = new Date();
+    idOf(await service.decline({ designId: declined, actor: admin, iteration: 2, reason: declineReason }));
+    declinedBetween = [beforeDecline, new Date()];
+
     // Created long ago: outside a 30-day window.
     old = idOf(await start('an old kettle'));
     await waitFor(h.workflow, old, inState('awaiting_approval'));
@@ -160,19 +147,27 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
   const find = (id: string) => audit.find((design) => design.id === id)!;
 
   it('lists the window’s designs oldest first, and not the one created before it', () => {
-    expect(audit.map((design) => design.id)).toEqual([completed, cancelled, failed, retried]);
-    expect(audit.map((design) => design.state)).toEqual(['completed', 'cancelled', 'failed', 'completed']);
+    expect(audit.map((design) => design.id)).toEqual([completed, cancelled, failed, retried, declined]);
+    expect(audit.map((design) => design.state)).toEqual([
+      'completed',
+      'cancelled',
+      'failed',
+      'completed',
+      'declined',
+    ]);
     expect(audit.every((design) => design.requesterId === 'U-req')).toBe(true);
   });
 
   it('matches the ledger exactly, per design', async () => {
-    for (const design of [completed, cancelled, failed, retried]) {
+    for (const design of [completed, cancelled, failed, retried, declined]) {
       expect({ design, ...find(design).credits }).toEqual({ design, ...(await ledgerTotals(design)) });
     }
     expect(find(completed).credits).toEqual({ held: 5, captured: 5, released: 0, expired: 0 });
     expect(find(cancelled).credits).toEqual({ held: 3, captured: 0, released: 3, expired: 0 });
     expect(find(failed).credits).toEqual({ held: 3, captured: 0, released: 3, expired: 0 });
     expect(find(retried).credits).toEqual({ held: 6, captured: 3, released: 3, expired: 0 });
+    // Declined: held, then released in full; nothing charged.
+    expect(find(declined).credits).toEqual({ held: 4, captured: 0, released: 4, expired: 0 });
   });
 
   it('says who asked for what in each iteration, and when its front view came', () => {
@@ -209,6 +204,26 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
     expect(design.finishedAt!.getTime()).toBeGreaterThanOrEqual(at);
     expect(find(cancelled).decision).toBeNull();
     expect(find(cancelled).finishedAt).not.toBeNull();
+  });
+
+  it('records who declined which iteration, when and why', () => {
+    const design = find(declined);
+    expect(design.decision).toMatchObject({
+      kind: 'declined',
+      iteration: 2,
+      by: 'U-admin',
+      reason: declineReason,
+    });
+    expect(design.decision!.at).toBeInstanceOf(Date);
+    const at = design.decision!.at.getTime();
+    expect(at).toBeGreaterThanOrEqual(declinedBetween[0].getTime());
+    expect(at).toBeLessThanOrEqual(declinedBetween[1].getTime());
+    expect(design.finishedAt).toEqual(design.decision!.at);
+    expect(design.iterations.map((i) => [i.iteration, i.askedVia, i.decision, i.decidedBy])).toEqual([
+      [1, 'prompt', null, null],
+      [2, 'preset', 'declined', 'U-admin'],
+    ]);
+    expect(design.iterations[1]!.decidedAt).toEqual(design.decision!.at);
   });
 
   it('adds up model time and estimated cost from model_calls', async () => {
@@ -253,6 +268,8 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
       [cancelled, '1', 'cancelled'],
       [failed, '1', 'failed'],
       [retried, '1', 'completed'],
+      [declined, '1', 'declined'],
+      [declined, '2', 'declined'],
     ]);
     const design = find(completed);
     // A leading apostrophe keeps a spreadsheet from running what a requester typed.
@@ -263,6 +280,8 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
       'a teapot, cancelled',
       'something the model refuses',
       'a chair, second try',
+      'a kettle, declined',
+      'Change the color',
     ]);
     expect(records[2]).toMatchObject({
       prompt: `'${prompt}`,
@@ -282,6 +301,32 @@ describe('design audit (real designs through the workflow, Postgres ledger)', ()
       front_completed_at: design.iterations[2]!.frontCompletedAt!.toISOString(),
     });
     expect(records[0]).toMatchObject({ iteration_decision: '', decided_by: 'U-admin' });
-    expect(records[3]).toMatchObject({ credits_released: '3', decision: '', decided_at: '' });
+    expect(records[3]).toMatchObject({
+      credits_released: '3',
+      decision: '',
+      decided_at: '',
+      decline_reason: '',
+    });
+    expect(records[2]!.decline_reason).toBe('');
+    // The decline: who, which iteration, when and why (a formula-like reason defused like a prompt).
+    const decline = find(declined).decision!;
+    expect(records[7]).toMatchObject({
+      state: 'declined',
+      decision: 'declined',
+      decided_iteration: '2',
+      decided_by: 'U-admin',
+      decided_at: decline.at.toISOString(),
+      decline_reason: `'${declineReason}`,
+      credits_held: '4',
+      credits_captured: '0',
+      credits_released: '4',
+      credits_expired: '0',
+      iteration: '2',
+      iteration_decision: 'declined',
+    });
+    expect(records[6]).toMatchObject({ iteration_decision: '', decision: 'declined' });
+    // Columns added later come last: the older ones keep their positions.
+    expect(designAuditCsvHeader.indexOf('iteration_decision')).toBe(25);
+    expect(designAuditCsvHeader.at(-1)).toBe('decline_reason');
   });
 });
