@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/facet.ts';
-import { specSheetKey } from '../../src/http/design-page/design-spec-sheet.ts';
+import { imageKeys } from '../../src/workflow/design-jobs/image-keys.ts';
 import { designPageLinker, designPageUrl } from '../../src/workflow/design-links.ts';
 import { designPageFixture, type DesignPageFixture } from './design-page-fixture.ts';
 
@@ -116,7 +116,7 @@ describe('design page', () => {
     const pdf = Buffer.from(await response.arrayBuffer());
     const document = await PDFDocument.load(pdf);
     expect(document.getPageCount()).toBe(1);
-    const stored = await f.h.images.get(specSheetKey(f.completed));
+    const stored = await f.h.images.get(imageKeys.specSheetPdf(f.completed.id, f.completed.round));
     expect(stored.equals(pdf)).toBe(true);
     const again = Buffer.from(await (await fetch(new URL(href!, f.server.url))).arrayBuffer());
     expect(again.equals(pdf)).toBe(true);
