@@ -106,7 +106,7 @@ describe('design page', () => {
     }
   });
 
-  it('downloads the spec sheet as a one-page PDF, rendered once and kept in the image store', async () => {
+  it('downloads the spec sheet as a one-page PDF: the one the sheet job stored at completion', async () => {
     const href = /href="([^"]+)" download>Spec sheet \(PDF\)/.exec(page)?.[1]?.replaceAll('&amp;', '&');
     expect(href).toBeDefined();
     const response = await fetch(new URL(href!, f.server.url));
@@ -116,6 +116,8 @@ describe('design page', () => {
     const pdf = Buffer.from(await response.arrayBuffer());
     const document = await PDFDocument.load(pdf);
     expect(document.getPageCount()).toBe(1);
+    // Stored by the job before the page was first asked (the fixture waits for the round's sheets).
+    expect(f.storedSpecSheetPdf.equals(pdf)).toBe(true);
     const stored = await f.h.images.get(imageKeys.specSheetPdf(f.completed.id, f.completed.round));
     expect(stored.equals(pdf)).toBe(true);
     const again = Buffer.from(await (await fetch(new URL(href!, f.server.url))).arrayBuffer());
