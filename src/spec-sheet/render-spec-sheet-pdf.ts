@@ -17,7 +17,12 @@ export async function renderSpecSheetPdf(sheet: SpecSheet): Promise<Buffer> {
   document.setSubject(`Facet design ${sheet.designId}`);
   document.setCreator('Facet');
   document.setProducer('Facet');
-  if (!Number.isNaN(sheet.date.getTime())) document.setCreationDate(sheet.date);
+  // Both dates from the sheet (pdf-lib stamps "now" otherwise): a sheet rendered twice is the same bytes,
+  // so the sheet job and the design page may both render it without the stored copy changing.
+  if (!Number.isNaN(sheet.date.getTime())) {
+    document.setCreationDate(sheet.date);
+    document.setModificationDate(sheet.date);
+  }
 
   const page = document.addPage([layout.width, layout.height]);
   const fonts = {

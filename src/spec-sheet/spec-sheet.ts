@@ -1,10 +1,11 @@
+import type { IterationChange } from '../workflow/design-summary.ts';
 import type { ProductFeatures } from '../workflow/product-features.ts';
 import type { ViewName } from '../workflow/views.ts';
 
 /** What asked for one iteration: the first is the original prompt, later ones a quick edit or feedback. */
 export type SpecSheetIteration = {
   number: number;
-  change: { kind: 'original' } | { kind: 'preset'; label: string } | { kind: 'feedback'; text: string };
+  change: IterationChange;
   /** Display name of whoever asked for it, when known. */
   requestedBy?: string | undefined;
 };

@@ -147,6 +147,8 @@ export interface RevisionsTable {
   number: number;
   image_keys: Json<Record<string, string>>;
   contact_sheet_key: string | null;
+  /** The round's spec sheet PNG; its PDF is kept beside it (imageKeys.specSheetPdf). */
+  spec_sheet_key: string | null;
   charged: number;
   approved_by: string | null;
   created_at: Timestamp;

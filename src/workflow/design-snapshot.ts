@@ -67,7 +67,13 @@ export type DesignSnapshot = {
   surface: Record<string, unknown>;
   iterations: IterationSnapshot[];
   views: ViewSnapshot[];
-  revision: { number: number; imageKeys: Record<string, string>; contactSheetKey: string | null } | null;
+  revision: {
+    number: number;
+    imageKeys: Record<string, string>;
+    contactSheetKey: string | null;
+    /** The spec sheet PNG, for the thread; its PDF is on the design page. */
+    specSheetKey: string | null;
+  } | null;
   /** When it left the line; null while waiting (and for designs made before there was a line). */
   admittedAt: Date | null;
   /** Only while waiting in line (state `queued`). */
@@ -162,6 +168,7 @@ export async function loadSnapshot(
           number: revision.number,
           imageKeys: revision.image_keys,
           contactSheetKey: revision.contact_sheet_key,
+          specSheetKey: revision.spec_sheet_key,
         }
       : null,
     admittedAt: design.admitted_at,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/facet.ts';
-import { specSheetKey } from '../../src/http/design-page/design-spec-sheet.ts';
+import { imageKeys } from '../../src/workflow/design-jobs/image-keys.ts';
 import { designPageLinker, designPageUrl } from '../../src/workflow/design-links.ts';
 import { designPageFixture, type DesignPageFixture } from './design-page-fixture.ts';
 
@@ -106,7 +106,7 @@ describe('design page', () => {
     }
   });
 
-  it('downloads the spec sheet as a one-page PDF, rendered once and kept in the image store', async () => {
+  it('downloads the spec sheet as a one-page PDF: the one the sheet job stored at completion', async () => {
     const href = /href="([^"]+)" download>Spec sheet \(PDF\)/.exec(page)?.[1]?.replaceAll('&amp;', '&');
     expect(href).toBeDefined();
     const response = await fetch(new URL(href!, f.server.url));
@@ -116,7 +116,9 @@ describe('design page', () => {
     const pdf = Buffer.from(await response.arrayBuffer());
     const document = await PDFDocument.load(pdf);
     expect(document.getPageCount()).toBe(1);
-    const stored = await f.h.images.get(specSheetKey(f.completed));
+    // Stored by the job before the page was first asked (the fixture waits for the round's sheets).
+    expect(f.storedSpecSheetPdf.equals(pdf)).toBe(true);
+    const stored = await f.h.images.get(imageKeys.specSheetPdf(f.completed.id, f.completed.round));
     expect(stored.equals(pdf)).toBe(true);
     const again = Buffer.from(await (await fetch(new URL(href!, f.server.url))).arrayBuffer());
     expect(again.equals(pdf)).toBe(true);

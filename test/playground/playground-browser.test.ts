@@ -163,8 +163,8 @@ describe('playground in a browser', () => {
     await page.getByTestId('confirm-ok').click();
     await expect
       .poll(() => page.getByTestId('thread-status').textContent(), { timeout: 30_000 })
-      .toContain('Done: every view and the contact sheet are below.');
-    expect(await page.getByTestId('thread-image').count()).toBe(6);
+      .toContain('Done: every view, the contact sheet and the spec sheet are below.');
+    expect(await page.getByTestId('thread-image').count()).toBe(7);
     for (const view of ['back', 'side', 'top', 'bottom'])
       expect(
         await page
@@ -325,7 +325,7 @@ describe('playground page across a restart, and on a phone', () => {
     await page.getByTestId('confirm-ok').click();
     // 2.5 s per view: the card and thread are sent again every second while the views are drawn.
     await expect.poll(() => card().getAttribute('data-tone'), { timeout: 30_000 }).toBe('done');
-    await expect.poll(() => page.getByTestId('thread-image').count()).toBe(6);
+    await expect.poll(() => page.getByTestId('thread-image').count()).toBe(7);
     const fetches = [...imageFetches.entries()];
     expect(fetches.length).toBeGreaterThanOrEqual(5);
     expect(fetches.filter(([, count]) => count > 2)).toEqual([]);

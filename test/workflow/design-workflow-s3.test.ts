@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3ImageStore } from '../../src/storage/images/s3-image-store.ts';
+import { imageKeys } from '../../src/workflow/design-jobs/image-keys.ts';
 import { BullMQJobQueue } from '../../src/workflow/jobs/bullmq-job-queue.ts';
 import { actor, createHarness, inState, silentLogger, waitFor, type Harness } from './workflow-harness.ts';
 
@@ -56,7 +57,7 @@ describe('design workflow on S3 and BullMQ', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('stores every view and the contact sheet in the bucket, and serves them by URL', async () => {
+  it('stores every view and the sheets in the bucket, and serves them by URL', async () => {
     const started = await h.workflow.service.start({
       workspaceId: h.workspaceId,
       actor: actor('U-s3'),
@@ -72,6 +73,7 @@ describe('design workflow on S3 and BullMQ', () => {
     });
     expect(approved.ok).toBe(true);
     const done = await waitFor(h.workflow, started.design.id, (d) => d.revision?.contactSheetKey != null);
+    expect(done.revision!.specSheetKey).not.toBeNull();
     expect(done.state).toBe('completed');
     expect(done.charged).toBe(3);
 
@@ -83,7 +85,12 @@ describe('design workflow on S3 and BullMQ', () => {
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     }).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `designs/${done.id}/` }));
     const keys = (listed.Contents ?? []).map((o) => o.Key).sort();
-    const expected = [...done.views.map((v) => v.imageKey!), done.revision!.contactSheetKey!].sort();
+    const expected = [
+      ...done.views.map((v) => v.imageKey!),
+      done.revision!.contactSheetKey!,
+      done.revision!.specSheetKey!,
+      imageKeys.specSheetPdf(done.id, done.round),
+    ].sort();
     expect(keys).toEqual(expected);
 
     // The front view sent to the model for the views is the one in the bucket.

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditLedger } from '../../src/credits/invariants.ts';
 import { imageKeys } from '../../src/workflow/design-jobs/image-keys.ts';
 import type { DesignSnapshot } from '../../src/workflow/design-snapshot.ts';
 import type { WorkflowOutcome } from '../../src/workflow/workflow-outcome.ts';
+import { specSheetPngWidth } from '../../src/spec-sheet/index.ts';
+import { rerunSheetJobTwice } from './rerun-sheet-job.ts';
 import { actor, createHarness, inState, waitFor, type Harness } from './workflow-harness.ts';
 
 const sha = (png: Buffer) => createHash('sha256').update(png).digest('hex');
@@ -27,6 +31,13 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
   const start = (userId: string, prompt = 'wireless headphones in matte black') =>
     h.workflow.service.start({ workspaceId: h.workspaceId, actor: actor(userId), prompt });
   const balance = (userId: string) => h.ledger.balance({ workspaceId: h.workspaceId, userId });
+  /** Starts a design, approves its first front view and waits for its round's sheets. */
+  const completeWithSheets = async (userId: string, prompt?: string) => {
+    const design = designOf(await start(userId, prompt));
+    await waitFor(h.workflow, design.id, inState('awaiting_approval'));
+    designOf(await h.workflow.service.approve({ designId: design.id, actor: actor(userId), iteration: 1 }));
+    return waitFor(h.workflow, design.id, (d) => d.revision?.contactSheetKey != null);
+  };
 
   it('runs the whole journey: front, approval, four views in parallel, contact sheet, credits captured', async () => {
     const requestsBefore = h.gemini.requests.length;
@@ -86,23 +97,47 @@ describe('design workflow (Gemini and OpenAI SDKs against loopback fakes, Postgr
     expect(versions.at(-1)).toBe(withSheet.version);
   });
 
+  it('makes the spec sheet with the contact sheet: a PNG for the thread, the PDF for the design page', async () => {
+    const done = await completeWithSheets('U-spec', 'a ceramic pour-over kettle');
+    // Attached together, in the one update that shows the contact sheet.
+    expect(done.revision!.specSheetKey).toBe(imageKeys.specSheetPng(done.id, 1));
+    const png = await h.images.get(done.revision!.specSheetKey!);
+    const { format, width, height } = await sharp(png).metadata();
+    expect({ format, width }).toEqual({ format: 'png', width: specSheetPngWidth });
+    expect(height).toBeGreaterThan(width / 2);
+    const pdf = await PDFDocument.load(await h.images.get(imageKeys.specSheetPdf(done.id, 1)));
+    expect(pdf.getPageCount()).toBe(1);
+    expect(pdf.getTitle()).toBe('a ceramic pour-over kettle - spec sheet');
+    await expect
+      .poll(() => h.notifier.of(done.id).at(-1)?.revision?.specSheetKey)
+      .toBe(done.revision!.specSheetKey);
+  });
+
+  it('attaches, and shows, the sheets once when their job runs twice at once', async () => {
+    const first = await completeWithSheets('U-twice');
+    await rerunSheetJobTwice(h, first.id);
+    const again = (await h.workflow.service.snapshot(first.id))!;
+    expect(again.revision).toEqual(first.revision);
+    // Detaching changed no version; of the two runs' attaches, one bumped it.
+    expect(again.version).toBe(first.version + 1);
+    expect(again.state).toBe('completed');
+    expect(again.charged).toBe(first.charged);
+  });
+
   it('makes a missing contact sheet when reconciling, without touching the completed design', async () => {
-    const design = designOf(await start('U-sheet'));
-    await waitFor(h.workflow, design.id, inState('awaiting_approval'));
-    designOf(
-      await h.workflow.service.approve({ designId: design.id, actor: actor('U-sheet'), iteration: 1 }),
-    );
-    const done = await waitFor(h.workflow, design.id, (d) => d.revision?.contactSheetKey != null);
+    const done = await completeWithSheets('U-sheet');
     // As if the process died between completion and the sheet.
     await h.test.db
       .updateTable('revisions')
       .set({ contact_sheet_key: null })
-      .where('design_id', '=', design.id)
+      .where('design_id', '=', done.id)
       .execute();
     expect(await h.workflow.reconcile()).toBeGreaterThanOrEqual(1);
-    const healed = await waitFor(h.workflow, design.id, (d) => d.revision?.contactSheetKey != null);
+    const healed = await waitFor(h.workflow, done.id, (d) => d.revision?.contactSheetKey != null);
     expect(healed.state).toBe('completed');
     expect(healed.charged).toBe(done.charged);
+    // Only the missing sheet is made again: the spec sheet attached before stays.
+    expect(healed.revision!.specSheetKey).toBe(done.revision!.specSheetKey);
     expect(await balance('U-sheet')).toEqual({ balance: 7, held: 0, available: 7 });
   });
 

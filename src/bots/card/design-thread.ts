@@ -93,9 +93,18 @@ function statusTitle(design: DesignSnapshot, done: number, total: number, regene
   }
 }
 
+/** The closing line of a completed round, naming what is below (or follows) and nothing that is not. */
+function completedFooter(sheet: string | null, specSheet: string | null): string {
+  if (sheet && specSheet) return 'Done: every view, the contact sheet and the spec sheet are below.';
+  if (sheet) return 'Done: every view and the contact sheet are below.';
+  if (specSheet) return 'Done: every view and the spec sheet are below.';
+  return 'Done; the contact sheet and the spec sheet follow.';
+}
+
 /**
  * What a design's thread shows, as a pure function of the snapshot: after approval, a status message per
- * round and the images in the order they finished (the approved front first, the contact sheet last).
+ * round and the images in the order they finished (the approved front first; the contact sheet, then the
+ * spec sheet, last).
  * `frontsInThread` is for platforms that cannot show the front view on the card itself: each iteration's
  * front view then goes into the thread as soon as it exists.
  */
@@ -127,8 +136,12 @@ export function buildDesignThread(
       view.imageKey,
       view.round > 1 ? `${viewTitles[view.view]} view, edit ${view.round}` : `${viewTitles[view.view]} view`,
     );
-  const sheet = design.revision?.number === design.round ? design.revision.contactSheetKey : null;
+  const revision = design.revision?.number === design.round ? design.revision : null;
+  const sheet = revision?.contactSheetKey ?? null;
+  const specSheet = revision?.specSheetKey ?? null;
   add(sheet, 'Contact sheet: all five views with colours, materials and dimensions');
+  // The round's sheets are attached together; a spec sheet that could not be made is simply not there.
+  add(specSheet, 'Spec sheet (PDF on the design page)');
 
   const stopped = design.state === 'failed' || design.state === 'cancelled';
   const lines = remainingViews.flatMap((name) => {
@@ -141,9 +154,8 @@ export function buildDesignThread(
     .map((v) => viewTitles[v.view].toLowerCase());
   const title = statusTitle(design, done, lines.length, regenerated.join(' and '));
   let footer: string | null = null;
-  if (design.state === 'finalizing') footer = 'All views are done; putting the contact sheet together.';
-  if (design.state === 'completed')
-    footer = sheet ? 'Done: every view and the contact sheet are below.' : 'Done; the contact sheet follows.';
+  if (design.state === 'finalizing') footer = 'All views are done; putting the sheets together.';
+  if (design.state === 'completed') footer = completedFooter(sheet, specSheet);
   if (design.state === 'failed') footer = design.failure?.message ?? 'A view could not be generated.';
   if (design.state === 'cancelled')
     footer = 'Cancelled: no more views will be made, and nothing was charged for this round.';

@@ -1,7 +1,7 @@
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
+import { summarizeDesign, type IterationChange } from '../../workflow/design-summary.ts';
 import type { ProductFeatures } from '../../workflow/product-features.ts';
-import { findPreset } from '../../workflow/prompts.ts';
-import { viewNames, type ViewName } from '../../workflow/views.ts';
+import type { ViewName } from '../../workflow/views.ts';
 
 /** One image of the page: the store key it is read from, and the path on the page (under the design). */
 export type PageImage = { key: string; file: string };
@@ -9,7 +9,7 @@ export type PageImage = { key: string; file: string };
 export type PageIteration = {
   number: number;
   /** "Original prompt", "Quick edit: More minimal", or the feedback text. */
-  change: { kind: 'original' } | { kind: 'preset'; label: string } | { kind: 'feedback'; text: string };
+  change: IterationChange;
   requestedBy: string;
   before: PageImage | null;
   after: PageImage | null;
@@ -34,31 +34,23 @@ export type DesignPageModel = {
 
 export function designPageModel(design: DesignSnapshot): DesignPageModel {
   const image = (key: string | null | undefined) => pageImage(design.id, key);
-  const viewKeys = new Map(design.views.map((view) => [view.view, view.imageKey]));
-  const fronts = design.iterations.map((iteration) => image(iteration.imageKey));
-  const approved = design.iterations.find((iteration) => iteration.iteration === design.iteration);
+  const summary = summarizeDesign(design);
+  const fronts = summary.iterations.map((iteration) => image(iteration.imageKey));
   return {
     id: design.id,
     prompt: design.prompt,
     state: design.state,
     requesterId: design.requesterId,
-    views: viewNames.map((view) => ({
-      view,
-      image: image(viewKeys.get(view) ?? design.revision?.imageKeys[view] ?? null),
-    })),
-    iterations: design.iterations.map((iteration, index) => ({
-      number: iteration.iteration,
-      change: changeOf(iteration.preset, iteration.feedback, index),
+    views: summary.views.map(({ view, imageKey }) => ({ view, image: image(imageKey) })),
+    iterations: summary.iterations.map((iteration, index) => ({
+      number: iteration.number,
+      change: iteration.change,
       requestedBy: iteration.requestedBy,
       before: index === 0 ? null : (fronts[index - 1] ?? null),
       after: fronts[index] ?? null,
     })),
-    features:
-      approved?.features ?? [...design.iterations].reverse().find((i) => i.features)?.features ?? null,
-    approval:
-      design.approvedBy !== null && design.approvedAt !== null
-        ? { by: design.approvedBy, at: design.approvedAt }
-        : null,
+    features: summary.features,
+    approval: summary.approval,
     charged: design.charged,
     held: design.held,
     createdAt: design.createdAt,
@@ -73,12 +65,6 @@ export function pageImages(model: DesignPageModel): PageImage[] {
     ...model.views.flatMap((view) => (view.image ? [view.image] : [])),
     ...model.iterations.flatMap((iteration) => (iteration.after ? [iteration.after] : [])),
   ];
-}
-
-function changeOf(preset: string | null, feedback: string | null, index: number): PageIteration['change'] {
-  if (preset !== null) return { kind: 'preset', label: findPreset(preset)?.label ?? preset };
-  if (feedback !== null) return { kind: 'feedback', text: feedback };
-  return index === 0 ? { kind: 'original' } : { kind: 'feedback', text: '' };
 }
 
 function pageImage(designId: string, key: string | null | undefined): PageImage | null {

@@ -1,8 +1,8 @@
-/** The longest a contact sheet waits for the critical-path jobs of this process to finish. */
+/** The longest a sheet (contact or spec) waits for the critical-path jobs of this process to finish. */
 const sheetYieldMaxMs = 15_000;
 
 /**
- * Contact sheets are CPU work nobody waits on: one waits until no critical-path job is running in this
+ * Contact and spec sheets are CPU work nobody waits on: one waits until no critical-path job is running in this
  * process, or `sheetYieldMaxMs` at most, so a burst of designs is not slowed down by their sheets.
  */
 export class CriticalPathGate {
@@ -35,7 +35,7 @@ export class CriticalPathGate {
     });
   }
 
-  /** Stops contact sheets waiting for the critical path (shutdown: running jobs should finish now). */
+  /** Stops sheets waiting for the critical path (shutdown: running jobs should finish now). */
   stopYielding(): void {
     this.yielding = false;
     for (const wake of [...this.quiet]) wake();

@@ -1,11 +1,11 @@
 import type { Job, JobAttempt } from '../ports/job-queue.ts';
-import { ContactSheetJob } from './contact-sheet-job.ts';
 import { CriticalPathGate } from './critical-path-gate.ts';
 import { ExpireJob } from './expire-job.ts';
 import { FeatureExtractions } from './feature-extractions.ts';
 import { FinalizeJob } from './finalize-job.ts';
 import { FrontJob } from './front-job.ts';
 import type { JobDeps } from './job-deps.ts';
+import { SheetJob } from './sheet-job.ts';
 import { ViewJob } from './view-job.ts';
 
 /**
@@ -19,7 +19,7 @@ export class DesignJobs {
   private readonly front: FrontJob;
   private readonly view: ViewJob;
   private readonly finalize: FinalizeJob;
-  private readonly contactSheet: ContactSheetJob;
+  private readonly sheet: SheetJob;
   private readonly expire: ExpireJob;
 
   constructor(deps: JobDeps) {
@@ -28,7 +28,7 @@ export class DesignJobs {
     this.finalize = new FinalizeJob(deps);
     this.front = new FrontJob(deps, features);
     this.view = new ViewJob(deps, features, this.finalize);
-    this.contactSheet = new ContactSheetJob(deps, this.gate);
+    this.sheet = new SheetJob(deps, this.gate);
     this.expire = new ExpireJob(deps);
   }
 
@@ -37,7 +37,7 @@ export class DesignJobs {
     return this.gate.whileCritical(() => this.run(job, attempt));
   };
 
-  /** Stops contact sheets waiting for the critical path (shutdown: running jobs should finish now). */
+  /** Stops sheets waiting for the critical path (shutdown: running jobs should finish now). */
   stopYielding(): void {
     this.gate.stopYielding();
   }
@@ -52,7 +52,7 @@ export class DesignJobs {
       case 'finalize':
         return this.finalize.run(job.designId, job.round, attempt);
       case 'contact_sheet':
-        return this.contactSheet.run(job.designId, job.round, attempt);
+        return this.sheet.run(job.designId, job.round, attempt);
       case 'expire':
         return this.expire.run(job.designId, job.iteration);
     }

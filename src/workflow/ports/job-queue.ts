@@ -6,7 +6,10 @@ export type Job =
   | { kind: 'front'; designId: string; iteration: number }
   | { kind: 'view'; designId: string; view: ViewName; round: number }
   | { kind: 'finalize'; designId: string; round: number }
-  /** After completion, off the critical path: the design is done (and paid) once its views exist. */
+  /**
+   * After completion, off the critical path: the design is done (and paid) once its views exist. Makes the
+   * round's contact sheet and spec sheet (the kind keeps its first name: queued jobs carry it).
+   */
   | { kind: 'contact_sheet'; designId: string; round: number }
   | { kind: 'expire'; designId: string; iteration: number };
 

@@ -171,6 +171,7 @@ export async function insertRevision(
       number: revision.number,
       image_keys: JSON.stringify(revision.imageKeys),
       contact_sheet_key: null,
+      spec_sheet_key: null,
       charged: revision.charged,
       approved_by: revision.approvedBy,
       created_at: revision.createdAt,
@@ -179,12 +180,20 @@ export async function insertRevision(
     .execute();
 }
 
-/** What a contact sheet is made of: the revision's images, its sheet if it has one, and the design's prompt. */
+/**
+ * What a round's sheets are made of: the revision's images, the sheets it has already, and the design's
+ * prompt.
+ */
 export async function findRevisionForSheet(db: Executor, designId: string, round: number) {
   return db
     .selectFrom('revisions')
     .innerJoin('designs', 'designs.id', 'revisions.design_id')
-    .select(['revisions.image_keys', 'revisions.contact_sheet_key', 'designs.prompt'])
+    .select([
+      'revisions.image_keys',
+      'revisions.contact_sheet_key',
+      'revisions.spec_sheet_key',
+      'designs.prompt',
+    ])
     .where('revisions.design_id', '=', designId)
     .where('revisions.number', '=', round)
     .executeTakeFirst();
@@ -203,25 +212,42 @@ export async function lacksContactSheet(db: Executor, designId: string, round: n
 }
 
 /**
- * Attaches a contact sheet to a revision that has none, and bumps the design's version (cards show it),
- * in one statement: a sheet made twice is attached, and shown, once.
+ * Attaches a round's sheets (either may be null: it could not be made) to its revision where it has none
+ * yet, and bumps the design's version (cards show them), in one statement: sheets made twice are attached,
+ * and shown, once, and a sheet attached before is never replaced.
  */
-export async function attachContactSheet(
+export async function attachSheets(
   db: Executor,
-  sheet: { designId: string; round: number; sheetKey: string; now: Date },
+  sheets: {
+    designId: string;
+    round: number;
+    contactSheetKey: string | null;
+    specSheetKey: string | null;
+    now: Date;
+  },
 ): Promise<void> {
+  const { contactSheetKey, specSheetKey } = sheets;
+  if (contactSheetKey === null && specSheetKey === null) return;
   await db
     .with('attached', (db) =>
       db
         .updateTable('revisions')
-        .set({ contact_sheet_key: sheet.sheetKey })
-        .where('design_id', '=', sheet.designId)
-        .where('number', '=', sheet.round)
-        .where('contact_sheet_key', 'is', null)
+        .set((eb) => ({
+          contact_sheet_key: eb.fn.coalesce('contact_sheet_key', eb.val(contactSheetKey)),
+          spec_sheet_key: eb.fn.coalesce('spec_sheet_key', eb.val(specSheetKey)),
+        }))
+        .where('design_id', '=', sheets.designId)
+        .where('number', '=', sheets.round)
+        .where((eb) =>
+          eb.or([
+            ...(contactSheetKey === null ? [] : [eb('contact_sheet_key', 'is', null)]),
+            ...(specSheetKey === null ? [] : [eb('spec_sheet_key', 'is', null)]),
+          ]),
+        )
         .returning('design_id'),
     )
     .updateTable('designs')
-    .set((eb) => ({ version: eb('version', '+', 1), updated_at: sheet.now }))
+    .set((eb) => ({ version: eb('version', '+', 1), updated_at: sheets.now }))
     .where('id', 'in', (eb) => eb.selectFrom('attached').select('design_id'))
     .execute();
 }

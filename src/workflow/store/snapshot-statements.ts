@@ -64,7 +64,12 @@ export async function findSnapshotRow(db: Kysely<Database>, designId: string) {
       jsonObjectFrom(
         eb
           .selectFrom('revisions')
-          .select(['revisions.number', 'revisions.image_keys', 'revisions.contact_sheet_key'])
+          .select([
+            'revisions.number',
+            'revisions.image_keys',
+            'revisions.contact_sheet_key',
+            'revisions.spec_sheet_key',
+          ])
           .whereRef('revisions.design_id', '=', 'designs.id')
           .orderBy('revisions.number', 'desc')
           .limit(1),

@@ -57,7 +57,7 @@ describe('design thread', () => {
     expect(thread.images.map((i) => i.title)).toEqual(['Front view (approved)', 'Top view', 'Back view']);
   });
 
-  it('ends with the contact sheet of the current round and a closing line', () => {
+  const completedRound = (revision: { contactSheetKey: string | null; specSheetKey: string | null }) => {
     const done = (name: 'back' | 'side' | 'top' | 'bottom', s: number) =>
       view(name, {
         state: 'done',
@@ -65,7 +65,7 @@ describe('design thread', () => {
         startedAt: at(31),
         finishedAt: at(s),
       });
-    const design = snapshot({
+    return snapshot({
       ...approved,
       state: 'completed',
       held: 0,
@@ -77,8 +77,46 @@ describe('design thread', () => {
         done('top', 42),
         done('bottom', 43),
       ],
-      revision: { number: 1, imageKeys: {}, contactSheetKey: 'designs/d/r1/contact-sheet.png' },
+      revision: { number: 1, imageKeys: {}, ...revision },
     });
+  };
+
+  it('ends with the contact sheet and the spec sheet of the current round, once each', () => {
+    const design = completedRound({
+      contactSheetKey: 'designs/d/r1/contact-sheet.png',
+      specSheetKey: 'designs/d/r1/spec-sheet.png',
+    });
+    const thread = buildDesignThread(design, { frontsInThread: false });
+    expect(thread.images).toHaveLength(7);
+    expect(thread.images.slice(-2)).toEqual([
+      {
+        postKey: 'image:designs/d/r1/contact-sheet.png',
+        imageKey: 'designs/d/r1/contact-sheet.png',
+        title: 'Contact sheet: all five views with colours, materials and dimensions',
+      },
+      {
+        postKey: 'image:designs/d/r1/spec-sheet.png',
+        imageKey: 'designs/d/r1/spec-sheet.png',
+        title: 'Spec sheet (PDF on the design page)',
+      },
+    ]);
+    expect(thread.status?.footer).toBe('Done: every view, the contact sheet and the spec sheet are below.');
+  });
+
+  it('names in its closing line only the sheets there are, and says when they are still to come', () => {
+    const footer = (revision: Parameters<typeof completedRound>[0]) =>
+      buildDesignThread(completedRound(revision), { frontsInThread: false }).status?.footer;
+    expect(footer({ contactSheetKey: null, specSheetKey: null })).toBe(
+      'Done; the contact sheet and the spec sheet follow.',
+    );
+    expect(footer({ contactSheetKey: null, specSheetKey: 'designs/d/r1/spec-sheet.png' })).toBe(
+      'Done: every view and the spec sheet are below.',
+    );
+  });
+
+  it('ends a round completed without a spec sheet with the contact sheet and a closing line', () => {
+    // A spec sheet that could not be made, or a round completed before spec sheets were posted.
+    const design = completedRound({ contactSheetKey: 'designs/d/r1/contact-sheet.png', specSheetKey: null });
     const thread = buildDesignThread(design, { frontsInThread: false });
     expect(thread.images).toHaveLength(6);
     expect(thread.images.at(-1)?.imageKey).toBe('designs/d/r1/contact-sheet.png');
@@ -103,15 +141,21 @@ describe('design thread', () => {
         view('top', { state: 'done', imageKey: 'designs/d/r1/top.png' }),
         view('bottom', { state: 'done', imageKey: 'designs/d/r1/bottom.png' }),
       ],
-      revision: { number: 1, imageKeys: {}, contactSheetKey: 'designs/d/r1/contact-sheet.png' },
+      revision: {
+        number: 1,
+        imageKeys: {},
+        contactSheetKey: 'designs/d/r1/contact-sheet.png',
+        specSheetKey: 'designs/d/r1/spec-sheet.png',
+      },
     });
     const thread = buildDesignThread(design, { frontsInThread: false });
     expect(thread.status?.postKey).toBe('status:r2');
     expect(thread.status?.title).toBe('Revision 2: regenerating the side view');
     const finished = buildDesignThread({ ...design, state: 'completed' }, { frontsInThread: false });
     expect(finished.status?.title).toBe('Revision 2 complete: the new side view is ready');
-    // The old round's contact sheet is not this round's: it is not offered again.
+    // The old round's sheets are not this round's: they are not offered again.
     expect(thread.images.map((i) => i.imageKey)).not.toContain('designs/d/r1/contact-sheet.png');
+    expect(thread.images.map((i) => i.imageKey)).not.toContain('designs/d/r1/spec-sheet.png');
   });
 
   it('keeps the status of a design whose views failed, and none for one that failed at the front', () => {

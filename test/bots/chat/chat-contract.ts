@@ -203,8 +203,8 @@ export function describeChatContract(name: string, shape: ChatContractShape, set
       const thread = threadOf();
       const posts = await until(
         () => thread.posts(design),
-        (p) => p.some((line) => line.startsWith('Contact sheet')),
-        'the contact sheet',
+        (p) => p.some((line) => line.startsWith('Spec sheet')),
+        'the spec sheet',
       );
       // The status as first posted (Slack) or as it ends (Discord keeps only its current text).
       expect(posts[0]).toMatch(
@@ -212,7 +212,8 @@ export function describeChatContract(name: string, shape: ChatContractShape, set
       );
       expect(posts[1]).toBe('Front view (approved)');
       expect(posts.slice(2, 6).sort()).toEqual(['Back view', 'Bottom view', 'Side view', 'Top view']);
-      expect(posts.at(-1)).toMatch(/^Contact sheet/);
+      expect(posts.at(-2)).toMatch(/^Contact sheet/);
+      expect(posts.at(-1)).toBe('Spec sheet (PDF on the design page)');
       expect(new Set(posts).size).toBe(posts.length);
     });
 

@@ -1,6 +1,9 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { specSheetPngWidth } from '../../../src/spec-sheet/index.ts';
 import { imageKeys } from '../../../src/workflow/design-jobs/image-keys.ts';
 import { isEphemeral, type FakeInteraction } from '../../fakes/fake-discord.ts';
+import { rerunSheetJobTwice } from '../../workflow/rerun-sheet-job.ts';
 import { inState, waitFor } from '../../workflow/workflow-harness.ts';
 import { members, startDiscordKit, type DiscordKit } from './discord-kit.ts';
 
@@ -105,12 +108,12 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
     expect(kit.button(card, /^Variation$/)).toMatch(/^facet1:variation:/);
     expect(kit.button(card, /^Edit side view$/)).toMatch(/^facet1:edit_view:/);
 
-    // The thread on the card: a status message edited to the end, then six images, each once.
+    // The thread on the card: a status message edited to the end, then seven images, each once.
     const thread = kit.fake.channel(card.id);
     expect(thread?.type).toBe(11);
     // Notices to people are messages without attachments, after the status.
     const posted = () => kit.fake.messagesIn(card.id);
-    await expect.poll(() => posted().length, { timeout: 10_000 }).toBe(8);
+    await expect.poll(() => posted().length, { timeout: 10_000 }).toBe(9);
     const notices = posted().filter((m, index) => index > 0 && m.attachments.length === 0);
     expect(notices.map((m) => m.content)).toEqual([
       `<@${members.ada}> your design is complete: all five views are in this thread, 5 credits charged.`,
@@ -123,8 +126,17 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
       'front-3.png',
       ...images.slice(1, 5).map((m) => m.attachments[0]!.filename),
       'r1-contact-sheet.png',
+      'r1-spec-sheet.png',
     ]);
-    expect(new Set(images.map((m) => m.attachments[0]!.filename)).size).toBe(6);
+    expect(new Set(images.map((m) => m.attachments[0]!.filename)).size).toBe(7);
+    expect(images.at(-1)!.content).toBe('**Spec sheet \\(PDF on the design page\\)**');
+    // The spec sheet Discord received is the whole page as one PNG, at the width it is drawn for.
+    const spec = await sharp(images.at(-1)!.attachments[0]!.bytes).metadata();
+    expect({ format: spec.format, width: spec.width }).toEqual({ format: 'png', width: specSheetPngWidth });
+    expect(spec.height).toBeGreaterThan(specSheetPngWidth / 2);
+    // The sheet job run again, twice at once (a stalled job taken over): nothing is posted again.
+    await rerunSheetJobTwice(kit.h, design, { shownOnCard: true });
+    expect(inThread()).toHaveLength(8);
     // Every update after the first reply went through the bot's REST API, never an interaction token.
     const tokenEdits = kit.fake.callsTo('PATCH', /^\/webhooks\//);
     expect(tokenEdits.length).toBeLessThanOrEqual(1);

@@ -32,8 +32,8 @@ describe('Slack clicks: double clicks, finished designs, and Edit view after com
       available: 7,
     });
 
-    // A third click on the finished design changes nothing (once its contact sheet, which follows
-    // completion and is a change of its own, is there).
+    // A third click on the finished design changes nothing (once its sheets, which follow completion
+    // and are a change of their own, are there).
     const sheeted = await waitFor(kit.h.workflow, design, (d) => Boolean(d.revision?.contactSheetKey));
     await kit.post(kit.click(approve, 'U-dbl'));
     await expect.poll(() => kit.slack.callsTo('chat.postEphemeral').length).toBe(ephemerals + 2);
@@ -47,7 +47,7 @@ describe('Slack clicks: double clicks, finished designs, and Edit view after com
         // Notices to people are text; the status and the images have blocks.
         .filter((c) => c.args.thread_ts === cardTs && c.args.blocks !== undefined)
         .map((c) => JSON.stringify(c.args.blocks));
-    await expect.poll(() => threadImages().length, { timeout: 10_000 }).toBe(7);
+    await expect.poll(() => threadImages().length, { timeout: 10_000 }).toBe(8);
     // Edit side view asks what should change first (optional), and only the form's submission redraws.
     const opened = kit.slack.callsTo('views.open').length;
     await kit.post(kit.click(`facet1:edit_view:${design}:side`, 'U-dbl'));
@@ -81,11 +81,13 @@ describe('Slack clicks: double clicks, finished designs, and Edit view after com
     const second = await waitFor(kit.h.workflow, design, (d) => d.state === 'completed' && d.round === 2);
     expect(second.charged).toBe(4);
     expect(kit.h.gemini.requests.some((r) => r.texts.join(' ').includes('"show the vents"'))).toBe(true);
-    await expect.poll(() => threadImages().length, { timeout: 10_000 }).toBe(10);
-    const added = threadImages().slice(7);
+    // The new round's status, its side view, contact sheet and spec sheet.
+    await expect.poll(() => threadImages().length, { timeout: 10_000 }).toBe(12);
+    const added = threadImages().slice(8);
     expect(added[0]).toContain('Revision 2: regenerating the side view');
     expect(added[1]).toContain('/r2/side.png');
     expect(added[1]).toContain('Side view, edit 2');
     expect(added[2]).toContain('/r2/contact-sheet.png');
+    expect(added[3]).toContain('/r2/spec-sheet.png');
   });
 });

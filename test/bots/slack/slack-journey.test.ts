@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../../fakes/fake-slack-api.ts';
+import { rerunSheetJobTwice } from '../../workflow/rerun-sheet-job.ts';
 import { waitFor, inState } from '../../workflow/workflow-harness.ts';
 import { channel, sign, startSlackKit, type SlackKit } from './slack-kit.ts';
 
@@ -120,7 +121,7 @@ describe('Slack app over HTTP (real Bolt, fake Slack Web API, real workflow)', (
     const threadPosts = () =>
       kit.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === cardTs);
     // Then the requester is told once, with a mention, that the design is complete.
-    await expect.poll(() => threadPosts().length, { timeout: 10_000 }).toBe(8);
+    await expect.poll(() => threadPosts().length, { timeout: 10_000 }).toBe(9);
     const notices = threadPosts().filter((m) => m.args.blocks === undefined);
     expect(notices.map((m) => m.args.text)).toEqual([
       '<@U1> your design is complete: all five views are in this thread, 5 credits charged.',
@@ -130,8 +131,10 @@ describe('Slack app over HTTP (real Bolt, fake Slack Web API, real workflow)', (
     const imageUrls = images.map((m) => (m.args.blocks as { image_url: string }[])[0]!.image_url);
     for (const url of imageUrls) expect(url).toMatch(/^https:\/\/facet\.example\.com\//);
     expect(imageUrls[0]).toContain('front-3.png');
-    expect(imageUrls.at(-1)).toContain('contact-sheet.png');
-    expect(new Set(imageUrls.map((u) => /designs\/[^?]+/.exec(u)![0])).size).toBe(6);
+    expect(imageUrls.at(-2)).toContain('/r1/contact-sheet.png');
+    expect(imageUrls.at(-1)).toContain('/r1/spec-sheet.png');
+    expect(images.at(-1)!.args.text).toBe('Spec sheet (PDF on the design page)');
+    expect(new Set(imageUrls.map((u) => /designs\/[^?]+/.exec(u)![0])).size).toBe(7);
     const statusTs = (
       await kit.h.test.db
         .selectFrom('chat_posts')
@@ -145,7 +148,7 @@ describe('Slack app over HTTP (real Bolt, fake Slack Web API, real workflow)', (
         const edits = kit.slack.callsTo('chat.update').filter((u) => u.args.ts === statusTs);
         return edits.length > 0 ? statusOf(edits.at(-1)!) : '';
       })
-      .toContain('Done: every view and the contact sheet are below.');
+      .toContain('Done: every view, the contact sheet and the spec sheet are below.');
     const finalStatus = statusOf(
       kit.slack
         .callsTo('chat.update')
@@ -154,6 +157,10 @@ describe('Slack app over HTTP (real Bolt, fake Slack Web API, real workflow)', (
     );
     for (const view of ['Back', 'Side', 'Top', 'Bottom'])
       expect(finalStatus).toMatch(new RegExp(`${view}: done in \\d+ s`));
+
+    // The sheet job run again, twice at once (a stalled job taken over): nothing is posted again.
+    await rerunSheetJobTwice(kit.h, design, { shownOnCard: true });
+    expect(threadPosts()).toHaveLength(9);
   });
 
   it('answers 401 to a forged or stale signature and changes nothing', async () => {

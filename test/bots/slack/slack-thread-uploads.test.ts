@@ -1,7 +1,10 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCardAction } from '../../../src/bots/card/card-action-id.ts';
+import { specSheetPngWidth } from '../../../src/spec-sheet/index.ts';
 import { imageKeys } from '../../../src/workflow/design-jobs/image-keys.ts';
 import type { SlackCall } from '../../fakes/fake-slack-api.ts';
+import { rerunSheetJobTwice } from '../../workflow/rerun-sheet-job.ts';
 import { waitFor, inState } from '../../workflow/workflow-harness.ts';
 import { startSlackKit, type SlackKit } from './slack-kit.ts';
 
@@ -97,33 +100,39 @@ describe('Slack without a public image URL', () => {
     await kit.post(kit.click(approve.action_id, 'U-th'));
     const done = await waitFor(kit.h.workflow, design, inState('completed', 'failed'));
     expect(done.state).toBe('completed');
-    await waitFor(kit.h.workflow, design, (d) => Boolean(d.revision?.contactSheetKey));
+    await waitFor(kit.h.workflow, design, (d) => Boolean(d.revision?.specSheetKey));
 
-    // The thread: one status message, then six images, each an image block naming an uploaded file.
+    // The thread: one status message, then seven images, each an image block naming an uploaded file.
     const cardTs = (done.surface.slack as { ts: string }).ts;
     const threadPosts = () =>
       kit.slack
         .callsTo('chat.postMessage')
         // Notices to people are text; the status and the images have blocks.
         .filter((c) => c.args.thread_ts === cardTs && !c.error && c.args.blocks !== undefined);
-    await expect.poll(() => threadPosts().length, { timeout: 15_000 }).toBe(7);
+    await expect.poll(() => threadPosts().length, { timeout: 15_000 }).toBe(8);
     const [, ...images] = threadPosts();
     const shown = images.map((m) => shownFile(m));
     const titles = images.map((m) => String(m.args.text));
     expect(titles[0]).toBe('Front view (approved)');
     expect(titles.slice(1, 5).sort()).toEqual(['Back view', 'Bottom view', 'Side view', 'Top view']);
     expect(titles[5]).toMatch(/^Contact sheet/);
-    expect(new Set(shown).size).toBe(6);
-    // The approved front view is the file already on the card: five new uploads, not six.
+    expect(titles[6]).toBe('Spec sheet (PDF on the design page)');
+    expect(new Set(shown).size).toBe(7);
+    // The approved front view is the file already on the card: six new uploads, not seven.
     expect(shown[0]).toBe(front.id);
     const uploads = kit.slack.files.slice(uploadsBefore);
-    expect(uploads).toHaveLength(5);
+    expect(uploads).toHaveLength(6);
     expect(shown.slice(1)).toEqual(uploads.map((f) => f.id));
     for (const file of uploads) {
       expect(file).toMatchObject({ channelId: undefined, threadTs: undefined });
       expect(file.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     }
-    expect(uploads.at(-1)!.filename).toBe('r1-contact-sheet.png');
+    expect(uploads.at(-2)!.filename).toBe('r1-contact-sheet.png');
+    // The spec sheet Slack received is the whole page as one PNG, at the width it is drawn for.
+    expect(uploads.at(-1)!.filename).toBe('r1-spec-sheet.png');
+    const spec = await sharp(uploads.at(-1)!.bytes).metadata();
+    expect({ format: spec.format, width: spec.width }).toEqual({ format: 'png', width: specSheetPngWidth });
+    expect(spec.height).toBeGreaterThan(specSheetPngWidth / 2);
     // No upload was shared into the channel: the thread holds messages, not file shares.
     expect(kit.slack.files.every((f) => f.channelId === undefined)).toBe(true);
 
@@ -140,7 +149,7 @@ describe('Slack without a public image URL', () => {
     // Shown again by a fresh process: nothing is uploaded or posted twice.
     const posted = kit.slack.callsTo('chat.postMessage').length;
     await kit.restartedNotifier().notify((await kit.h.workflow.service.snapshot(design))!);
-    expect(kit.slack.files).toHaveLength(uploadsBefore + 5);
+    expect(kit.slack.files).toHaveLength(uploadsBefore + 6);
     expect(kit.slack.callsTo('chat.postMessage')).toHaveLength(posted);
     const rows = await kit.h.test.db
       .selectFrom('chat_posts')
@@ -148,11 +157,16 @@ describe('Slack without a public image URL', () => {
       .where('design_id', '=', design)
       .execute();
     const refs = new Map(rows.map((row) => [row.key, row.message_ref]));
-    // Six uploads, six images, the status and the requester's notice.
-    expect(rows).toHaveLength(6 + 6 + 1 + 1);
+    // Seven uploads, seven images, the status and the requester’s notice.
+    expect(rows).toHaveLength(7 + 7 + 1 + 1);
     expect(refs.get(`upload:${imageKeys.front(design, 1)}`)).toBe(front.id);
     for (const [key, ref] of refs)
       expect(ref, key).toMatch(key.startsWith('upload:') ? /^F\d+$/ : /^\d+\.\d+$/);
+
+    // The sheet job run again, twice at once: its sheets are neither uploaded nor posted again.
+    await rerunSheetJobTwice(kit.h, design, { shownOnCard: true });
+    expect(kit.slack.files).toHaveLength(uploadsBefore + 6);
+    expect(kit.slack.callsTo('chat.postMessage')).toHaveLength(posted);
   });
 
   it('waits for a front view another process is uploading rather than uploading it again', async () => {
