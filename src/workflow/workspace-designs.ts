@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, DesignState } from '../storage/schema.ts';
+import { auditDesign, type DesignAudit } from './design-audit.ts';
 import { designInWorkspace, listLatestDesignIds, listRecentDesigns } from './store/workspace-statements.ts';
 
 export type DesignHistoryEntry = {
@@ -38,6 +39,14 @@ export class WorkspaceDesigns {
   /** The ids of a workspace's newest designs, oldest of them first. */
   async latestIds(workspaceId: string, limit: number): Promise<string[]> {
     return (await listLatestDesignIds(this.db, workspaceId, limit)).reverse();
+  }
+
+  /**
+   * One design's record for `/design history N`: each iteration with who asked for what, the decision,
+   * the credits from the ledger and the model time. Undefined when it is not the workspace's.
+   */
+  async detail(workspaceId: string, designId: string): Promise<DesignAudit | undefined> {
+    return auditDesign(this.db, { workspaceId, designId });
   }
 
   /** Ids in buttons can be forged: a design is only acted on from the workspace it belongs to. */

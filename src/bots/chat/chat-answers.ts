@@ -18,7 +18,8 @@ const entryLabels: Record<string, (credits: string) => string> = {
   expire: (credits) => `${credits} returned (not approved in time)`,
 };
 
-const stateLabels: Record<DesignHistoryEntry['state'], string> = {
+/** A design's state in a few words, for answers in chat. */
+export const stateLabels: Record<DesignHistoryEntry['state'], string> = {
   queued: 'waiting in line',
   generating_front: 'generating the front view',
   awaiting_approval: 'waiting for approval',
@@ -31,11 +32,11 @@ const stateLabels: Record<DesignHistoryEntry['state'], string> = {
   declined: 'declined',
 };
 
-/** How many designs `/design history` lists, and how much of each prompt. */
-export const historyLength = 10;
+/** How much of each prompt `/design history` shows. */
 const historyPromptLength = 80;
 
-function day(date: Date): string {
+/** A moment as "2026-12-04 23:10" (UTC). */
+export function day(date: Date): string {
   return date.toISOString().slice(0, 16).replace('T', ' ');
 }
 
@@ -60,11 +61,14 @@ export function historyAnswer(
   if (designs.length === 0) return [`You have no designs yet. Start one with ${words.start}.`];
   return chatLines([
     [{ strong: 'Your recent designs' }],
-    ...designs.map((design) => [
-      '• ',
+    ...designs.map((design, index) => [
+      `${index + 1}. `,
       { userText: truncate(design.entry.prompt, historyPromptLength), href: design.url },
       `: ${historyStatus(design.entry)}${design.costUsd === undefined ? '' : `, estimated AI cost ${dollars(design.costUsd)}`}`,
     ]),
+    [
+      `${words.historyDetail} shows the second in detail: each iteration, who asked for it, who approved, credits and model time.`,
+    ],
   ]);
 }
 
@@ -74,7 +78,7 @@ function historyStatus(entry: DesignHistoryEntry): string {
 }
 
 /** Estimates are small: cents show, and a fraction of a cent is not rounded away to $0.00. */
-function dollars(usd: number): string {
+export function dollars(usd: number): string {
   return usd > 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 

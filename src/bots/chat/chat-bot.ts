@@ -23,14 +23,14 @@ import {
   grantReplayedAnswer,
   helpAnswer,
   historyAnswer,
-  historyLength,
   settingsAnswer,
   usageAnswer,
 } from './chat-answers.ts';
 import type { ChatPlatform } from './chat-platform.ts';
 import type { ChatOrigin, ChatReplies, ChatRequest, ChatSubmission } from './chat-request.ts';
-import type { ChatCommand, SettingsChange } from './design-command.ts';
+import { historyLength, type ChatCommand, type SettingsChange } from './design-command.ts';
 import { failSafely } from './fail-safely.ts';
+import { historyDetailAnswer, historyMissingAnswer } from './history-detail-answer.ts';
 import { refusalMessage } from './refusal-message.ts';
 
 export type ChatBotDeps = {
@@ -314,28 +314,8 @@ export class ChatBot {
         const statement = await this.deps.credits.statement(account, 8);
         return replies.tell(creditsAnswer(statement.balance, statement.entries));
       }
-      case 'history': {
-        const entries = await this.deps.designs.recent({
-          ...account,
-          requesterId: origin.userId,
-          limit: historyLength,
-        });
-        // What a design cost the operator is for admins to see.
-        const [costs, links] = await Promise.all([
-          entries.length > 0 && (await origin.actor(workspace)).isAdmin
-            ? this.deps.usage.costs(entries.map((entry) => entry.id))
-            : undefined,
-          Promise.all(
-            entries.map((entry) => this.deps.platform.cardLink(entry.surface).catch(() => undefined)),
-          ),
-        ]);
-        return replies.tell(
-          historyAnswer(
-            words,
-            entries.map((entry, index) => ({ entry, url: links[index], costUsd: costs?.get(entry.id) })),
-          ),
-        );
-      }
+      case 'history':
+        return this.history(command.position, workspace, origin, replies);
       case 'usage': {
         if (!(await origin.actor(workspace)).isAdmin) return tell(words.adminsOnly);
         return replies.tell(usageAnswer(await this.deps.usage.thisMonth(workspace)));
@@ -390,6 +370,53 @@ export class ChatBot {
         return;
       }
     }
+  }
+
+  /** The requester's recent designs, or one of them in detail (`position`, 1 = the newest). */
+  private async history(
+    position: number | undefined,
+    workspace: WorkspaceInfo,
+    origin: ChatOrigin,
+    replies: ChatReplies,
+  ): Promise<void> {
+    const { words, cardLink } = this.deps.platform;
+    const entries = await this.deps.designs.recent({
+      workspaceId: workspace.id,
+      requesterId: origin.userId,
+      limit: position ?? historyLength,
+    });
+    const link = (surface: Record<string, unknown>) => cardLink(surface).catch(() => undefined);
+    // What a design cost the operator is for admins to see: asked only when there is something to price.
+    const isAdmin = async () => entries.length > 0 && (await origin.actor(workspace)).isAdmin;
+    if (position !== undefined) {
+      const entry = entries[position - 1];
+      if (!entry) return replies.tell(historyMissingAnswer(words, position, entries.length));
+      const [audit, url, admin] = await Promise.all([
+        this.deps.designs.detail(workspace.id, entry.id),
+        link(entry.surface),
+        isAdmin(),
+      ]);
+      if (!audit) return replies.tell(historyMissingAnswer(words, position, entries.length));
+      return replies.tell(
+        historyDetailAnswer(audit, {
+          cardUrl: url,
+          pageUrl: this.deps.pageLink?.(entry.id) ?? undefined,
+          showCost: admin,
+        }),
+      );
+    }
+    const [costs, links] = await Promise.all([
+      isAdmin().then((admin) =>
+        admin ? this.deps.usage.costs(entries.map((entry) => entry.id)) : undefined,
+      ),
+      Promise.all(entries.map((entry) => link(entry.surface))),
+    ]);
+    return replies.tell(
+      historyAnswer(
+        words,
+        entries.map((entry, index) => ({ entry, url: links[index], costUsd: costs?.get(entry.id) })),
+      ),
+    );
   }
 
   private async settings(

@@ -6,6 +6,8 @@ export type ChatWords = {
   example: string;
   /** Granting credits, e.g. "`/design grant @user <credits>`". */
   grant: string;
+  /** One design of `/design history` in detail, e.g. "`/design history 2`". */
+  historyDetail: string;
   /** Who may grant and change settings, as the subject of a sentence: "Workspace admins". */
   admins: string;
   /** The answer when someone else tries an admin's command. */

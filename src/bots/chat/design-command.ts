@@ -16,7 +16,8 @@ export type ChatCommand =
   | { kind: 'create'; prompt: string }
   | { kind: 'help' }
   | { kind: 'credits' }
-  | { kind: 'history' }
+  /** `position`: one design of the list in detail (1 = the newest). */
+  | { kind: 'history'; position?: number | undefined }
   /** This month's AI usage and estimated spend of the workspace (admins). */
   | { kind: 'usage' }
   /** Without a change: show the settings, or open the settings form where the platform has one. */
@@ -30,13 +31,18 @@ export const maxGrant = 10_000;
 const grantUsage =
   'Usage: `/design grant @user <credits>`, e.g. `/design grant @maria 10` (1 to 10,000 credits; workspace admins only).';
 
+/** How many designs `/design history` lists, and so how far back `/design history N` reaches. */
+export const historyLength = 10;
+
+const historyUsage = `Usage: \`/design history\` lists your recent designs; \`/design history 2\` shows the second of them in detail (1 to ${historyLength}).`;
+
 const createUsage = 'Describe the product: `/design create wireless headphones in matte black`.';
 
 /** The subcommands that take nothing after them, and what each does, for the answer to a misuse. */
 const bareCommands = {
   help: 'shows how Facet works',
   credits: 'shows your credits',
-  history: 'lists your recent designs',
+  history: 'lists your recent designs (`/design history 2` shows the second in detail)',
   settings: 'shows this workspace’s settings',
   usage: 'shows this month’s AI usage and spend (workspace admins)',
 } as const;
@@ -125,6 +131,12 @@ export function parseDesignCommand(text: string, mention: RegExp): ChatCommand {
     if (!userId || words.length !== 3 || !Number.isInteger(amount) || amount < 1 || amount > maxGrant)
       return { kind: 'misuse', text: grantUsage };
     return { kind: 'grant', userId, amount };
+  }
+  if (named?.word === 'history' && named.exact && words.length === 2) {
+    const position = Number(words[1]);
+    if (Number.isInteger(position) && position >= 1 && position <= historyLength)
+      return { kind: 'history', position };
+    return { kind: 'misuse', text: historyUsage };
   }
   if (named) {
     if (!named.exact || words.length > 1) return misuse(named.word);

@@ -50,6 +50,16 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
         type: ApplicationCommandOptionType.Subcommand,
         name: 'history',
         description: 'Your recent designs, with links',
+        options: [
+          {
+            type: ApplicationCommandOptionType.Integer,
+            name: 'design',
+            description: 'Show one of the list in detail: 1 is the newest',
+            required: false,
+            min_value: 1,
+            max_value: 10,
+          },
+        ],
       },
       { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'How Facet works' },
       {

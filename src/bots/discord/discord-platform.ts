@@ -8,6 +8,7 @@ export const discordWords: ChatWords = {
   start: '`/design create prompt:<description>`',
   example: '`/design create prompt:wireless headphones in matte black`',
   grant: '`/design grant user:<member> amount:<n>`',
+  historyDetail: '`/design history design:2`',
   admins: 'Members with Manage Server',
   adminsOnly: 'Only members with the Manage Server permission can do that.',
   settings: 'approver role, prices',
@@ -46,7 +47,7 @@ export function readDiscordCommand(interaction: ChatInputCommandInteraction): Ch
     case 'credits':
       return { kind: 'credits' };
     case 'history':
-      return { kind: 'history' };
+      return { kind: 'history', position: options.getInteger('design') ?? undefined };
     case 'grant': {
       const user = options.getUser('user', true);
       return {

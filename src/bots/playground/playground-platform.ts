@@ -8,6 +8,7 @@ export const playgroundPlatform: ChatPlatform = {
     start: '`/design <description>`',
     example: '`/design wireless headphones in matte black`',
     grant: '`/design grant @ben 10`',
+    historyDetail: '`/design history 2`',
     admins: 'Workspace admins (Ada: switch users at the top right)',
     adminsOnly: 'Only workspace admins can do that (switch to Ada).',
     settings: 'who approves, prices',

@@ -15,6 +15,7 @@ export const slackWords: ChatWords = {
   start: '`/design <description>`',
   example: '`/design wireless headphones in matte black`',
   grant: '`/design grant @user <credits>`',
+  historyDetail: '`/design history 2`',
   admins: 'Workspace admins',
   adminsOnly: 'Only workspace admins and owners can do that.',
   settings: 'who approves, prices',

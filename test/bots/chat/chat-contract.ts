@@ -28,6 +28,8 @@ export type ChatContractDriver = {
   start(prompt: string): Promise<string>;
   /** Sends the requester's command to start a design, for its private answer (a refusal). */
   create(prompt: string): Promise<Sent>;
+  /** The requester's `/design history` with a position (one design in detail), for its private answer. */
+  history(position: number): Promise<Sent>;
   snapshot(designId: string): Promise<DesignSnapshot>;
   /** Waits until the design's card shows a button labelled so; its action id. */
   button(designId: string, label: RegExp): Promise<string>;
@@ -195,6 +197,21 @@ export function describeChatContract(name: string, shape: ChatContractShape, set
         'completion',
       );
       expect(done).toMatchObject({ charged: 5, held: 0 });
+    });
+
+    it('shows the finished design in detail in /design history: each iteration, the approval, credits', async () => {
+      const detail = await (await driver.history(1)).answer();
+      expect(detail).toMatch(/a walnut desk organiser/);
+      expect(detail).toMatch(/Done; started/);
+      expect(detail).toMatch(/Iteration 1: the description, asked by/);
+      expect(detail).toMatch(/Iteration 2: More minimal, asked by/);
+      expect(detail).toMatch(/Iteration 3: “make the tray deeper”, asked by/);
+      expect(detail).toMatch(/Approved by .* \(iteration 3\)/);
+      expect(detail).toMatch(/Credits: 5 credits reserved, 5 charged\./);
+      expect(detail).toMatch(/Model: \d+ calls?, \d+ s in all\./);
+      expect(await (await driver.history(9)).answer()).toMatch(
+        /You have 1 recent design, so there is no number 9/,
+      );
     });
 
     if (!shape.threadPosts) return;
@@ -401,6 +418,10 @@ function describeApprovals(name: string, shape: ChatContractShape, setup: ChatCo
       // A second decline (an old card, a double submit) changes nothing.
       const late = await driver.requestChanges('approver', design, `facet1:decline:${design}:2`);
       expect(late).toEqual({ refusal: expect.stringMatching(/finished/) as unknown });
+      // The requester's history keeps who declined and why; nothing was charged.
+      const detail = await (await driver.history(1)).answer();
+      expect(detail).toMatch(/Declined by .* \(iteration 2\) at .*off\\?-brand colours/);
+      expect(detail).toMatch(/Credits: 4 credits reserved, 4 returned\./);
     });
 
     it('lets an approver approve; the requester hears who approved', async () => {

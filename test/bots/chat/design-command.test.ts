@@ -26,6 +26,18 @@ describe('parseDesignCommand', () => {
     expect(parse('grant <@U22> 5')).toEqual({ kind: 'grant', userId: 'U22', amount: 5 });
   });
 
+  it('reads a design number after history (one design in detail), and explains a bad one', () => {
+    expect(parse('history 2')).toEqual({ kind: 'history', position: 2 });
+    expect(parse('History 10')).toEqual({ kind: 'history', position: 10 });
+    for (const bad of ['history 0', 'history 11', 'history two', 'history 1.5'])
+      expect(parse(bad)).toEqual({
+        kind: 'misuse',
+        text: expect.stringMatching(
+          /`\/design history 2` shows the second of them in detail \(1 to 10\)/,
+        ) as unknown,
+      });
+  });
+
   it('answers a subcommand followed by more with its usage, starting nothing', () => {
     expect(parse('credits please')).toEqual(usageOf('credits'));
     expect(parse('help me choose a lamp')).toEqual(usageOf('help'));

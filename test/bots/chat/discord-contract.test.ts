@@ -67,6 +67,17 @@ describeChatContract('Discord', { threadPosts: true, threadMade: true }, async (
           ),
         );
       },
+      history(position) {
+        return Promise.resolve(
+          privateAnswer(
+            kit.fake.slashCommand('design', {
+              subcommand: 'history',
+              options: { design: position },
+              userId: users.requester,
+            }),
+          ),
+        );
+      },
       async start(prompt) {
         kit.fake.slashCommand('design', {
           subcommand: 'create',

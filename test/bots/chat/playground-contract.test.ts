@@ -80,6 +80,14 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
       db: h.test.db,
       snapshot,
       create: async (prompt) => answered(await create(prompt)),
+      history: async (position) =>
+        answered(
+          await post('command', {
+            userId: users.requester,
+            text: `/design history ${position}`,
+            requestId: randomUUID(),
+          }),
+        ),
       async start(prompt) {
         await create(prompt);
         const row = await h.test.db

@@ -32,6 +32,19 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
   const nextEphemeral = (user: string, seen: number): Sent => ({
     answer: () => poll(() => ephemeralsTo(user)[seen]?.args.text as string | undefined, 'a private answer'),
   });
+  /** The requester's command, for its private answer. */
+  const ask = async (text: string): Promise<Sent> => {
+    const responded = kit.slack.responses.length;
+    const acked = await kit.post(kit.command(text, users.requester));
+    // An answer given at once comes with the acknowledgement; a later one through response_url.
+    const inAck = acked.text === '' ? undefined : (JSON.parse(acked.text) as { text?: string }).text;
+    return {
+      answer: () =>
+        inAck !== undefined
+          ? Promise.resolve(inAck)
+          : poll(() => kit.slack.responses[responded]?.text as string | undefined, 'a private answer'),
+    };
+  };
   const firstLine = (call: SlackCall) => String(call.args.text).split('\n')[0]!;
 
   return {
@@ -39,18 +52,8 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
     driver: {
       db: kit.h.test.db,
       snapshot,
-      async create(prompt) {
-        const responded = kit.slack.responses.length;
-        const acked = await kit.post(kit.command(prompt, users.requester));
-        // An answer given at once comes with the acknowledgement; a later one through response_url.
-        const inAck = acked.text === '' ? undefined : (JSON.parse(acked.text) as { text?: string }).text;
-        return {
-          answer: () =>
-            inAck !== undefined
-              ? Promise.resolve(inAck)
-              : poll(() => kit.slack.responses[responded]?.text as string | undefined, 'a private answer'),
-        };
-      },
+      create: (prompt) => ask(prompt),
+      history: (position) => ask(`history ${position}`),
       async start(prompt) {
         await kit.post(kit.command(prompt, users.requester));
         const designId = await kit.designOf(users.requester, prompt);
