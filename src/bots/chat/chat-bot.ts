@@ -379,13 +379,14 @@ export class ChatBot {
     origin: ChatOrigin,
     replies: ChatReplies,
   ): Promise<void> {
-    const { words, cardLink } = this.deps.platform;
+    const { platform } = this.deps;
+    const words = platform.words;
     const entries = await this.deps.designs.recent({
       workspaceId: workspace.id,
       requesterId: origin.userId,
       limit: position ?? historyLength,
     });
-    const link = (surface: Record<string, unknown>) => cardLink(surface).catch(() => undefined);
+    const link = (surface: Record<string, unknown>) => platform.cardLink(surface).catch(() => undefined);
     // What a design cost the operator is for admins to see: asked only when there is something to price.
     const isAdmin = async () => entries.length > 0 && (await origin.actor(workspace)).isAdmin;
     if (position !== undefined) {
