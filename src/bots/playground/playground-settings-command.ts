@@ -9,8 +9,8 @@ const requestersApprove = /^requesters-approve\s+(yes|no|default)$/i;
 
 /**
  * The playground's typed settings: its one approver group (`leads`, which Dee is in) on or off, and
- * whether requesters approve their own designs. Undefined for anything else after `/design settings`,
- * which the shared parser answers.
+ * whether requesters approve their own designs. Undefined for anything else, which the shared parser
+ * answers (`/design settings` takes nothing else after it).
  */
 export function parsePlaygroundSettings(typed: string): ChatCommand | undefined {
   const match = /^\/design\s+settings\s+(.+)$/i.exec(typed.trim());
@@ -27,5 +27,6 @@ export function parsePlaygroundSettings(typed: string): ChatCommand | undefined 
       change: { requestersApprove: answer === 'default' ? null : answer === 'yes' },
     };
   }
-  return { kind: 'misuse', text: `Change the playground’s settings ${playgroundSettingsUsage}.` };
+  // Anything else after `settings` gets the answer every platform gives.
+  return undefined;
 }
