@@ -44,26 +44,33 @@ export class DesignLinks {
     return matches && !state.revoked;
   }
 
-  /** Revokes every link to the design issued so far. False when no such design exists. */
+  /**
+   * Revokes every link to the design issued so far. The design's version moves on too, so the card is
+   * shown again without its link (by the reconciler of stale cards, as any change nobody showed). False
+   * when no such design exists.
+   */
   async revoke(designId: string, revokedBy = 'admin'): Promise<boolean> {
-    const design = await this.db
-      .selectFrom('designs')
-      .select('id')
-      .where('id', '=', designId)
-      .executeTakeFirst();
-    if (!design) return false;
-    await this.db
-      .insertInto('design_links')
-      .values({ design_id: designId, generation: 1, revoked_at: new Date(), revoked_by: revokedBy })
-      .onConflict((conflict) =>
-        conflict.column('design_id').doUpdateSet((eb) => ({
-          generation: eb('design_links.generation', '+', 1),
-          revoked_at: new Date(),
-          revoked_by: revokedBy,
-        })),
-      )
-      .execute();
-    return true;
+    return this.db.transaction().execute(async (trx) => {
+      const bumped = await trx
+        .updateTable('designs')
+        .set((eb) => ({ version: eb('version', '+', 1), updated_at: new Date() }))
+        .where('id', '=', designId)
+        .returning('id')
+        .executeTakeFirst();
+      if (!bumped) return false;
+      await trx
+        .insertInto('design_links')
+        .values({ design_id: designId, generation: 1, revoked_at: new Date(), revoked_by: revokedBy })
+        .onConflict((conflict) =>
+          conflict.column('design_id').doUpdateSet((eb) => ({
+            generation: eb('design_links.generation', '+', 1),
+            revoked_at: new Date(),
+            revoked_by: revokedBy,
+          })),
+        )
+        .execute();
+      return true;
+    });
   }
 
   private async stateOf(designId: string): Promise<{ generation: number; revoked: boolean }> {
@@ -89,8 +96,8 @@ export function designPageUrl(baseUrl: string, designId: string, signature: stri
 
 /**
  * What a platform passes to buildDesignCard for its "Open design page" link: the design's first-generation
- * link, signed without a database read (a card is built on every change). After a revocation that link
- * answers 404; the card still shows it until the admin chat command (later) hides it.
+ * link, signed without a database read (a card is built on every change). Revoking is for good: the
+ * card then shows no link (DesignSnapshot.pageLinksRevoked), and the old one answers 404.
  */
 export function designPageLinker(baseUrl: string, links: DesignLinks): (designId: string) => string {
   return (designId) => designPageUrl(baseUrl, designId, links.initialSignature(designId));

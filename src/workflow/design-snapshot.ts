@@ -51,6 +51,8 @@ export type DesignSnapshot = {
   approvedAt: Date | null;
   /** Who turned which iteration down, and why (state `declined`). */
   declined: { by: string; at: Date; reason: string } | null;
+  /** An admin revoked the design page's links: the card offers none (revoked links stay dead). */
+  pageLinksRevoked: boolean;
   /** The workspace's approval rule now: who the card says may approve, and whether approvers are asked. */
   approval: ApprovalPolicy;
   /**
@@ -135,6 +137,7 @@ export async function loadSnapshot(
         ? null
         : { by: design.declined_by, at: design.declined_at, reason: design.decline_reason ?? '' },
     approval: { approverGroup: design.approver_group, requestersApprove: design.requesters_approve },
+    pageLinksRevoked: Boolean(design.page_links_revoked),
     holdSeq: design.hold_seq,
     failure:
       design.failure_kind === null

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDesignCard } from '../../src/bots/card/design-card.ts';
 import { runCli } from '../../src/cli/facet.ts';
 import { imageKeys } from '../../src/workflow/design-jobs/image-keys.ts';
 import { designPageLinker, designPageUrl } from '../../src/workflow/design-links.ts';
@@ -188,6 +189,15 @@ describe('design page', () => {
       expect(await response.text()).toBe(notFoundBody);
     }
     expect(await f.links.signatureFor(f.completed.id)).toBeUndefined();
+    // Its card stops offering the dead link; the other design's card keeps its own.
+    const linker = designPageLinker(f.server.url, f.links);
+    const revoked = await f.h.workflow.service.snapshot(f.completed.id);
+    expect(revoked?.pageLinksRevoked).toBe(true);
+    // Its version moved on, so the reconciler shows the card again (without the link).
+    expect(revoked!.version).toBe(f.completed.version + 1);
+    expect(buildDesignCard(revoked!, linker).link).toBeNull();
+    const kept = await f.h.workflow.service.snapshot(f.awaiting.id);
+    expect(buildDesignCard(kept!, linker).link?.url).toBe(await f.pageUrl(f.awaiting.id));
     // The other design's link is untouched.
     expect((await fetch(await f.pageUrl(f.awaiting.id))).status).toBe(200);
   });

@@ -65,8 +65,9 @@ export type DesignCard = {
   link?: CardLink | null;
 };
 
-function designPageLink(designId: string, pageLink: DesignPageLinker | undefined): CardLink | null {
-  const url = pageLink?.(designId) ?? null;
+function designPageLink(design: DesignSnapshot, pageLink: DesignPageLinker | undefined): CardLink | null {
+  if (design.pageLinksRevoked) return null;
+  const url = pageLink?.(design.id) ?? null;
   return url === null ? null : { label: 'Open design page', url };
 }
 
@@ -105,7 +106,7 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
     facts: [],
     image: shown?.imageKey ? { key: shown.imageKey, alt: `Front view, iteration ${shown.iteration}` } : null,
     actions: [],
-    link: designPageLink(design.id, pageLink),
+    link: designPageLink(design, pageLink),
   };
   const iterationFact = [`Iteration ${design.iteration}`];
   // An edit's iteration says what was asked for, and by whom: the team sees how the design got here.

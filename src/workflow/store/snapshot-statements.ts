@@ -75,6 +75,15 @@ export async function findSnapshotRow(db: Kysely<Database>, designId: string) {
           .limit(1),
       ).as('revision'),
       typicalPhaseSeconds.as('typical_seconds'),
+      eb
+        .exists(
+          eb
+            .selectFrom('design_links')
+            .select('design_links.design_id')
+            .whereRef('design_links.design_id', '=', 'designs.id')
+            .where('design_links.revoked_at', 'is not', null),
+        )
+        .as('page_links_revoked'),
       jsonObjectFrom(
         eb
           .selectFrom('budget_notices')

@@ -39,6 +39,7 @@ export function snapshot(patch: Partial<DesignSnapshot> = {}): DesignSnapshot {
     approvedBy: null,
     approvedAt: null,
     declined: null,
+    pageLinksRevoked: false,
     approval: { approverGroup: null, requestersApprove: null },
     holdSeq: 1,
     failure: null,
