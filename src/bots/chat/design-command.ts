@@ -15,6 +15,8 @@ export type ChatCommand =
   | { kind: 'help' }
   | { kind: 'credits' }
   | { kind: 'history' }
+  /** What waits for the caller's approval, privately, with Approve and Decline on each. */
+  | { kind: 'pending' }
   /** This month's AI usage and estimated spend of the workspace (admins). */
   | { kind: 'usage' }
   /** Without a change: show the settings, or open the settings form where the platform has one. */
@@ -35,6 +37,7 @@ const bareCommands = {
   help: 'shows how Facet works',
   credits: 'shows your credits',
   history: 'lists your recent designs',
+  pending: 'lists what waits for your approval',
   settings: 'shows this workspace’s settings',
   usage: 'shows this month’s AI usage and spend (workspace admins)',
 } as const;
@@ -45,6 +48,7 @@ const commandWords: readonly CommandWord[] = [
   'help',
   'credits',
   'history',
+  'pending',
   'settings',
   'usage',
   'grant',

@@ -51,6 +51,11 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
         name: 'history',
         description: 'Your recent designs, with links',
       },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'pending',
+        description: 'What waits for your approval, with Approve and Decline (only you see it)',
+      },
       { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'How Facet works' },
       {
         type: ApplicationCommandOptionType.Subcommand,

@@ -47,6 +47,8 @@ export function readDiscordCommand(interaction: ChatInputCommandInteraction): Ch
       return { kind: 'credits' };
     case 'history':
       return { kind: 'history' };
+    case 'pending':
+      return { kind: 'pending' };
     case 'grant': {
       const user = options.getUser('user', true);
       return {
