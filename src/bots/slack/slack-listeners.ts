@@ -86,51 +86,40 @@ export function registerSlackListeners(
     await ack();
   });
 
+  /**
+   * A button's request: from a message (in its channel), or from the Home tab, which has no channel:
+   * answers to the clicker then gather in `homeNotes`, for the Home published after the click.
+   */
+  const buttonRequest = (client: WebClient, body: BlockAction<ButtonAction>, homeNotes: string[]) =>
+    request(
+      client,
+      { kind: 'action' },
+      {
+        teamId: body.team?.id ?? body.user.team_id ?? '',
+        userId: body.user.id,
+        channelId: body.channel?.id,
+        triggerId: body.trigger_id,
+        requestId: body.trigger_id,
+        homeNotes,
+      },
+    );
+  const republishHome = (client: WebClient, body: BlockAction<ButtonAction>, notes: string[]) =>
+    deps.home.publish(client, body.team?.id ?? body.user.team_id ?? '', body.user.id, notes);
+
   app.action<BlockAction<ButtonAction>>(/^facet1:/, async ({ ack, body, action, client }) => {
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id ?? '';
-    const fromHome = body.view?.type === 'home';
     const homeNotes: string[] = [];
-    await bot.click(
-      request(
-        client,
-        { kind: 'action' },
-        {
-          teamId,
-          userId: body.user.id,
-          channelId: body.channel?.id,
-          triggerId: body.trigger_id,
-          requestId: body.trigger_id,
-          homeNotes,
-        },
-      ),
-      action.action_id,
-    );
+    await bot.click(buttonRequest(client, body, homeNotes), action.action_id);
     // The Home shows what changed (an approved design leaves the list), and any answer, to the clicker.
-    if (fromHome) await deps.home.publish(client, teamId, body.user.id, homeNotes);
+    if (body.view?.type === 'home') await republishHome(client, body, homeNotes);
   });
 
   // An admin's "Open settings" on the Home tab: the same as `/design settings` typed in a channel.
   app.action<BlockAction<ButtonAction>>(slackHomeSettingsActionId, async ({ ack, body, client }) => {
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id ?? '';
     const homeNotes: string[] = [];
-    await bot.command(
-      request(
-        client,
-        { kind: 'action' },
-        {
-          teamId,
-          userId: body.user.id,
-          channelId: undefined,
-          triggerId: body.trigger_id,
-          requestId: body.trigger_id,
-          homeNotes,
-        },
-      ),
-      { kind: 'settings', change: null },
-    );
-    if (homeNotes.length > 0) await deps.home.publish(client, teamId, body.user.id, homeNotes);
+    await bot.command(buttonRequest(client, body, homeNotes), { kind: 'settings', change: null });
+    if (homeNotes.length > 0) await republishHome(client, body, homeNotes);
   });
 
   app.event('app_home_opened', async ({ event, body, client }) => {
