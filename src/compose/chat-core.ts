@@ -10,6 +10,7 @@ import type { DesignService } from '../workflow/design-service.ts';
 import type { DesignSnapshot } from '../workflow/design-snapshot.ts';
 import { WorkspaceCredits } from '../workflow/workspace-credits.ts';
 import { WorkspaceDesigns } from '../workflow/workspace-designs.ts';
+import { ApprovalQueue } from '../workflow/approval-queue.ts';
 import { WorkspaceDirectory } from '../workflow/workspace-directory.ts';
 import { WorkspaceUsage } from '../workflow/workspace-usage.ts';
 import { AiBudgets } from '../workflow/budgets/ai-budgets.ts';
@@ -29,6 +30,7 @@ export function composeChatCore(
       adminGrantsPerDay: deps.adminGrantsPerDay ?? Infinity,
     }),
     designs: new WorkspaceDesigns(deps.db),
+    queue: new ApprovalQueue(deps.db),
     usage: new WorkspaceUsage({
       db: deps.db,
       clock: deps.clock,

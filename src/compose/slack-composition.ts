@@ -57,6 +57,7 @@ export function composeSlack(config: SlackConfig, deps: PlatformDeps): PlatformC
         clients,
         core: composeChatCore(deps, { service, ledger }, (design) => coalesced.redeliver(design)),
         actors: new SlackActors(deps.clock),
+        images: deps.images,
         logger,
       });
       await slackApp.start();

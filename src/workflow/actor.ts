@@ -56,3 +56,16 @@ export function mayAct(
       return isRequester;
   }
 }
+
+/**
+ * Whose designs an actor may approve, as `mayAct('approve')` decides it: their own, and other people's.
+ * For lists ("what waits for me") that must pick designs in one query rather than ask design by design.
+ */
+export function approvalReach(actor: Actor, policy: ApprovalPolicy): { own: boolean; others: boolean } {
+  // Any id other than the actor's stands for "someone else": mayAct only compares the two.
+  const someoneElse = `${actor.userId}:other`;
+  return {
+    own: mayAct('approve', actor, actor.userId, policy),
+    others: mayAct('approve', actor, someoneElse, policy),
+  };
+}

@@ -8,6 +8,8 @@ export type DesignHistoryEntry = {
   prompt: string;
   state: DesignState;
   iteration: number;
+  /** Credits reserved for it now (0 once charged or returned). */
+  held: number;
   charged: number;
   createdAt: Date;
   /** Where the platform showed it (e.g. the Slack channel and message), for links. */
@@ -30,6 +32,7 @@ export class WorkspaceDesigns {
       prompt: row.prompt,
       state: row.state,
       iteration: row.iteration,
+      held: row.held,
       charged: row.charged,
       createdAt: new Date(row.created_at),
       surface: row.surface,

@@ -207,16 +207,27 @@ export const maxPrompt = 2000;
 export const maxFeedback = 1000;
 
 /** The subcommands that take nothing after them. */
-export type BareSubcommand = 'help' | 'credits' | 'history' | 'settings' | 'usage';
+export type BareSubcommand = 'help' | 'credits' | 'history' | 'pending' | 'settings' | 'usage';
 
 export type ExpectedCommand =
   | { kind: BareSubcommand | 'create_usage' | 'refused' }
+  /** `history` with something after it that is not a design's number (1 to 10): its usage. */
+  | { kind: 'history_usage' }
   /** A subcommand with something after it, or mistyped: its usage, and nothing started. */
   | { kind: 'misused'; command: BareSubcommand }
   | { kind: 'grant'; valid: boolean; target?: string; amount?: number }
   | { kind: 'create'; prompt: string };
 
-const subcommands = ['help', 'credits', 'history', 'settings', 'usage', 'grant', 'create'] as const;
+const subcommands = [
+  'help',
+  'credits',
+  'history',
+  'pending',
+  'settings',
+  'usage',
+  'grant',
+  'create',
+] as const;
 
 /**
  * The subcommand a first word names, as the help text promises: the word itself in any case, punctuation
@@ -267,6 +278,13 @@ export function expectedCommand(text: string, mention: RegExp): ExpectedCommand 
       !!target && words.length === 3 && Number.isInteger(amount) && amount >= 1 && amount <= 10_000;
     return valid ? { kind: 'grant', valid, target, amount } : { kind: 'grant', valid };
   }
+  // `history 2` is the second design in detail; any other word after it gets history's own usage.
+  if (named.name === 'history' && named.exact && words.length === 2) {
+    const position = Number(words[1]);
+    return Number.isInteger(position) && position >= 1 && position <= 10
+      ? { kind: 'history' }
+      : { kind: 'history_usage' };
+  }
   if (!named.exact || words.length > 1) return { kind: 'misused', command: named.name };
   return { kind: named.name };
 }
@@ -283,6 +301,10 @@ export const commandText: fc.Arbitrary<string> = fc.oneof(
           'HELP',
           'credits',
           'history',
+          'history 2',
+          'history 11',
+          'pending',
+          'pending please',
           'settings',
           'usage',
           'usage please',

@@ -211,7 +211,11 @@ function slackAnswers(expected: ExpectedCommand, reply: string): boolean {
     case 'credits':
       return /credits? available/.test(reply);
     case 'history':
-      return /no designs yet|Your recent designs/.test(reply);
+      return /no designs yet|Your recent designs|^\*Design: |so there is no number/.test(reply);
+    case 'history_usage':
+      return /^Usage: `\/design history` lists your recent designs/.test(reply);
+    case 'pending':
+      return /Nothing is waiting for your approval|Waiting for your approval/.test(reply);
     case 'settings':
       return /Only workspace admins/.test(reply);
     case 'grant':
@@ -393,7 +397,8 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
       expect(reply, input).not.toMatch(genericError);
       expect(slackAnswers(expected, reply), `${input} was answered ${JSON.stringify(reply)}`).toBe(true);
       if (expected.kind !== 'create') {
-        if (expected.kind === 'history') {
+        // A design in detail names who asked and approved; the list names nobody.
+        if (expected.kind === 'history' && !reply.startsWith('*Design: ')) {
           // Prompts in the list are escaped: no mention of anyone, only Facet's own permalinks.
           expect(reply, reply).not.toMatch(/<[@!#]/);
           for (const prompt of reply.matchAll(/<https:\/\/fake\.slack\/archives\/[^|<>]+\|([^>]*)>/g))
@@ -1302,6 +1307,8 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
       help: /Facet designs products with you/,
       credits: /credits? available/,
       history: /./,
+      history_usage: /^Usage: `\/design history`/,
+      pending: /Nothing is waiting for your approval|Waiting for your approval/,
       // As on Discord without options: the settings themselves (the playground cannot change them).
       settings: /Current settings[\s\S]*Prices: design \d+, variation \d+, edit \d+ credits/,
       create_usage: /Describe the product|keep it to 2000|Usage/,

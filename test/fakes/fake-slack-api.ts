@@ -131,14 +131,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
     }
     if (method !== 'auth.test' && !token) return send(response, 200, { ok: false, error: 'not_authed' });
+    const fileOf = (id: string) => {
+      const file = files.find((f) => f.id === id);
+      // Private files can be shown only by the token that uploaded them; shared ones by anyone.
+      return file && (file.channelId !== undefined || file.uploadedBy === token) ? file : undefined;
+    };
     const invalid =
       'blocks' in args
-        ? blockKitProblem(args, (id) => {
-            const file = files.find((f) => f.id === id);
-            // Private files can be shown only by the token that uploaded them; shared ones by anyone.
-            return file && (file.channelId !== undefined || file.uploadedBy === token) ? file : undefined;
-          })
-        : undefined;
+        ? blockKitProblem(args, fileOf, messageBlocks)
+        : method === 'views.publish'
+          ? homeViewProblem(args, fileOf)
+          : undefined;
     if (invalid) {
       calls[calls.length - 1]!.error = `invalid_blocks: ${invalid}`;
       return send(response, 200, { ok: false, error: 'invalid_blocks', errors: [invalid] });
@@ -225,6 +228,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         });
       case 'views.open':
         return send(response, 200, { ok: true, view: { id: `V${calls.length}`, ...(args.view as object) } });
+      case 'views.publish':
+        return send(response, 200, { ok: true, view: { id: `V${calls.length}`, ...(args.view as object) } });
       default:
         return send(response, 200, { ok: false, error: 'unknown_method' });
     }
@@ -263,15 +268,31 @@ function parseArgs(body: string, contentType: string): Record<string, unknown> {
   return args;
 }
 
+/** Blocks per message; a Home tab (or modal) view holds up to 100. */
+const messageBlocks = 50;
+const viewBlocks = 100;
+
+/** views.publish: a Home view for one user, its blocks within a view's limits. */
+function homeViewProblem(
+  args: Record<string, unknown>,
+  fileOf: (id: string) => SlackFile | undefined,
+): string | undefined {
+  if (typeof args.user_id !== 'string' || args.user_id === '') return 'user_id is required';
+  const view = args.view as { type?: unknown; blocks?: unknown } | undefined;
+  if (view?.type !== 'home') return 'view type must be home';
+  return blockKitProblem({ blocks: view.blocks }, fileOf, viewBlocks);
+}
+
 /** The limits Slack enforces on a message's blocks (a subset: the ones a card could break). */
 function blockKitProblem(
   args: Record<string, unknown>,
   /** A completed upload the caller may show, by id. */
   fileOf: (id: string) => SlackFile | undefined,
+  maxBlocks: number,
 ): string | undefined {
   const blocks = args.blocks as Record<string, unknown>[];
   if (!Array.isArray(blocks)) return 'blocks must be an array';
-  if (blocks.length > 50) return 'more than 50 blocks';
+  if (blocks.length > maxBlocks) return `more than ${maxBlocks} blocks`;
   if (typeof args.text === 'string' && args.text.length >= 4000) return 'text too long';
   const actionIds = new Set<string>();
   const blockIds = new Set<string>();
@@ -284,6 +305,17 @@ function blockKitProblem(
     if (block.type === 'section') {
       const text = (block.text as { text?: string } | undefined)?.text ?? '';
       if (text.length > 3000) return 'section text over 3000';
+      // A section's image is fetched by Slack like an image block's.
+      const accessory = block.accessory as Record<string, unknown> | undefined;
+      if (accessory?.type === 'image') {
+        const problem = imageProblem(accessory, `/blocks/${index}/accessory`, fileOf);
+        if (problem) return problem;
+      }
+    }
+    if (block.type === 'header') {
+      const text = (block.text as { type?: string; text?: string } | undefined) ?? {};
+      if (text.type !== 'plain_text' || !text.text || text.text.length > 150)
+        return 'header text must be plain_text of 1-150 characters';
     }
     if (block.type === 'image') {
       const problem = imageProblem(block, `/blocks/${index}`, fileOf);

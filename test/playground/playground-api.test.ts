@@ -145,4 +145,80 @@ describe('playground API', () => {
     expect(usage).toMatch(/AI usage in \w+ \d{4} \(UTC\)/);
     expect(usage).toMatch(/Monthly AI budget: \$25\.00 \(the operator’s default\), \d+% used/);
   });
+
+  it('lists, for the chosen user only, what waits for their approval and their designs; and /design pending', async () => {
+    type Home = {
+      waiting: {
+        designId: string;
+        prompt: string;
+        requesterId: string;
+        buttons: { id: string; label: string }[];
+      }[];
+      designs: { prompt: string; state: string; credits: string }[];
+      credits: { available: number };
+      settings: string | null;
+    };
+    const home = async (user: string) => {
+      const response = await fetch(`${facet.url}/playground/api/home?user=${user}`);
+      expect(response.status).toBe(200);
+      return (await response.json()) as Home;
+    };
+    expect((await fetch(`${facet.url}/playground/api/home?user=mallory`)).status).toBe(400);
+    // Cyd's walnut stool waits: the playground has no approver group, so she approves her own, as does Ada.
+    const stool = (
+      await test.db
+        .selectFrom('designs')
+        .select('id')
+        .where('prompt', '=', 'a walnut stool')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await expect
+      .poll(
+        async () =>
+          (
+            await test.db
+              .selectFrom('designs')
+              .select('state')
+              .where('id', '=', stool)
+              .executeTakeFirstOrThrow()
+          ).state,
+        { timeout: 20_000 },
+      )
+      .toBe('awaiting_approval');
+    const [cyd, ada, ben] = [await home('cyd'), await home('ada'), await home('ben')];
+    expect(cyd.waiting.map((w) => [w.prompt, w.requesterId])).toEqual([['a walnut stool', 'cyd']]);
+    // The requester cancels rather than declines her own: Approve only.
+    expect(cyd.waiting[0]!.buttons.map((b) => b.label)).toEqual(['Approve (3 credits)']);
+    expect(cyd.designs).toEqual([
+      expect.objectContaining({
+        prompt: 'a walnut stool',
+        state: 'waiting for approval',
+        credits: '3 credits reserved',
+      }),
+    ]);
+    expect(cyd.settings).toBeNull();
+    expect(ada.waiting[0]!.buttons.map((b) => b.label)).toEqual(['Approve (3 credits)', 'Decline']);
+    expect(ada.designs).toEqual([]);
+    expect(ada.settings).toMatch(/Approvers: each requester approves their own designs/);
+    // Ben may approve nothing of Cyd's and has no designs.
+    expect(ben).toMatchObject({ waiting: [], designs: [], settings: null });
+
+    const pending = (await post('command', { userId: 'ada', text: '/design pending', requestId: 'p1' }))
+      .body as {
+      reply: string;
+      actions: { id: string; label: string }[][];
+    };
+    expect(pending.reply).toMatch(
+      /^Waiting for your approval \(oldest first\)\n1\. a walnut stool by @cyd: iteration 1/,
+    );
+    expect(pending.actions).toEqual([
+      [
+        expect.objectContaining({ id: `facet1:approve:${stool}:1`, label: 'Approve #1 (3 credits)' }),
+        expect.objectContaining({ id: `facet1:decline:${stool}:1`, label: 'Decline #1' }),
+      ],
+    ]);
+    expect(
+      (await post('command', { userId: 'ben', text: '/design pending', requestId: 'p2' })).body.reply,
+    ).toBe('Nothing is waiting for your approval.');
+  });
 });

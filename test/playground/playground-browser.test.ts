@@ -119,13 +119,28 @@ describe('playground in a browser', () => {
       .toContain('7 credits available · 3 reserved');
     await shot('front-view');
 
+    // "For you": Ben's design waits for his own approval (no approver group here), with the card's Approve.
+    const waiting = page.getByTestId('home-waiting-item');
+    await expect.poll(() => waiting.count()).toBe(1);
+    expect(await waiting.first().textContent()).toContain('wireless headphones in matte black');
+    expect(await waiting.first().getByRole('button').allTextContents()).toEqual(['Approve (3 credits)']);
+    expect(await page.getByTestId('home-design').first().textContent()).toMatch(
+      /waiting for approval · iteration 1 · 3 credits reserved/,
+    );
+
     // Cyd did not ask for it: her Approve is refused with a note, and nothing changes.
     await page.getByTestId('user-switcher').selectOption('cyd');
+    // Nor does it wait for her approval, and she has no designs.
+    await expect.poll(() => page.getByTestId('home-waiting-item').count()).toBe(0);
+    expect(await page.getByTestId('home-waiting').textContent()).toContain(
+      'Nothing is waiting for your approval.',
+    );
+    expect(await page.getByTestId('home-designs').textContent()).toContain('No designs yet.');
     await card()
       .getByRole('button', { name: /^Approve/ })
       .click();
     await page.getByTestId('confirm-ok').click();
-    const refusal = page.getByTestId('note').filter({ hasText: 'Only the person who asked' });
+    const refusal = page.getByTestId('note').filter({ hasText: 'You cannot approve this design' });
     await expect.poll(() => refusal.isVisible()).toBe(true);
     // Cyd's private note is hers: Ben does not see it.
     await page.getByTestId('user-switcher').selectOption('ben');
@@ -195,9 +210,30 @@ describe('playground in a browser', () => {
     await type('/design a ceramic kettle');
     const kettle = page.getByTestId('card').filter({ hasText: 'a ceramic kettle' });
     await kettle.getByRole('button', { name: /^Approve/ }).waitFor({ timeout: 20_000 });
-    await kettle.getByRole('button', { name: /^Approve/ }).click();
+    // `/design pending` answers with the list and its buttons, privately.
+    await type('/design pending');
+    await expect
+      .poll(() => page.getByTestId('note').last().textContent())
+      .toMatch(/Waiting for your approval \(oldest first\)\s+1\. a ceramic kettle by @ben: iteration 1/);
+    expect(await page.getByTestId('note').last().getByRole('button').allTextContents()).toEqual([
+      'Approve #1 (3 credits)',
+    ]);
+    // The headphones' thread has the side column: "For you" takes it back.
+    expect(await page.getByTestId('home').isHidden()).toBe(true);
+    await page.getByTestId('open-home').click();
+    expect(await page.getByTestId('home').isVisible()).toBe(true);
+    expect(await page.getByTestId('thread').isHidden()).toBe(true);
+    // Approved from "For you": the same confirmation, the same action as the card's button.
+    const waitingKettle = page.getByTestId('home-waiting-item').filter({ hasText: 'a ceramic kettle' });
+    await expect.poll(() => waitingKettle.locator('img').count()).toBe(1);
+    await shot('for-you');
+    await waitingKettle.getByRole('button', { name: /^Approve/ }).click();
     await page.getByTestId('confirm-ok').click();
     await expect.poll(() => kettle.getAttribute('data-tone'), { timeout: 30_000 }).toBe('done');
+    await expect.poll(() => page.getByTestId('home-waiting-item').count()).toBe(0);
+    await expect
+      .poll(() => page.getByTestId('home-design').first().textContent())
+      .toMatch(/a ceramic kettle.*done · iteration 1 · 3 credits charged/);
     const latest = await kettle.getAttribute('data-design-id');
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
@@ -363,6 +399,24 @@ describe('playground page across a restart, and on a phone', () => {
       expect(await phone.evaluate<number>('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(390);
       await phone.getByRole('button', { name: 'Close thread' }).click();
       expect(await phone.getByTestId('thread').isHidden()).toBe(true);
+      // "For you" stays out of the channel's way until asked for; then it covers it, in the width.
+      await phone.getByTestId('message-box').fill('/design a linen lampshade');
+      await phone.getByTestId('message-box').press('Enter');
+      await expect
+        .poll(() => phone.getByTestId('open-home').textContent(), { timeout: 20_000 })
+        .toBe('For you (1 waiting)');
+      expect(await phone.getByTestId('home').isHidden()).toBe(true);
+      await phone.getByTestId('open-home').click();
+      expect(await phone.getByTestId('home').isVisible()).toBe(true);
+      const approve = phone.getByTestId('home-waiting-item').getByRole('button', { name: /^Approve/ });
+      for (const box of [await phone.getByTestId('home').boundingBox(), await approve.boundingBox()]) {
+        expect(box!.x).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+      }
+      expect(await phone.evaluate<number>('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await phone.screenshot({ path: path.join(screenshots, 'phone-3-for-you.png') });
+      await phone.getByRole('button', { name: 'Close For you' }).click();
+      expect(await phone.getByTestId('home').isHidden()).toBe(true);
     } finally {
       await phone.close();
     }

@@ -155,18 +155,7 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
       ];
       card.actions = [
         [
-          {
-            id: encodeCardAction({ kind: 'approve', designId: design.id, iteration: design.iteration }),
-            // What approving costs is on the button itself: not every platform can confirm a click.
-            label: design.held > 0 ? `Approve (${creditCount(design.held)})` : 'Approve',
-            style: 'primary',
-            confirm: {
-              title: 'Approve this front view?',
-              text: `The back, side, top and bottom views are generated from it. ${creditCount(design.held)} will be charged once they are done; nothing if they fail.`,
-              confirm: 'Approve',
-              deny: 'Not yet',
-            },
-          },
+          approveButton(design.id, design.iteration, design.held),
           {
             id: encodeCardAction({
               kind: 'request_changes',
@@ -176,15 +165,7 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
             label: `Request changes (+${creditCount(design.editPrice)})`,
           },
           // Where someone other than the requester approves, they may also turn it down (with a reason).
-          ...(approvers
-            ? [
-                {
-                  id: encodeCardAction({ kind: 'decline', designId: design.id, iteration: design.iteration }),
-                  label: 'Decline',
-                  style: 'danger' as const,
-                },
-              ]
-            : []),
+          ...(approvers ? [declineButton(design.id, design.iteration)] : []),
           cancelButton(design.id),
         ],
         quickEditPresets.map((preset) => ({
@@ -341,6 +322,34 @@ function waitText(seconds: number): string {
   if (seconds < 60) return `${Math.max(5, Math.ceil(seconds / 5) * 5)} s`;
   const minutes = Math.round(seconds / 60);
   return `${minutes} min`;
+}
+
+/**
+ * Approve this iteration, with what it costs and a confirmation: the same button wherever a design waits
+ * (its card, a list of what waits for someone).
+ */
+export function approveButton(designId: string, iteration: number, held: number): CardButton {
+  return {
+    id: encodeCardAction({ kind: 'approve', designId, iteration }),
+    // What approving costs is on the button itself: not every platform can confirm a click.
+    label: held > 0 ? `Approve (${creditCount(held)})` : 'Approve',
+    style: 'primary',
+    confirm: {
+      title: 'Approve this front view?',
+      text: `The back, side, top and bottom views are generated from it. ${creditCount(held)} will be charged once they are done; nothing if they fail.`,
+      confirm: 'Approve',
+      deny: 'Not yet',
+    },
+  };
+}
+
+/** Decline this iteration: opens the form that asks why. */
+export function declineButton(designId: string, iteration: number): CardButton {
+  return {
+    id: encodeCardAction({ kind: 'decline', designId, iteration }),
+    label: 'Decline',
+    style: 'danger',
+  };
 }
 
 function cancelButton(designId: string): CardButton {

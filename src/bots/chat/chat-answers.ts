@@ -18,7 +18,7 @@ const entryLabels: Record<string, (credits: string) => string> = {
   expire: (credits) => `${credits} returned (not approved in time)`,
 };
 
-/** A design's state in a few words, for answers in chat. */
+/** A design's state in words, wherever a list of designs says where each is. */
 export const stateLabels: Record<DesignHistoryEntry['state'], string> = {
   queued: 'waiting in line',
   generating_front: 'generating the front view',
@@ -121,7 +121,7 @@ export function helpAnswer(words: ChatWords, prices: Prices): ChatText {
       `${words.start}: start a design, e.g. ${words.example}. The front view comes first; approve it, use a quick edit, or request changes. After approval the back, side, top and bottom views fill a thread.`,
     ],
     [
-      '`/design credits`: your balance, what is reserved, and recent entries. `/design history`: your recent designs, with links. `/design help`: this message. `/design create` always starts a design, even when the description begins with help, credits, history, usage, grant or settings.',
+      '`/design credits`: your balance, what is reserved, and recent entries. `/design history`: your recent designs, with links. `/design pending`: what waits for your approval, with Approve and Decline. `/design help`: this message. `/design create` always starts a design, even when the description begins with help, credits, history, pending, usage, grant or settings.',
     ],
     [
       `${words.admins}: ${words.grant}, \`/design settings\` (${words.settings}) and \`/design usage\` (this month’s AI usage and spend).`,

@@ -11,6 +11,7 @@ import { adminGrantKey, type WorkspaceCredits } from '../../workflow/workspace-c
 import type { WorkspaceDesigns } from '../../workflow/workspace-designs.ts';
 import type { WorkspaceDirectory, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
 import type { WorkspaceUsage } from '../../workflow/workspace-usage.ts';
+import type { ApprovalQueue } from '../../workflow/approval-queue.ts';
 import { parseCardAction, variationKey, type CardAction } from '../card/card-action-id.ts';
 import { buildDesignCard, type DesignPageLinker } from '../card/design-card.ts';
 import { overLimitMessage, type RateLimiter } from '../rate-limit/rate-limiter.ts';
@@ -32,6 +33,7 @@ import { historyLength, type ChatCommand, type SettingsChange } from './design-c
 import { failSafely } from './fail-safely.ts';
 import { historyDetailAnswer, historyMissingAnswer } from './history-detail-answer.ts';
 import { refusalMessage } from './refusal-message.ts';
+import { WaitingForYou } from './waiting-for-you.ts';
 
 export type ChatBotDeps = {
   platform: ChatPlatform;
@@ -39,6 +41,8 @@ export type ChatBotDeps = {
   workspaces: WorkspaceDirectory;
   credits: WorkspaceCredits;
   designs: WorkspaceDesigns;
+  /** What waits for whose approval (`/design pending`, Slack's Home tab). */
+  queue: ApprovalQueue;
   /** AI usage and estimated spend, for admins. */
   usage: WorkspaceUsage;
   posts: ChatPosts;
@@ -316,6 +320,11 @@ export class ChatBot {
       }
       case 'history':
         return this.history(command.position, workspace, origin, replies);
+      case 'pending': {
+        const waiting = new WaitingForYou(this.deps);
+        const answer = await waiting.pendingAnswer(workspace, await origin.actor(workspace));
+        return replies.tellWithActions(answer.text, answer.actions);
+      }
       case 'usage': {
         if (!(await origin.actor(workspace)).isAdmin) return tell(words.adminsOnly);
         return replies.tell(usageAnswer(await this.deps.usage.thisMonth(workspace)));

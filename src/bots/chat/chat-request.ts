@@ -2,7 +2,7 @@ import type { RemainingView } from '../../workflow/views.ts';
 import type { Platform } from '../../platform.ts';
 import type { Actor } from '../../workflow/actor.ts';
 import type { WorkspaceInfo, WorkspaceSettings } from '../../workflow/workspace-directory.ts';
-import type { DesignCard } from '../card/design-card.ts';
+import type { CardButton, DesignCard } from '../card/design-card.ts';
 import type { ChatText } from './chat-text.ts';
 
 /** Where a request came from and who sent it, in platform-neutral words. */
@@ -43,6 +43,8 @@ export interface ChatReplies {
   acknowledge(visibility: 'public' | 'private'): Promise<void>;
   /** A private answer to the sender. */
   tell(text: ChatText): Promise<void>;
+  /** A private answer with buttons (card actions), a row of them per line of the list it answers with. */
+  tellWithActions(text: ChatText, actions: CardButton[][]): Promise<void>;
   /** A private note to someone else in the channel, where the platform can (a grant's recipient). */
   tellOther(userId: string, text: ChatText): Promise<void>;
   /** Refuses a form submission; the form stays open where the platform can show errors in it. */

@@ -18,6 +18,8 @@ export type ChatCommand =
   | { kind: 'credits' }
   /** `position`: one design of the list in detail (1 = the newest). */
   | { kind: 'history'; position?: number | undefined }
+  /** What waits for the caller's approval, privately, with Approve and Decline on each. */
+  | { kind: 'pending' }
   /** This month's AI usage and estimated spend of the workspace (admins). */
   | { kind: 'usage' }
   /** Without a change: show the settings, or open the settings form where the platform has one. */
@@ -43,6 +45,7 @@ const bareCommands = {
   help: 'shows how Facet works',
   credits: 'shows your credits',
   history: 'lists your recent designs (`/design history 2` shows the second in detail)',
+  pending: 'lists what waits for your approval',
   settings: 'shows this workspace’s settings',
   usage: 'shows this month’s AI usage and spend (workspace admins)',
 } as const;
@@ -53,6 +56,7 @@ const commandWords: readonly CommandWord[] = [
   'help',
   'credits',
   'history',
+  'pending',
   'settings',
   'usage',
   'grant',

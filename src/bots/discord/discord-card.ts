@@ -130,3 +130,16 @@ function renderButton(button: CardButton): APIButtonComponent {
     style: buttonStyles[button.style ?? 'default'],
   };
 }
+
+/** Rows of card buttons as Discord action rows, within Discord's five rows of five. */
+export function discordButtonRows(
+  rows: CardButton[][],
+): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+  return rows
+    .filter((row) => row.length > 0)
+    .slice(0, discordLimits.rows)
+    .map((row) => ({
+      type: ComponentType.ActionRow as const,
+      components: row.slice(0, discordLimits.buttonsPerRow).map(renderButton),
+    }));
+}

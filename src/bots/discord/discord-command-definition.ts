@@ -61,6 +61,11 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
           },
         ],
       },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'pending',
+        description: 'What waits for your approval, with Approve and Decline (only you see it)',
+      },
       { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'How Facet works' },
       {
         type: ApplicationCommandOptionType.Subcommand,

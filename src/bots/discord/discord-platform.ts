@@ -48,6 +48,8 @@ export function readDiscordCommand(interaction: ChatInputCommandInteraction): Ch
       return { kind: 'credits' };
     case 'history':
       return { kind: 'history', position: options.getInteger('design') ?? undefined };
+    case 'pending':
+      return { kind: 'pending' };
     case 'grant': {
       const user = options.getUser('user', true);
       return {

@@ -5,10 +5,10 @@ import {
   type ChatInputCommandInteraction,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import type { DesignCard } from '../card/design-card.ts';
+import type { CardButton, DesignCard } from '../card/design-card.ts';
 import type { ChatReplies } from '../chat/chat-request.ts';
 import type { ChatText } from '../chat/chat-text.ts';
-import { renderDiscordCard } from './discord-card.ts';
+import { discordButtonRows, renderDiscordCard } from './discord-card.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { renderDiscordChatText } from './discord-chat-text.ts';
 import { discordViewEditModal } from './discord-view-edit-modal.ts';
@@ -44,22 +44,32 @@ export class DiscordReplies implements ChatReplies {
     else await interaction.deferUpdate();
   }
 
-  async tell(text: ChatText): Promise<void> {
+  tell(text: ChatText): Promise<void> {
+    return this.answer(text, []);
+  }
+
+  tellWithActions(text: ChatText, actions: CardButton[][]): Promise<void> {
+    return this.answer(text, actions);
+  }
+
+  /** A private answer, with buttons when there are any. */
+  private async answer(text: ChatText, actions: CardButton[][]): Promise<void> {
     const content = renderDiscordChatText(text);
+    const components = discordButtonRows(actions);
     const interaction = this.interaction;
     if (!this.deferred) {
-      await interaction.reply(privately(content));
+      await interaction.reply({ ...privately(content), components });
       return;
     }
     if (interaction.isChatInputCommand()) {
       if (this.deferred === 'private') {
-        await interaction.editReply({ content, allowedMentions: { parse: [] } });
+        await interaction.editReply({ content, components, allowedMentions: { parse: [] } });
         return;
       }
       // The public "thinking…" was for a card that will not come: it goes, the answer is private.
       await interaction.deleteReply().catch(() => undefined);
     }
-    await interaction.followUp(privately(content));
+    await interaction.followUp({ ...privately(content), components });
   }
 
   /** Discord has no private message to someone else in a channel. */

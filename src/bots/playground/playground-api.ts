@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { remainingViews } from '../../workflow/views.ts';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { ChatOrigin } from '../chat/chat-request.ts';
+import { plainChatText } from '../chat/chat-text.ts';
+import { WaitingForYou, type ChatHome } from '../chat/waiting-for-you.ts';
 import { parseDesignCommand } from '../chat/design-command.ts';
 import type { PlaygroundHub } from './playground-hub.ts';
 import { playgroundPlatform } from './playground-platform.ts';
@@ -57,6 +59,11 @@ export const feedbackRequestSchema = z.union([
 
 export type { PlaygroundAnswer };
 
+/** The side panel's lists; the settings (admins) as plain text, as the page's notes are. */
+export type PlaygroundHome = Omit<ChatHome, 'settings'> & { settings: string | null };
+
+export const homeRequestSchema = z.object({ user: userSchema });
+
 export type PlaygroundApiDeps = {
   core: ChatCore;
   hub: PlaygroundHub;
@@ -66,9 +73,17 @@ export type PlaygroundApiDeps = {
 /** The playground page's commands, clicks and forms, answered by the same chat layer as Slack and Discord. */
 export class PlaygroundApi {
   private readonly bot: ChatBot;
+  private readonly waiting: WaitingForYou;
 
   constructor(private readonly deps: PlaygroundApiDeps) {
     this.bot = new ChatBot({ ...deps.core, platform: playgroundPlatform, logger: deps.logger });
+    this.waiting = new WaitingForYou({ ...deps.core, platform: playgroundPlatform });
+  }
+
+  /** The side panel: what waits for this user's approval, and their designs (Slack's Home tab, here). */
+  async home(userId: PlaygroundUserId): Promise<PlaygroundHome> {
+    const home = await this.waiting.home(await this.workspace(), playgroundActor(userId));
+    return { ...home, settings: home.settings && plainChatText(home.settings, (id) => `@${id}`) };
   }
 
   workspace() {

@@ -1,4 +1,5 @@
 import type { RemainingView } from '../../workflow/views.ts';
+import type { CardButton } from '../card/design-card.ts';
 import type { ChatReplies } from '../chat/chat-request.ts';
 import { plainChatText, type ChatText } from '../chat/chat-text.ts';
 
@@ -14,6 +15,8 @@ export type PlaygroundAnswer = {
     | { form: 'view_edit'; designId: string; view: RemainingView };
   /** For the feedback form: shown inside it, which stays open. */
   error?: string;
+  /** Buttons under the note (`/design pending`), a row per design. */
+  actions?: CardButton[][];
 };
 
 /** The page asks and waits: every answer to a request goes back in its HTTP response. */
@@ -27,6 +30,11 @@ export class PlaygroundReplies implements ChatReplies {
   tell(text: ChatText): Promise<void> {
     this.answer.reply = plainChatText(text, (id) => `@${id}`);
     return Promise.resolve();
+  }
+
+  tellWithActions(text: ChatText, actions: CardButton[][]): Promise<void> {
+    this.answer.actions = actions;
+    return this.tell(text);
   }
 
   /** Everyone shares one page: there is nobody else to tell privately. */

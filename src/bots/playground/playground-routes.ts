@@ -8,6 +8,7 @@ import {
   actionRequestSchema,
   commandRequestSchema,
   feedbackRequestSchema,
+  homeRequestSchema,
   type PlaygroundAnswer,
   type PlaygroundApi,
 } from './playground-api.ts';
@@ -90,6 +91,13 @@ export function playgroundRoute(deps: {
         case 'GET /playground/api/designs':
           send(response, 200, await deps.api.designs());
           return true;
+        case 'GET /playground/api/home': {
+          const query = new URLSearchParams((request.url ?? '').split('?')[1] ?? '');
+          const parsed = homeRequestSchema.safeParse({ user: query.get('user') });
+          if (!parsed.success) throw new BadRequest('That request was not understood; nothing was changed.');
+          send(response, 200, await deps.api.home(parsed.data.user));
+          return true;
+        }
         case 'POST /playground/api/command':
           await post(request, response, commandRequestSchema, (body) => deps.api.command(body));
           return true;

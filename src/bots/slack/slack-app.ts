@@ -9,9 +9,12 @@ import {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
+import { WaitingForYou } from '../chat/waiting-for-you.ts';
 import type { SlackActors } from './slack-actors.ts';
 import type { SlackClients } from './slack-clients.ts';
+import { SlackHome } from './slack-home.ts';
 import { registerSlackListeners } from './slack-listeners.ts';
 import { slackPlatform } from './slack-platform.ts';
 import { boltLogger } from './slack-bolt-logger.ts';
@@ -42,6 +45,8 @@ export type SlackAppDeps = {
   /** What the chat layer asks of the core. */
   core: ChatCore;
   actors: SlackActors;
+  /** Where the Home tab's thumbnails come from; without it the Home shows none. */
+  images?: ImageStore | undefined;
   logger: Logger;
 };
 
@@ -122,8 +127,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     logLevel: LogLevel.ERROR,
   });
 
-  const bot = new ChatBot({ ...deps.core, platform: slackPlatform(deps.clients), logger: deps.logger });
-  registerSlackListeners(app, { bot, actors: deps.actors, logger: deps.logger });
+  const platform = slackPlatform(deps.clients);
+  const bot = new ChatBot({ ...deps.core, platform, logger: deps.logger });
+  const home = new SlackHome({
+    waiting: new WaitingForYou({ ...deps.core, platform }),
+    workspaces: deps.core.workspaces,
+    actors: deps.actors,
+    images: deps.images,
+  });
+  registerSlackListeners(app, { bot, actors: deps.actors, home, logger: deps.logger });
   if (oauth) {
     // Uninstalling revokes the token: forget it, so nothing keeps calling Slack with it.
     const forget = async ({ context: bolt }: { context: { teamId?: string; enterpriseId?: string } }) => {

@@ -14,7 +14,8 @@ const slackLimits = {
   altText: 2000,
 } as const;
 
-export type SlackBlock = Record<string, unknown>;
+/** A Block Kit block: its type, and fields Slack checks (the fake Slack of the tests checks them too). */
+export type SlackBlock = { type: string } & Record<string, unknown>;
 
 /** Slack's own escaping: `<`, `>` and `&` are the only control characters of its markup. */
 export function escapeSlackText(text: string): string {
@@ -50,7 +51,7 @@ const toneIcons: Record<DesignCard['tone'], string> = {
 export type SlackImageSource = string | { fileId: string };
 
 /** The source fields of an image block: exactly one of image_url and slack_file (Slack refuses both). */
-export function slackImageFields(source: SlackImageSource): SlackBlock {
+export function slackImageFields(source: SlackImageSource): Record<string, unknown> {
   return typeof source === 'string' ? { image_url: source } : { slack_file: { id: source.fileId } };
 }
 
@@ -127,7 +128,7 @@ export function renderSlackCard(
     blocks.push({
       type: 'actions',
       block_id: `facet_actions_${index}`,
-      elements: row.slice(0, slackLimits.actionsElements).map(renderButton),
+      elements: row.slice(0, slackLimits.actionsElements).map(renderSlackButton),
     });
   });
   if (card.link) blocks.push(linkBlock(card.link));
@@ -173,7 +174,8 @@ function linkBlock(link: CardLink): SlackBlock {
   };
 }
 
-function renderButton(button: CardButton): SlackBlock {
+/** A card button as a Block Kit button: the action id is the encoded card action, the confirm Slack's own dialog. */
+export function renderSlackButton(button: CardButton): SlackBlock {
   return {
     type: 'button',
     action_id: button.id,
@@ -191,4 +193,26 @@ function renderButton(button: CardButton): SlackBlock {
         }
       : {}),
   };
+}
+
+/**
+ * A private answer with buttons (`/design pending`): the text, then each row of buttons as an actions
+ * block of its own. `text` is the already rendered mrkdwn, also the message's fallback text.
+ */
+export function renderSlackAnswer(text: string, actions: CardButton[][]): SlackBlock[] {
+  return [
+    {
+      type: 'section',
+      block_id: 'facet_answer',
+      text: { type: 'mrkdwn', text: truncate(text, slackLimits.sectionText) },
+    },
+    ...actions
+      .filter((row) => row.length > 0)
+      .slice(0, slackLimits.blocks - 1)
+      .map((row, index) => ({
+        type: 'actions',
+        block_id: `facet_answer_actions_${index}`,
+        elements: row.slice(0, slackLimits.actionsElements).map(renderSlackButton),
+      })),
+  ];
 }

@@ -11,6 +11,8 @@ import {
   readIterationSubmission,
 } from './slack-iteration-modal.ts';
 import { slackLinkActionId } from './slack-blocks.ts';
+import type { SlackHome } from './slack-home.ts';
+import { slackHomeSettingsActionId } from './slack-home-view.ts';
 import { parseSlackCommand } from './slack-platform.ts';
 import { SlackReplies, type SlackFirstAnswer } from './slack-replies.ts';
 import {
@@ -25,12 +27,12 @@ import {
 } from './slack-settings-modal.ts';
 
 /**
- * `/design`, the card's buttons and the two modals, translated for the chat layer: Slack's payloads in,
+ * `/design`, the card's buttons, the modals and the Home tab, translated for the chat layer: Slack's payloads in,
  * the chat layer's answers out. Nothing here decides what a request means.
  */
 export function registerSlackListeners(
   app: App,
-  deps: { bot: ChatBot; actors: SlackActors; logger: Logger },
+  deps: { bot: ChatBot; actors: SlackActors; home: SlackHome; logger: Logger },
 ) {
   const { bot } = deps;
   const request = (
@@ -42,6 +44,7 @@ export function registerSlackListeners(
       channelId: string | undefined;
       triggerId: string | undefined;
       requestId: string;
+      homeNotes?: string[];
     },
   ) => {
     const origin: ChatOrigin = {
@@ -83,22 +86,45 @@ export function registerSlackListeners(
     await ack();
   });
 
+  /**
+   * A button's request: from a message (in its channel), or from the Home tab, which has no channel:
+   * answers to the clicker then gather in `homeNotes`, for the Home published after the click.
+   */
+  const buttonRequest = (client: WebClient, body: BlockAction<ButtonAction>, homeNotes: string[]) =>
+    request(
+      client,
+      { kind: 'action' },
+      {
+        teamId: body.team?.id ?? body.user.team_id ?? '',
+        userId: body.user.id,
+        channelId: body.channel?.id,
+        triggerId: body.trigger_id,
+        requestId: body.trigger_id,
+        homeNotes,
+      },
+    );
+  const republishHome = (client: WebClient, body: BlockAction<ButtonAction>, notes: string[]) =>
+    deps.home.publish(client, body.team?.id ?? body.user.team_id ?? '', body.user.id, notes);
+
   app.action<BlockAction<ButtonAction>>(/^facet1:/, async ({ ack, body, action, client }) => {
     await ack();
-    await bot.click(
-      request(
-        client,
-        { kind: 'action' },
-        {
-          teamId: body.team?.id ?? body.user.team_id ?? '',
-          userId: body.user.id,
-          channelId: body.channel?.id,
-          triggerId: body.trigger_id,
-          requestId: body.trigger_id,
-        },
-      ),
-      action.action_id,
-    );
+    const homeNotes: string[] = [];
+    await bot.click(buttonRequest(client, body, homeNotes), action.action_id);
+    // The Home shows what changed (an approved design leaves the list), and any answer, to the clicker.
+    if (body.view?.type === 'home') await republishHome(client, body, homeNotes);
+  });
+
+  // An admin's "Open settings" on the Home tab: the same as `/design settings` typed in a channel.
+  app.action<BlockAction<ButtonAction>>(slackHomeSettingsActionId, async ({ ack, body, client }) => {
+    await ack();
+    const homeNotes: string[] = [];
+    await bot.command(buttonRequest(client, body, homeNotes), { kind: 'settings', change: null });
+    if (homeNotes.length > 0) await republishHome(client, body, homeNotes);
+  });
+
+  app.event('app_home_opened', async ({ event, body, client }) => {
+    if (event.tab !== 'home') return;
+    await deps.home.publish(client, body.team_id, event.user);
   });
 
   // The text forms differ only in how their submission is read and where errors go.
@@ -113,20 +139,26 @@ export function registerSlackListeners(
   for (const form of changeForms)
     app.view(form.callbackId, async ({ ack, body, view, client }) => {
       const { submission, channelId } = form.read(view);
+      const teamId = body.team?.id ?? body.user.team_id ?? '';
+      const homeNotes: string[] = [];
       await bot.submit(
         request(
           client,
           { kind: 'view', ack: (answer) => ack(answer), errorBlock: form.errorBlock },
           {
-            teamId: body.team?.id ?? body.user.team_id ?? '',
+            teamId,
             userId: body.user.id,
             channelId,
             triggerId: undefined,
             requestId: view.id,
+            homeNotes,
           },
         ),
         submission,
       );
+      // A form without a channel was opened from the Home tab (Decline there): the Home shows the outcome.
+      if (!channelId && submission.kind !== 'stale')
+        await deps.home.publish(client, teamId, body.user.id, homeNotes);
     });
 
   app.view(settingsModalCallbackId, async ({ ack, body, view, client }) => {

@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { RemainingView } from '../../workflow/views.ts';
 import type { WorkspaceInfo } from '../../workflow/workspace-directory.ts';
-import type { DesignCard } from '../card/design-card.ts';
+import type { CardButton, DesignCard } from '../card/design-card.ts';
 import type { ChatReplies } from '../chat/chat-request.ts';
 import type { ChatText } from '../chat/chat-text.ts';
-import { renderSlackCard } from './slack-blocks.ts';
+import { renderSlackAnswer, renderSlackCard } from './slack-blocks.ts';
 import { renderSlackChatText } from './slack-chat-text.ts';
 import { viewEditModal } from './slack-view-edit-modal.ts';
 import { iterationModal, type IterationForm } from './slack-iteration-modal.ts';
@@ -53,6 +53,8 @@ export class SlackReplies implements ChatReplies {
       triggerId: string | undefined;
       teamId: string;
       logger: Logger;
+      /** Where answers to the sender go when there is no channel (a request from the Home tab). */
+      homeNotes?: string[] | undefined;
     },
   ) {
     this.acked = first.kind === 'action';
@@ -81,9 +83,26 @@ export class SlackReplies implements ChatReplies {
     await this.tellOther(this.request.userId, text);
   }
 
+  async tellWithActions(text: ChatText, actions: CardButton[][]): Promise<void> {
+    const rendered = renderSlackChatText(text);
+    const blocks = renderSlackAnswer(rendered, actions);
+    const { channelId, client, userId } = this.request;
+    await this.acknowledge();
+    if (this.first.kind === 'command') {
+      await this.first.respond({ response_type: 'ephemeral', text: rendered, blocks });
+      return;
+    }
+    if (!channelId) return this.tell(text);
+    await client.chat.postEphemeral({ channel: channelId, user: userId, text: rendered, blocks });
+  }
+
   async tellOther(userId: string, text: ChatText): Promise<void> {
-    const { channelId, client } = this.request;
-    if (!channelId) return;
+    const { channelId, client, homeNotes } = this.request;
+    if (!channelId) {
+      // A click on the Home tab has no channel: the sender's answers go on their Home, published after.
+      if (userId === this.request.userId) homeNotes?.push(renderSlackChatText(text));
+      return;
+    }
     await client.chat.postEphemeral({ channel: channelId, user: userId, text: renderSlackChatText(text) });
   }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Workspace } from '../../storage/schema.ts';
 
 /*
@@ -7,6 +7,9 @@ import type { Database, Workspace } from '../../storage/schema.ts';
  */
 
 type Executor = Kysely<Database>;
+
+/** What a design's hold will charge while it is live (joined as credit_holds); nothing once settled. */
+export const heldCredits = sql<number>`case when credit_holds.status = 'active' then designs.hold_amount else 0 end`;
 
 /** A workspace's row by its id, unlocked. */
 export async function findWorkspaceById(db: Executor, workspaceId: string): Promise<Workspace | undefined> {
@@ -20,10 +23,20 @@ export async function listRecentDesigns(
 ) {
   return db
     .selectFrom('designs')
-    .select(['id', 'prompt', 'state', 'iteration', 'charged', 'created_at', 'surface'])
-    .where('workspace_id', '=', query.workspaceId)
-    .where('requester_id', '=', query.requesterId)
-    .orderBy('created_at', 'desc')
+    .leftJoin('credit_holds', 'credit_holds.id', 'designs.hold_id')
+    .select([
+      'designs.id',
+      'designs.prompt',
+      'designs.state',
+      'designs.iteration',
+      'designs.charged',
+      'designs.created_at',
+      'designs.surface',
+      heldCredits.as('held'),
+    ])
+    .where('designs.workspace_id', '=', query.workspaceId)
+    .where('designs.requester_id', '=', query.requesterId)
+    .orderBy('designs.created_at', 'desc')
     .limit(query.limit)
     .execute();
 }

@@ -22,6 +22,7 @@ describe('parseDesignCommand', () => {
     expect(parse('Help?')).toEqual({ kind: 'help' });
     expect(parse('CREDITS')).toEqual({ kind: 'credits' });
     expect(parse('history.')).toEqual({ kind: 'history' });
+    expect(parse('Pending')).toEqual({ kind: 'pending' });
     expect(parse('settings')).toEqual({ kind: 'settings', change: null });
     expect(parse('grant <@U22> 5')).toEqual({ kind: 'grant', userId: 'U22', amount: 5 });
   });
@@ -43,6 +44,12 @@ describe('parseDesignCommand', () => {
     expect(parse('help me choose a lamp')).toEqual(usageOf('help'));
     expect(parse('History of my designs')).toEqual(usageOf('history'));
     expect(parse('settings, please')).toEqual(usageOf('settings'));
+    expect(parse('pending approvals')).toEqual(usageOf('pending'));
+    // A description that merely starts with the word is a design.
+    expect(parse('pendant lamp in brushed brass')).toEqual({
+      kind: 'create',
+      prompt: 'pendant lamp in brushed brass',
+    });
     expect(parse('grant me 5 credits')).toMatchObject({ kind: 'misuse', text: /^Usage: `\/design grant/ });
   });
 

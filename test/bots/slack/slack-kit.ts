@@ -34,7 +34,12 @@ export function sign(body: string, timestamp = Math.floor(Date.now() / 1000), se
   return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) };
 }
 
-type Button = { action_id: string; text: { text: string } };
+type Button = { action_id: string; text: { text: string }; confirm?: unknown };
+
+export type HomeView = {
+  type: string;
+  blocks: { type: string; block_id?: string; [key: string]: unknown }[];
+};
 
 export type SlackKit = {
   h: Harness;
@@ -48,6 +53,14 @@ export type SlackKit = {
   post(body: string, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
   command(text: string, user?: string, teamId?: string): string;
   click(actionId: string, user?: string): string;
+  /** The same click made on the user's Home tab: no channel, the Home view as its container. */
+  clickFromHome(actionId: string, user?: string): string;
+  /** The click on an admin's Home "Open settings" button. */
+  homeSettingsClick(user: string): string;
+  /** Sends the app_home_opened event (Events API, JSON) for the user's Home tab. */
+  openHome(user: string): Promise<{ status: number; text: string }>;
+  /** The newest Home view published for the user (views.publish), once there is one after `after` calls. */
+  home(user: string, after?: number): Promise<HomeView>;
   submit(
     callbackId: string,
     metadata: string,
@@ -141,6 +154,7 @@ export async function startSlackKit(
       (design) => coalesced.redeliver(design),
     ),
     actors: new SlackActors(() => new Date()),
+    images,
     logger: silentLogger,
   });
   await slackApp.start();
@@ -181,6 +195,20 @@ export async function startSlackKit(
         JSON.stringify(c.args.blocks ?? []).includes('facet_title'),
     )!;
 
+  function clickFromHome(actionId: string, user = 'U1'): string {
+    triggers += 1;
+    const payload = {
+      type: 'block_actions',
+      team: { id: team },
+      user: { id: user },
+      trigger_id: `trigger-${triggers}`,
+      container: { type: 'view', view_id: `VHOME-${user}` },
+      view: { id: `VHOME-${user}`, type: 'home', blocks: [] },
+      actions: [{ type: 'button', action_id: actionId, block_id: 'facet_home_actions', value: actionId }],
+    };
+    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  }
+
   return {
     h,
     slack,
@@ -212,6 +240,47 @@ export async function startSlackKit(
         actions: [{ type: 'button', action_id: actionId, block_id: 'facet_actions_0', value: actionId }],
       };
       return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    },
+    clickFromHome,
+    homeSettingsClick(user) {
+      return clickFromHome('facet_home_settings', user);
+    },
+    async openHome(user) {
+      const body = JSON.stringify({
+        type: 'event_callback',
+        team_id: team,
+        api_app_id: 'A0FACET',
+        event_id: `Ev${(triggers += 1)}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event: {
+          type: 'app_home_opened',
+          user,
+          channel: `D-${user}`,
+          tab: 'home',
+          event_ts: `${Date.now() / 1000}`,
+        },
+      });
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...sign(body) },
+        body,
+      });
+      return { status: response.status, text: await response.text() };
+    },
+    async home(user, after = 0) {
+      let view: HomeView | undefined;
+      await expect
+        .poll(
+          () =>
+            (view = slack
+              .callsTo('views.publish')
+              .slice(after)
+              .filter((call) => call.args.user_id === user && !call.error)
+              .at(-1)?.args.view as HomeView | undefined),
+          { timeout: 10_000 },
+        )
+        .toBeDefined();
+      return view!;
     },
     submit(callbackId, metadata, values, user = 'U1') {
       const payload = {

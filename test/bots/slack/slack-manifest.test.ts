@@ -15,6 +15,7 @@ const scopeOfMethod: Record<string, string | null> = {
   'chat.postEphemeral': 'chat:write',
   'chat.getPermalink': null,
   'views.open': null,
+  'views.publish': null,
   'files.uploadV2': 'files:write',
   'users.info': 'users:read',
   'usergroups.list': 'usergroups:read',
@@ -23,6 +24,7 @@ const scopeOfMethod: Record<string, string | null> = {
 
 const manifestSchema = z.object({
   features: z.object({
+    app_home: z.object({ home_tab_enabled: z.boolean() }),
     slash_commands: z.array(
       z.object({ command: z.string(), url: z.url(), usage_hint: z.string(), should_escape: z.boolean() }),
     ),
@@ -68,7 +70,7 @@ describe('manifest.yml', () => {
     expect([...slackBotScopes].sort()).toEqual([...needed].sort());
   });
 
-  it('declares /design, interactivity, the OAuth redirect and uninstall events at the paths the app serves', async () => {
+  it('declares /design, the Home tab, interactivity, the OAuth redirect and its events at the paths the app serves', async () => {
     const manifest = manifestSchema.parse(parse(await readFile('manifest.yml', 'utf8')));
     const [command] = manifest.features.slash_commands;
     expect(command).toMatchObject({ command: '/design', should_escape: true });
@@ -77,7 +79,9 @@ describe('manifest.yml', () => {
     expect(new URL(manifest.settings.interactivity.request_url).pathname).toBe('/slack/events');
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(new URL(manifest.settings.event_subscriptions.request_url).pathname).toBe('/slack/events');
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
+      'app_home_opened',
       'app_uninstalled',
       'tokens_revoked',
     ]);

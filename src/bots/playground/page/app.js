@@ -141,7 +141,7 @@ function updateEmptyHint() {
 }
 
 /** A private answer: only the user who asked sees it (switching user hides it). */
-function note(message, { error = false } = {}) {
+function note(message, { error = false, actions = [] } = {}) {
   const item = element(
     'li',
     {
@@ -151,6 +151,7 @@ function note(message, { error = false } = {}) {
       ...(error ? { role: 'alert' } : {}),
     },
     ...richText(message),
+    ...actions.map(buttonRow),
     element('small', {}, error ? 'Only on this page' : 'Only visible to you'),
   );
   messages.append(item);
@@ -218,20 +219,7 @@ function imageFrame(view, previous) {
 
 function renderCard(view, previous) {
   const { card } = view;
-  const buttons = card.actions.map((row) =>
-    element(
-      'div',
-      { class: 'actions' },
-      ...row.map((button) =>
-        element('button', {
-          class: button.style ?? '',
-          textContent: button.label,
-          'data-action-id': button.id,
-          onclick: () => void click(button),
-        }),
-      ),
-    ),
-  );
+  const buttons = card.actions.map(buttonRow);
   // Only http(s): the URL comes from the server, but a link is never the place to run anything.
   const pageLink =
     card.link && /^https?:\/\//.test(card.link.url)
@@ -328,6 +316,8 @@ function show(view) {
 function openThread(id) {
   state.openThread = id;
   $('thread').hidden = false;
+  // The thread takes the side column from "For you" (whose button in the channel brings it back).
+  document.body.dataset.thread = 'open';
   $('thread').dataset.designId = id;
   renderThread(state.views.get(id));
 }
@@ -379,9 +369,87 @@ function renderThread(view) {
 }
 
 async function answer(result) {
-  if (result.reply) note(result.reply);
+  if (result.reply) note(result.reply, { actions: result.actions });
   if (result.modal) openFeedback(result.modal);
-  await refreshUsers();
+  await Promise.all([refreshUsers(), refreshHome()]);
+}
+
+/** A row of card buttons (a card's, a pending list's, the side panel's): each click goes to Facet. */
+function buttonRow(row) {
+  return element(
+    'div',
+    { class: 'actions' },
+    ...row.map((button) =>
+      element('button', {
+        class: button.style ?? '',
+        textContent: button.label,
+        'data-action-id': button.id,
+        onclick: () => void click(button),
+      }),
+    ),
+  );
+}
+
+/** "For you": what waits for the selected user's approval, and their designs (Slack's Home tab). */
+function renderHome(home) {
+  const waiting = home.waiting.map((entry) => {
+    const imageUrl = state.views.get(entry.designId)?.imageUrl;
+    return element(
+      'li',
+      { class: 'home-item', 'data-testid': 'home-waiting-item', 'data-design-id': entry.designId },
+      imageUrl
+        ? element('img', { src: imageUrl, alt: `Front view, iteration ${entry.iteration}`, class: 'thumb' })
+        : null,
+      element(
+        'div',
+        { class: 'home-text' },
+        element('strong', { textContent: entry.prompt }),
+        element('small', {
+          textContent: `by @${nameOf(entry.requesterId)} · iteration ${entry.iteration} · ${entry.held} credits reserved · waiting since ${new Date(entry.waitingSince).toLocaleTimeString(undefined, { timeStyle: 'short' })}`,
+        }),
+        buttonRow(entry.buttons),
+      ),
+    );
+  });
+  $('home-waiting').replaceChildren(
+    ...(waiting.length > 0
+      ? waiting
+      : [element('li', { class: 'home-none', textContent: 'Nothing is waiting for your approval.' })]),
+    ...(home.moreWaiting
+      ? [element('li', { class: 'home-none', textContent: 'More are waiting: these are the oldest.' })]
+      : []),
+  );
+  const designs = home.designs.map((design) =>
+    element(
+      'li',
+      { class: 'home-item', 'data-testid': 'home-design', 'data-design-id': design.designId },
+      element(
+        'div',
+        { class: 'home-text' },
+        element('strong', { textContent: design.prompt }),
+        element('small', {
+          textContent: `${design.state} · iteration ${design.iteration} · ${design.credits}`,
+        }),
+      ),
+    ),
+  );
+  $('home-designs').replaceChildren(
+    ...(designs.length > 0
+      ? designs
+      : [element('li', { class: 'home-none', textContent: 'No designs yet.' })]),
+  );
+  $('home-settings-section').hidden = home.settings === null;
+  $('home-settings').textContent = home.settings ?? '';
+  $('open-home').textContent =
+    home.waiting.length > 0 ? `For you (${home.waiting.length} waiting)` : 'For you';
+}
+
+/** Asked again after each change; an older answer arriving late is dropped. */
+let homeRequests = 0;
+async function refreshHome() {
+  const asked = (homeRequests += 1);
+  const home = await api(`home?user=${encodeURIComponent(state.user)}`);
+  if (asked === homeRequests) renderHome(home);
 }
 
 /** Runs what a click or command asked for; a request that failed says so on the page. */
@@ -471,10 +539,12 @@ $('feedback-form').addEventListener('submit', async (event) => {
   await attempt(() => answer(result));
 });
 $('feedback-cancel').addEventListener('click', () => $('feedback').close());
-$('close-thread').addEventListener('click', () => {
+function closeThread() {
   state.openThread = null;
   $('thread').hidden = true;
-});
+  delete document.body.dataset.thread;
+}
+$('close-thread').addEventListener('click', closeThread);
 $('example').addEventListener('click', () => {
   $('text').value = $('example').textContent.trim();
   $('text').focus();
@@ -504,14 +574,22 @@ $('user').addEventListener('change', async (event) => {
   localStorage.setItem('facet-user', state.user);
   showOnlyMyNotes();
   for (const view of state.views.values()) show(view);
-  await attempt(refreshUsers);
+  await attempt(() => Promise.all([refreshUsers(), refreshHome()]));
 });
+// A phone opens "For you" over the channel; a wider page gives it back the side column a thread took.
+$('open-home').addEventListener('click', () => {
+  if (narrow.matches) $('home').dataset.open = 'true';
+  else closeThread();
+});
+$('close-home').addEventListener('click', () => delete $('home').dataset.open);
 
 /** Everything again from the server: at start, and after every reconnect (a restart misses events). */
 async function sync() {
   const [users, designs] = await Promise.all([api('users'), api('designs')]);
   applyUsers(users);
   for (const view of designs) show(view);
+  // After the designs: the panel's thumbnails are theirs.
+  await refreshHome();
 }
 
 function setConnection(live) {
@@ -531,7 +609,10 @@ function connect() {
     if (events.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
   });
   events.addEventListener('design', (event) => {
-    if (show(JSON.parse(event.data))) refreshUsers().catch(() => undefined);
+    if (show(JSON.parse(event.data))) {
+      refreshUsers().catch(() => undefined);
+      refreshHome().catch(() => undefined);
+    }
   });
 }
 
