@@ -14,10 +14,24 @@ import { openDatabase } from '../src/storage/database.ts';
 import { LocalImageStore } from '../src/storage/images/local-image-store.ts';
 import { BullMQJobQueue } from '../src/workflow/jobs/bullmq-job-queue.ts';
 import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
-import { serveParent } from './forked-child.ts';
+import { changeOf } from './design-waits.ts';
+import { serveParent, tellParent } from './forked-child.ts';
 import type { WorkersRequest, WorkersSettings } from './workers.ts';
 
-let running: { workflow: Workflow; cards: PlatformComposition; close: () => Promise<void> } | undefined;
+type Cards = Pick<PlatformComposition, 'notifier' | 'flush'>;
+
+let running: { workflow: Workflow; cards: Cards; close: () => Promise<void> } | undefined;
+
+/** No chat platform: the bench is told of every change (bench/design-waits.ts). */
+const toTheBench: Cards = {
+  notifier: {
+    notify: (design) => {
+      tellParent(changeOf(design));
+      return Promise.resolve();
+    },
+  },
+  flush: () => Promise.resolve(),
+};
 
 async function start(settings: WorkersSettings) {
   // As src/process/worker-process.ts does: design work yields the CPU to the receiving process.
@@ -29,26 +43,28 @@ async function start(settings: WorkersSettings) {
   );
   const images = new LocalImageStore(settings.images);
   const deps = { db, images, clock: systemClock, logger };
-  const cards =
-    settings.cards.platform === 'slack'
-      ? (await import('../src/compose/slack-composition.ts')).composeSlack(
-          {
-            signingSecret: settings.cards.signingSecret,
-            botToken: settings.cards.botToken,
-            appToken: undefined,
-            oauth: undefined,
-            apiUrl: settings.cards.apiUrl,
-          },
-          deps,
-        )
-      : (await import('../src/compose/discord-composition.ts')).composeDiscord(
-          {
-            token: settings.cards.token,
-            applicationId: settings.cards.applicationId,
-            apiUrl: settings.cards.apiUrl,
-          },
-          deps,
-        );
+  const cards: Cards =
+    settings.cards.platform === 'none'
+      ? toTheBench
+      : settings.cards.platform === 'slack'
+        ? (await import('../src/compose/slack-composition.ts')).composeSlack(
+            {
+              signingSecret: settings.cards.signingSecret,
+              botToken: settings.cards.botToken,
+              appToken: undefined,
+              oauth: undefined,
+              apiUrl: settings.cards.apiUrl,
+            },
+            deps,
+          )
+        : (await import('../src/compose/discord-composition.ts')).composeDiscord(
+            {
+              token: settings.cards.token,
+              applicationId: settings.cards.applicationId,
+              apiUrl: settings.cards.apiUrl,
+            },
+            deps,
+          );
   const jobs = new BullMQJobQueue({
     redisUrl: settings.redisUrl,
     prefix: settings.prefix,
@@ -99,6 +115,8 @@ async function run(request: WorkersRequest): Promise<unknown> {
     case 'flush':
       await running?.cards.flush();
       return null;
+    case 'rss':
+      return process.memoryUsage().rss;
     case 'cpu': {
       const usage = process.cpuUsage();
       return (usage.user + usage.system) / 1000;
