@@ -5,8 +5,6 @@
  */
 import { setPriority } from 'node:os';
 import { pino } from 'pino';
-import { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
-import { OpenAIFeatureExtractor } from '../src/ai/openai/openai-feature-extractor.ts';
 import { systemClock } from '../src/clock.ts';
 import type { PlatformComposition } from '../src/compose/platform-composition.ts';
 import { CreditLedger } from '../src/credits/ledger.ts';
@@ -15,6 +13,7 @@ import { LocalImageStore } from '../src/storage/images/local-image-store.ts';
 import { BullMQJobQueue } from '../src/workflow/jobs/bullmq-job-queue.ts';
 import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
 import { changeOf } from './design-waits.ts';
+import { modelClients } from './model-clients.ts';
 import { serveParent, tellParent } from './forked-child.ts';
 import type { WorkersRequest, WorkersSettings } from './workers.ts';
 
@@ -77,16 +76,7 @@ async function start(settings: WorkersSettings) {
     db,
     ledger: new CreditLedger(db, { clock: systemClock, starterCredits: 1_000_000 }),
     jobs,
-    model: new GeminiImageModel({
-      apiKey: 'bench-gemini-key',
-      baseUrl: settings.geminiUrl,
-      timeoutMs: 30_000,
-    }),
-    extractor: new OpenAIFeatureExtractor({
-      apiKey: 'bench-openai-key',
-      baseUrl: settings.openaiUrl,
-      timeoutMs: 30_000,
-    }),
+    ...modelClients(settings),
     images,
     notifier: cards.notifier,
     clock: systemClock,

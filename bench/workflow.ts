@@ -14,11 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import sharp from 'sharp';
-import { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
-import { OpenAIFeatureExtractor } from '../src/ai/openai/openai-feature-extractor.ts';
+import type { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
 import { CreditLedger } from '../src/credits/ledger.ts';
 import { LocalImageStore } from '../src/storage/images/local-image-store.ts';
 import { ensureWorkspace } from '../src/storage/workspaces.ts';
@@ -35,6 +33,8 @@ import {
   type DesignFigures,
 } from './design-figures.ts';
 import { terminalStates as terminal, WaitingNotifier, type State } from './design-waits.ts';
+import { obliterateQueue } from './bench-queue.ts';
+import { modelClients } from './model-clients.ts';
 import { calibrationPrompt, forkModelFakes, type FakesReport } from './model-fakes.ts';
 
 const designs = Number(process.env.BENCH_DESIGNS ?? 100);
@@ -105,21 +105,13 @@ try {
     closeTimeoutMs: 5000,
     logger,
   });
-  const model = new GeminiImageModel({
-    apiKey: 'bench-gemini-key',
-    baseUrl: fakes.geminiUrl,
-    timeoutMs: 30_000,
-  });
+  const { model, extractor } = modelClients(fakes);
   workflow = createWorkflow({
     db: test.db,
     ledger,
     jobs,
     model,
-    extractor: new OpenAIFeatureExtractor({
-      apiKey: 'bench-openai-key',
-      baseUrl: fakes.openaiUrl,
-      timeoutMs: 30_000,
-    }),
+    extractor,
     images,
     notifier,
     clock: () => new Date(),
@@ -331,11 +323,7 @@ try {
   if (completed.length !== designs || sheetDelays.length !== completed.length) process.exitCode = 1;
 } finally {
   await workflow?.close();
-  const cleanup = new Queue(queueName, { connection: { url: redisUrl }, prefix });
-  await cleanup
-    .obliterate({ force: true })
-    .catch((err: unknown) => logger.warn({ err }, 'obliterate failed'));
-  await cleanup.close();
+  await obliterateQueue({ queueName, redisUrl, prefix }, logger);
   await fakes.close();
   await test.drop();
   await rm(dir, { recursive: true, force: true });
