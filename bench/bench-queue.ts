@@ -12,3 +12,15 @@ export async function obliterateQueue(queue: BenchQueue, logger: Logger): Promis
     .catch((err: unknown) => logger.warn({ err }, 'obliterate failed'));
   await cleanup.close();
 }
+
+/** How many jobs of each kind (front, view, sheet, ...) are active now: what holds the workers' slots. */
+export async function activeJobKinds(queue: BenchQueue): Promise<Record<string, number>> {
+  const reader = new Queue(queue.queueName, { connection: { url: queue.redisUrl }, prefix: queue.prefix });
+  try {
+    const kinds: Record<string, number> = {};
+    for (const job of await reader.getActive()) kinds[job.name] = (kinds[job.name] ?? 0) + 1;
+    return kinds;
+  } finally {
+    await reader.close();
+  }
+}

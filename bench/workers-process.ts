@@ -105,8 +105,8 @@ async function run(request: WorkersRequest): Promise<unknown> {
     case 'flush':
       await running?.cards.flush();
       return null;
-    case 'rss':
-      return process.memoryUsage().rss;
+    case 'memory':
+      return process.memoryUsage();
     case 'cpu': {
       const usage = process.cpuUsage();
       return (usage.user + usage.system) / 1000;

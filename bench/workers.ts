@@ -31,15 +31,15 @@ export type WorkersSettings = {
 
 export type WorkersRequest =
   | { id: number; op: 'start'; arg: WorkersSettings }
-  | { id: number; op: 'flush' | 'cpu' | 'rss' | 'close'; arg: null };
+  | { id: number; op: 'flush' | 'cpu' | 'memory' | 'close'; arg: null };
 
 export type BenchWorkers = {
   /** Waits until every card update of the workers has reached the fake platform. */
   flush(): Promise<void>;
   /** CPU the worker process has used so far, in ms. */
   cpuMs(): Promise<number>;
-  /** The worker process's resident memory now, in bytes. */
-  rssBytes(): Promise<number>;
+  /** The worker process's memory now (process.memoryUsage()). */
+  memory(): Promise<NodeJS.MemoryUsage>;
   close(): Promise<void>;
 };
 
@@ -56,7 +56,7 @@ export async function forkWorkers(
   return {
     flush: () => child.call('flush', null),
     cpuMs: () => child.call('cpu', null),
-    rssBytes: () => child.call('rss', null),
+    memory: () => child.call('memory', null),
     close: () => child.close(),
   };
 }
