@@ -54,10 +54,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Queue } from 'bullmq';
+import { obliterateQueue } from './bench-queue.ts';
+import { modelClients } from './model-clients.ts';
 import { pino } from 'pino';
-import { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
-import { OpenAIFeatureExtractor } from '../src/ai/openai/openai-feature-extractor.ts';
 import { registerDiscordCommands } from '../src/bots/discord/discord-bot.ts';
 import { readDiscordCardPlace } from '../src/bots/discord/discord-card-place.ts';
 import { systemClock } from '../src/clock.ts';
@@ -215,12 +214,7 @@ try {
     db: test.db,
     ledger,
     jobs,
-    model: new GeminiImageModel({ apiKey: 'bench-gemini-key', baseUrl: gemini.url, timeoutMs: 30_000 }),
-    extractor: new OpenAIFeatureExtractor({
-      apiKey: 'bench-openai-key',
-      baseUrl: openai.url,
-      timeoutMs: 30_000,
-    }),
+    ...modelClients({ geminiUrl: gemini.url, openaiUrl: openai.url }),
     images,
     notifier: composed.notifier,
     clock: systemClock,
@@ -557,11 +551,7 @@ try {
   await workflow?.close();
   // Bounded (a delivery retried with backoff would hold the shutdown) without holding the process itself.
   await Promise.race([flushCards(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-  const cleanup = new Queue(queueName, { connection: { url: redisUrl }, prefix });
-  await cleanup
-    .obliterate({ force: true })
-    .catch((err: unknown) => logger.warn({ err }, 'obliterate failed'));
-  await cleanup.close();
+  await obliterateQueue({ queueName, redisUrl, prefix }, logger);
   http?.server.closeAllConnections();
   await http?.close();
   await workers?.close();

@@ -5,6 +5,8 @@ import { setPriority } from 'node:os';
 export type ChildRequest<Op extends string = string> = { id: number; op: Op; arg: unknown };
 /** Child → parent: the operation's value, or its error's message. */
 export type ChildReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+/** Child → parent, unasked: something the child saw (see tellParent and forkChild's onEvent). */
+export type ChildEvent = { event: unknown };
 
 export type ForkedChild<Op extends string> = {
   call<T>(op: Op, arg: unknown): Promise<T>;
@@ -21,13 +23,15 @@ export type ForkedChild<Op extends string> = {
 export function forkChild<Op extends string>(
   script: URL,
   label: string,
-  options: { nice?: number } = {},
+  options: { nice?: number; onEvent?: (event: unknown) => void } = {},
 ): ForkedChild<Op | 'close'> {
   const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   if (options.nice !== undefined && child.pid !== undefined) setPriority(child.pid, options.nice);
   let next = 0;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  child.on('message', (reply: ChildReply) => {
+  child.on('message', (message: ChildReply | ChildEvent) => {
+    if ('event' in message) return options.onEvent?.(message.event);
+    const reply = message;
     const waiter = pending.get(reply.id);
     if (!waiter) return;
     pending.delete(reply.id);
@@ -76,4 +80,9 @@ export function serveParent(
   });
   // The parent is gone (or done): nothing is left to serve.
   process.once('disconnect', () => void onGone().finally(() => process.exit(0)));
+}
+
+/** The child's side of forkChild's onEvent: tells the parent something it did not ask for. */
+export function tellParent(event: unknown): void {
+  if (process.connected) process.send?.({ event } satisfies ChildEvent);
 }

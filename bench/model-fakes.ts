@@ -16,10 +16,23 @@ export type FakesSettings = {
   viewMinMs: number;
   viewMaxMs: number;
   openaiMs: number;
+  /** When set, a feature extraction takes a random time in [openaiMs, openaiMaxMs]. */
+  openaiMaxMs?: number;
+  /** How long an image request answered with a transient error (see failOnce) takes. Default 200 ms. */
+  failureMs?: number;
 };
 
-/** One image request of a bench design: `at` is performance.timeOrigin + performance.now() on arrival. */
-export type ModelCall = { design: number; kind: 'front' | 'view'; at: number; ms: number };
+/**
+ * One model request of a bench design (an image, or its features from OpenAI): `at` is
+ * performance.timeOrigin + performance.now() on arrival; `failed` when it was answered with a transient error.
+ */
+export type ModelCall = {
+  design: number;
+  kind: 'front' | 'view' | 'features';
+  at: number;
+  ms: number;
+  failed?: boolean;
+};
 
 export type FakesReport = {
   calls: ModelCall[];
@@ -31,13 +44,21 @@ export type FakesReport = {
   cpuMs: number;
 };
 
+/** The next image request of this kind for this design is answered HTTP 503 (a transient error). */
+export type FailOnce = { design: number; kind: 'front' | 'view' };
+
 export type FakesRequest =
-  { id: number; op: 'start'; arg: FakesSettings } | { id: number; op: 'report' | 'close'; arg: null };
+  | { id: number; op: 'start'; arg: FakesSettings }
+  | { id: number; op: 'failOnce'; arg: FailOnce }
+  /** `fromDesign`: only the calls of designs numbered from it (a long bench's report stays small). */
+  | { id: number; op: 'report'; arg: { fromDesign?: number } | null }
+  | { id: number; op: 'close'; arg: null };
 
 export type ModelFakes = {
   geminiUrl: string;
   openaiUrl: string;
-  report(): Promise<FakesReport>;
+  failOnce(target: FailOnce): Promise<void>;
+  report(options?: { fromDesign?: number }): Promise<FakesReport>;
   close(): Promise<void>;
 };
 
@@ -48,5 +69,10 @@ export async function forkModelFakes(settings: FakesSettings): Promise<ModelFake
     { nice: settings.nice },
   );
   const urls = await child.call<{ geminiUrl: string; openaiUrl: string }>('start', settings);
-  return { ...urls, report: () => child.call('report', null), close: () => child.close() };
+  return {
+    ...urls,
+    failOnce: (target) => child.call('failOnce', target),
+    report: (options) => child.call('report', options ?? null),
+    close: () => child.close(),
+  };
 }

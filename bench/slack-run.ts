@@ -41,15 +41,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Queue } from 'bullmq';
+import { obliterateQueue } from './bench-queue.ts';
+import { modelClients } from './model-clients.ts';
 import { watchLoop, printLoop } from './loop-watch.ts';
 import { forkWorkers, type BenchWorkers } from './workers.ts';
 import { forkModelFakes } from './model-fakes.ts';
 import { forkSlackFake } from './slack-fake.ts';
 import { afterWaitingRequests } from '../src/process/after-waiting-requests.ts';
 import { pino } from 'pino';
-import { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
-import { OpenAIFeatureExtractor } from '../src/ai/openai/openai-feature-extractor.ts';
 import { encodeCardAction } from '../src/bots/card/card-action-id.ts';
 import { systemClock } from '../src/clock.ts';
 import { composeSlack } from '../src/compose/slack-composition.ts';
@@ -193,12 +192,7 @@ try {
     db: test.db,
     ledger,
     jobs,
-    model: new GeminiImageModel({ apiKey: 'bench-gemini-key', baseUrl: gemini.url, timeoutMs: 30_000 }),
-    extractor: new OpenAIFeatureExtractor({
-      apiKey: 'bench-openai-key',
-      baseUrl: openai.url,
-      timeoutMs: 30_000,
-    }),
+    ...modelClients({ geminiUrl: gemini.url, openaiUrl: openai.url }),
     images,
     notifier: composed.notifier,
     clock: systemClock,
@@ -580,11 +574,7 @@ try {
   await workflow?.close();
   await flushCards();
   await workers?.close();
-  const cleanup = new Queue(queueName, { connection: { url: redisUrl }, prefix });
-  await cleanup
-    .obliterate({ force: true })
-    .catch((err: unknown) => logger.warn({ err }, 'obliterate failed'));
-  await cleanup.close();
+  await obliterateQueue({ queueName, redisUrl, prefix }, logger);
   await Promise.all([fakes.close(), slack.close()]);
   await test.drop();
   await rm(dir, { recursive: true, force: true });

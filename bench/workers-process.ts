@@ -5,8 +5,6 @@
  */
 import { setPriority } from 'node:os';
 import { pino } from 'pino';
-import { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
-import { OpenAIFeatureExtractor } from '../src/ai/openai/openai-feature-extractor.ts';
 import { systemClock } from '../src/clock.ts';
 import type { PlatformComposition } from '../src/compose/platform-composition.ts';
 import { CreditLedger } from '../src/credits/ledger.ts';
@@ -14,10 +12,25 @@ import { openDatabase } from '../src/storage/database.ts';
 import { LocalImageStore } from '../src/storage/images/local-image-store.ts';
 import { BullMQJobQueue } from '../src/workflow/jobs/bullmq-job-queue.ts';
 import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
-import { serveParent } from './forked-child.ts';
+import { changeOf } from './design-waits.ts';
+import { modelClients } from './model-clients.ts';
+import { serveParent, tellParent } from './forked-child.ts';
 import type { WorkersRequest, WorkersSettings } from './workers.ts';
 
-let running: { workflow: Workflow; cards: PlatformComposition; close: () => Promise<void> } | undefined;
+type Cards = Pick<PlatformComposition, 'notifier' | 'flush'>;
+
+let running: { workflow: Workflow; cards: Cards; close: () => Promise<void> } | undefined;
+
+/** No chat platform: the bench is told of every change (bench/design-waits.ts). */
+const toTheBench: Cards = {
+  notifier: {
+    notify: (design) => {
+      tellParent(changeOf(design));
+      return Promise.resolve();
+    },
+  },
+  flush: () => Promise.resolve(),
+};
 
 async function start(settings: WorkersSettings) {
   // As src/process/worker-process.ts does: design work yields the CPU to the receiving process.
@@ -29,26 +42,28 @@ async function start(settings: WorkersSettings) {
   );
   const images = new LocalImageStore(settings.images);
   const deps = { db, images, clock: systemClock, logger };
-  const cards =
-    settings.cards.platform === 'slack'
-      ? (await import('../src/compose/slack-composition.ts')).composeSlack(
-          {
-            signingSecret: settings.cards.signingSecret,
-            botToken: settings.cards.botToken,
-            appToken: undefined,
-            oauth: undefined,
-            apiUrl: settings.cards.apiUrl,
-          },
-          deps,
-        )
-      : (await import('../src/compose/discord-composition.ts')).composeDiscord(
-          {
-            token: settings.cards.token,
-            applicationId: settings.cards.applicationId,
-            apiUrl: settings.cards.apiUrl,
-          },
-          deps,
-        );
+  const cards: Cards =
+    settings.cards.platform === 'none'
+      ? toTheBench
+      : settings.cards.platform === 'slack'
+        ? (await import('../src/compose/slack-composition.ts')).composeSlack(
+            {
+              signingSecret: settings.cards.signingSecret,
+              botToken: settings.cards.botToken,
+              appToken: undefined,
+              oauth: undefined,
+              apiUrl: settings.cards.apiUrl,
+            },
+            deps,
+          )
+        : (await import('../src/compose/discord-composition.ts')).composeDiscord(
+            {
+              token: settings.cards.token,
+              applicationId: settings.cards.applicationId,
+              apiUrl: settings.cards.apiUrl,
+            },
+            deps,
+          );
   const jobs = new BullMQJobQueue({
     redisUrl: settings.redisUrl,
     prefix: settings.prefix,
@@ -61,16 +76,7 @@ async function start(settings: WorkersSettings) {
     db,
     ledger: new CreditLedger(db, { clock: systemClock, starterCredits: 1_000_000 }),
     jobs,
-    model: new GeminiImageModel({
-      apiKey: 'bench-gemini-key',
-      baseUrl: settings.geminiUrl,
-      timeoutMs: 30_000,
-    }),
-    extractor: new OpenAIFeatureExtractor({
-      apiKey: 'bench-openai-key',
-      baseUrl: settings.openaiUrl,
-      timeoutMs: 30_000,
-    }),
+    ...modelClients(settings),
     images,
     notifier: cards.notifier,
     clock: systemClock,
@@ -99,6 +105,8 @@ async function run(request: WorkersRequest): Promise<unknown> {
     case 'flush':
       await running?.cards.flush();
       return null;
+    case 'memory':
+      return process.memoryUsage();
     case 'cpu': {
       const usage = process.cpuUsage();
       return (usage.user + usage.system) / 1000;

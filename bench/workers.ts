@@ -4,11 +4,14 @@
  * bench/workers-process.ts wires the worker side as startFacet wires a worker process, with the bench's
  * queue prefix and concurrency, which the production configuration does not expose.
  */
+import type { DesignChange } from './design-waits.ts';
 import { forkChild } from './forked-child.ts';
 
 export type WorkerCards =
   | { platform: 'slack'; signingSecret: string; botToken: string; apiUrl: string }
-  | { platform: 'discord'; token: string; applicationId: string; apiUrl: string };
+  | { platform: 'discord'; token: string; applicationId: string; apiUrl: string }
+  /** No chat platform: each change the workers publish is told to the bench (forkWorkers' onChange). */
+  | { platform: 'none' };
 
 export type WorkersSettings = {
   databaseUrl: string;
@@ -28,25 +31,32 @@ export type WorkersSettings = {
 
 export type WorkersRequest =
   | { id: number; op: 'start'; arg: WorkersSettings }
-  | { id: number; op: 'flush' | 'cpu' | 'close'; arg: null };
+  | { id: number; op: 'flush' | 'cpu' | 'memory' | 'close'; arg: null };
 
 export type BenchWorkers = {
   /** Waits until every card update of the workers has reached the fake platform. */
   flush(): Promise<void>;
   /** CPU the worker process has used so far, in ms. */
   cpuMs(): Promise<number>;
+  /** The worker process's memory now (process.memoryUsage()). */
+  memory(): Promise<NodeJS.MemoryUsage>;
   close(): Promise<void>;
 };
 
-export async function forkWorkers(settings: WorkersSettings): Promise<BenchWorkers> {
+export async function forkWorkers(
+  settings: WorkersSettings,
+  onChange?: (change: DesignChange) => void,
+): Promise<BenchWorkers> {
   const child = forkChild<WorkersRequest['op']>(
     new URL('./workers-process.ts', import.meta.url),
     'job workers',
+    { onEvent: (event) => onChange?.(event as DesignChange) },
   );
   await child.call('start', settings);
   return {
     flush: () => child.call('flush', null),
     cpuMs: () => child.call('cpu', null),
+    memory: () => child.call('memory', null),
     close: () => child.close(),
   };
 }

@@ -11,22 +11,30 @@
  * BENCH_LOG_LEVEL (warn, on stderr).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import sharp from 'sharp';
-import { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
-import { OpenAIFeatureExtractor } from '../src/ai/openai/openai-feature-extractor.ts';
+import type { GeminiImageModel } from '../src/ai/gemini/gemini-image-model.ts';
 import { CreditLedger } from '../src/credits/ledger.ts';
 import { LocalImageStore } from '../src/storage/images/local-image-store.ts';
 import { ensureWorkspace } from '../src/storage/workspaces.ts';
-import type { DesignSnapshot } from '../src/workflow/design-snapshot.ts';
 import { BullMQJobQueue } from '../src/workflow/jobs/bullmq-job-queue.ts';
-import type { Notifier } from '../src/workflow/ports/notifier.ts';
 import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
 import { createTestDatabase } from '../test/helpers/test-database.ts';
+import {
+  callsByDesign,
+  designFigures,
+  machineBusyMs,
+  percentile,
+  phaseValues,
+  round,
+  type DesignFigures,
+} from './design-figures.ts';
+import { terminalStates as terminal, WaitingNotifier, type State } from './design-waits.ts';
+import { obliterateQueue } from './bench-queue.ts';
+import { modelClients } from './model-clients.ts';
 import { calibrationPrompt, forkModelFakes, type FakesReport } from './model-fakes.ts';
 
 const designs = Number(process.env.BENCH_DESIGNS ?? 100);
@@ -39,64 +47,6 @@ const viewMinMs = 1000;
 const viewMaxMs = 1500;
 const openaiMs = 20;
 const waitTimeoutMs = 60_000;
-
-type State = DesignSnapshot['state'];
-const terminal: State[] = ['completed', 'failed', 'cancelled', 'expired'];
-
-/** Resolves waiters as soon as a design's snapshot reaches a state; remembers when each state was first seen. */
-class WaitingNotifier implements Notifier {
-  private readonly seen = new Map<string, Map<State, number>>();
-  /** When each design's contact sheet was first shown (it follows completion). */
-  readonly sheetAt = new Map<string, number>();
-  private readonly waiters = new Map<string, { states: State[]; resolve: (at: number) => void }[]>();
-
-  notify(design: DesignSnapshot): Promise<void> {
-    const now = performance.now();
-    let states = this.seen.get(design.id);
-    if (!states) this.seen.set(design.id, (states = new Map<State, number>()));
-    if (!states.has(design.state)) states.set(design.state, now);
-    if (design.revision?.contactSheetKey && !this.sheetAt.has(design.id)) this.sheetAt.set(design.id, now);
-    const waiting = this.waiters.get(design.id) ?? [];
-    const left = waiting.filter((waiter) => {
-      if (!waiter.states.includes(design.state)) return true;
-      waiter.resolve(now);
-      return false;
-    });
-    this.waiters.set(design.id, left);
-    return Promise.resolve();
-  }
-
-  /** When the design was first seen in one of `states` (now or later); rejects after the timeout. */
-  waitFor(designId: string, states: State[]): Promise<{ at: number; state: State }> {
-    for (const state of states) {
-      const at = this.seen.get(designId)?.get(state);
-      if (at !== undefined) return Promise.resolve({ at, state });
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`design ${designId} did not reach ${states.join('/')}`)),
-        waitTimeoutMs,
-      );
-      const list = this.waiters.get(designId) ?? [];
-      list.push({
-        states,
-        resolve: (at) => {
-          clearTimeout(timer);
-          const state = states.find((s) => this.seen.get(designId)?.has(s)) ?? states[0]!;
-          resolve({ at, state });
-        },
-      });
-      this.waiters.set(designId, list);
-    });
-  }
-}
-
-/** CPU time spent by every process on the machine so far (user, nice, system, irq, softirq), in ms. */
-async function machineBusyMs(): Promise<number> {
-  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = line.split(/\s+/).slice(1).map(Number);
-  return ((user + nice + system + irq + softirq) * 1000) / 100;
-}
 
 /**
  * Event-loop time of one image request through the Gemini client (the fake answers at once), as the view
@@ -120,14 +70,6 @@ async function modelClientCost(model: GeminiImageModel, calls: number): Promise<
   );
   return performance.eventLoopUtilization(before).active / calls;
 }
-
-function percentile(values: number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-}
-
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 type Result = {
   n: number;
@@ -153,7 +95,7 @@ let workflow: Workflow | undefined;
 try {
   const images = new LocalImageStore({ dir, publicUrl: 'http://127.0.0.1:9', secret: 'bench-secret' });
   const ledger = new CreditLedger(test.db, { clock: () => new Date(), starterCredits: 1_000_000 });
-  const notifier = new WaitingNotifier();
+  const notifier = new WaitingNotifier(waitTimeoutMs);
   const workspace = await ensureWorkspace(test.db, 'slack', `T${randomUUID().slice(0, 8)}`);
   const jobs = new BullMQJobQueue({
     redisUrl,
@@ -163,21 +105,13 @@ try {
     closeTimeoutMs: 5000,
     logger,
   });
-  const model = new GeminiImageModel({
-    apiKey: 'bench-gemini-key',
-    baseUrl: fakes.geminiUrl,
-    timeoutMs: 30_000,
-  });
+  const { model, extractor } = modelClients(fakes);
   workflow = createWorkflow({
     db: test.db,
     ledger,
     jobs,
     model,
-    extractor: new OpenAIFeatureExtractor({
-      apiKey: 'bench-openai-key',
-      baseUrl: fakes.openaiUrl,
-      timeoutMs: 30_000,
-    }),
+    extractor,
     images,
     notifier,
     clock: () => new Date(),
@@ -273,42 +207,31 @@ try {
   const results = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   for (const s of settled) if (s.status === 'rejected') logger.error({ err: s.reason }, 'design failed');
   const completed = results.filter((r) => r.state === 'completed');
-  const ratios: number[] = [];
-  const overheads: number[] = [];
   const sheetDelays: number[] = [];
-  // Where the overhead is spent, per design: before the front request reaches the model, between the front
-  // answer and the card, between approval and the view requests, between the last view answer and completion.
-  const phases = {
-    toFrontRequest: [] as number[],
-    frontToCard: [] as number[],
-    approveToViewRequests: [] as number[],
-    lastViewToDone: [] as number[],
-  };
   const report: FakesReport = await fakes.report();
-  // The fakes stamp arrivals on the shared wall clock; here they are read on this process's performance.now().
-  const callsOf = (n: number, kind: 'front' | 'view') =>
-    report.calls
-      .filter((call) => call.design === n && call.kind === kind)
-      .map((call) => ({ at: call.at - performance.timeOrigin, ms: call.ms }));
+  const calls = callsByDesign(report.calls);
+  const perDesign: DesignFigures[] = [];
   let retriedViews = 0;
   for (const r of completed) {
-    const viewCalls = callsOf(r.n, 'view');
-    const frontCalls = callsOf(r.n, 'front');
-    if (viewCalls.length !== 4 || frontCalls.length !== 1) retriedViews++;
-    const slowestView = Math.max(...viewCalls.map((c) => c.ms));
-    const front = frontCalls.reduce((sum, c) => sum + c.ms, 0);
-    ratios.push(r.viewsPhaseMs / slowestView);
-    overheads.push(r.completionMs - front - slowestView - r.approvalWaitMs);
-    const frontAt = frontCalls[0]?.at;
-    if (frontAt !== undefined && viewCalls.length === 4) {
-      phases.toFrontRequest.push(frontAt - r.t0);
-      phases.frontToCard.push(r.awaitingAt - (frontAt + frontMs));
-      phases.approveToViewRequests.push(Math.max(...viewCalls.map((c) => c.at)) - r.approveAt);
-      phases.lastViewToDone.push(r.completedAt - Math.max(...viewCalls.map((c) => c.at + c.ms)));
-    }
+    const figures = designFigures(
+      {
+        t0: r.t0,
+        awaitingAt: [r.awaitingAt],
+        editAt: [],
+        approveAt: r.approveAt,
+        completedAt: r.completedAt,
+      },
+      calls.get(r.n) ?? [],
+    );
+    if (figures) perDesign.push(figures);
+    else retriedViews++;
     const sheetAt = notifier.sheetAt.get(r.id);
     if (sheetAt !== undefined) sheetDelays.push(sheetAt - r.completedAt);
   }
+  const ratios = perDesign.map((f) => f.viewsPhaseRatio);
+  const overheads = perDesign.map((f) => f.overheadMs);
+  // Where the overhead is spent, per design (bench/design-figures.ts); no design is edited here.
+  const phases = Object.entries(phaseValues(perDesign)).filter(([, values]) => values.length > 0);
   const stats = report.gemini;
   const figures = {
     bench: 'workflow',
@@ -320,7 +243,7 @@ try {
     viewsPhaseRatio: { p50: round(percentile(ratios, 0.5), 3), max: round(Math.max(...ratios), 3) },
     overheadMs: { p50: round(percentile(overheads, 0.5)), p99: round(percentile(overheads, 0.99)) },
     overheadByPhaseMs: Object.fromEntries(
-      Object.entries(phases).map(([phase, values]) => [
+      phases.map(([phase, values]) => [
         phase,
         { p50: round(percentile(values, 0.5)), p99: round(percentile(values, 0.99)) },
       ]),
@@ -400,11 +323,7 @@ try {
   if (completed.length !== designs || sheetDelays.length !== completed.length) process.exitCode = 1;
 } finally {
   await workflow?.close();
-  const cleanup = new Queue(queueName, { connection: { url: redisUrl }, prefix });
-  await cleanup
-    .obliterate({ force: true })
-    .catch((err: unknown) => logger.warn({ err }, 'obliterate failed'));
-  await cleanup.close();
+  await obliterateQueue({ queueName, redisUrl, prefix }, logger);
   await fakes.close();
   await test.drop();
   await rm(dir, { recursive: true, force: true });

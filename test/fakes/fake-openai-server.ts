@@ -24,8 +24,11 @@ export type FakeOpenAIRequest = {
   body: unknown;
 };
 
+/** A delay in ms, or per request: a delay chosen from the request's raw body (a bench's latency spread). */
+export type FakeOpenAILatency = number | ((rawBody: string) => number);
+
 export type FakeOpenAIOptions = {
-  latencyMs?: number;
+  latencyMs?: FakeOpenAILatency;
   defaultFeatures?: ProductFeatures;
   /** Answers without the `usage` block (some gateways and older servers leave it out). */
   withoutUsage?: boolean;
@@ -37,7 +40,7 @@ export type FakeOpenAI = {
   requests: FakeOpenAIRequest[];
   /** Queues outcomes for the next requests; when the queue is empty every request gets valid features. */
   script(...outcomes: FakeOpenAIOutcome[]): void;
-  setLatency(ms: number): void;
+  setLatency(latency: FakeOpenAILatency): void;
   close(): Promise<void>;
 };
 
@@ -66,7 +69,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const requests: FakeOpenAIRequest[] = [];
   const queue: FakeOpenAIOutcome[] = [];
   const hanging = new Set<ServerResponse>();
-  let latencyMs = options.latencyMs ?? 0;
+  let latencyMs: FakeOpenAILatency = options.latencyMs ?? 0;
   let counter = 0;
 
   const server = createServer((req, res) => {
@@ -105,7 +108,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
 
     const outcome: FakeOpenAIOutcome = queue.shift() ?? { kind: 'features' };
-    const delay = outcome.latencyMs ?? latencyMs;
+    const delay = outcome.latencyMs ?? (typeof latencyMs === 'function' ? latencyMs(raw) : latencyMs);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
 
     const model = typeof record['model'] === 'string' ? record['model'] : 'gpt-4o-mini';
