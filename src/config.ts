@@ -45,6 +45,8 @@ export const configVariables = {
     "The most credits a workspace's admins may grant in any 24 hours with /design grant (0: no limit). The operator's `facet credits grant` is not limited.",
   FACET_HOLD_TTL:
     'How long reserved credits wait for an approval before they expire and return (e.g. 30m, 24h, 7d).',
+  FACET_JOB_CONCURRENCY:
+    "Jobs one worker process runs at once with Redis (front views, views, sheets): most of a job's time is spent waiting for the image model, so this is well above the cores. The image model's own rate limit is the other bound.",
   FACET_MAX_GENERATING:
     'Designs one workspace may have generating at once; more wait in line, their cards show their place (0: no cap).',
   FACET_MAX_GENERATING_PER_USER:
@@ -82,6 +84,7 @@ export const configDefaults: Partial<Record<ConfigVariable, string>> = {
   FACET_ADMIN_GRANTS_PER_DAY: '1000',
   FACET_METRICS_HOST: '127.0.0.1',
   FACET_HOLD_TTL: '24h',
+  FACET_JOB_CONCURRENCY: '64',
   FACET_MAX_GENERATING: '10',
   FACET_MAX_GENERATING_PER_USER: '3',
   FACET_RATE_LIMIT: '30',
@@ -229,6 +232,13 @@ const environmentSchema = z.object({
     }
     return ms;
   }),
+  FACET_JOB_CONCURRENCY: withDefault('FACET_JOB_CONCURRENCY').pipe(
+    z.coerce
+      .number<string>({ error: 'expected a whole number' })
+      .int('expected a whole number')
+      .min(1)
+      .max(1_000),
+  ),
   FACET_MAX_GENERATING: capOf('FACET_MAX_GENERATING'),
   FACET_MAX_GENERATING_PER_USER: capOf('FACET_MAX_GENERATING_PER_USER'),
   FACET_RATE_LIMIT: capOf('FACET_RATE_LIMIT'),
@@ -317,7 +327,8 @@ export type Config = {
   dataDir: string;
   database:
     { kind: 'postgres'; url: string; preparedStatements?: boolean } | { kind: 'pglite'; dataDir: string };
-  redis: { url: string } | undefined;
+  /** `concurrency`: jobs one worker process runs at once. */
+  redis: { url: string; concurrency: number } | undefined;
   s3: { bucket: string; endpoint: string | undefined; region: string; forcePathStyle: boolean } | undefined;
   slack: SlackConfig | undefined;
   discord: { token: string; applicationId: string; apiUrl: string | undefined } | undefined;
@@ -383,7 +394,10 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
             url: env.DATABASE_URL,
             preparedStatements: ['true', '1'].includes(env.DATABASE_PREPARED_STATEMENTS),
           },
-    redis: env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL },
+    redis:
+      env.REDIS_URL === undefined
+        ? undefined
+        : { url: env.REDIS_URL, concurrency: env.FACET_JOB_CONCURRENCY },
     s3:
       env.S3_BUCKET === undefined
         ? undefined

@@ -55,7 +55,7 @@ describe('config', () => {
       port: 8080,
       publicUrl: 'https://facet.example.com',
       database: { kind: 'postgres', url: 'postgres://u:p@db/facet', preparedStatements: true },
-      redis: { url: 'redis://cache:6379' },
+      redis: { url: 'redis://cache:6379', concurrency: 64 },
       s3: { bucket: 'images', endpoint: 'http://minio:9000', region: 'us-east-1', forcePathStyle: true },
       slack: { botToken: 'xoxb-1', signingSecret: 'shh', oauth: undefined },
       discord: { token: 'dt', applicationId: '123456789012345678' },

@@ -57,7 +57,7 @@ export async function workflowAdapters(
 async function jobQueue(config: Readonly<Config>, logger: Logger): Promise<JobQueue> {
   if (!config.redis) return new InProcessJobQueue({ logger });
   const { BullMQJobQueue } = await import('../workflow/jobs/bullmq-job-queue.ts');
-  return new BullMQJobQueue({ redisUrl: config.redis.url, logger });
+  return new BullMQJobQueue({ redisUrl: config.redis.url, concurrency: config.redis.concurrency, logger });
 }
 
 async function imageModel(config: Readonly<Config>): Promise<ImageModel> {
