@@ -15,15 +15,18 @@ export async function makeContactSheet(
   revision: { designId: string; round: number; prompt: string; imageKeys: Record<string, string> },
 ): Promise<string> {
   const { db, images } = deps;
-  const [pngs, stored] = await Promise.all([
-    Promise.all(
-      viewNames.map(async (view) => ({ view, png: await images.get(revision.imageKeys[view] ?? '') })),
-    ),
-    approvedFrontFeatures(db, revision.designId),
-  ]);
-  // Without features (their extraction failed) the sheet shows the views only.
-  const features = productFeaturesSchema.safeParse(stored).data ?? null;
-  const sheet = await render(() => renderContactSheet(pngs, { title: revision.prompt, features }));
+  const sheet = await render(async () => {
+    // Read once its turn has come: a queue of sheets holds no images.
+    const [pngs, stored] = await Promise.all([
+      Promise.all(
+        viewNames.map(async (view) => ({ view, png: await images.get(revision.imageKeys[view] ?? '') })),
+      ),
+      approvedFrontFeatures(db, revision.designId),
+    ]);
+    // Without features (their extraction failed) the sheet shows the views only.
+    const features = productFeaturesSchema.safeParse(stored).data ?? null;
+    return renderContactSheet(pngs, { title: revision.prompt, features });
+  });
   const key = imageKeys.contactSheet(revision.designId, revision.round);
   await images.put(key, sheet);
   return key;

@@ -1,5 +1,9 @@
-/** The longest a sheet (contact or spec) waits for the critical-path jobs of this process to finish. */
-const sheetYieldMaxMs = 15_000;
+/**
+ * The longest a sheet (contact or spec) waits for the critical-path jobs of this process to finish,
+ * counted from when it asked for its turn: under steady load the critical path is never quiet, and sheets
+ * queued one after another must not each wait this long (they would pile up, each holding a job slot).
+ */
+export const sheetYieldMaxMs = 15_000;
 
 /**
  * Contact and spec sheets are CPU work nobody waits on: one waits until no critical-path job is running in this
@@ -22,15 +26,17 @@ export class CriticalPathGate {
     }
   }
 
-  yieldToCriticalPath(): Promise<void> {
-    if (this.critical === 0 || !this.yielding) return Promise.resolve();
+  /** Resolves once no critical-path job runs here, or at `deadline` (epoch ms) at the latest. */
+  yieldToCriticalPath(deadline: number): Promise<void> {
+    const left = deadline - Date.now();
+    if (this.critical === 0 || !this.yielding || left <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         this.quiet.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, sheetYieldMaxMs);
+      const timer = setTimeout(wake, left);
       this.quiet.add(wake);
     });
   }

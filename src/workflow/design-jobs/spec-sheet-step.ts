@@ -19,10 +19,12 @@ export async function makeSpecSheet(
   const { db, images } = deps;
   const design = await loadSnapshot(db, designId);
   if (design?.state !== 'completed' || design.round !== round) return null;
-  const sheet = await designSpecSheet(images, design);
+  // Read once its first turn has come (a queue of sheets holds no images), then kept for the second.
+  let reading: ReturnType<typeof designSpecSheet> | undefined;
+  const sheet = () => (reading ??= designSpecSheet(images, design));
   // Two renders, each waiting its turn: a critical-path job may run between them.
-  const png = await render(() => renderSpecSheetPng(sheet));
-  const pdf = await render(() => renderSpecSheetPdf(sheet));
+  const png = await render(async () => renderSpecSheetPng(await sheet()));
+  const pdf = await render(async () => renderSpecSheetPdf(await sheet()));
   const key = imageKeys.specSheetPng(designId, round);
   await Promise.all([images.put(imageKeys.specSheetPdf(designId, round), pdf), images.put(key, png)]);
   return key;
