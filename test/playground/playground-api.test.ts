@@ -199,7 +199,7 @@ describe('playground API', () => {
     expect(cyd.settings).toBeNull();
     expect(ada.waiting[0]!.buttons.map((b) => b.label)).toEqual(['Approve (3 credits)', 'Decline']);
     expect(ada.designs).toEqual([]);
-    expect(ada.settings).toMatch(/Approvers: each requester approves their own designs/);
+    expect(ada.settings).toMatch(/Requesters approve their own designs: yes \(the default\)/);
     // Ben may approve nothing of Cyd's and has no designs.
     expect(ben).toMatchObject({ waiting: [], designs: [], settings: null });
 

@@ -140,7 +140,9 @@ describe('playground in a browser', () => {
       .getByRole('button', { name: /^Approve/ })
       .click();
     await page.getByTestId('confirm-ok').click();
-    const refusal = page.getByTestId('note').filter({ hasText: 'You cannot approve this design' });
+    const refusal = page
+      .getByTestId('note')
+      .filter({ hasText: 'Only the person who asked for this design (or an approver or admin)' });
     await expect.poll(() => refusal.isVisible()).toBe(true);
     // Cyd's private note is hers: Ben does not see it.
     await page.getByTestId('user-switcher').selectOption('ben');

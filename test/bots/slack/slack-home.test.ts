@@ -123,7 +123,7 @@ describe('Slack App Home: what waits for me', () => {
     // The answer is on the stranger's own Home, nowhere else.
     expect(refused.blocks[0]).toMatchObject({ block_id: 'facet_home_note_0' });
     expect(textOf(refused)).toContain(
-      'You cannot approve this design: its approvers (or a workspace admin) do.',
+      'Only the person who asked for this design (or an approver or admin) can do that.',
     );
     expect(kit.slack.callsTo('chat.postEphemeral')).toHaveLength(ephemerals);
     expect(
