@@ -39,9 +39,11 @@ export function buildDesignNotices(design: DesignSnapshot): ThreadNotice[] {
       postKey: `notice:approval:i${design.iteration}`,
       text: [
         { group },
-        ` iteration ${design.iteration} of this design, asked for by `,
+        `: iteration ${design.iteration} of “`,
+        { userText: truncate(design.prompt.replace(/\s+/g, ' '), 80) },
+        '”, asked for by ',
         { mention: requester },
-        ', waits for your approval: Approve, Request changes or Decline on the card.',
+        ', waits for your approval. Approve it, request changes or decline it on the card.',
       ],
       pings: { users: [], groups: [group] },
     });

@@ -345,7 +345,7 @@ function describeApprovals(name: string, shape: ChatContractShape, setup: ChatCo
         (n) => n.length === 1,
         'the approval request',
       );
-      expect(asked[0]).toContain('iteration 1 of this design');
+      expect(asked[0]).toMatch(/iteration 1 of “a brass door handle”/);
       expect(asked[0]).toContain(driver.mentions.user('requester'));
       // The requester may not approve their own design here: refused privately, nothing changes.
       const before = await stateOf(design);
@@ -362,7 +362,7 @@ function describeApprovals(name: string, shape: ChatContractShape, setup: ChatCo
         'iteration 2',
       );
       const askedFor = (notices: string[], iteration: number) =>
-        notices.filter((text) => text.includes(`iteration ${iteration} of this design`)).length;
+        notices.filter((text) => text.includes(`iteration ${iteration} of “`)).length;
       await until(
         () => approvalNotices(design),
         (n) => askedFor(n, 2) === 1,

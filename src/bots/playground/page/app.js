@@ -239,7 +239,7 @@ function renderCard(view, previous) {
     view.thread.status || view.thread.images.length > 0 || view.thread.notices.length > 0
       ? element('button', {
           class: 'thread-link',
-          textContent: `View thread (${view.thread.images.length} images)`,
+          textContent: threadLabel(view.thread),
           onclick: () => openThread(view.id),
         })
       : null;
@@ -274,6 +274,14 @@ function renderCard(view, previous) {
     pageLink,
     threadLink,
   );
+}
+
+/** "View thread (5 images, 1 note)": what the thread holds, counted. */
+function threadLabel(thread) {
+  const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [count(thread.images.length, 'image')];
+  if (thread.notices.length > 0) parts.push(count(thread.notices.length, 'note'));
+  return `View thread (${parts.join(', ')})`;
 }
 
 /** Keeps the newest card's first buttons (Approve) in view, with the end of the channel. */
