@@ -1,6 +1,9 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Platform } from '../platform.ts';
 
+/** How approvers are asked about a design waiting for them (workspaces.approval_notices). */
+export type ApprovalNotices = 'thread' | 'direct';
+
 /** Types of the tables in migrations/, as kysely sees them. Keep in step with the SQL. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
@@ -20,6 +23,8 @@ export interface WorkspacesTable {
   settings_saved_by: Generated<string | null>;
   /** Whether requesters may approve their own designs; null: yes without an approver group, no with one. */
   requesters_approve: Generated<boolean | null>;
+  /** How approvers are asked: a group mention in the card's thread, or a direct message to each member. */
+  approval_notices: Generated<ApprovalNotices>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Platform } from '../platform.ts';
-import type { Database, Workspace } from './schema.ts';
+import type { ApprovalNotices, Database, Workspace } from './schema.ts';
 
 /** The workspace row for a platform's team or guild, if Facet has seen it (no row is created). */
 export function findWorkspace(
@@ -48,6 +48,8 @@ export type WorkspaceSettings = {
   monthlyBudgetCents: number | null;
   /** Whether requesters approve their own designs; null: the default (only without an approver group). */
   requestersApprove: boolean | null;
+  /** How approvers are asked: in the card's thread, or by direct message (Slack). */
+  approvalNotices: ApprovalNotices;
 };
 
 export async function updateWorkspaceSettings(
@@ -65,6 +67,7 @@ export async function updateWorkspaceSettings(
       price_edit: settings.prices.edit,
       monthly_budget_cents: settings.monthlyBudgetCents,
       requesters_approve: settings.requestersApprove,
+      approval_notices: settings.approvalNotices,
       settings_saved_by: savedBy,
       updated_at: new Date(),
     })

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, DesignState } from '../storage/schema.ts';
+import type { ApprovalNotices, Database, DesignState } from '../storage/schema.ts';
 import type { ApprovalPolicy } from './actor.ts';
 import { placeInLine, type PlaceInLine } from './admission/place-in-line.ts';
 import { productFeaturesSchema, type ProductFeatures } from './product-features.ts';
@@ -55,6 +55,8 @@ export type DesignSnapshot = {
   pageLinksRevoked: boolean;
   /** The workspace's approval rule now: who the card says may approve, and whether approvers are asked. */
   approval: ApprovalPolicy;
+  /** How the workspace's approvers are asked: in the card's thread, or by direct message (Slack). */
+  approvalNotices: ApprovalNotices;
   /**
    * Bumped by every new hold (the start, a retry, an edit of a view): one failure is told apart from the
    * next, which follows a retry.
@@ -138,6 +140,7 @@ export async function loadSnapshot(
         : { by: design.declined_by, at: design.declined_at, reason: design.decline_reason ?? '' },
     approval: { approverGroup: design.approver_group, requestersApprove: design.requesters_approve },
     pageLinksRevoked: Boolean(design.page_links_revoked),
+    approvalNotices: design.approval_notices,
     holdSeq: design.hold_seq,
     failure:
       design.failure_kind === null

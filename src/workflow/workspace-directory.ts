@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Platform } from '../platform.ts';
-import type { Database, Workspace } from '../storage/schema.ts';
+import type { ApprovalNotices, Database, Workspace } from '../storage/schema.ts';
 import { ensureWorkspace, findWorkspace, updateWorkspaceSettings } from '../storage/workspaces.ts';
+
+export type { ApprovalNotices };
 
 /** What a workspace charges, in credits. */
 export type Prices = { design: number; variation: number; edit: number };
@@ -13,6 +15,8 @@ export type Prices = { design: number; variation: number; edit: number };
 export type WorkspaceSettings = {
   approverGroup: string | null;
   requestersApprove: boolean | null;
+  /** How approvers are asked: in the card's thread, or by direct message (Slack). */
+  approvalNotices: ApprovalNotices;
   prices: Prices;
   monthlyBudgetCents: number | null;
 };
@@ -26,6 +30,7 @@ export type WorkspaceInfo = {
   approverGroup: string | null;
   /** Whether requesters approve their own designs; null: the default (only without an approver group). */
   requestersApprove: boolean | null;
+  approvalNotices: ApprovalNotices;
   prices: Prices;
   /** The workspace's own monthly AI budget in US cents; null: the operator's default. */
   monthlyBudgetCents: number | null;
@@ -38,6 +43,7 @@ function infoOf(row: Workspace): WorkspaceInfo {
     externalId: row.external_id,
     approverGroup: row.approver_group,
     requestersApprove: row.requesters_approve,
+    approvalNotices: row.approval_notices,
     prices: { design: row.price_design, variation: row.price_variation, edit: row.price_edit },
     monthlyBudgetCents: row.monthly_budget_cents,
   };

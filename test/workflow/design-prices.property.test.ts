@@ -285,7 +285,13 @@ describe('prices against the ledger (property, real workflow on Postgres)', () =
     await updateWorkspaceSettings(
       test.db,
       workspaceId,
-      { approverGroup: null, requestersApprove: null, prices: scenario.prices, monthlyBudgetCents: null },
+      {
+        approverGroup: null,
+        requestersApprove: null,
+        approvalNotices: 'thread',
+        prices: scenario.prices,
+        monthlyBudgetCents: null,
+      },
       'U-admin',
     );
     if (scenario.granted > 0)

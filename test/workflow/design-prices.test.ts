@@ -21,6 +21,7 @@ describe('a free design with paid edits', () => {
       {
         approverGroup: null,
         requestersApprove: null,
+        approvalNotices: 'thread',
         prices: { design: 0, variation: 0, edit: 2 },
         monthlyBudgetCents: null,
       },

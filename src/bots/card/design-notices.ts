@@ -14,7 +14,16 @@ export type ThreadNotice = {
   postKey: string;
   text: ChatText;
   pings: { users: string[]; groups: string[] };
+  /**
+   * Where the workspace asks its approvers by direct message: the group whose members each get `text`
+   * (which mentions no group: a group mention in a direct message would ping the whole group). A platform
+   * that cannot, or a group larger than maxDirectApprovers, gets the thread notice instead.
+   */
+  direct?: { group: string; text: ChatText };
 };
+
+/** The most members of an approver group asked one by one; a larger group is mentioned in the thread. */
+export const maxDirectApprovers = 20;
 
 /**
  * The notices a design's thread should hold by now, as a pure function of the snapshot. Each is keyed by
@@ -46,6 +55,20 @@ export function buildDesignNotices(design: DesignSnapshot): ThreadNotice[] {
         ', waits for your approval. Approve it, request changes or decline it on the card.',
       ],
       pings: { users: [], groups: [group] },
+      ...(design.approvalNotices === 'direct'
+        ? {
+            direct: {
+              group,
+              text: [
+                `Iteration ${design.iteration} of “`,
+                { userText: truncate(design.prompt.replace(/\s+/g, ' '), 80) },
+                '”, asked for by ',
+                { mention: requester },
+                ', waits for your approval as an approver of this workspace. Approve it, request changes or decline it on the card.',
+              ],
+            },
+          }
+        : {}),
     });
 
   const approvedBy = design.approvedBy;

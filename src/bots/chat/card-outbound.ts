@@ -44,6 +44,12 @@ export interface CardOutbound<Where extends CardMessage = CardMessage> {
   editThreadStatus(where: Where, threadId: string, messageId: string, status: ThreadStatus): Promise<void>;
   /** A notice in the thread; only its `pings` may notify anyone. */
   postThreadNotice(where: Where, threadId: string, notice: ThreadNotice): Promise<string>;
+  /**
+   * Where a platform can ask approvers one by one (Slack): the members of a group, and a direct message
+   * to one of them that links to the card. A platform without them mentions the group in the thread.
+   */
+  groupMembers?(where: Where, group: string): Promise<string[]>;
+  postDirect?(where: Where, userId: string, text: ThreadNotice['text']): Promise<string>;
   /** In 'upload' mode `uploaded` holds the image's file id. */
   postThreadImage(
     where: Where,

@@ -138,7 +138,14 @@ export function settingsAnswer(words: ChatWords, workspace: WorkspaceInfo, saved
   return chatLines([
     [saved ? 'Settings saved.' : `Current settings (${words.settingsHowTo}):`],
     approverGroup
-      ? ['Approvers: members of ', { group: approverGroup }, ' and admins']
+      ? [
+          'Approvers: members of ',
+          { group: approverGroup },
+          ' and admins, asked ',
+          workspace.approvalNotices === 'direct'
+            ? 'by direct message (a larger group is mentioned in the card’s thread)'
+            : 'in the card’s thread',
+        ]
       : ['Approver group: none (workspace admins may approve any design)'],
     [
       requestersMayApprove(workspace)

@@ -446,6 +446,7 @@ export class ChatBot {
         approverGroup: change.approverGroup === undefined ? workspace.approverGroup : change.approverGroup,
         requestersApprove:
           change.requestersApprove === undefined ? workspace.requestersApprove : change.requestersApprove,
+        approvalNotices: change.approvalNotices ?? workspace.approvalNotices,
         prices: {
           design: change.prices?.design ?? prices.design,
           variation: change.prices?.variation ?? prices.variation,

@@ -1,3 +1,4 @@
+import type { ApprovalNotices } from '../../workflow/workspace-directory.ts';
 import { maxPromptLength } from '../../workflow/prompts.ts';
 import { refusalMessage } from './refusal-message.ts';
 
@@ -6,6 +7,7 @@ export type SettingsChange = {
   approverGroup?: string | null | undefined;
   /** Whether requesters approve their own designs; null: back to the default. */
   requestersApprove?: boolean | null | undefined;
+  approvalNotices?: ApprovalNotices | undefined;
   /** US cents; null: back to the operator's default. */
   monthlyBudgetCents?: number | null | undefined;
   prices?: { design?: number | undefined; variation?: number | undefined; edit?: number | undefined };

@@ -2,7 +2,7 @@ import type { ChatPosts } from '../../workflow/chat-posts.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { Notifier } from '../../workflow/ports/notifier.ts';
 import { buildDesignCard, type DesignPageLinker } from '../card/design-card.ts';
-import { buildDesignNotices } from '../card/design-notices.ts';
+import { buildDesignNotices, maxDirectApprovers, type ThreadNotice } from '../card/design-notices.ts';
 import { buildDesignThread } from '../card/design-thread.ts';
 import type { CardImageMode, CardMessage, CardOutbound, UploadedImages } from './card-outbound.ts';
 
@@ -75,7 +75,9 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
         for (const notice of notices) {
           if (posted.has(notice.postKey)) continue;
           await posts.once(design.id, notice.postKey, () =>
-            outbound.postThreadNotice(where, threadId, notice),
+            notice.direct
+              ? this.askDirectly(design, where, threadId, notice, notice.direct)
+              : outbound.postThreadNotice(where, threadId, notice),
           );
         }
       }
@@ -125,6 +127,31 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
       throw error;
     }
     await posts.record(designId, imageKey, 'attached');
+  }
+
+  /**
+   * Asks each member of the approver group by direct message, each message claimed on its own (a retry
+   * after a failure asks only those not asked yet); a group too large, empty or unknown to the platform is
+   * mentioned in the thread instead. Returns what the notice's own claim records.
+   */
+  private async askDirectly(
+    design: DesignSnapshot,
+    where: Where,
+    threadId: string,
+    notice: ThreadNotice,
+    direct: NonNullable<ThreadNotice['direct']>,
+  ): Promise<string> {
+    const { outbound, posts } = this.deps;
+    const postDirect = outbound.postDirect?.bind(outbound);
+    const members = outbound.groupMembers ? await outbound.groupMembers(where, direct.group) : [];
+    const asked = members.filter((member) => member !== design.requesterId);
+    if (!postDirect || asked.length === 0 || asked.length > maxDirectApprovers)
+      return outbound.postThreadNotice(where, threadId, notice);
+    for (const member of asked)
+      await posts.once(design.id, `${notice.postKey}:dm:${member}`, () =>
+        postDirect(where, member, direct.text),
+      );
+    return `direct:${asked.length}`;
   }
 
   private async threadOf(

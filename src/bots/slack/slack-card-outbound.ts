@@ -77,6 +77,8 @@ async function whileScanning<T>(send: () => Promise<T>): Promise<T> {
 export type SlackCardMessage = CardMessage & { teamId: string };
 
 /** Cards and their threads in Slack: chat.update for the card, replies under it for the thread. */
+const groupMembersSchema = z.object({ users: z.array(z.string()) });
+
 export class SlackCardOutbound implements CardOutbound<SlackCardMessage> {
   readonly platform = 'slack' as const;
   readonly repliesAreThread = true;
@@ -175,6 +177,26 @@ export class SlackCardOutbound implements CardOutbound<SlackCardMessage> {
       channel: where.channelId,
       thread_ts: threadId,
       text: renderSlackChatText(notice.text),
+    });
+    if (!result.ts) throw new Error('chat.postMessage returned no ts');
+    return result.ts;
+  }
+
+  async groupMembers(where: SlackCardMessage, group: string): Promise<string[]> {
+    const client = await this.client(where);
+    return groupMembersSchema.parse(await client.usergroups.users.list({ usergroup: group })).users;
+  }
+
+  /** A direct message (the app's Messages tab) with a link to the card it is about. */
+  async postDirect(where: SlackCardMessage, userId: string, text: ThreadNotice['text']): Promise<string> {
+    const client = await this.client(where);
+    const link = await client.chat.getPermalink({ channel: where.channelId, message_ts: where.messageId });
+    const result = await client.chat.postMessage({
+      channel: userId,
+      text: renderSlackChatText([
+        ...text,
+        ...(link.permalink ? [' ', { userText: 'Open the card', href: link.permalink }] : []),
+      ]),
     });
     if (!result.ts) throw new Error('chat.postMessage returned no ts');
     return result.ts;

@@ -163,6 +163,7 @@ export class SlackReplies implements ChatReplies {
         teamId,
         approverGroup: current.approverGroup,
         requestersApprove: current.requestersApprove,
+        approvalNotices: current.approvalNotices,
         prices: current.prices,
         monthlyBudgetCents: current.monthlyBudgetCents,
         groups: (groups.usergroups ?? []).flatMap((g) =>

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ApprovalNotices } from '../../workflow/workspace-directory.ts';
+import { maxDirectApprovers } from '../card/design-notices.ts';
 import { clip } from '../../text.ts';
 import type { Prices } from '../../workflow/workspace-directory.ts';
 import type { ChatSubmission } from '../chat/chat-request.ts';
@@ -22,6 +24,12 @@ const ownApprovalChoices = {
   no: { text: 'No: an approver or admin must approve', value: false },
 } as const;
 type OwnApprovalChoice = keyof typeof ownApprovalChoices;
+const noticesBlock = 'facet_settings_notices';
+const noticesAction = 'facet_settings_notices_select';
+const noticesChoices: Record<ApprovalNotices, string> = {
+  thread: "Mention the group in the card's thread",
+  direct: `Direct message each member (groups of up to ${maxDirectApprovers}; larger ones are mentioned)`,
+};
 const maxBudgetUsd = 1_000_000;
 /** Slack allows 100 options in a static select; one is "nobody". */
 const maxGroups = 99;
@@ -33,6 +41,7 @@ export function settingsModal(input: {
   teamId: string;
   approverGroup: string | null;
   requestersApprove: boolean | null;
+  approvalNotices: ApprovalNotices;
   prices: Prices;
   /** US cents; null: the operator's default. */
   monthlyBudgetCents: number | null;
@@ -47,6 +56,9 @@ export function settingsModal(input: {
   const current = options.find((o) => o.value === input.approverGroup) ?? nobody;
   const ownOptions = (Object.keys(ownApprovalChoices) as OwnApprovalChoice[]).map((key) =>
     option(key, ownApprovalChoices[key].text),
+  );
+  const noticeOptions = (Object.keys(noticesChoices) as ApprovalNotices[]).map((key) =>
+    option(key, noticesChoices[key]),
   );
   const ownCurrent = input.requestersApprove === null ? 'default' : input.requestersApprove ? 'yes' : 'no';
   return {
@@ -66,6 +78,17 @@ export function settingsModal(input: {
           text: 'Its members (and admins) approve or decline designs and are asked in each card’s thread; requesters can still edit.',
         },
         element: { type: 'static_select', action_id: approverAction, options, initial_option: current },
+      },
+      {
+        type: 'input',
+        block_id: noticesBlock,
+        label: { type: 'plain_text' as const, text: 'How approvers are asked' },
+        element: {
+          type: 'static_select',
+          action_id: noticesAction,
+          options: noticeOptions,
+          initial_option: noticeOptions.find((o) => o.value === input.approvalNotices),
+        },
       },
       {
         type: 'input',
@@ -162,6 +185,9 @@ export function readSettingsSubmission(
   const own = values[ownApprovalBlock]?.[ownApprovalAction]?.selected_option?.value ?? 'default';
   if (!(own in ownApprovalChoices))
     return { errors: { [ownApprovalBlock]: 'Pick one of the listed answers.' } };
+  const notices = values[noticesBlock]?.[noticesAction]?.selected_option?.value ?? 'thread';
+  if (notices !== 'thread' && notices !== 'direct')
+    return { errors: { [noticesBlock]: 'Pick one of the listed answers.' } };
   if (selected !== noGroup && !/^S[A-Z0-9]{2,}$/.test(selected))
     return { errors: { [approverBlock]: 'Pick one of the listed user groups.' } };
   return {
@@ -170,6 +196,7 @@ export function readSettingsSubmission(
     settings: {
       approverGroup: selected === noGroup ? null : selected,
       requestersApprove: ownApprovalChoices[own as OwnApprovalChoice].value,
+      approvalNotices: notices,
       prices,
       monthlyBudgetCents: budgetText === '' ? null : Math.round(budgetUsd * 100),
     },

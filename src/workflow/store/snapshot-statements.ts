@@ -46,7 +46,7 @@ export async function findSnapshotRow(db: Kysely<Database>, designId: string) {
     .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
     .selectAll('designs')
     .select(['credit_holds.status as hold_status', 'credit_holds.expires_at as hold_expires_at'])
-    .select(['workspaces.approver_group', 'workspaces.requesters_approve'])
+    .select(['workspaces.approver_group', 'workspaces.requesters_approve', 'workspaces.approval_notices'])
     .select((eb) => [
       jsonArrayFrom(
         eb

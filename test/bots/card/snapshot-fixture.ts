@@ -40,6 +40,7 @@ export function snapshot(patch: Partial<DesignSnapshot> = {}): DesignSnapshot {
     approvedAt: null,
     declined: null,
     pageLinksRevoked: false,
+    approvalNotices: 'thread',
     approval: { approverGroup: null, requestersApprove: null },
     holdSeq: 1,
     failure: null,

@@ -39,6 +39,7 @@ describe('lengths a platform limits are cut between graphemes, on every platform
       teamId: 'T1',
       approverGroup: null,
       requestersApprove: null,
+      approvalNotices: 'thread',
       prices: { design: 3, variation: 2, edit: 1 },
       monthlyBudgetCents: 5000,
       groups: [{ id: 'S1', handle: emojiAt(74) }],
