@@ -3,38 +3,28 @@ import { z } from 'zod';
 import { clip } from '../../text.ts';
 import { maxFeedbackLength } from '../../workflow/prompts.ts';
 import type { ChatSubmission } from '../chat/chat-request.ts';
+import { iterationForms, iterationFormWords, type IterationForm } from '../chat/iteration-forms.ts';
 
 /**
- * The two forms about one iteration of a front view: "Request changes" and "Decline" (with the reason
- * told to the requester). The custom id names the form, the design and the iteration.
+ * Discord's ids of each iteration form: the custom id's prefix and the text input's id. The words are
+ * the chat layer's. The feedback form's prefix predates the decline form: kept, so forms open during a
+ * deploy still count.
  */
-export type IterationForm = 'feedback' | 'decline';
-
 const forms = {
-  // The prefix of the first form predates the second: kept, so forms open during a deploy still count.
-  feedback: {
-    prefix: 'facet1m',
-    inputId: 'feedback',
-    title: 'Request changes',
-    label: (iteration: number) => `What should change in iteration ${iteration}?`,
-    placeholder: 'e.g. a warmer colour, rounder edges and a matte finish',
-  },
-  decline: {
-    prefix: 'facet1d',
-    inputId: 'reason',
-    title: 'Decline this design',
-    label: (iteration: number) => `Why is iteration ${iteration} declined?`,
-    placeholder: 'The requester is told. The design ends and its credits are returned.',
-  },
-} as const;
+  feedback: { prefix: 'facet1m', inputId: 'feedback' },
+  decline: { prefix: 'facet1d', inputId: 'reason' },
+} as const satisfies Record<IterationForm, unknown>;
+
+export type { IterationForm };
 
 export function discordIterationModal(
   form: IterationForm,
   target: { designId: string; iteration: number },
 ): APIModalInteractionResponseCallbackData {
-  const words = forms[form];
+  const ids = forms[form];
+  const words = iterationFormWords[form];
   return {
-    custom_id: `${words.prefix}:${target.designId}:${target.iteration}`,
+    custom_id: `${ids.prefix}:${target.designId}:${target.iteration}`,
     title: words.title,
     components: [
       {
@@ -42,7 +32,7 @@ export function discordIterationModal(
         components: [
           {
             type: ComponentType.TextInput,
-            custom_id: words.inputId,
+            custom_id: ids.inputId,
             style: TextInputStyle.Paragraph,
             label: clip(words.label(target.iteration), 45),
             placeholder: words.placeholder,
@@ -62,7 +52,7 @@ const targetSchema = z.object({ designId: z.uuid(), iteration: z.coerce.number()
 /** The form a submission's custom id belongs to; undefined when it is not one of these. */
 export function iterationFormOf(customId: string): IterationForm | undefined {
   const prefix = customId.split(':')[0];
-  return (Object.keys(forms) as IterationForm[]).find((form) => forms[form].prefix === prefix);
+  return iterationForms.find((form) => forms[form].prefix === prefix);
 }
 
 /** Reads a submission: the design and iteration from the custom id, the text as typed. */

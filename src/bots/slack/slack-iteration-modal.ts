@@ -1,37 +1,23 @@
 import { z } from 'zod';
 import { maxFeedbackLength } from '../../workflow/prompts.ts';
 import type { ChatSubmission } from '../chat/chat-request.ts';
+import { iterationForms, iterationFormWords, type IterationForm } from '../chat/iteration-forms.ts';
 
-/**
- * The two forms about one iteration of a front view: "Request changes" (what should change) and
- * "Decline" (why, told to the requester). Which design and iteration travel in private_metadata.
- */
-export type IterationForm = 'feedback' | 'decline';
-
+/** Slack's ids of each iteration form: where its text goes. The words are the chat layer's. */
 const forms = {
   feedback: {
     callbackId: 'facet_feedback',
     blockId: 'facet_feedback_block',
     actionId: 'facet_feedback_text',
-    title: 'Request changes',
-    submit: 'Revise',
-    label: (iteration: number) => `What should change in iteration ${iteration}?`,
-    hint: null,
-    placeholder: 'e.g. a warmer colour, rounder edges and a matte finish',
   },
   decline: {
     callbackId: 'facet_decline',
     blockId: 'facet_decline_block',
     actionId: 'facet_decline_text',
-    title: 'Decline this design',
-    submit: 'Decline',
-    label: (iteration: number) => `Why is iteration ${iteration} declined?`,
-    hint: 'The requester is told your reason. The design ends and its reserved credits are returned.',
-    placeholder: 'e.g. off-brand colours; start again from the spring palette',
   },
-} as const;
+} as const satisfies Record<IterationForm, unknown>;
 
-export const iterationForms = Object.keys(forms) as IterationForm[];
+export { iterationForms, type IterationForm };
 
 const metadataSchema = z.object({
   designId: z.uuid(),
@@ -49,10 +35,11 @@ export function iterationErrorBlock(form: IterationForm): string {
 }
 
 export function iterationModal(form: IterationForm, target: z.infer<typeof metadataSchema>) {
-  const words = forms[form];
+  const ids = forms[form];
+  const words = iterationFormWords[form];
   return {
     type: 'modal' as const,
-    callback_id: words.callbackId,
+    callback_id: ids.callbackId,
     private_metadata: JSON.stringify(target),
     title: { type: 'plain_text' as const, text: words.title },
     submit: { type: 'plain_text' as const, text: words.submit },
@@ -60,12 +47,12 @@ export function iterationModal(form: IterationForm, target: z.infer<typeof metad
     blocks: [
       {
         type: 'input',
-        block_id: words.blockId,
+        block_id: ids.blockId,
         label: { type: 'plain_text' as const, text: words.label(target.iteration) },
         ...(words.hint ? { hint: { type: 'plain_text' as const, text: words.hint } } : {}),
         element: {
           type: 'plain_text_input',
-          action_id: words.actionId,
+          action_id: ids.actionId,
           multiline: true,
           // Slack enforces this too; the server checks again because a payload can be forged.
           max_length: maxFeedbackLength,
