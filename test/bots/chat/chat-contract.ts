@@ -424,6 +424,24 @@ function describeApprovals(name: string, shape: ChatContractShape, setup: ChatCo
       expect(detail).toMatch(/Credits: 4 credits reserved, 4 returned\./);
     });
 
+    it('asks nobody where the requester may approve their own design, and lets them', async () => {
+      await driver.db.updateTable('workspaces').set({ requesters_approve: true }).execute();
+      const own = await driver.start('a brass picture hook');
+      await driver.click('requester', own, await driver.button(own, /^Approve\b/));
+      await until(
+        () => stateOf(own),
+        (d) => d.state === 'completed',
+        'completion',
+      );
+      await until(
+        () => driver.notices(own),
+        (n) => n.some((text) => text.includes('complete')),
+        'the completion notice',
+      );
+      expect(await approvalNotices(own)).toEqual([]);
+      await driver.db.updateTable('workspaces').set({ requesters_approve: null }).execute();
+    });
+
     it('lets an approver approve; the requester hears who approved', async () => {
       const second = await driver.start('a brass cabinet knob');
       await driver.click('approver', second, await driver.button(second, /^Approve\b/));
