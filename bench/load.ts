@@ -27,7 +27,7 @@
  * BENCH_KNEE_SECONDS (45), BENCH_KNEE_WARMUP_SECONDS (20), BENCH_KNEE_RATES (30,60,150,600,1000,1500,2000,
  * 3000,4000: those above BENCH_RATE are stepped up while they hold; if BENCH_RATE did not hold, those below it
  * are stepped down until one holds), BENCH_CONCURRENCY (1000, BullMQ jobs at once in the worker
- * process; Facet itself runs 16), BENCH_POOL (20 Postgres connections per process), BENCH_REDIS_URL
+ * process; Facet runs FACET_JOB_CONCURRENCY, 64 by default), BENCH_POOL (20 Postgres connections per process), BENCH_REDIS_URL
  * (redis://127.0.0.1:6379/8), BENCH_WORKER_NICE (10, as Facet runs its worker process), BENCH_LOG_LEVEL (warn,
  * on stderr).
  */
