@@ -7,19 +7,25 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { workflowAdapters } from '../../../src/compose/workflow-adapters.ts';
 import { loadConfig } from '../../../src/config.ts';
 
-// A Redis database of its own: the product's queue name and key prefix are the defaults, which other
-// files' queues never use in database 11.
-const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/11`;
+// A Redis database of its own (12; the attack suite has 11, the benches 7 and 8): the product's queue
+// name and key prefix are the defaults, which no other file's queue uses there.
+const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/12`;
+
+/** Removes only this queue's keys, whatever else the database holds. */
+async function clearQueue(redis: Redis): Promise<void> {
+  const keys = await redis.keys('bull:facet-jobs:*');
+  if (keys.length > 0) await redis.del(...keys);
+}
 
 describe('FACET_JOB_CONCURRENCY', () => {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   afterAll(async () => {
-    await redis.flushdb();
+    await clearQueue(redis);
     await redis.quit();
   });
 
   it('is how many jobs one worker process runs at once', async () => {
-    await redis.flushdb();
+    await clearQueue(redis);
     const dataDir = await mkdtemp(path.join(tmpdir(), 'facet-concurrency-'));
     const adapters = await workflowAdapters(
       loadConfig({ FACET_DATA_DIR: dataDir, REDIS_URL: redisUrl, FACET_JOB_CONCURRENCY: '3' }),
