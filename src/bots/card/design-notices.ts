@@ -41,6 +41,12 @@ export function buildDesignNotices(design: DesignSnapshot): ThreadNotice[] {
     });
 
   const group = design.approval.approverGroup;
+  const asked: ChatText = [
+    `iteration ${design.iteration} of “`,
+    { userText: truncate(design.prompt.replace(/\s+/g, ' '), 80) },
+    '”, asked for by ',
+    { mention: requester },
+  ];
   // Asked only where someone other than the requester has to approve: a requester who may approve their
   // own design needs nobody's attention.
   if (design.state === 'awaiting_approval' && group !== null && needsApprover(design.approval))
@@ -48,10 +54,8 @@ export function buildDesignNotices(design: DesignSnapshot): ThreadNotice[] {
       postKey: `notice:approval:i${design.iteration}`,
       text: [
         { group },
-        `: iteration ${design.iteration} of “`,
-        { userText: truncate(design.prompt.replace(/\s+/g, ' '), 80) },
-        '”, asked for by ',
-        { mention: requester },
+        ': ',
+        ...asked,
         ', waits for your approval. Approve it, request changes or decline it on the card.',
       ],
       pings: { users: [], groups: [group] },
@@ -60,11 +64,9 @@ export function buildDesignNotices(design: DesignSnapshot): ThreadNotice[] {
             direct: {
               group,
               text: [
-                `Iteration ${design.iteration} of “`,
-                { userText: truncate(design.prompt.replace(/\s+/g, ' '), 80) },
-                '”, asked for by ',
-                { mention: requester },
-                ', waits for your approval as an approver of this workspace. Approve it, request changes or decline it on the card.',
+                'A design waits for your approval: ',
+                ...asked,
+                '. Approve it, request changes or decline it on the card (you are one of this workspace’s approvers).',
               ],
             },
           }

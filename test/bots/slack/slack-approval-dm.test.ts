@@ -48,7 +48,7 @@ describe('Slack: approvers asked by direct message', () => {
     await expect.poll(() => directTo('U-lead1').length + directTo('U-lead2').length).toBe(2);
     const text = String(directTo('U-lead1')[0]!.args.text);
     expect(text).toMatch(
-      /^Iteration 1 of “a copper watering can”, asked for by <@U-req>, waits for your approval/,
+      /^A design waits for your approval: iteration 1 of “a copper watering can”, asked for by <@U-req>\./,
     );
     expect(text).toMatch(/<https:\/\/fake\.slack\/archives\/[^|]+\|Open the card>$/);
     expect(text).not.toContain('<!subteam');
@@ -64,7 +64,9 @@ describe('Slack: approvers asked by direct message', () => {
     await kit.post(kit.click(`facet1:edit:${design}:1:minimal`, 'U-req'));
     await waitFor(kit.h.workflow, design, (d) => d.iteration === 2 && d.state === 'awaiting_approval');
     await expect.poll(() => directTo('U-lead1').length + directTo('U-lead2').length).toBe(4);
-    expect(String(directTo('U-lead2').at(-1)!.args.text)).toMatch(/^Iteration 2 of /);
+    expect(String(directTo('U-lead2').at(-1)!.args.text)).toMatch(
+      /^A design waits for your approval: iteration 2 of /,
+    );
   });
 
   it('mentions a group too large to ask one by one in the thread instead', async () => {
