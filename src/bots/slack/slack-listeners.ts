@@ -141,10 +141,19 @@ export function registerSlackListeners(
       const { submission, channelId } = form.read(view);
       const teamId = body.team?.id ?? body.user.team_id ?? '';
       const homeNotes: string[] = [];
+      // Whether the form was refused inside it (an error under its field): then nothing changed.
+      const answered = { inForm: false };
       await bot.submit(
         request(
           client,
-          { kind: 'view', ack: (answer) => ack(answer), errorBlock: form.errorBlock },
+          {
+            kind: 'view',
+            ack: (answer) => {
+              if (answer !== undefined) answered.inForm = true;
+              return ack(answer);
+            },
+            errorBlock: form.errorBlock,
+          },
           {
             teamId,
             userId: body.user.id,
@@ -156,8 +165,10 @@ export function registerSlackListeners(
         ),
         submission,
       );
-      // A form without a channel was opened from the Home tab (Decline there): the Home shows the outcome.
-      if (!channelId && submission.kind !== 'stale')
+      // A form without a channel was opened from the Home tab (Decline there): once it went through, the
+      // Home shows the outcome. A refused one changes nothing, not even by publishing a Home (which would
+      // make the sender's workspace and account); its answer was given in the form or is dropped.
+      if (!channelId && submission.kind !== 'stale' && !answered.inForm && homeNotes.length === 0)
         await deps.home.publish(client, teamId, body.user.id, homeNotes);
     });
 
