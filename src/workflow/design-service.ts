@@ -11,6 +11,7 @@ import type { AiBudgets } from './budgets/ai-budgets.ts';
 import { loadSnapshot, type DesignSnapshot } from './design-snapshot.ts';
 import { phasePrice, type DesignTransitions, type TransitionResult } from './design-transitions.ts';
 import type { DesignEffects } from './design-effects.ts';
+import type { DesignEvent } from './machine/design-event.ts';
 import { findPreset, maxFeedbackLength, maxPromptLength, type EditRequest } from './prompts.ts';
 import {
   approveFrontView,
@@ -120,23 +121,19 @@ export class DesignService {
     actor: Actor;
     iteration: number;
   }): Promise<WorkflowRefusal | undefined> {
-    const decision = await this.deps.transitions.preview(request.designId, {
+    return this.refusalOf(request.designId, {
       type: 'edit',
       iteration: request.iteration,
       actor: request.actor,
     });
-    if (decision.ok) return undefined;
-    return { reason: decision.reason === 'not_expected' ? 'finished' : decision.reason };
   }
 
   /** The same check for editing one view of a finished design, before its form opens. */
   async checkEditView(request: { designId: string; actor: Actor }): Promise<WorkflowRefusal | undefined> {
-    const decision = await this.deps.transitions.preview(request.designId, {
+    return this.refusalOf(request.designId, {
       type: 'edit_view',
       actor: request.actor,
     });
-    if (decision.ok) return undefined;
-    return { reason: decision.reason === 'not_expected' ? 'finished' : decision.reason };
   }
 
   async approve(request: { designId: string; actor: Actor; iteration: number }): Promise<WorkflowOutcome> {
@@ -195,13 +192,11 @@ export class DesignService {
     actor: Actor;
     iteration: number;
   }): Promise<WorkflowRefusal | undefined> {
-    const decision = await this.deps.transitions.preview(request.designId, {
+    return this.refusalOf(request.designId, {
       type: 'decline',
       iteration: request.iteration,
       actor: request.actor,
     });
-    if (decision.ok) return undefined;
-    return { reason: decision.reason === 'not_expected' ? 'finished' : decision.reason };
   }
 
   async cancel(request: { designId: string; actor: Actor }): Promise<WorkflowOutcome> {
@@ -262,6 +257,13 @@ export class DesignService {
       }),
     );
     return this.finish(request.designId, result);
+  }
+
+  /** What `event` would be refused for now, changing nothing; undefined when it would go through. */
+  private async refusalOf(designId: string, event: DesignEvent): Promise<WorkflowRefusal | undefined> {
+    const decision = await this.deps.transitions.preview(designId, event);
+    if (decision.ok) return undefined;
+    return { reason: decision.reason === 'not_expected' ? 'finished' : decision.reason };
   }
 
   snapshot(designId: string) {
