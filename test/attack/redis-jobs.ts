@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { FacetDatabase } from '../../src/storage/database.ts';
+import { bullmqQueueNames } from '../../src/workflow/jobs/bullmq-job-queue.ts';
 
 /**
  * Removes the jobs this run left in Redis (expiry jobs wait 24 h for a hold) once its Facet has closed:
@@ -10,9 +11,13 @@ export async function removeJobsOfRun(redisUrl: string, db: FacetDatabase): Prom
   const ours = new Set((await db.selectFrom('designs').select('id').execute()).map((row) => row.id));
   if (ours.size === 0) return 0;
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue('facet-jobs', { connection });
+  const queues = bullmqQueueNames().map((name) => new Queue(name, { connection }));
   try {
-    const jobs = await queue.getJobs(['delayed', 'wait', 'prioritized', 'failed', 'completed']);
+    const jobs = (
+      await Promise.all(
+        queues.map((queue) => queue.getJobs(['delayed', 'wait', 'prioritized', 'failed', 'completed'])),
+      )
+    ).flat();
     let removed = 0;
     for (const job of jobs) {
       const data: unknown = job.data;
@@ -24,7 +29,7 @@ export async function removeJobsOfRun(redisUrl: string, db: FacetDatabase): Prom
     }
     return removed;
   } finally {
-    await queue.close();
+    await Promise.all(queues.map((queue) => queue.close()));
     await connection.quit();
   }
 }

@@ -8,7 +8,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3ImageStore } from '../../src/storage/images/s3-image-store.ts';
 import { imageKeys } from '../../src/workflow/design-jobs/image-keys.ts';
-import { BullMQJobQueue } from '../../src/workflow/jobs/bullmq-job-queue.ts';
+import { BullMQJobQueue, bullmqQueueNames } from '../../src/workflow/jobs/bullmq-job-queue.ts';
 import { actor, createHarness, inState, silentLogger, waitFor, type Harness } from './workflow-harness.ts';
 
 const bucket = 'facet-journey';
@@ -50,9 +50,11 @@ describe('design workflow on S3 and BullMQ', () => {
 
   afterAll(async () => {
     await h.close();
-    const queue = new Queue('facet-jobs', { connection: { url: redisUrl }, prefix });
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
+    for (const name of bullmqQueueNames()) {
+      const queue = new Queue(name, { connection: { url: redisUrl }, prefix });
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+    }
     await s3.close();
     await rm(dir, { recursive: true, force: true });
   });

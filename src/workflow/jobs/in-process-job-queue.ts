@@ -1,13 +1,16 @@
 import { pino, type Logger } from 'pino';
 import { jobId, type Job, type JobHandler, type JobQueue } from '../ports/job-queue.ts';
 import type { JobCounts } from './job-counts.ts';
+import { defaultOffPathConcurrency, jobLane, type JobLane } from './job-lane.ts';
 import { parseJob } from './job-schema.ts';
 import { withTimeout } from './with-timeout.ts';
 import { JobQueueClosedError } from '../errors/job-queue-closed-error.ts';
 
 export type InProcessJobQueueOptions = {
-  /** Jobs run at once. Default 16. */
+  /** Critical-path jobs run at once. Default 16. */
   concurrency?: number;
+  /** Off-path jobs (sheets) run at once, besides those. Default 2. */
+  offPathConcurrency?: number;
   /** Runs of a job, the first included, before it is given up. Default 5. */
   attempts?: number;
   /** Base of the exponential backoff between attempts: base, 2 x base, 4 x base... Default 1000. */
@@ -17,7 +20,7 @@ export type InProcessJobQueueOptions = {
   logger?: Logger;
 };
 
-type Entry = { id: string; job: Job; attempt: number };
+type Entry = { id: string; job: Job; lane: JobLane; attempt: number };
 
 /**
  * The embedded queue for a single process without Redis. Jobs live in memory only, so a restart loses
@@ -26,7 +29,8 @@ type Entry = { id: string; job: Job; attempt: number };
 export class InProcessJobQueue implements JobQueue {
   readonly name = 'in-process';
   private readonly logger: Logger;
-  private readonly concurrency: number;
+  private readonly slots: Record<JobLane, number>;
+  private readonly runningIn: Record<JobLane, number> = { critical: 0, off_path: 0 };
   private readonly attempts: number;
   private readonly backoffMs: number;
   /** Ids waiting, delayed (first run or retry) or running: the ones a new enqueue is a duplicate of. */
@@ -41,7 +45,10 @@ export class InProcessJobQueue implements JobQueue {
 
   constructor(private readonly options: InProcessJobQueueOptions = {}) {
     this.logger = options.logger ?? pino({ enabled: false });
-    this.concurrency = options.concurrency ?? 16;
+    this.slots = {
+      critical: options.concurrency ?? 16,
+      off_path: options.offPathConcurrency ?? defaultOffPathConcurrency,
+    };
     this.attempts = options.attempts ?? 5;
     this.backoffMs = options.backoffMs ?? 1000;
   }
@@ -59,7 +66,8 @@ export class InProcessJobQueue implements JobQueue {
     const id = jobId(job);
     if (this.pending.has(id)) return;
     // A checked copy, as the Redis queue would store: a caller mutating its object later changes nothing.
-    const entry = { id, job: parseJob(job), attempt: 1 };
+    const checked = parseJob(job);
+    const entry = { id, job: checked, lane: jobLane(checked), attempt: 1 };
     this.pending.add(id);
     this.schedule(entry, delayMs);
   }
@@ -130,7 +138,7 @@ export class InProcessJobQueue implements JobQueue {
    */
   private pump(): void {
     if (this.startScheduled || !this.handler || this.closing) return;
-    if (this.ready.length === 0 || this.running.size >= this.concurrency) return;
+    if (this.nextStartable() === -1) return;
     this.startScheduled = true;
     setImmediate(() => {
       this.startScheduled = false;
@@ -139,12 +147,21 @@ export class InProcessJobQueue implements JobQueue {
     });
   }
 
+  /** The first ready job whose lane has a free slot, or -1. */
+  private nextStartable(): number {
+    return this.ready.findIndex((entry) => this.runningIn[entry.lane] < this.slots[entry.lane]);
+  }
+
   private startNext(): void {
     const handler = this.handler;
-    if (!handler || this.closing || this.running.size >= this.concurrency) return;
-    const entry = this.ready.shift();
+    if (!handler || this.closing) return;
+    const index = this.nextStartable();
+    if (index === -1) return;
+    const [entry] = this.ready.splice(index, 1);
     if (!entry) return;
+    this.runningIn[entry.lane]++;
     const run = this.run(handler, entry).finally(() => {
+      this.runningIn[entry.lane]--;
       this.running.delete(run);
       this.pump();
     });

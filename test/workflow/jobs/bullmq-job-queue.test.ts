@@ -8,7 +8,11 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Job, JobAttempt } from '../../../src/workflow/ports/job-queue.ts';
 import { bullmqJobId } from '../../../src/workflow/jobs/bullmq-job-id.ts';
-import { BullMQJobQueue, type BullMQJobQueueOptions } from '../../../src/workflow/jobs/bullmq-job-queue.ts';
+import {
+  BullMQJobQueue,
+  bullmqQueueNames,
+  type BullMQJobQueueOptions,
+} from '../../../src/workflow/jobs/bullmq-job-queue.ts';
 import { describeJobQueueContract, frontJob, waitFor } from './job-queue-scenarios.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -34,7 +38,7 @@ describe('BullMQJobQueue', () => {
 
   afterAll(async () => {
     await Promise.all(opened.map((queue) => queue.close()));
-    for (const name of queueNames) {
+    for (const name of queueNames.flatMap((queueName) => bullmqQueueNames(queueName))) {
       const queue = new Queue(name, { connection: redis, prefix });
       await queue.obliterate({ force: true });
       await queue.close();

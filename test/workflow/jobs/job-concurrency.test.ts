@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { workflowAdapters } from '../../../src/compose/workflow-adapters.ts';
 import { loadConfig } from '../../../src/config.ts';
+import { bullmqQueueNames } from '../../../src/workflow/jobs/bullmq-job-queue.ts';
 
 // A Redis database of its own (12; the attack suite has 11, the benches 7 and 8): the product's queue
 // name and key prefix are the defaults, which no other file's queue uses there.
@@ -13,7 +14,7 @@ const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(
 
 /** Removes only this queue's keys, whatever else the database holds. */
 async function clearQueue(redis: Redis): Promise<void> {
-  const keys = await redis.keys('bull:facet-jobs:*');
+  const keys = (await Promise.all(bullmqQueueNames().map((name) => redis.keys(`bull:${name}:*`)))).flat();
   if (keys.length > 0) await redis.del(...keys);
 }
 

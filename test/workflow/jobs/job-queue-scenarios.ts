@@ -11,7 +11,12 @@ import { JobQueueClosedError } from '../../../src/workflow/errors/job-queue-clos
  */
 
 export type TestQueue = JobQueue & { counts(): Promise<JobCounts> };
-export type QueueSettings = { concurrency?: number; attempts?: number; backoffMs?: number };
+export type QueueSettings = {
+  concurrency?: number;
+  offPathConcurrency?: number;
+  attempts?: number;
+  backoffMs?: number;
+};
 export type QueueFactory = (settings: QueueSettings) => TestQueue;
 
 export type Call = { job: Job; attempt: JobAttempt; at: number };
@@ -211,6 +216,31 @@ export function describeJobQueueContract(makeQueue: QueueFactory): void {
 
     const narrow = await measure(2, 6, 100);
     expect(narrow.maxInFlight).toBe(2);
+  });
+
+  it('runs sheets in slots of their own: waiting sheets hold no critical-path slot, and take at most theirs', async () => {
+    const queue = open({ concurrency: 2, offPathConcurrency: 1 });
+    let releaseSheets!: () => void;
+    const sheetsHeld = new Promise<void>((resolve) => (releaseSheets = resolve));
+    let sheetsRunning = 0;
+    let mostSheets = 0;
+    const { calls, handler } = recorder(async (job) => {
+      if (job.kind !== 'contact_sheet') return;
+      mostSheets = Math.max(mostSheets, ++sheetsRunning);
+      await sheetsHeld;
+      sheetsRunning--;
+    });
+    await queue.process(handler);
+    for (let round = 1; round <= 3; round++)
+      await queue.enqueue({ kind: 'contact_sheet', designId: randomUUID(), round });
+    await waitFor(() => sheetsRunning === 1, 'a sheet to start');
+    // Fronts queued behind sheets that are waiting their turn run at once, both at a time.
+    for (let n = 0; n < 4; n++) await queue.enqueue(frontJob());
+    await waitFor(() => calls.filter((call) => call.job.kind === 'front').length === 4, 'the fronts');
+    expect(mostSheets).toBe(1);
+    releaseSheets();
+    await waitFor(() => calls.filter((call) => call.job.kind === 'contact_sheet').length === 3, 'the sheets');
+    await waitForIdle(queue);
   });
 
   it('lets a running job finish on close, then refuses new jobs', async () => {
