@@ -32,10 +32,10 @@ const manifestSchema = z.object({
     ),
     shortcuts: z.array(
       z.object({
-        name: z.string().max(24),
+        name: z.string(),
         type: z.enum(['global', 'message']),
         callback_id: z.string(),
-        description: z.string().max(150),
+        description: z.string(),
       }),
     ),
     unfurl_domains: z.array(z.string()),
