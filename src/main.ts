@@ -168,6 +168,7 @@ export async function startFacet(
         adminGrantsPerDay: config.credits.adminGrantsPerDay,
         budgets: config.ai.budgets,
         designPageLink: designPages.linkFor(entry.platform),
+        designLinks: designPages.publicLinks,
       }),
     ),
   );

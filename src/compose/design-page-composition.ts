@@ -15,6 +15,8 @@ export type DesignPages = {
   route: HttpRoute;
   /** The card link a platform shows, or none where its readers could not open it. */
   linkFor(platform: Platform): DesignPageLinker | undefined;
+  /** The links as Slack and Discord readers reach them (a public https PUBLIC_URL), to read shared ones. */
+  publicLinks: { baseUrl: string; links: DesignLinks } | undefined;
 };
 
 /**
@@ -33,6 +35,7 @@ export async function composeDesignPages(
   const publicUrl = config.publicUrl?.startsWith('https://') ? config.publicUrl : undefined;
   return {
     route: designPageRoute({ links, images, loadDesign: (id) => loadSnapshot(db, id), logger }),
+    publicLinks: publicUrl === undefined ? undefined : { baseUrl: publicUrl, links },
     linkFor(platform) {
       const base = platform === 'playground' ? (config.publicUrl ?? serverUrl) : publicUrl;
       return base === undefined ? undefined : designPageLinker(base, links);

@@ -10,6 +10,7 @@ import type { ImageStore } from '../workflow/ports/image-store.ts';
 import type { Notifier } from '../workflow/ports/notifier.ts';
 import type { BudgetCaps } from '../workflow/budgets/ai-budgets.ts';
 import type { DesignPageLinker } from '../bots/card/design-card.ts';
+import type { DesignLinks } from '../workflow/design-links.ts';
 
 /** What every platform is built from. */
 export type PlatformDeps = {
@@ -25,6 +26,8 @@ export type PlatformDeps = {
   adminGrantsPerDay?: number | undefined;
   /** The "Open design page" link of a design's card; no link when left out. */
   designPageLink?: DesignPageLinker | undefined;
+  /** The design pages' public links, for a platform that previews shared ones (Slack unfurls). */
+  designLinks?: { baseUrl: string; links: DesignLinks } | undefined;
   /** The operator's caps on estimated AI spend, for what `/design usage` shows; none when left out. */
   budgets?: BudgetCaps | undefined;
 };

@@ -58,6 +58,7 @@ export function composeSlack(config: SlackConfig, deps: PlatformDeps): PlatformC
         core: composeChatCore(deps, { service, ledger }, (design) => coalesced.redeliver(design)),
         actors: new SlackActors(deps.clock),
         images: deps.images,
+        designLinks: deps.designLinks,
         logger,
       });
       await slackApp.start();

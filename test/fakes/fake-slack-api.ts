@@ -52,7 +52,7 @@ export type FakeSlack = {
   close(): Promise<void>;
 };
 
-const jsonFields = new Set(['blocks', 'view', 'attachments', 'metadata', 'files']);
+const jsonFields = new Set(['blocks', 'view', 'attachments', 'metadata', 'files', 'unfurls']);
 
 export type FakeSlackOptions = {
   /**
@@ -226,6 +226,25 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           channel: args.channel,
           permalink: `https://fake.slack/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}`,
         });
+      case 'chat.unfurl': {
+        // Either the posted message (channel and ts) or a link still in the composer (unfurl_id, source).
+        const target =
+          (typeof args.channel === 'string' && typeof args.ts === 'string') ||
+          (typeof args.unfurl_id === 'string' && typeof args.source === 'string');
+        const unfurls = args.unfurls as Record<string, { blocks?: unknown }> | null | undefined;
+        const problem = !target
+          ? 'channel and ts, or unfurl_id and source, are required'
+          : typeof unfurls !== 'object' || unfurls === null || Object.keys(unfurls).length === 0
+            ? 'unfurls must be a map of URLs'
+            : Object.values(unfurls)
+                .map((unfurl) => blockKitProblem({ blocks: unfurl.blocks }, fileOf, messageBlocks))
+                .find((found) => found !== undefined);
+        if (problem) {
+          calls[calls.length - 1]!.error = `invalid_unfurls: ${problem}`;
+          return send(response, 200, { ok: false, error: 'invalid_unfurls', errors: [problem] });
+        }
+        return send(response, 200, { ok: true });
+      }
       case 'views.open':
         return send(response, 200, { ok: true, view: { id: `V${calls.length}`, ...(args.view as object) } });
       case 'views.publish':

@@ -150,3 +150,16 @@ export function parseDesignCommand(text: string, mention: RegExp): ChatCommand {
   }
   return overLongPrompt(trimmed) ?? { kind: 'create', prompt: trimmed };
 }
+
+/**
+ * A new design asked for in a form (Slack's "New design" shortcut): the prompt is the whole field, so
+ * no subcommand is read out of it; an empty or over-long one is refused as `/design` refuses it.
+ */
+export function formDesignCommand(prompt: string): ChatCommand {
+  if (storedLength(prompt) === 0)
+    return {
+      kind: 'misuse',
+      text: 'Describe the product to design, e.g. wireless headphones in matte black.',
+    };
+  return overLongPrompt(prompt) ?? { kind: 'create', prompt: prompt.trim() };
+}

@@ -9,6 +9,7 @@ import {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import type { DesignLinks } from '../../workflow/design-links.ts';
 import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import { WaitingForYou } from '../chat/waiting-for-you.ts';
@@ -16,6 +17,8 @@ import type { SlackActors } from './slack-actors.ts';
 import type { SlackClients } from './slack-clients.ts';
 import { SlackHome } from './slack-home.ts';
 import { registerSlackListeners } from './slack-listeners.ts';
+import { registerSlackNewDesign } from './slack-new-design-listeners.ts';
+import { registerSlackUnfurls } from './slack-unfurls.ts';
 import { slackPlatform } from './slack-platform.ts';
 import { boltLogger } from './slack-bolt-logger.ts';
 import { installFailurePage } from './slack-install-pages.ts';
@@ -47,6 +50,8 @@ export type SlackAppDeps = {
   actors: SlackActors;
   /** Where the Home tab's thumbnails come from; without it the Home shows none. */
   images?: ImageStore | undefined;
+  /** The design pages at a public https URL: their shared links unfurl. None: links are not unfurled. */
+  designLinks?: { baseUrl: string; links: DesignLinks } | undefined;
   logger: Logger;
 };
 
@@ -136,6 +141,14 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     images: deps.images,
   });
   registerSlackListeners(app, { bot, actors: deps.actors, home, logger: deps.logger });
+  registerSlackNewDesign(app, { bot, actors: deps.actors, logger: deps.logger });
+  if (deps.designLinks)
+    registerSlackUnfurls(app, {
+      ...deps.designLinks,
+      loadDesign: (designId) => deps.core.service.snapshot(designId),
+      workspaces: deps.core.workspaces,
+      logger: deps.logger,
+    });
   if (oauth) {
     // Uninstalling revokes the token: forget it, so nothing keeps calling Slack with it.
     const forget = async ({ context: bolt }: { context: { teamId?: string; enterpriseId?: string } }) => {

@@ -10,4 +10,7 @@ export const slackBotScopes = [
   'files:write',
   'users:read',
   'usergroups:read',
+  // Design page links shared in Slack: the link_shared event (read) and chat.unfurl (write).
+  'links:read',
+  'links:write',
 ] as const;

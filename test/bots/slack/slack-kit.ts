@@ -20,6 +20,7 @@ import {
   slackWebClient,
 } from '../../../src/bots/slack/slack-clients.ts';
 import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
+import { DesignLinks } from '../../../src/workflow/design-links.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeSlack, type FakeSlack, type SlackCall } from '../../fakes/fake-slack-api.ts';
 import { startFakeSlackSocket, type FakeSlackSocket } from '../../fakes/fake-slack-socket.ts';
@@ -76,6 +77,9 @@ export type SlackKit = {
   designOf(user: string, prompt?: string): Promise<string>;
   /** The card notifier a freshly started process would build: nothing in memory. */
   restartedNotifier(): Notifier;
+  /** The design page links at `pageBaseUrl`, when started with `designLinks` (their shares unfurl). */
+  links: DesignLinks | undefined;
+  pageBaseUrl: string;
   close(): Promise<void>;
 };
 
@@ -95,6 +99,8 @@ export async function startSlackKit(
     adminGrantsPerDay?: number;
     /** How long the fake Slack scans an upload before blocks may show it. */
     fileScanMs?: number;
+    /** Design pages at a public URL: their links shared in Slack unfurl. */
+    designLinks?: boolean;
   },
 ): Promise<SlackKit> {
   const slack = await startFakeSlack({ fileScanMs: options.fileScanMs ?? 0 });
@@ -130,6 +136,10 @@ export async function startSlackKit(
       return coalesced;
     },
   });
+  const pageBaseUrl = 'https://facet.example.com';
+  const links = options.designLinks
+    ? new DesignLinks(h.test.db, Buffer.from('design-link-test-secret'))
+    : undefined;
   const slackApp = createSlackApp({
     mode: socket ? { kind: 'socket', appToken: 'xapp-test' } : { kind: 'http', signingSecret },
     auth: options.oauth
@@ -155,6 +165,7 @@ export async function startSlackKit(
     ),
     actors: new SlackActors(() => new Date()),
     images,
+    designLinks: links && { baseUrl: pageBaseUrl, links },
     logger: silentLogger,
   });
   await slackApp.start();
@@ -322,6 +333,8 @@ export async function startSlackKit(
         .executeTakeFirstOrThrow();
       return row.id;
     },
+    links,
+    pageBaseUrl,
     restartedNotifier: () =>
       new ThreadedCardNotifier({
         outbound: new SlackCardOutbound({ clients, images, logger: silentLogger }),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { newDesignShortcutId } from '../../../src/bots/slack/slack-new-design-modal.ts';
 import { slackBotScopes } from '../../../src/bots/slack/slack-scopes.ts';
 
 /**
@@ -20,6 +21,7 @@ const scopeOfMethod: Record<string, string | null> = {
   'users.info': 'users:read',
   'usergroups.list': 'usergroups:read',
   'usergroups.users.list': 'usergroups:read',
+  'chat.unfurl': 'links:write',
 };
 
 const manifestSchema = z.object({
@@ -28,6 +30,15 @@ const manifestSchema = z.object({
     slash_commands: z.array(
       z.object({ command: z.string(), url: z.url(), usage_hint: z.string(), should_escape: z.boolean() }),
     ),
+    shortcuts: z.array(
+      z.object({
+        name: z.string(),
+        type: z.enum(['global', 'message']),
+        callback_id: z.string(),
+        description: z.string(),
+      }),
+    ),
+    unfurl_domains: z.array(z.string()),
   }),
   oauth_config: z.object({ redirect_urls: z.array(z.url()), scopes: z.object({ bot: z.array(z.string()) }) }),
   settings: z.object({
@@ -61,7 +72,8 @@ describe('manifest.yml', () => {
       expect.arrayContaining(['chat.postMessage', 'chat.update', 'files.uploadV2']),
     );
     for (const method of called) expect(Object.keys(scopeOfMethod), `scope of ${method}`).toContain(method);
-    const needed = new Set(['commands', 'chat:write.public']);
+    // links:read is for an event, not a method: link_shared, which starts an unfurl.
+    const needed = new Set(['commands', 'chat:write.public', 'links:read']);
     for (const method of called) {
       const scope = scopeOfMethod[method];
       if (scope) needed.add(scope);
@@ -83,11 +95,23 @@ describe('manifest.yml', () => {
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
       'app_home_opened',
       'app_uninstalled',
+      'link_shared',
       'tokens_revoked',
     ]);
     expect(manifest.oauth_config.redirect_urls.map((u) => new URL(u).pathname)).toEqual([
       '/slack/oauth_redirect',
     ]);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
+  });
+
+  it('declares the New design shortcut the app listens for, and unfurls links of the app’s own host', async () => {
+    const manifest = manifestSchema.parse(parse(await readFile('manifest.yml', 'utf8')));
+    expect(manifest.features.shortcuts).toContainEqual(
+      expect.objectContaining({ name: 'New design', type: 'global', callback_id: newDesignShortcutId }),
+    );
+    // The design pages live at PUBLIC_URL, the same host Slack's requests are sent to.
+    const host = new URL(manifest.settings.event_subscriptions.request_url).host;
+    expect(manifest.features.unfurl_domains).toEqual([host]);
+    expect(manifest.settings.event_subscriptions.bot_events).toContain('link_shared');
   });
 });
