@@ -68,25 +68,44 @@ export function unescapedMarkdown(text: string): string[] {
 
 /**
  * Every request that created or edited a Discord card: accepted, with mentions switched off, the prompt
- * (the embed title) escaped as literal text, and no mention or @everyone/@here but the requester's.
+ * (the embed title, or the V2 card's heading) escaped as literal text, and no mention or @everyone/@here
+ * but the requester's.
  */
 export function checkDiscordCard(calls: DiscordCall[], requesterId: string, input: string) {
   expect(calls.length, `card requests for ${JSON.stringify(input)}`).toBeGreaterThan(0);
   for (const call of calls) {
     const where = `${call.method} ${call.path} for prompt ${JSON.stringify(input)}`;
     expect(call.status, `${where}: ${JSON.stringify(call.error)}`).toBeLessThan(300);
-    const body = call.body as { allowed_mentions?: unknown; embeds?: Json[] };
+    const body = call.body as { allowed_mentions?: unknown; embeds?: Json[]; components?: Json[] };
     expect(body.allowed_mentions, where).toEqual({ parse: [] });
-    for (const embed of body.embeds ?? []) {
-      const title = typeof embed.title === 'string' ? embed.title : '';
+    const titles = [
+      ...(body.embeds ?? []).map((embed) => (typeof embed.title === 'string' ? embed.title : '')),
+      // A Components V2 card: its first text display is the heading, `### <prompt>`.
+      ...v2Texts(body.components ?? [])
+        .slice(0, 1)
+        .map((text) => text.split('\n')[0]!.replace(/^### /, '')),
+    ];
+    for (const title of titles)
       expect(unescapedMarkdown(title), `${where}: title ${JSON.stringify(title)}`).toEqual([]);
-      for (const value of stringsIn(embed)) {
-        expectWellFormed(value, where);
-        const outside = value.split(`<@${requesterId}>`).join('');
-        expect(outside, `${where}: live mention in ${JSON.stringify(value)}`).not.toMatch(
-          /<(@[!&]?|#)\d+>|@everyone|@here/,
-        );
-      }
+    for (const value of [...stringsIn(body.embeds ?? []), ...v2Texts(body.components ?? [])]) {
+      expectWellFormed(value, where);
+      const outside = value.split(`<@${requesterId}>`).join('');
+      expect(outside, `${where}: live mention in ${JSON.stringify(value)}`).not.toMatch(
+        /<(@[!&]?|#)\d+>|@everyone|@here/,
+      );
     }
   }
+}
+
+/** The text a Components V2 message shows: its text displays and media descriptions, in order. */
+function v2Texts(components: Json[]): string[] {
+  return components.flatMap((component) => [
+    ...(component.type === 10 && typeof component.content === 'string' ? [component.content] : []),
+    ...(Array.isArray(component.items)
+      ? (component.items as Json[]).flatMap((item) =>
+          typeof item.description === 'string' ? [item.description] : [],
+        )
+      : []),
+    ...(Array.isArray(component.components) ? v2Texts(component.components as Json[]) : []),
+  ]);
 }

@@ -1213,12 +1213,16 @@ describe('fuzz: random, malformed and hostile input at the real platforms', () =
       expect(kit.fake.problems).toEqual([]);
     });
 
-    it('regression: an emoji cut by the embed title truncation does not leave half a surrogate pair', async () => {
+    it('regression: an emoji cut by the card title truncation does not leave half a surrogate pair', async () => {
       // `truncate` in src/bots/discord/discord-card.ts cuts the escaped prompt at 255 UTF-16 units: here
-      // inside a 😀, so the embed title sends "\ud83d…" (an unpaired surrogate) to Discord.
+      // inside a 😀, so the title once sent "\ud83d…" (an unpaired surrogate) to Discord. The card is
+      // Components V2: the title is its container's first text display.
       const id = await create(`wireless earbud ${'😀'.repeat(150)}`);
+      type Component = { type?: number; content?: string; components?: Component[] };
       const titles = cardCalls(id!).flatMap((call) =>
-        ((call.body as { embeds?: { title?: string }[] }).embeds ?? []).map((embed) => embed.title ?? ''),
+        ((call.body as { components?: Component[] }).components ?? []).flatMap((container) =>
+          (container.components ?? []).slice(0, 1).map((text) => text.content ?? ''),
+        ),
       );
       expect(titles.length).toBeGreaterThan(0);
       expect(titles.filter((title) => !isWellFormedText(title))).toEqual([]);

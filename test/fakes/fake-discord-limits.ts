@@ -38,6 +38,9 @@ export const limits = {
   selectPlaceholder: 150,
   componentsV2Total: 40,
   mediaGalleryItems: 10,
+  mediaDescription: 1024,
+  containerChildren: 10,
+  sectionTexts: 3,
   textDisplayTotal: 4000,
   modalTitle: 45,
   modalComponents: 5,
@@ -128,6 +131,11 @@ export type MessageCheck = {
   attachmentCount: number;
   /** Creating (an empty message is refused) or editing (absent fields are left unchanged). */
   creating: boolean;
+  /**
+   * The names of the files the message will carry: a V2 `attachment://name` must name one of them.
+   * Left out, references are not checked.
+   */
+  fileNames?: string[];
 };
 
 /** Field errors for a message body (create or edit), plus whether it would be an empty message. */
@@ -167,7 +175,7 @@ export function checkMessage(body: Json, check: MessageCheck): { errors: FieldEr
 
   const components =
     body.components === null || body.components === undefined ? [] : records(body.components);
-  if (v2) checkComponentsV2(components, problems);
+  if (v2) checkComponentsV2(components, problems, check.fileNames);
   else checkActionRows(components, problems);
 
   problems.maxItems(['attachments'], check.attachmentCount, limits.attachments);
@@ -285,52 +293,115 @@ function checkButton(button: Json, path: (string | number)[], problems: Problems
 }
 
 const v2TopLevel = new Set([1, 9, 10, 12, 13, 14, 17]);
+const v2InContainer = new Set([1, 9, 10, 12, 13, 14]);
 
-function checkComponentsV2(components: Json[], problems: Problems) {
+/**
+ * Components V2 (components reference): the tree's shape (what may sit where), 40 components in all
+ * counted nested, 10 children a Container, 1-10 items a Media Gallery, 1-3 Text Displays a Section, 4,000
+ * characters of Text Display in all, media URLs that are http(s) or name one of the message's files.
+ */
+function checkComponentsV2(components: Json[], problems: Problems, fileNames: string[] | undefined) {
   const seen = new Set<string>();
   let total = 0;
   let text = 0;
-  const walk = (component: Json, path: (string | number)[], topLevel: boolean) => {
+  const typeChoices = (path: (string | number)[], allowed: Set<number>) =>
+    problems.add(
+      [...path, 'type'],
+      'UNION_TYPE_CHOICES',
+      `Value of field "type" must be one of (${[...allowed].join(', ')}).`,
+    );
+  const media = (value: unknown, path: (string | number)[], attachmentOnly: boolean) => {
+    const url = isRecord(value) ? value.url : undefined;
+    if (typeof url !== 'string' || url === '') return problems.required([...path, 'url']);
+    if (url.startsWith('attachment://')) {
+      const name = url.slice('attachment://'.length);
+      if (fileNames && !fileNames.includes(name))
+        problems.add(
+          [...path, 'url'],
+          'UNFURLED_MEDIA_ITEM_ATTACHMENT_NOT_FOUND',
+          `No attachment named ${name} in this message`,
+        );
+    } else if (attachmentOnly || !/^https?:\/\//.test(url))
+      problems.add(
+        [...path, 'url'],
+        'URL_TYPE_INVALID_SCHEME',
+        'Scheme must be one of (http, https, attachment).',
+      );
+  };
+  const walk = (component: Json, path: (string | number)[], allowed: Set<number>) => {
     total += 1;
     const type = component.type;
-    if (topLevel && !(typeof type === 'number' && v2TopLevel.has(type)))
-      problems.add(
-        [...path, 'type'],
-        'UNION_TYPE_CHOICES',
-        'Value of field "type" must be one of (1, 9, 10, 12, 13, 14, 17).',
-      );
+    if (!(typeof type === 'number' && allowed.has(type))) return typeChoices(path, allowed);
     switch (type) {
       case 1:
         checkRow(component, path, problems, seen);
         total += records(component.components).length;
         return;
       case 9: {
-        records(component.components).forEach((child, index) =>
-          walk(child, [...path, 'components', index], false),
-        );
+        const texts = records(component.components);
+        problems.between([...path, 'components'], texts.length, 1, limits.sectionTexts);
+        texts.forEach((child, index) => walk(child, [...path, 'components', index], new Set([10])));
         const accessory = component.accessory;
-        if (isRecord(accessory)) {
-          total += 1;
-          if (accessory.type === 2) checkButton(accessory, [...path, 'accessory'], problems, seen);
-        }
+        if (!isRecord(accessory)) return problems.required([...path, 'accessory']);
+        total += 1;
+        if (accessory.type === 2) checkButton(accessory, [...path, 'accessory'], problems, seen);
+        else if (accessory.type === 11) {
+          media(accessory.media, [...path, 'accessory', 'media'], false);
+          problems.maxLength(
+            [...path, 'accessory', 'description'],
+            accessory.description,
+            limits.mediaDescription,
+          );
+        } else typeChoices([...path, 'accessory'], new Set([2, 11]));
         return;
       }
       case 10:
+        if (typeof component.content !== 'string' || component.content === '')
+          problems.required([...path, 'content']);
         text += length(component.content);
         return;
-      case 12:
-        problems.between([...path, 'items'], records(component.items).length, 1, limits.mediaGalleryItems);
+      case 12: {
+        const items = records(component.items);
+        problems.between([...path, 'items'], items.length, 1, limits.mediaGalleryItems);
+        items.forEach((item, index) => {
+          media(item.media, [...path, 'items', index, 'media'], false);
+          problems.maxLength(
+            [...path, 'items', index, 'description'],
+            item.description,
+            limits.mediaDescription,
+          );
+        });
         return;
-      case 17:
-        records(component.components).forEach((child, index) =>
-          walk(child, [...path, 'components', index], false),
-        );
+      }
+      case 13:
+        media(component.file, [...path, 'file'], true);
         return;
+      case 14:
+        if (component.spacing !== undefined && component.spacing !== 1 && component.spacing !== 2)
+          problems.add([...path, 'spacing'], 'BASE_TYPE_CHOICES', 'Value must be one of {1, 2}.');
+        return;
+      case 17: {
+        const children = records(component.components);
+        problems.between([...path, 'components'], children.length, 1, limits.containerChildren);
+        const accent = component.accent_color;
+        if (
+          accent !== undefined &&
+          accent !== null &&
+          !(typeof accent === 'number' && accent >= 0 && accent <= 0xffffff)
+        )
+          problems.add(
+            [...path, 'accent_color'],
+            'NUMBER_TYPE_MAX',
+            'int value should be less than or equal to 16777215.',
+          );
+        children.forEach((child, index) => walk(child, [...path, 'components', index], v2InContainer));
+        return;
+      }
       default:
         return;
     }
   };
-  components.forEach((component, index) => walk(component, ['components', index], true));
+  components.forEach((component, index) => walk(component, ['components', index], v2TopLevel));
   if (total > limits.componentsV2Total)
     problems.add(
       ['components'],

@@ -391,3 +391,56 @@ export function customIds(components: Json[]): string[] {
   walk(components);
   return ids;
 }
+
+/** The unfurled media items of a V2 tree: gallery items' and thumbnails' `media`, files' `file`. */
+function mediaHolders(components: Json[]): { owner: Json; key: 'media' | 'file' }[] {
+  const found: { owner: Json; key: 'media' | 'file' }[] = [];
+  const walk = (list: Json[]) => {
+    for (const component of list) {
+      if (isRecord(component.media)) found.push({ owner: component, key: 'media' });
+      if (component.type === 13 && isRecord(component.file)) found.push({ owner: component, key: 'file' });
+      walk([
+        ...records(component.components),
+        ...records(component.items),
+        ...(isRecord(component.accessory) ? [component.accessory] : []),
+      ]);
+    }
+  };
+  walk(components);
+  return found;
+}
+
+/** The names Components V2 media refer to as `attachment://name`. */
+export function attachmentNamesInComponents(components: Json[]): string[] {
+  return mediaHolders(components).flatMap(({ owner, key }) => {
+    const url = (owner[key] as Json).url;
+    return typeof url === 'string' && url.startsWith('attachment://')
+      ? [url.slice('attachment://'.length)]
+      : [];
+  });
+}
+
+/**
+ * Components V2 as Discord answers them: each `attachment://name` becomes the attachment's URL, with its
+ * id (`attachment_id`), size and content type, like Discord's unfurled media items.
+ */
+export function resolveComponentAttachments(components: Json[], attachments: FakeAttachment[]): Json[] {
+  const copy = structuredClone(components);
+  const byName = new Map(attachments.map((attachment) => [attachment.filename, attachment]));
+  for (const { owner, key } of mediaHolders(copy)) {
+    const media = owner[key] as Json;
+    const url = media.url;
+    if (typeof url !== 'string' || !url.startsWith('attachment://')) continue;
+    const attachment = byName.get(url.slice('attachment://'.length));
+    if (!attachment) continue;
+    owner[key] = {
+      ...media,
+      url: attachment.url,
+      proxy_url: attachment.url,
+      attachment_id: attachment.id,
+      content_type: attachment.contentType,
+      ...(attachment.width === null ? {} : { width: attachment.width, height: attachment.height }),
+    };
+  }
+  return copy;
+}

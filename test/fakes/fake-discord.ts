@@ -19,6 +19,7 @@ import {
   allPermissions,
   attachmentJson,
   attachmentNamesIn,
+  attachmentNamesInComponents,
   bitsOf,
   ChannelKind,
   channelJson,
@@ -33,6 +34,7 @@ import {
   permissionBits,
   pngSize,
   resolveAttachmentUrls,
+  resolveComponentAttachments,
   roleJson,
   snowflakes,
   ThreadType,
@@ -625,8 +627,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      // Discord lists only the loose files: an attachment an embed shows is left out.
-      attachments: looseAttachments(message).map(attachmentJson),
+      // Discord lists only the loose files: an attachment an embed shows is left out. A V2 message
+      // lists them all (its components show only those they name; the rest are not shown at all).
+      attachments: ((message.flags & MessageFlag.componentsV2) !== 0
+        ? message.attachments
+        : looseAttachments(message)
+      ).map(attachmentJson),
       embeds: message.embeds,
       pinned: false,
       type: message.type,
@@ -669,6 +675,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
   function fail(status: number, code: number, message: string, errors?: Json): Reply {
     return json(status, { code, message, ...(errors ? { errors } : {}) });
+  }
+
+  function legacyField(path: (string | number)[]): FieldError {
+    return {
+      path,
+      code: 'MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2',
+      message: `The ${String(path.at(-1))} field must be emptied to use MessageFlags.IS_COMPONENTS_V2`,
+    };
   }
 
   function invalidForm(errors: FieldError[]): Reply {
@@ -722,6 +736,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     });
   }
 
+  /** The file names a create or edit uploads (`files[n]`, renamed by `attachments: [{ id: n, filename }]`). */
+  function uploadNames(body: Json, uploads: FakeUpload[]): string[] {
+    const described = records(body.attachments);
+    return uploads.map((upload, position) => {
+      const index = /^files\[(\d+)\]$/.exec(upload.field)?.[1] ?? String(position);
+      const meta = described.find((entry) => String(entry.id) === index) ?? {};
+      return typeof meta.filename === 'string' ? meta.filename : upload.name;
+    });
+  }
+
+  /** The ids of the files V2 components (as sent) show, among `files`. */
+  function shownByComponents(components: Json[], files: FakeAttachment[]): string[] {
+    const names = attachmentNamesInComponents(components);
+    return files.filter((file) => names.includes(file.filename)).map((file) => file.id);
+  }
+
   /** The ids of the files `embeds` (as sent) show, among `files`. */
   function embeddedIn(embeds: Json[], files: FakeAttachment[]): string[] {
     const names = attachmentNamesIn(embeds);
@@ -755,6 +785,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const { errors, empty } = checkMessage(body, {
       prefix: spec.prefix ?? [],
       attachmentCount: uploads.length,
+      fileNames: uploadNames(body, uploads),
       creating: true,
     });
     if (errors.length > 0) return invalidForm(errors);
@@ -770,15 +801,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       (bodyFlags & (MessageFlag.ephemeral | MessageFlag.suppressEmbeds | MessageFlag.componentsV2)) |
       (spec.extraFlags ?? 0);
     const reference = isRecord(body.message_reference) ? body.message_reference : null;
+    const v2 = (flags & MessageFlag.componentsV2) !== 0;
+    const components = records(body.components);
     const message: FakeMessage = {
       id: nextId(),
       channelId: channel.id,
       guildId: channel.guildId,
       content: typeof body.content === 'string' ? body.content : '',
       embeds,
-      components: records(body.components),
+      components: v2 ? resolveComponentAttachments(components, files) : components,
       attachments: files,
-      embedded: embeddedIn(embeds.length > 0 ? records(body.embeds) : [], files),
+      embedded: v2
+        ? shownByComponents(components, files)
+        : embeddedIn(embeds.length > 0 ? records(body.embeds) : [], files),
       flags,
       type: reference && spec.type === 0 ? 19 : spec.type,
       authorId: botUser.id,
@@ -817,10 +852,24 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         ? message.flags
         : (message.flags & ~MessageFlag.suppressEmbeds) |
           (bodyFlags & (MessageFlag.suppressEmbeds | MessageFlag.componentsV2));
+    const v2 = (flags & MessageFlag.componentsV2) !== 0;
     const { errors } = checkMessage(
       { ...body, flags },
-      { prefix, attachmentCount: kept.length + uploads.length, creating: false },
+      {
+        prefix,
+        attachmentCount: kept.length + uploads.length,
+        fileNames: [...kept.map((file) => file.filename), ...uploadNames(body, uploads)],
+        creating: false,
+      },
     );
+    // A message turned V2 by this edit must empty its legacy fields: `content` to null (or ''), `embeds`
+    // to an empty list (Discord refuses a null list there, discord/discord-api-docs#7787).
+    if (v2 && (message.flags & MessageFlag.componentsV2) === 0) {
+      if (message.content !== '' && !('content' in body && (body.content === null || body.content === '')))
+        errors.push(legacyField([...prefix, 'content']));
+      if (message.embeds.length > 0 && !(Array.isArray(body.embeds) && body.embeds.length === 0))
+        errors.push(legacyField([...prefix, 'embeds']));
+    }
     if (errors.length > 0) return invalidForm(errors);
     const channel = channels.get(message.channelId);
     const added = newAttachments(message.channelId, body, uploads);
@@ -833,7 +882,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
             ? resolveAttachmentUrls(records(body.embeds), files)
             : embedsFor(channel, body.embeds, files)
           : resolveAttachmentUrls(message.embeds, files),
-      components: 'components' in body ? records(body.components) : message.components,
+      components:
+        'components' in body
+          ? v2
+            ? resolveComponentAttachments(records(body.components), files)
+            : records(body.components)
+          : message.components,
     };
     if (
       next.content.trim() === '' &&
@@ -842,8 +896,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       files.length === 0
     )
       return fail(400, 50006, 'Cannot send an empty message');
-    const embedded =
-      'embeds' in body
+    const embedded = v2
+      ? 'components' in body
+        ? shownByComponents(records(body.components), files)
+        : message.embedded.filter((id) => files.some((file) => file.id === id))
+      : 'embeds' in body
         ? embeddedIn(
             next.embeds.length > 0 ? records(body.embeds) : [],
             // Without an attachments list Discord keeps the files it had but no longer counts them as the

@@ -16,6 +16,19 @@ export type CardImageMode = 'link' | 'attach' | 'upload' | 'thread';
 /** 'upload' mode: the platform's file id of each image uploaded so far, by image-store key. */
 export type UploadedImages = ReadonlyMap<string, string>;
 
+/**
+ * A platform that shows a thread's images together, in one message per round that grows as they arrive
+ * (Discord's media gallery), rather than in a post each.
+ */
+export interface ThreadGallery<Where extends CardMessage = CardMessage> {
+  /** The most images one gallery message holds; more go into the round's next one. */
+  readonly maxImages: number;
+  /** Posts a gallery of these images; returns its message id. */
+  post(where: Where, threadId: string, images: ThreadImage[]): Promise<string>;
+  /** Makes a posted gallery show exactly these images; files it carries already are kept, not sent again. */
+  edit(where: Where, threadId: string, messageId: string, images: ThreadImage[]): Promise<void>;
+}
+
 /** What the threaded-card notifier asks of a platform: render and send, nothing else. */
 export interface CardOutbound<Where extends CardMessage = CardMessage> {
   readonly platform: Platform;
@@ -50,6 +63,8 @@ export interface CardOutbound<Where extends CardMessage = CardMessage> {
    */
   groupMembers?(where: Where, group: string): Promise<string[]>;
   postDirect?(where: Where, userId: string, text: ThreadNotice['text']): Promise<string>;
+  /** Where present, the thread's images go into galleries instead of `postThreadImage`. */
+  readonly gallery?: ThreadGallery<Where>;
   /** In 'upload' mode `uploaded` holds the image's file id. */
   postThreadImage(
     where: Where,

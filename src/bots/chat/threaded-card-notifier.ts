@@ -3,8 +3,14 @@ import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { Notifier } from '../../workflow/ports/notifier.ts';
 import { buildDesignCard, type DesignPageLinker } from '../card/design-card.ts';
 import { buildDesignNotices, maxDirectApprovers, type ThreadNotice } from '../card/design-notices.ts';
-import { buildDesignThread } from '../card/design-thread.ts';
-import type { CardImageMode, CardMessage, CardOutbound, UploadedImages } from './card-outbound.ts';
+import { buildDesignThread, type ThreadImage } from '../card/design-thread.ts';
+import type {
+  CardImageMode,
+  CardMessage,
+  CardOutbound,
+  ThreadGallery,
+  UploadedImages,
+} from './card-outbound.ts';
 
 /** The key under which a card's thread is claimed and recorded. */
 const threadKey = 'thread';
@@ -12,9 +18,16 @@ const threadKey = 'thread';
 /** 'upload' mode: the key under which an image's upload is claimed and its file id recorded. */
 const uploadKey = (imageKey: string) => `upload:${imageKey}`;
 
+/** A round's gallery messages, the first and any that follow once one is full. */
+const galleryKey = (round: number, part: number) => `gallery:r${round}:${part}`;
+
+/** Held while one process adds images to a design's galleries (never recorded, always released). */
+const galleryLock = 'gallery-lock';
+
 /**
  * Shows a design on a platform: the card is re-rendered whole on every change, and after approval its
- * thread holds a status message per round, edited as views finish, and each image; notices to
+ * thread holds a status message per round, edited as views finish, and each image (where the platform
+ * has galleries, in one message per round that grows as they arrive); notices to
  * approvers and the requester go into the same thread, once each. Everything beyond the
  * card edit is claim -> post -> record (ChatPosts), so each message is posted once, whichever process
  * gets there first and however often a change is delivered; in 'upload' mode so is each image's upload,
@@ -60,7 +73,9 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
       // Another process is making the thread: it posts the rest.
       if (threadId) {
         if (thread.status) await this.showStatus(design.id, where, threadId, posted, thread.status);
-        for (const image of thread.images) {
+        const gallery = outbound.gallery;
+        if (gallery) await this.showGallery(design, where, threadId, posted, thread.images, gallery);
+        for (const image of gallery ? [] : thread.images) {
           if (posted.has(image.postKey)) continue;
           if (mode === 'upload') {
             await upload(image.imageKey, image.title);
@@ -164,6 +179,52 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
     const known = posted.get(threadKey);
     if (known !== undefined) return known;
     return posts.once(design.id, threadKey, () => outbound.openThread(where, `Views: ${design.prompt}`));
+  }
+
+  /**
+   * The thread's images in galleries: the round's gallery message is posted with the first image and
+   * edited as the others arrive, each image recorded (under its own post key) with the gallery that
+   * shows it, so a restarted process adds only what no gallery shows yet. One process adds at a time:
+   * two edits at once would each drop the other's image. While another holds the lock or is posting the
+   * gallery, this delivery fails and is tried again, rather than being marked as shown without them.
+   */
+  private async showGallery(
+    design: DesignSnapshot,
+    where: Where,
+    threadId: string,
+    posted: Map<string, string | null>,
+    images: ThreadImage[],
+    gallery: ThreadGallery<Where>,
+  ): Promise<void> {
+    const { posts } = this.deps;
+    if (images.every((image) => posted.has(image.postKey))) return;
+    if (!(await posts.claim(design.id, galleryLock)))
+      throw new Error(`another process is adding images to the thread of ${design.id}`);
+    try {
+      // Read again under the lock: the process that held it before may have shown some of them.
+      const fresh = await posts.list(design.id);
+      let todo = images.filter((image) => !fresh.has(image.postKey));
+      for (let part = 1; todo.length > 0; part += 1) {
+        const key = galleryKey(design.round, part);
+        const ref = fresh.get(key);
+        if (ref === null) throw new Error(`the gallery ${key} of ${design.id} is being posted`);
+        const shown = ref === undefined ? [] : images.filter((image) => fresh.get(image.postKey) === ref);
+        const adding = todo.slice(0, Math.max(0, gallery.maxImages - shown.length));
+        if (adding.length === 0) continue;
+        todo = todo.slice(adding.length);
+        let messageId = ref;
+        if (messageId === undefined) {
+          messageId =
+            (await posts.once(design.id, key, () => gallery.post(where, threadId, adding))) ?? undefined;
+          if (messageId === undefined) throw new Error(`the gallery ${key} of ${design.id} is being posted`);
+        } else await gallery.edit(where, threadId, messageId, [...shown, ...adding]);
+        for (const image of adding)
+          if (await posts.claim(design.id, image.postKey))
+            await posts.record(design.id, image.postKey, messageId);
+      }
+    } finally {
+      await posts.release(design.id, galleryLock);
+    }
   }
 
   private async showStatus(

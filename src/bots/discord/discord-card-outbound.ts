@@ -3,14 +3,13 @@ import { z } from 'zod';
 import { clip } from '../../text.ts';
 import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import type { DesignCard } from '../card/design-card.ts';
-import { imageFileName } from '../card/image-file-name.ts';
 import type { ThreadNotice } from '../card/design-notices.ts';
 import { renderDiscordChatText } from './discord-chat-text.ts';
 import type { ThreadImage, ThreadStatus } from '../card/design-thread.ts';
-import type { CardImageMode, CardMessage, CardOutbound } from '../chat/card-outbound.ts';
-import { escapeDiscordText, renderDiscordCard } from './discord-card.ts';
+import type { CardImageMode, CardMessage, CardOutbound, ThreadGallery } from '../chat/card-outbound.ts';
+import { discordCardImages, discordCardLimits, renderDiscordCard } from './discord-card.ts';
 import { readDiscordCardPlace } from './discord-card-place.ts';
-import { renderDiscordThreadStatus } from './discord-thread-messages.ts';
+import { renderDiscordThreadGallery, renderDiscordThreadStatus } from './discord-thread-messages.ts';
 
 const createdSchema = z.object({ id: z.string().min(1) });
 
@@ -23,43 +22,75 @@ const maxThreadName = 100;
 /** Card messages whose shown file is remembered; beyond it, the longest unedited is forgotten. */
 const maxShownFiles = 1000;
 
-const editedSchema = z.object({
-  embeds: z.array(z.object({ image: z.object({ url: z.string() }).optional() })).default([]),
+/** A V2 message as Discord answers it: the media its components show, and its files. */
+const shownSchema = z.object({
+  components: z.array(z.unknown()).default([]),
+  attachments: z.array(z.object({ id: z.string(), filename: z.string() })).default([]),
 });
 
-/**
- * The attachment id in the URL Discord gives an embed image that shows an attached file
- * (`https://cdn.discordapp.com/attachments/<channel>/<attachment>/<name>?…`).
- */
-function shownFileId(answer: unknown, name: string): string | undefined {
-  const parsed = editedSchema.safeParse(answer);
-  if (!parsed.success) return undefined;
-  for (const embed of parsed.data.embeds) {
-    const url = embed.image?.url;
-    if (!url) continue;
-    const match = /\/attachments\/\d+\/(\d+)\/([^/?#]+)(?:[?#]|$)/.exec(url);
-    if (match?.[1] && match[2] === encodeURIComponent(name)) return match[1];
-  }
-  return undefined;
+const mediaSchema = z.object({ url: z.string(), attachment_id: z.string().optional() });
+
+/** Every unfurled media item in a tree of components (gallery items, thumbnails, files). */
+function mediaIn(node: unknown): z.infer<typeof mediaSchema>[] {
+  if (Array.isArray(node)) return node.flatMap(mediaIn);
+  if (typeof node !== 'object' || node === null) return [];
+  const media = mediaSchema.safeParse((node as { media?: unknown; file?: unknown }).media);
+  return [...(media.success ? [media.data] : []), ...Object.values(node).flatMap(mediaIn)];
 }
 
 /**
+ * The ids of the attached files a message's components show, by file name, from Discord's answer to a
+ * post or edit: a media item carries its attachment's id (`attachment_id`), or its URL does
+ * (`https://cdn.discordapp.com/attachments/<channel>/<attachment>/<name>?…`); the message's own list of
+ * files fills in the rest.
+ */
+export function shownFileIds(answer: unknown): Map<string, string> {
+  const ids = new Map<string, string>();
+  const parsed = shownSchema.safeParse(answer);
+  if (!parsed.success) return ids;
+  for (const media of mediaIn(parsed.data.components)) {
+    const match = /\/attachments\/\d+\/(\d+)\/([^/?#]+)(?:[?#]|$)/.exec(media.url);
+    const name = match?.[2] ? decodeURIComponent(match[2]) : undefined;
+    const id = media.attachment_id ?? match?.[1];
+    if (name && id) ids.set(name, id);
+  }
+  for (const file of parsed.data.attachments) if (!ids.has(file.filename)) ids.set(file.filename, file.id);
+  return ids;
+}
+
+/**
+ * What an edit sends to make a message Components V2 (`IS_COMPONENTS_V2` can be set on an edit, never
+ * unset): a card posted as an embed before the switch is turned over on its next edit, which must
+ * empty its legacy fields (`content` as null, `embeds` as an empty list: Discord refuses a null list,
+ * discord/discord-api-docs#7787).
+ */
+const legacyCleared = { content: null, embeds: [] } as const;
+
+type ImageFile = { name: string; data: Buffer; contentType: string };
+
+/**
  * Cards and their threads in Discord, with the bot token only (interaction tokens die after 15
- * minutes): the card message is edited whole, its front view attached to it (Discord's attachment URLs
- * expire: our store keeps the image, the message carries a copy) and kept by id on every later edit; a
- * thread on the card holds the rest.
+ * minutes): the card message is a Components V2 message edited whole, its front view a file attached to
+ * it (Discord's attachment URLs expire: our store keeps the image, the message carries a copy) and kept
+ * by id on every later edit; a thread on the card holds the rest, its images in one gallery message per
+ * round.
  */
 export class DiscordCardOutbound implements CardOutbound {
   readonly platform = 'discord' as const;
   readonly repliesAreThread = false;
 
   /**
-   * Per card message, the id Discord gave the front view it shows, so an edit can keep it by id. Discord
-   * leaves a file an embed shows out of the message's `attachments`, so the id is read from the embed's
-   * URL in the answer to our own edit. Not known (another process, a restart): the edit sends the file
-   * again, once.
+   * Per card message, the ids Discord gave the files it shows, by name, so an edit can keep them by id.
+   * Read from the answer to our own edit. Not known (another process, a restart): the edit sends the
+   * files again, once.
    */
-  private readonly shownFiles = new Map<string, { name: string; id: string }>();
+  private readonly shownFiles = new Map<string, Map<string, string>>();
+
+  readonly gallery: ThreadGallery = {
+    maxImages: discordCardLimits.galleryItems,
+    post: (_where, threadId, images) => this.postGallery(threadId, images),
+    edit: (_where, threadId, messageId, images) => this.editGallery(threadId, messageId, images),
+  };
 
   constructor(private readonly deps: { rest: REST; images: ImageStore }) {}
 
@@ -80,51 +111,73 @@ export class DiscordCardOutbound implements CardOutbound {
 
   async editCard(where: CardMessage, card: DesignCard, options: { upload: boolean }): Promise<void> {
     const route = Routes.channelMessage(where.channelId, where.messageId);
-    if (!card.image) {
-      // An edit that lists no attachments keeps the message's files, and a file no embed shows is
-      // shown on its own: the card says it carries none.
-      await this.deps.rest.patch(route, { body: { ...renderDiscordCard(card, null), attachments: [] } });
+    const images = discordCardImages(card);
+    const body = {
+      ...renderDiscordCard(
+        card,
+        images.map((image) => image.name),
+      ),
+      ...legacyCleared,
+    };
+    if (images.length === 0) {
+      // An edit that lists no attachments keeps the message's files: the card says it carries none.
+      await this.deps.rest.patch(route, { body: { ...body, attachments: [] } });
+      this.shownFiles.delete(where.messageId);
       return;
     }
-    const name = imageFileName(card.image.key);
-    const body = renderDiscordCard(card, name);
-    const known = this.shownFiles.get(where.messageId);
-    if (!options.upload && known?.name === name) {
-      // The front view stays where it is: only an edit that lists the file keeps it inside the embed
-      // (without the list Discord shows it a second time, under the card).
-      const kept = await this.deps.rest
-        .patch(route, { body: { ...body, attachments: [{ id: known.id }] } })
-        .catch((error: unknown) => {
-          // Another process replaced the file since: the id is gone. Sending the file again heals it.
-          if (error instanceof DiscordAPIError && error.status === 400) return null;
-          throw error;
-        });
-      if (this.learn(where.messageId, name, kept)) return;
-    }
-    // Listing only this file replaces whatever the message carried before (an earlier front view).
-    const files = [{ name, data: await this.deps.images.get(card.image.key), contentType: 'image/png' }];
-    const sent = await this.deps.rest.patch(route, {
-      body: { ...body, attachments: files.map((file, id) => ({ id, filename: file.name })) },
-      files,
-    });
-    this.learn(where.messageId, name, sent);
+    const known = options.upload
+      ? new Map<string, string>()
+      : (this.shownFiles.get(where.messageId) ?? new Map<string, string>());
+    const kept = new Map(
+      images.flatMap((image) => {
+        const id = known.get(image.name);
+        return id === undefined ? [] : [[image.name, id] as const];
+      }),
+    );
+    const edit = async (keep: ReadonlyMap<string, string>) => {
+      // Listing exactly the files the card shows drops whatever it carried before (an earlier front view).
+      const files = await this.files(images.filter((image) => !keep.has(image.name)));
+      return this.deps.rest.patch(route, {
+        body: {
+          ...body,
+          attachments: [
+            ...[...keep.values()].map((id) => ({ id })),
+            ...files.map((file, id) => ({ id, filename: file.name })),
+          ],
+        },
+        ...(files.length > 0 ? { files } : {}),
+      });
+    };
+    let answer: unknown = null;
+    if (kept.size > 0)
+      answer = await edit(kept).catch((error: unknown) => {
+        // Another process replaced a file since: its id is gone. Sending the files again heals it.
+        if (error instanceof DiscordAPIError && error.status === 400) return null;
+        throw error;
+      });
+    answer ??= await edit(new Map());
+    this.learn(where.messageId, answer);
   }
 
-  /**
-   * Reads the id of the file the card's embed shows from Discord's answer to an edit; false when the
-   * embed does not show it (a kept id that no longer existed).
-   */
-  private learn(messageId: string, name: string, answer: unknown): boolean {
+  /** Remembers the ids of the files a card message shows, from Discord's answer to an edit of it. */
+  private learn(messageId: string, answer: unknown): void {
     this.shownFiles.delete(messageId);
-    const id = shownFileId(answer, name);
-    if (id === undefined) return false;
-    this.shownFiles.set(messageId, { name, id });
+    this.shownFiles.set(messageId, shownFileIds(answer));
     // Oldest first (insertion order): a card not edited for a while re-sends its image once.
     for (const old of this.shownFiles.keys()) {
       if (this.shownFiles.size <= maxShownFiles) break;
       this.shownFiles.delete(old);
     }
-    return true;
+  }
+
+  private async files(images: { name: string; key: string }[]): Promise<ImageFile[]> {
+    return Promise.all(
+      images.map(async (image) => ({
+        name: image.name,
+        data: await this.deps.images.get(image.key),
+        contentType: 'image/png',
+      })),
+    );
   }
 
   async openThread(where: CardMessage, name: string): Promise<string> {
@@ -165,17 +218,41 @@ export class DiscordCardOutbound implements CardOutbound {
     });
   }
 
+  /** One image as a post of its own (the notifier uses the gallery; kept for the CardOutbound contract). */
   async postThreadImage(_where: CardMessage, threadId: string, image: ThreadImage): Promise<string> {
-    const name = imageFileName(image.imageKey);
-    const data = await this.deps.images.get(image.imageKey);
+    return this.postGallery(threadId, [image]);
+  }
+
+  /** A round's gallery, with every file it shows attached. */
+  private async postGallery(threadId: string, images: ThreadImage[]): Promise<string> {
+    const { files: wanted, ...body } = renderDiscordThreadGallery(images);
+    const files = await this.files(wanted.map((file) => ({ name: file.name, key: file.imageKey })));
     const message = await this.deps.rest.post(Routes.channelMessages(threadId), {
-      body: {
-        content: `**${escapeDiscordText(image.title)}**`,
-        attachments: [{ id: 0, filename: name }],
-        allowed_mentions: { parse: [] },
-      },
-      files: [{ name, data, contentType: 'image/png' }],
+      body: { ...body, attachments: files.map((file, id) => ({ id, filename: file.name })) },
+      files,
     });
     return createdSchema.parse(message).id;
+  }
+
+  /**
+   * The gallery grown to `images`: the files it carries already are kept by id (read from the message,
+   * so any process can edit it), only the new ones are sent.
+   */
+  private async editGallery(threadId: string, messageId: string, images: ThreadImage[]): Promise<void> {
+    const { files: wanted, ...body } = renderDiscordThreadGallery(images);
+    const carried = shownFileIds(await this.deps.rest.get(Routes.channelMessage(threadId, messageId)));
+    const keep = wanted.flatMap((file) => {
+      const id = carried.get(file.name);
+      return id === undefined ? [] : [{ id }];
+    });
+    const files = await this.files(
+      wanted
+        .filter((file) => !carried.has(file.name))
+        .map((file) => ({ name: file.name, key: file.imageKey })),
+    );
+    await this.deps.rest.patch(Routes.channelMessage(threadId, messageId), {
+      body: { ...body, attachments: [...keep, ...files.map((file, id) => ({ id, filename: file.name }))] },
+      ...(files.length > 0 ? { files } : {}),
+    });
   }
 }

@@ -114,8 +114,9 @@ export class DiscordReplies implements ChatReplies {
     const interaction = this.interaction;
     if (interaction.isChatInputCommand() && this.deferred === 'public') {
       const body = renderDiscordCard(card, null);
+      // Components V2: the flag is set by this edit (a deferral cannot carry it).
       const message = await interaction.editReply({
-        embeds: body.embeds,
+        flags: body.flags,
         components: body.components,
         allowedMentions: body.allowed_mentions,
       });

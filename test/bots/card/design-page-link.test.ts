@@ -44,15 +44,19 @@ describe('design page link on the card', () => {
   it('Discord: a Link-style button without custom_id in the last row, keeping every action row within five', () => {
     const card = buildDesignCard(snapshot(), pageUrl);
     const message = renderDiscordCard(card, null);
-    expect(message.components.length).toBeLessThanOrEqual(5);
-    const last = message.components.at(-1)!;
-    expect(last.components).toEqual([
+    // The card is Components V2: its action rows sit in its one container, after the text.
+    const rowsOf = (rendered: typeof message) =>
+      rendered.components[0]!.components.flatMap((c) => (c.type === ComponentType.ActionRow ? [c] : []));
+    expect(rowsOf(message).length).toBeLessThanOrEqual(5);
+    expect(rowsOf(message).at(-1)!.components).toEqual([
       { type: ComponentType.Button, style: ButtonStyle.Link, label: 'Open design page', url: card.link!.url },
     ]);
     const withoutLink = renderDiscordCard(buildDesignCard(snapshot()), null);
-    const actionButtons = (rows: typeof message.components) =>
-      rows.flatMap((row) => row.components).filter((c) => 'custom_id' in c).length;
+    const actionButtons = (rendered: typeof message) =>
+      rowsOf(rendered)
+        .flatMap((row) => row.components)
+        .filter((c) => 'custom_id' in c).length;
     // Awaiting approval has the most buttons: the link never displaces one unless Discord's five rows are full.
-    expect(actionButtons(message.components)).toBe(actionButtons(withoutLink.components));
+    expect(actionButtons(message)).toBe(actionButtons(withoutLink));
   });
 });

@@ -2,6 +2,7 @@ import { readDiscordCardPlace } from '../../../src/bots/discord/discord-card-pla
 import { isEphemeral, type FakeInteraction } from '../../fakes/fake-discord.ts';
 import { WorkspaceDirectory } from '../../../src/workflow/workspace-directory.ts';
 import { members, startDiscordKit } from '../discord/discord-kit.ts';
+import { galleryOf } from '../discord/discord-v2-read.ts';
 import { describeChatContract, poll, type ContractUser, type Sent } from './chat-contract.ts';
 
 const users: Record<ContractUser, string> = {
@@ -147,9 +148,13 @@ describeChatContract('Discord', { threadPosts: true, threadMade: true }, async (
           // A thread made from a message has the message's id.
           const threadId = readDiscordCardPlace((await snapshot(designId)).surface)?.messageId;
           if (!threadId) return [];
-          return kit.fake
-            .messagesIn(threadId)
-            .map((message) => message.content.split('\n')[0]!.replace(/\*\*/g, '').replace(/\\(.)/g, '$1'));
+          // A gallery message (Components V2) holds a round's images: each image is read as a post, by
+          // the title it is described with. Any other message reads as its first line.
+          return kit.fake.messagesIn(threadId).flatMap((message) => {
+            const gallery = galleryOf(message);
+            if (gallery.length > 0) return gallery.map((item) => item.description ?? '');
+            return [message.content.split('\n')[0]!.replace(/\*\*/g, '').replace(/\\(.)/g, '$1')];
+          });
         },
         restartedNotifier: () => kit.restartedNotifier(),
       },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inState, waitFor } from '../../workflow/workflow-harness.ts';
 import { members, startDiscordKit, type DiscordKit } from './discord-kit.ts';
+import { textOf } from './discord-v2-read.ts';
 
 /**
  * Issue 14, item 1: Discord's own timestamps keep a card's progress moving with no edit — "started 12
@@ -30,7 +31,7 @@ describe('Discord card progress', () => {
     expect(bodies.some((body) => /Generating the front view, started <t:\d{10}:R>/.test(body))).toBe(true);
     expect(bodies.some((body) => /\(\d+ s\)/.test(body))).toBe(false);
     await expect
-      .poll(async () => JSON.stringify((await kit.card(design)).embeds), { timeout: 10_000 })
+      .poll(async () => textOf(await kit.card(design)), { timeout: 10_000 })
       .toMatch(/returned if not approved by <t:\d{10}:f>/);
   });
 });

@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { buildDesignCard } from '../../../src/bots/card/design-card.ts';
 import { buildDesignThread } from '../../../src/bots/card/design-thread.ts';
 import { imageFileName } from '../../../src/bots/card/image-file-name.ts';
-import { escapeDiscordText, renderDiscordCard } from '../../../src/bots/discord/discord-card.ts';
-import { renderDiscordThreadStatus } from '../../../src/bots/discord/discord-thread-messages.ts';
+import { ComponentType } from 'discord.js';
+import {
+  discordCardImages,
+  escapeDiscordText,
+  renderDiscordCard,
+  type DiscordCardMessage,
+} from '../../../src/bots/discord/discord-card.ts';
+import {
+  renderDiscordThreadGallery,
+  renderDiscordThreadStatus,
+} from '../../../src/bots/discord/discord-thread-messages.ts';
+import { checkMessage } from '../../fakes/fake-discord-limits.ts';
+import { biggestCard } from './biggest-card.ts';
 import {
   discordIterationModal,
   iterationFormOf,
@@ -12,6 +23,7 @@ import {
 import type { DesignState } from '../../../src/storage/schema.ts';
 import { at, snapshot } from '../card/snapshot-fixture.ts';
 
+export const dumpHook = process.env.DUMP_CARD;
 const states: DesignState[] = [
   'queued',
   'generating_front',
@@ -24,32 +36,116 @@ const states: DesignState[] = [
   'expired',
 ];
 
-describe('Discord card', () => {
-  it('keeps every state within Discord limits: 5 rows, 5 buttons a row, custom ids up to 100, embed sizes', () => {
+/** Every component of a V2 tree, nested ones included (Discord counts them all towards its 40). */
+function flatten(components: readonly unknown[]): Record<string, unknown>[] {
+  return (components as Record<string, unknown>[]).flatMap((component) => [
+    component,
+    ...flatten((component.components as unknown[] | undefined) ?? []),
+    ...flatten((component.items as unknown[] | undefined) ?? []).filter((item) => 'type' in item),
+  ]);
+}
+
+const textOf = (message: DiscordCardMessage) =>
+  flatten(message.components)
+    .filter((c) => c.type === ComponentType.TextDisplay)
+    .map((c) => c.content as string);
+
+describe('Discord card (Components V2)', () => {
+  it('keeps every state within the limits the fake Discord enforces', () => {
     for (const state of states) {
       const message = renderDiscordCard(
         buildDesignCard(snapshot({ state, prompt: 'x'.repeat(2000) })),
-        'front-1.png',
+        'd-front-1.png',
       );
-      expect(message.components.length).toBeLessThanOrEqual(5);
-      const ids = message.components.flatMap((row) => {
-        expect(row.components.length).toBeLessThanOrEqual(5);
-        return row.components.map((b) => ('custom_id' in b ? b.custom_id : ''));
+      expect(message.flags).toBe(1 << 15);
+      expect(message).not.toHaveProperty('content');
+      expect(message).not.toHaveProperty('embeds');
+      const { errors } = checkMessage(message, {
+        attachmentCount: 1,
+        fileNames: ['d-front-1.png'],
+        creating: true,
       });
-      for (const id of ids) expect(id.length).toBeGreaterThan(0);
+      expect(errors, state).toEqual([]);
+      const ids = flatten(message.components).flatMap((c) =>
+        typeof c.custom_id === 'string' ? [c.custom_id] : [],
+      );
       for (const id of ids) expect(id.length).toBeLessThanOrEqual(100);
       expect(new Set(ids).size).toBe(ids.length);
-      const [embed] = message.embeds;
-      expect(embed!.title!.length).toBeLessThanOrEqual(256);
-      expect(embed!.description!.length).toBeLessThanOrEqual(4096);
       expect(message.allowed_mentions).toEqual({ parse: [] });
     }
   });
 
-  it('splits the awaiting-approval buttons into rows: actions, then the six quick edits three and three', () => {
-    const message = renderDiscordCard(buildDesignCard(snapshot()), 'front-1.png');
-    expect(message.components.map((row) => row.components.length)).toEqual([3, 3, 3]);
-    expect(message.embeds[0]!.image).toEqual({ url: 'attachment://front-1.png' });
+  it('stays within Discord limits at its biggest: all buttons, the longest prompt, all facts', () => {
+    const { card, message } = biggestCard('*<@1>_'.repeat(333));
+    if (dumpHook) console.log(JSON.stringify(message, null, 1));
+    expect(card.actions.flat()).toHaveLength(10);
+    const all = flatten(message.components);
+    // Container, two text displays, the gallery, four rows of buttons with 11 buttons (the link too).
+    expect(all.length).toBe(19);
+    expect(all.length).toBeLessThanOrEqual(40);
+    expect(message.components[0]!.components.length).toBeLessThanOrEqual(10);
+    const text = textOf(message).join('');
+    // Discord counts characters; UTF-16 units are never fewer.
+    expect(text.length).toBeLessThanOrEqual(4000);
+    // The prompt got what the rest left over, and ends in an ellipsis rather than running over.
+    expect(text.length).toBeGreaterThan(3900);
+    expect(textOf(message)[0]).toMatch(/…$/);
+    expect(textOf(message)[1]).toContain('This workspace has used 80% of its AI budget');
+    expect(textOf(message)[1]).toContain('<@&3000000000000000002>');
+    const labels = all.filter((c) => c.type === ComponentType.Button).map((c) => c.label);
+    expect(labels).toEqual([
+      'Approve (3 credits)',
+      'Request changes (+1 credit)',
+      'Decline',
+      'Cancel',
+      'More minimal (+1 credit)',
+      'Change the color (+1 credit)',
+      'Premium materials (+1 credit)',
+      'More playful (+1 credit)',
+      'More rugged (+1 credit)',
+      'More compact (+1 credit)',
+      'Open design page',
+    ]);
+    const { errors } = checkMessage(message, {
+      attachmentCount: 1,
+      fileNames: ['d-front-2.png'],
+      creating: true,
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it('lays the card out in one container: title, details, the front view in a gallery, the buttons', () => {
+    const message = renderDiscordCard(buildDesignCard(snapshot()), 'd-front-1.png');
+    const [container] = message.components;
+    expect(container).toMatchObject({ type: ComponentType.Container, accent_color: 0xfee75c });
+    expect(container!.components.map((c) => c.type)).toEqual([
+      ComponentType.TextDisplay,
+      ComponentType.TextDisplay,
+      ComponentType.MediaGallery,
+      ComponentType.ActionRow,
+      ComponentType.ActionRow,
+      ComponentType.ActionRow,
+    ]);
+    expect(container!.components[0]).toEqual({
+      type: ComponentType.TextDisplay,
+      content: '### wireless headphones in matte black',
+    });
+    expect(container!.components[2]).toEqual({
+      type: ComponentType.MediaGallery,
+      items: [{ media: { url: 'attachment://d-front-1.png' }, description: 'Front view, iteration 1' }],
+    });
+    const rows = container!.components.slice(3) as { components: unknown[] }[];
+    expect(rows.map((row) => row.components.length)).toEqual([3, 3, 3]);
+  });
+
+  it('shows the images the card model lists; an image not attached is named instead of shown', () => {
+    const card = buildDesignCard(snapshot());
+    expect(discordCardImages(card).map((image) => image.name)).toEqual(['d-front-1.png']);
+    const notAttached = renderDiscordCard(card, null);
+    expect(flatten(notAttached.components).some((c) => c.type === ComponentType.MediaGallery)).toBe(false);
+    expect(textOf(notAttached)[1]).toContain('Front view, iteration 1: in the thread');
+    const listed = renderDiscordCard(card, ['d-front-1.png', 'other.png']);
+    expect(flatten(listed.components).filter((c) => c.type === ComponentType.MediaGallery)).toHaveLength(1);
   });
 
   it('shows a prompt literally: no pings, no markdown', () => {
@@ -57,8 +153,39 @@ describe('Discord card', () => {
     expect(escaped).not.toMatch(/@everyone|@here|<@123>/);
     expect(escaped).toContain('\\*\\*bold\\*\\*');
     const message = renderDiscordCard(buildDesignCard(snapshot({ prompt: '@everyone look' })), null);
-    expect(message.embeds[0]!.title).not.toContain('@everyone');
-    expect(message.embeds[0]!.description).toContain('Requested by <@U1>');
+    expect(textOf(message)[0]).not.toContain('@everyone');
+    expect(textOf(message)[1]).toContain('Requested by <@U1>');
+  });
+
+  it('puts a round of thread images into one gallery message, up to ten', () => {
+    const images = Array.from({ length: 12 }, (_, i) => ({
+      postKey: `image:${i}`,
+      imageKey: `designs/d/r1/view-${i}.png`,
+      title: `View ${i} (*)`,
+    }));
+    const gallery = renderDiscordThreadGallery(images.slice(0, 7));
+    expect(gallery.flags).toBe(1 << 15);
+    expect(gallery.components).toEqual([
+      {
+        type: ComponentType.TextDisplay,
+        content: images
+          .slice(0, 7)
+          .map((_, i) => `**View ${i} \\(\\*\\)**`)
+          .join('\n'),
+      },
+      {
+        type: ComponentType.MediaGallery,
+        items: images.slice(0, 7).map((_, i) => ({
+          media: { url: `attachment://r1-view-${i}.png` },
+          description: `View ${i} (*)`,
+        })),
+      },
+    ]);
+    expect(renderDiscordThreadGallery(images).files).toHaveLength(10);
+    const names = gallery.files.map((file) => file.name);
+    expect(checkMessage(gallery, { attachmentCount: 7, fileNames: names, creating: true }).errors).toEqual(
+      [],
+    );
   });
 
   it('names images readably and renders the thread status as lines', () => {

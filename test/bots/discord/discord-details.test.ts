@@ -7,8 +7,7 @@ import {
 } from '../../fakes/fake-discord.ts';
 import { inState, waitFor } from '../../workflow/workflow-harness.ts';
 import { members, startDiscordKit, type DiscordKit } from './discord-kit.ts';
-
-type Embed = { description?: string; image?: { url: string } };
+import { componentsOf, galleryOf, textOf } from './discord-v2-read.ts';
 
 /** Issue 14, item 6: what people see of a design in Discord, through the real bot and a fake Discord. */
 describe('Discord details', () => {
@@ -38,16 +37,15 @@ describe('Discord details', () => {
     return text!;
   }
 
-  const embedOf = (message: FakeMessage) => message.embeds[0] as Embed;
   const cardEdits = (card: FakeMessage) =>
     kit.fake.callsTo('PATCH', new RegExp(`^/channels/${card.channelId}/messages/${card.id}$`));
   const uploads = (card: FakeMessage) => cardEdits(card).filter((call) => call.files.length > 0).length;
 
-  /** The card shows its front view inside the embed and nowhere else. */
-  function expectImageOnceInEmbed(card: FakeMessage, name: string) {
+  /** The card shows its front view in its gallery, and carries no other file. */
+  function expectImageOnceInGallery(card: FakeMessage, name: string) {
     expect(card.attachments.map((a) => a.filename)).toEqual([name]);
     expect(looseAttachments(card)).toEqual([]);
-    expect(embedOf(card).image?.url).toBe(card.attachments[0]!.url);
+    expect(galleryOf(card).map((item) => item.url)).toEqual([card.attachments[0]!.url]);
   }
 
   it('links each design in /design history with the prompt as typed, no backslashes', async () => {
@@ -72,7 +70,8 @@ describe('Discord details', () => {
 
   it('lays the six quick edits out three and three, and asks for changes without naming a product', async () => {
     const { card } = await kit.waitForButton(design, /^Approve/);
-    const rows = card.components as { components: { label: string }[] }[];
+    // The card's action rows sit inside its container, under the text and the gallery.
+    const rows = componentsOf(card).filter((c) => c.type === 1) as { components: { label: string }[] }[];
     expect(rows.map((row) => row.components.length)).toEqual([3, 3, 3]);
     expect(rows[1]!.components[0]!.label).toMatch(/^More minimal/);
 
@@ -83,7 +82,7 @@ describe('Discord details', () => {
     expect(input).not.toMatch(/ear cups|band/);
   });
 
-  it('keeps the front view inside the card on every edit, and the finished thread says so', async () => {
+  it('keeps the front view in the card on every edit, and the finished thread says so', async () => {
     let { card } = await kit.waitForButton(design, /^More minimal/);
     kit.fake.clickButton(card, kit.button(card, /^More minimal/), { userId: members.ada });
     await waitFor(kit.h.workflow, design, (d) => d.iteration === 2 && d.state === 'awaiting_approval');
@@ -93,15 +92,13 @@ describe('Discord details', () => {
       .toEqual(['front-2.png']);
     kit.fake.clickButton(card, kit.button(card, /^Approve/), { userId: members.ada });
     await waitFor(kit.h.workflow, design, inState('completed'));
-    await expect
-      .poll(async () => embedOf(await kit.card(design)).description ?? '', { timeout: 10_000 })
-      .toContain('charged');
+    await expect.poll(async () => textOf(await kit.card(design)), { timeout: 10_000 }).toContain('charged');
 
-    // Many edits since the upload (approval, each view, completion): each one kept the file inside the
-    // embed. Each image was sent once.
+    // Many edits since the upload (approval, each view, completion): each one kept the file in the
+    // gallery by id. Each image was sent once.
     card = await kit.card(design);
     expect(cardEdits(card).length).toBeGreaterThan(4);
-    expectImageOnceInEmbed(card, 'front-2.png');
+    expectImageOnceInGallery(card, 'front-2.png');
     expect(uploads(card)).toBe(2);
 
     // The thread's status says the design is complete, not "Generating …: 4 of 4 done".

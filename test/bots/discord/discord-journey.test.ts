@@ -6,8 +6,7 @@ import { isEphemeral, type FakeInteraction } from '../../fakes/fake-discord.ts';
 import { rerunSheetJobTwice } from '../../workflow/rerun-sheet-job.ts';
 import { inState, waitFor } from '../../workflow/workflow-harness.ts';
 import { members, startDiscordKit, type DiscordKit } from './discord-kit.ts';
-
-type Embed = { title?: string; description?: string; image?: { url: string } };
+import { galleryOf, textOf } from './discord-v2-read.ts';
 
 describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', () => {
   let kit: DiscordKit;
@@ -20,7 +19,6 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
     await kit.close();
   });
 
-  const embedOf = (message: { embeds: unknown[] }) => message.embeds[0] as Embed;
   const lastEphemeral = (interaction: FakeInteraction) =>
     interaction.followUps().find((m) => isEphemeral(m))?.content;
 
@@ -38,11 +36,20 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
     await waitFor(kit.h.workflow, design, inState('awaiting_approval'));
     let card = await kit.card(design);
     await expect
-      .poll(async () => embedOf((card = await kit.card(design))).image?.url ?? '')
+      .poll(async () => galleryOf((card = await kit.card(design)))[0]?.url ?? '')
       .toContain('front-1.png');
-    expect(embedOf(card).title).toBe('wireless headphones in matte black');
-    expect(embedOf(card).description).toContain(`Requested by <@${members.ada}>`);
+    // A Components V2 card: no content, no embed; a container of text, the gallery and the buttons.
+    expect(card.flags & (1 << 15)).not.toBe(0);
+    expect({ content: card.content, embeds: card.embeds }).toEqual({ content: '', embeds: [] });
+    expect(textOf(card)).toMatch(/^### wireless headphones in matte black\n/);
+    expect(textOf(card)).toContain(`Requested by <@${members.ada}>`);
     expect(card.attachments.map((a) => a.filename)).toEqual(['front-1.png']);
+    expect(galleryOf(card)).toEqual([
+      expect.objectContaining({
+        attachment_id: card.attachments[0]!.id,
+        description: 'Front view, iteration 1',
+      }),
+    ]);
     const stored = await kit.h.images.get(imageKeys.front(design, 1));
     expect(card.attachments[0]!.bytes.equals(stored)).toBe(true);
 
@@ -74,7 +81,7 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
 
     // Someone else may not approve; an old iteration's Approve is refused. Both privately; nothing changes.
     ({ card } = await kit.waitForButton(design, /^Approve\b/));
-    expect(embedOf(card).description).toContain('Iteration 3');
+    expect(textOf(card)).toContain('Iteration 3');
     const stranger = kit.fake.clickButton(card, kit.button(card, /^Approve\b/), { userId: members.bob });
     await stranger.response();
     await expect.poll(() => lastEphemeral(stranger)).toMatch(/Only the person who asked/);
@@ -100,43 +107,52 @@ describe('Discord bot (real discord.js, fake gateway and REST, real workflow)', 
     expect(done).toMatchObject({ state: 'completed', charged: 5, approvedBy: members.ada });
 
     // The card says who approved and what was charged, and offers Variation and Edit view.
-    await expect
-      .poll(async () => embedOf(await kit.card(design)).description ?? '')
-      .toContain('5 credits charged');
+    await expect.poll(async () => textOf(await kit.card(design))).toContain('5 credits charged');
     card = await kit.card(design);
-    expect(embedOf(card).description).toContain(`Approved by <@${members.ada}>`);
+    expect(textOf(card)).toContain(`Approved by <@${members.ada}>`);
     expect(kit.button(card, /^Variation$/)).toMatch(/^facet1:variation:/);
     expect(kit.button(card, /^Edit side view$/)).toMatch(/^facet1:edit_view:/);
 
-    // The thread on the card: a status message edited to the end, then seven images, each once.
+    // The thread on the card: a status message edited to the end, then ONE gallery message that grew
+    // to all seven images as they finished, then the notice to the requester.
     const thread = kit.fake.channel(card.id);
     expect(thread?.type).toBe(11);
-    // Notices to people are messages without attachments, after the status.
     const posted = () => kit.fake.messagesIn(card.id);
-    await expect.poll(() => posted().length, { timeout: 10_000 }).toBe(9);
-    const notices = posted().filter((m, index) => index > 0 && m.attachments.length === 0);
-    expect(notices.map((m) => m.content)).toEqual([
+    await expect.poll(() => posted().length, { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => galleryOf(posted()[1]!).length, { timeout: 10_000 }).toBe(7);
+    const [status, gallery, notice] = posted();
+    expect(notice!.content).toBe(
       `<@${members.ada}> your design is complete: all five views are in this thread, 5 credits charged.`,
-    ]);
-    const inThread = () => posted().filter((m) => !notices.includes(m));
-    const [status, ...images] = inThread();
+    );
     await expect.poll(() => kit.fake.message(card.id, status!.id)!.content).toContain('Done: every view');
     expect(kit.fake.message(card.id, status!.id)!.content).toMatch(/✅ Side: done in \d+ s/);
-    expect(images.map((m) => m.attachments[0]!.filename)).toEqual([
-      'front-3.png',
-      ...images.slice(1, 5).map((m) => m.attachments[0]!.filename),
-      'r1-contact-sheet.png',
-      'r1-spec-sheet.png',
-    ]);
-    expect(new Set(images.map((m) => m.attachments[0]!.filename)).size).toBe(7);
-    expect(images.at(-1)!.content).toBe('**Spec sheet \\(PDF on the design page\\)**');
+    const shown = kit.fake.message(card.id, gallery!.id)!;
+    expect(shown.flags & (1 << 15)).not.toBe(0);
+    const names = shown.attachments.map((a) => a.filename);
+    expect(names).toEqual(['front-3.png', ...names.slice(1, 5), 'r1-contact-sheet.png', 'r1-spec-sheet.png']);
+    expect(names.slice(1, 5).sort()).toEqual(['r1-back.png', 'r1-bottom.png', 'r1-side.png', 'r1-top.png']);
+    // Each item shows its own file, described by its title; the text above names them in order.
+    expect(galleryOf(shown).map((item) => item.attachment_id)).toEqual(shown.attachments.map((a) => a.id));
+    expect(galleryOf(shown).at(-1)!.description).toBe('Spec sheet (PDF on the design page)');
+    expect(textOf(shown).split('\n').at(-1)).toBe('**Spec sheet \\(PDF on the design page\\)**');
+    // Files were sent once each: the gallery was edited as views finished, keeping what it had by id.
+    const sentFiles = kit.fake.calls
+      .filter((call) => call.path.startsWith(`/channels/${card.id}/messages`))
+      .flatMap((call) => call.files.map((file) => file.name));
+    expect(sentFiles.sort()).toEqual([...names].sort());
+    expect(
+      kit.fake
+        .callsTo('PATCH', `/channels/${card.id}/messages/${gallery!.id}`)
+        .filter((c) => c.status === 200).length,
+    ).toBeGreaterThan(0);
     // The spec sheet Discord received is the whole page as one PNG, at the width it is drawn for.
-    const spec = await sharp(images.at(-1)!.attachments[0]!.bytes).metadata();
+    const spec = await sharp(shown.attachments.at(-1)!.bytes).metadata();
     expect({ format: spec.format, width: spec.width }).toEqual({ format: 'png', width: specSheetPngWidth });
     expect(spec.height).toBeGreaterThan(specSheetPngWidth / 2);
     // The sheet job run again, twice at once (a stalled job taken over): nothing is posted again.
     await rerunSheetJobTwice(kit.h, design, { shownOnCard: true });
-    expect(inThread()).toHaveLength(8);
+    expect(posted()).toHaveLength(3);
+    expect(kit.fake.message(card.id, gallery!.id)!.attachments).toHaveLength(7);
     // Every update after the first reply went through the bot's REST API, never an interaction token.
     const tokenEdits = kit.fake.callsTo('PATCH', /^\/webhooks\//);
     expect(tokenEdits.length).toBeLessThanOrEqual(1);

@@ -17,6 +17,7 @@ import {
 import { DiscordCardOutbound } from '../../../src/bots/discord/discord-card-outbound.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../../fakes/fake-discord.ts';
+import { buttonsOf } from './discord-v2-read.ts';
 import { createHarness, silentLogger, type Harness } from '../../workflow/workflow-harness.ts';
 
 export const members = {
@@ -141,9 +142,8 @@ export async function startDiscordKit(
     return message!;
   }
   function button(message: FakeMessage, label: RegExp): string {
-    const buttons = (
-      message.components as { components: { label?: string; custom_id?: string }[] }[]
-    ).flatMap((row) => row.components);
+    // The card is Components V2: its buttons sit in rows inside a container.
+    const buttons = buttonsOf(message);
     const found = buttons.find((b) => b.label !== undefined && label.test(b.label));
     if (!found?.custom_id)
       throw new Error(`no button ${String(label)} among ${buttons.map((b) => b.label).join(', ')}`);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inState, waitFor } from '../../workflow/workflow-harness.ts';
 import { members, startDiscordKit, type DiscordKit } from './discord-kit.ts';
+import { galleryOf, textOf } from './discord-v2-read.ts';
 
 /** Issue 14, item 5: "Edit side view" asks what should change (optional) before anything is redrawn. */
 describe('Discord: editing one view of a finished design', () => {
@@ -44,15 +45,23 @@ describe('Discord: editing one view of a finished design', () => {
     const second = await waitFor(kit.h.workflow, design, (d) => d.state === 'completed' && d.round === 2);
     expect(second.charged).toBe(4);
     expect(kit.h.gemini.requests.some((r) => r.texts.join(' ').includes('"show the cable exit"'))).toBe(true);
+    // The round's images go into a gallery message of its own, under the round's status.
+    const galleries = () => kit.fake.messagesIn(card.id).filter((m) => galleryOf(m).length > 0);
     await expect
-      .poll(
-        () =>
-          kit.fake
-            .messagesIn(card.id)
-            .map((m) => m.content)
-            .join('\n'),
-        { timeout: 10_000 },
-      )
-      .toContain('Side view, edit 2');
+      .poll(() => galleries().map((m) => galleryOf(m).length), { timeout: 10_000 })
+      .toEqual([expect.any(Number), 3]);
+    // Round 1's: the five views (its sheets too when they were made before the edit began).
+    expect(galleryOf(galleries()[0]!).length).toBeGreaterThanOrEqual(5);
+    expect(galleryOf(galleries()[1]!).map((item) => item.description)).toEqual([
+      'Side view, edit 2',
+      expect.stringMatching(/^Contact sheet/),
+      'Spec sheet (PDF on the design page)',
+    ]);
+    expect(textOf(galleries()[1]!)).toMatch(/^\*\*Side view, edit 2\*\*\n/);
+    expect(galleries()[1]!.attachments.map((a) => a.filename)).toEqual([
+      'r2-side.png',
+      'r2-contact-sheet.png',
+      'r2-spec-sheet.png',
+    ]);
   });
 });
