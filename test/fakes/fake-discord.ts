@@ -286,6 +286,8 @@ export type FakeDiscord = {
    * Endpoint URL behind a round-robin balancer); an empty list goes back to the gateway.
    */
   deliverInteractionsTo(urls: string[]): void;
+  /** The application's signature (hex) over timestamp + body, as Discord sends it. */
+  signInteraction(timestamp: string, body: string): string;
   /** One raw POST to the interactions endpoint, signed unless `signature` is given (forgeries, PING). */
   postInteraction(body: string, options?: SignedPostOptions): Promise<EndpointAnswer>;
   /** A chat-input command as a user would invoke it: `slashCommand('design', { subcommand: 'create', options: { prompt } })`. */
@@ -2184,6 +2186,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     interactionResponses: (id) => interactions.get(id)?.callbacks ?? [],
     publicKey: endpoint.publicKey,
     deliverInteractionsTo: (urls) => endpoint.use(urls),
+    signInteraction: (timestamp, body) => endpoint.sign(timestamp, body),
     postInteraction: async (body, postOptions) => {
       const answer = await endpoint.post(body, postOptions);
       notify();

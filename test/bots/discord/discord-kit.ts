@@ -47,6 +47,11 @@ export type DiscordKit = {
   bot(): DiscordBot;
   /** HTTP transport: the web server's interactions endpoint URL. */
   endpoint(): string;
+  /**
+   * Another web process as `facet start --role web` runs it (its own server, route and chat layer; the same
+   * database): its interactions endpoint URL. Closed with the kit.
+   */
+  startWebProcess(): Promise<string>;
   /** Stops the bot and starts a new one on the same database, as a restart would. */
   restart(): Promise<void>;
   /** The card message of a design, once posted, in its latest state. */
@@ -146,16 +151,18 @@ export async function startDiscordKit(
       observeAck: (seconds) => acks.push(seconds),
       logger: silentLogger,
     });
-    const server = await startHealthServer(h.test.db, '127.0.0.1', 0, () => [route]);
-    fake.deliverInteractionsTo([`${server.url}${discordInteractionsPath}`]);
-    return server;
+    return startHealthServer(h.test.db, '127.0.0.1', 0, () => [route]);
   };
+  const extraWebs: HttpServerHandle[] = [];
   let bot: DiscordBot | undefined;
   let web: HttpServerHandle | undefined;
   if (transport === 'gateway') {
     bot = makeBot();
     await bot.start();
-  } else web = await startWeb();
+  } else {
+    web = await startWeb();
+    fake.deliverInteractionsTo([`${web.url}${discordInteractionsPath}`]);
+  }
 
   const surfaceOf = async (designId: string) =>
     (await h.workflow.service.snapshot(designId))?.surface.discord as
@@ -207,7 +214,13 @@ export async function startDiscordKit(
       if (web) {
         await web.close();
         web = await startWeb();
+        fake.deliverInteractionsTo([`${web.url}${discordInteractionsPath}`]);
       }
+    },
+    async startWebProcess() {
+      const extra = await startWeb();
+      extraWebs.push(extra);
+      return `${extra.url}${discordInteractionsPath}`;
     },
     card,
     button,
@@ -264,6 +277,7 @@ export async function startDiscordKit(
     async close() {
       await bot?.stop();
       await web?.close();
+      for (const extra of extraWebs) await extra.close();
       await h.close();
       await fake.close();
       await rm(imageDir, { recursive: true, force: true });
