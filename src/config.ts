@@ -32,6 +32,8 @@ export const configVariables = {
   DISCORD_TOKEN: 'Bot token of the Discord application.',
   DISCORD_APPLICATION_ID: 'Application id of the Discord application.',
   DISCORD_API_URL: 'Override of the Discord REST base URL (proxies, tests).',
+  DISCORD_PUBLIC_KEY:
+    'Public Key of the Discord application (Developer Portal, General Information). Set: HTTP interactions at PUBLIC_URL/discord/interactions on the web role, no gateway connection; unset: the gateway bot.',
   GEMINI_API_KEY: 'Gemini API key. Unset: the offline renderer draws labelled previews.',
   GEMINI_BASE_URL: 'Override of the Gemini API base URL.',
   GEMINI_IMAGE_MODEL: 'Gemini image model.',
@@ -195,6 +197,13 @@ const environmentSchema = z.object({
       .optional(),
   ),
   DISCORD_API_URL: httpUrl,
+  DISCORD_PUBLIC_KEY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'expected the 64 hex characters of the Public Key')
+      .transform((key) => key.toLowerCase())
+      .optional(),
+  ),
   GEMINI_API_KEY: optionalText,
   FACET_OFFLINE_LATENCY: optionalText.transform((text, context) => {
     if (text === undefined) return 0;
@@ -308,6 +317,8 @@ function missingCompanions(env: Environment): string[] {
       );
   }
   if (isSet('DISCORD_TOKEN')) require('DISCORD_APPLICATION_ID', 'when DISCORD_TOKEN is set');
+  if (isSet('DISCORD_PUBLIC_KEY'))
+    require('DISCORD_TOKEN', 'when DISCORD_PUBLIC_KEY is set (cards are posted and edited with the bot token)');
   if (isSet('S3_ENDPOINT')) require('S3_BUCKET', 'when S3_ENDPOINT is set');
   return problems;
 }
@@ -331,7 +342,10 @@ export type Config = {
   redis: { url: string; concurrency: number } | undefined;
   s3: { bucket: string; endpoint: string | undefined; region: string; forcePathStyle: boolean } | undefined;
   slack: SlackConfig | undefined;
-  discord: { token: string; applicationId: string; apiUrl: string | undefined } | undefined;
+  /** `publicKey` set: HTTP interactions (POST /discord/interactions); unset: the gateway bot. */
+  discord:
+    | { token: string; applicationId: string; apiUrl: string | undefined; publicKey?: string | undefined }
+    | undefined;
   gemini: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   /** The offline renderer (used without Gemini): a delay per image, 0 for none. */
@@ -427,7 +441,12 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
       : undefined,
     discord:
       env.DISCORD_TOKEN !== undefined && env.DISCORD_APPLICATION_ID !== undefined
-        ? { token: env.DISCORD_TOKEN, applicationId: env.DISCORD_APPLICATION_ID, apiUrl: env.DISCORD_API_URL }
+        ? {
+            token: env.DISCORD_TOKEN,
+            applicationId: env.DISCORD_APPLICATION_ID,
+            apiUrl: env.DISCORD_API_URL,
+            publicKey: env.DISCORD_PUBLIC_KEY,
+          }
         : undefined,
     gemini:
       env.GEMINI_API_KEY === undefined

@@ -210,6 +210,15 @@ describe('config', () => {
     );
   });
 
+  it('runs Discord over HTTP interactions when the public key is set, and needs the bot token for it', () => {
+    const key = 'AB'.repeat(32);
+    const discord = { DISCORD_TOKEN: 'dt', DISCORD_APPLICATION_ID: '123456789012345678' };
+    expect(loadConfig(discord).discord?.publicKey).toBeUndefined();
+    expect(loadConfig({ ...discord, DISCORD_PUBLIC_KEY: key }).discord?.publicKey).toBe(key.toLowerCase());
+    expect(() => loadConfig({ ...discord, DISCORD_PUBLIC_KEY: 'not-a-key' })).toThrow(/DISCORD_PUBLIC_KEY/);
+    expect(() => loadConfig({ DISCORD_PUBLIC_KEY: key })).toThrow(/DISCORD_TOKEN: required/);
+  });
+
   it('documents every variable it reads in .env.example', async () => {
     const { readFile } = await import('node:fs/promises');
     const example = await readFile('.env.example', 'utf8');

@@ -1,13 +1,23 @@
 import type { PlatformComposition, PlatformDeps } from './platform-composition.ts';
 import { createDiscordBot, discordRest } from '../bots/discord/discord-bot.ts';
 import { DiscordCardOutbound } from '../bots/discord/discord-card-outbound.ts';
+import {
+  discordInteractionsPath,
+  discordInteractionsRoute,
+} from '../bots/discord/discord-interactions-route.ts';
+import { discordPublicKey } from '../bots/discord/discord-signature.ts';
 import type { Config } from '../config.ts';
 import { composeCardNotifier, composeChatCore } from './chat-core.ts';
 
 /** Discord's per-channel limit is about 5 message edits per 5 s: one card edit a second at most. */
 const cardUpdateIntervalMs = 1_000;
 
-/** Discord: a gateway bot; its attach resolves once the gateway session is ready. */
+/**
+ * Discord in one of its two modes. With DISCORD_PUBLIC_KEY, HTTP interactions: Discord POSTs each
+ * interaction to the web role's /discord/interactions (the Developer Portal's Interactions Endpoint URL,
+ * which also stops gateway delivery), and no gateway connection is opened. Without it, a gateway bot
+ * whose attach resolves once the gateway session is ready.
+ */
 export function composeDiscord(
   config: NonNullable<Config['discord']>,
   deps: PlatformDeps,
@@ -16,17 +26,33 @@ export function composeDiscord(
   const rest = discordRest(config.token, config.apiUrl);
   const outbound = new DiscordCardOutbound({ rest, images: deps.images });
   const coalesced = composeCardNotifier(outbound, deps, { intervalMs: cardUpdateIntervalMs, logger });
+  const publicKey = config.publicKey === undefined ? undefined : discordPublicKey(config.publicKey);
+  const core = (
+    service: Parameters<PlatformComposition['attach']>[0],
+    ledger: Parameters<PlatformComposition['attach']>[1],
+  ) => composeChatCore(deps, { service, ledger }, (design) => coalesced.redeliver(design));
   return {
     platform: 'discord',
     notifier: coalesced,
-    receives: 'bot',
-    description: 'gateway bot',
+    receives: publicKey ? 'web' : 'bot',
+    description: publicKey ? `HTTP interactions at ${discordInteractionsPath}` : 'gateway bot',
     flush: () => coalesced.flush(),
     async attach(service, ledger) {
+      if (publicKey) {
+        const route = discordInteractionsRoute({
+          publicKey,
+          rest,
+          core: core(service, ledger),
+          cards: outbound,
+          observeAck: deps.observeAck,
+          logger,
+        });
+        return { route, stop: () => Promise.resolve() };
+      }
       const bot = createDiscordBot({
         token: config.token,
         apiUrl: config.apiUrl,
-        core: composeChatCore(deps, { service, ledger }, (design) => coalesced.redeliver(design)),
+        core: core(service, ledger),
         cards: outbound,
         observeAck: deps.observeAck,
         logger,

@@ -1,4 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import {
+  FakeInteractionsEndpoint,
+  type EndpointAnswer,
+  type SignedPostOptions,
+} from './fake-discord-http.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -71,6 +76,7 @@ export type {
   PermissionName,
 };
 export { isEphemeral, looseAttachments } from './fake-discord-model.ts';
+export type { EndpointAnswer, SignedPostOptions } from './fake-discord-http.ts';
 
 /**
  * A fake Discord for the REAL discord.js 14 Client, entirely on 127.0.0.1 (one port for REST, the gateway
@@ -92,6 +98,11 @@ export { isEphemeral, looseAttachments } from './fake-discord-model.ts';
  *   files the message keeps loose, as Discord does (the image then shows twice).
  * - Faults: `denyChannel` (403 50013 / 50001), `rateLimit` (429 with the headers @discordjs/rest reads, which
  *   waits and retries), `failNext` (any status), `advanceTime` (expire interactions and tokens).
+ *
+ * - HTTP interactions: after `deliverInteractionsTo(urls)` every interaction is POSTed, signed with the
+ *   application's Ed25519 key (`publicKey`), to those URLs in turn instead of the gateway; the HTTP response
+ *   is the interaction's first response (recorded like a callback, `via: 'http'`), and its webhook calls
+ *   wait until that response has been read, as Discord processes it before them.
  *
  * Destroy the client before `close()`: a connected client would keep trying to resume.
  */
@@ -155,6 +166,8 @@ export type InteractionCallback = {
   accepted: boolean;
   status: number;
   error: DiscordErrorBody | undefined;
+  /** `http`: the body of the interactions endpoint's response (HTTP mode); otherwise a REST callback. */
+  via?: 'http';
 };
 
 /** What `dispatchInteraction` sends; everything but type and data has a default. */
@@ -195,6 +208,8 @@ export type FakeInteraction = {
   followUps(): FakeMessage[];
   /** The modal data of an accepted type-9 callback. */
   modal(): Json | undefined;
+  /** HTTP mode: the endpoint's answer to the signed POST, once it came (undefined before, or on the gateway). */
+  http(): EndpointAnswer | undefined;
 };
 
 export type SlashCommandInput = {
@@ -261,8 +276,22 @@ export type FakeDiscord = {
   /** Drops the TCP connection without a close frame (the client resumes on its own). */
   dropConnection(): void;
 
-  /** Sends INTERACTION_CREATE with a fresh id and token to the connected client. */
+  /**
+   * Sends INTERACTION_CREATE with a fresh id and token to the connected client, or, after
+   * deliverInteractionsTo, POSTs it signed to the interactions endpoint.
+   */
   dispatchInteraction(input: InteractionInput): FakeInteraction;
+  /** The application's Ed25519 public key, 64 hex characters (the Developer Portal's "Public Key"). */
+  publicKey: string;
+  /**
+   * HTTP interactions: every interaction from now on is POSTed to these URLs in turn (the Interactions
+   * Endpoint URL behind a round-robin balancer); an empty list goes back to the gateway.
+   */
+  deliverInteractionsTo(urls: string[]): void;
+  /** The application's signature (hex) over timestamp + body, as Discord sends it. */
+  signInteraction(timestamp: string, body: string): string;
+  /** One raw POST to the interactions endpoint, signed unless `signature` is given (forgeries, PING). */
+  postInteraction(body: string, options?: SignedPostOptions): Promise<EndpointAnswer>;
   /** A chat-input command as a user would invoke it: `slashCommand('design', { subcommand: 'create', options: { prompt } })`. */
   slashCommand(name: string, input?: SlashCommandInput): FakeInteraction;
   /** Clicks a button on a message (its latest state); throws if there is no such enabled button. */
@@ -359,6 +388,9 @@ type InteractionState = {
   callbacks: InteractionCallback[];
   /** The accepted callback type, once acknowledged. */
   acknowledged: number | undefined;
+  /** HTTP mode: the signed POST in flight (webhook calls wait for it), then its answer. */
+  httpPending: Promise<void> | undefined;
+  httpAnswer: EndpointAnswer | undefined;
   originalId: string | undefined;
   followUpIds: string[];
   /** The component's message (type 3, or type 5 opened from a component). */
@@ -444,6 +476,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   let resumes = 0;
   let heartbeats = 0;
   let closing = false;
+  const endpoint = new FakeInteractionsEndpoint();
 
   function buildGuild(init: FakeGuildInit): FakeGuild {
     const id = init.id ?? nextId();
@@ -941,7 +974,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     5: [4, 5, 6, 7],
   };
 
-  function handleCallback(context: RouteContext): Reply {
+  function handleCallback(context: RouteContext, via?: 'http'): Reply {
     const [interactionId = '', interactionToken = ''] = context.params;
     const state = interactions.get(interactionId);
     if (!state || state.token !== interactionToken) return fail(404, 10062, 'Unknown interaction');
@@ -956,6 +989,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       accepted: false,
       status: 0,
       error: undefined,
+      ...(via ? { via } : {}),
     };
     state.callbacks.push(record);
     const reply = callbackReply(state, type, data ?? {}, context);
@@ -1146,7 +1180,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   }
 
   function dispatchInteraction(input: InteractionInput): FakeInteraction {
-    const session = readySession();
+    const session = endpoint.active ? undefined : readySession();
     const channel = channels.get(input.channelId ?? firstText!.id);
     if (!channel) throw new Error(`fake Discord: unknown channel ${String(input.channelId)}`);
     const guild = guildOf(channel);
@@ -1192,6 +1226,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       commandName: input.type === 2 && typeof input.data.name === 'string' ? input.data.name : undefined,
       callbacks: [],
       acknowledged: undefined,
+      httpPending: undefined,
+      httpAnswer: undefined,
       originalId: undefined,
       followUpIds: [],
       sourceMessageId: source?.id,
@@ -1219,12 +1255,53 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
           .map((followUp) => messages.get(followUp))
           .filter((m): m is FakeMessage => m !== undefined),
       modal: () => openedModal(state),
+      http: () => state.httpAnswer,
     };
     interactions.set(id, state);
     interactionsByToken.set(interactionToken, state);
     handles.set(id, handle);
-    dispatch(session, 'INTERACTION_CREATE', payload);
+    if (session) dispatch(session, 'INTERACTION_CREATE', payload);
+    else state.httpPending = deliverOverHttp(state);
     return handle;
+  }
+
+  /** POSTs the interaction to the endpoint; its response body is the first response (a callback). */
+  async function deliverOverHttp(state: InteractionState): Promise<void> {
+    try {
+      const answer = await endpoint.post(JSON.stringify(state.payload));
+      state.httpAnswer = answer;
+      if (answer.status !== 200) {
+        problems.push(`interactions endpoint: ${answer.status} for interaction ${state.id}: ${answer.body}`);
+        return;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(answer.body);
+      } catch {
+        problems.push(`interactions endpoint: a response that is not JSON for ${state.id}: ${answer.body}`);
+        return;
+      }
+      handleCallback(
+        {
+          params: [state.id, state.token],
+          body: isRecord(body) ? body : {},
+          rawBody: body,
+          uploads: [],
+          query: new URLSearchParams(),
+        },
+        'http',
+      );
+    } catch (error) {
+      if (!closing) problems.push(`interactions endpoint: ${String(error)} for interaction ${state.id}`);
+    } finally {
+      state.httpPending = undefined;
+      notify();
+    }
+  }
+
+  /** Discord reads an interaction's HTTP response before it takes the calls on its webhook. */
+  async function afterHttpResponse(interactionToken: string): Promise<void> {
+    await interactionsByToken.get(interactionToken)?.httpPending;
   }
 
   function slashCommand(name: string, input: SlashCommandInput = {}): FakeInteraction {
@@ -1680,10 +1757,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     }),
   );
   route('POST', `/interactions/${snowflake}/${segment}/callback`, false, handleCallback);
-  route('POST', `/webhooks/${snowflake}/${segment}`, false, handleFollowUp);
+  route('POST', `/webhooks/${snowflake}/${segment}`, false, async (context) => {
+    await afterHttpResponse(context.params[1] ?? '');
+    return handleFollowUp(context);
+  });
   for (const method of ['GET', 'PATCH', 'DELETE'])
-    route(method, `/webhooks/${snowflake}/${segment}/messages/(@original|\\d{1,20})`, false, (context) =>
-      handleWebhookMessage(method, context),
+    route(
+      method,
+      `/webhooks/${snowflake}/${segment}/messages/(@original|\\d{1,20})`,
+      false,
+      async (context) => {
+        await afterHttpResponse(context.params[1] ?? '');
+        return handleWebhookMessage(method, context);
+      },
     );
   route('GET', `/channels/${snowflake}`, true, (context) => {
     const channel = visibleChannel(context.params[0]);
@@ -2155,6 +2241,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     submitModal,
     interaction: (id) => handles.get(id),
     interactionResponses: (id) => interactions.get(id)?.callbacks ?? [],
+    publicKey: endpoint.publicKey,
+    deliverInteractionsTo: (urls) => endpoint.use(urls),
+    signInteraction: (timestamp, body) => endpoint.sign(timestamp, body),
+    postInteraction: async (body, postOptions) => {
+      const answer = await endpoint.post(body, postOptions);
+      notify();
+      return answer;
+    },
     message: (channelId, messageId) => {
       const message = messages.get(messageId);
       return message?.channelId === channelId ? message : undefined;
@@ -2232,6 +2326,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     waitFor,
     close: async () => {
       closing = true;
+      endpoint.close();
       for (const waiter of [...waiters]) waiter.fail(new Error('fake Discord closed'));
       await Promise.all(
         [...liveConnections].map((connection) => connection.peer.close(1001, 'fake Discord closing')),

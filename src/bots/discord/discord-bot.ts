@@ -14,11 +14,11 @@ import type { Logger } from 'pino';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { discordCommands } from './discord-command-definition.ts';
-import { iterationFormOf, readDiscordIterationForm } from './discord-iteration-modal.ts';
-import { isViewEditModal, readDiscordViewEdit } from './discord-view-edit-modal.ts';
 import { discordOrigin } from './discord-origin.ts';
 import { discordPlatform, readDiscordCommand } from './discord-platform.ts';
 import { DiscordReplies } from './discord-replies.ts';
+import { WebhookResponder, type DiscordInteractionKind } from './discord-responder.ts';
+import { readDiscordSubmission } from './discord-submission.ts';
 
 export type DiscordBotDeps = {
   token: string;
@@ -75,16 +75,31 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
       const values = new Map<string, string>();
       for (const field of interaction.fields.fields.values())
         if ('value' in field && typeof field.value === 'string') values.set(field.customId, field.value);
-      const form = iterationFormOf(interaction.customId);
-      if (form)
-        return bot.submit(request(interaction), readDiscordIterationForm(form, interaction.customId, values));
-      if (isViewEditModal(interaction.customId))
-        return bot.submit(request(interaction), readDiscordViewEdit(interaction.customId, values));
+      const submission = readDiscordSubmission(interaction.customId, values);
+      if (submission) return bot.submit(request(interaction), submission);
     }
   }
 
   function request(interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction) {
-    return { origin: discordOrigin(interaction), replies: new DiscordReplies(interaction, deps.cards) };
+    const kind: DiscordInteractionKind = interaction.isChatInputCommand()
+      ? 'command'
+      : interaction.isButton()
+        ? 'component'
+        : 'modal';
+    const ticket = {
+      kind,
+      channelId: interaction.channelId ?? '',
+      applicationId: interaction.applicationId,
+      token: interaction.token,
+    };
+    // The gateway's first response is a REST callback; on the client's REST, so the ack timer sees it.
+    const responder = new WebhookResponder(ticket, client.rest, async (response) => {
+      await client.rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
+        body: response,
+        auth: false,
+      });
+    });
+    return { origin: discordOrigin(interaction), replies: new DiscordReplies(responder, deps.cards) };
   }
 
   return {

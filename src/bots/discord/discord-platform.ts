@@ -1,8 +1,8 @@
-import type { ChatInputCommandInteraction } from 'discord.js';
 import type { ChatPlatform } from '../chat/chat-platform.ts';
 import type { ChatWords } from '../chat/chat-words.ts';
 import { overLongPrompt, type ChatCommand } from '../chat/design-command.ts';
 import { readDiscordCardPlace } from './discord-card-place.ts';
+import type { DiscordCommandOptions } from './discord-command-options.ts';
 
 export const discordWords: ChatWords = {
   start: '`/design create prompt:<description>`',
@@ -36,7 +36,7 @@ export const discordPlatform: ChatPlatform = {
 };
 
 /** `/design <subcommand> <options>` as the chat layer's command. */
-export function readDiscordCommand(interaction: ChatInputCommandInteraction): ChatCommand {
+export function readDiscordCommand(interaction: { options: DiscordCommandOptions }): ChatCommand {
   const { options } = interaction;
   switch (options.getSubcommand(false)) {
     case 'create': {

@@ -1,10 +1,4 @@
-import {
-  DiscordAPIError,
-  MessageFlags,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
-  type ModalSubmitInteraction,
-} from 'discord.js';
+import { DiscordAPIError, InteractionResponseType, MessageFlags } from 'discord.js';
 import type { CardButton, DesignCard } from '../card/design-card.ts';
 import type { ChatReplies } from '../chat/chat-request.ts';
 import type { ChatText } from '../chat/chat-text.ts';
@@ -14,34 +8,39 @@ import { renderDiscordChatText } from './discord-chat-text.ts';
 import { discordViewEditModal } from './discord-view-edit-modal.ts';
 import type { RemainingView } from '../../workflow/views.ts';
 import { discordIterationModal, type IterationForm } from './discord-iteration-modal.ts';
+import type { DiscordResponder } from './discord-responder.ts';
 
-type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
-
-const privately = (content: string) =>
-  ({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } }) as const;
+const privately = (content: string) => ({
+  content,
+  flags: MessageFlags.Ephemeral as const,
+  allowed_mentions: { parse: [] },
+});
 
 /** Discord's codes for "the bot may not see or post in this channel". */
 const cannotPostCodes = new Set([50001, 50013]);
 
 /**
- * Answers one Discord interaction for the chat layer. A command's first answer is a reply or a
- * deferral; a button's or form's a deferred update, so the card stays as it is until it changes.
+ * Answers one Discord interaction for the chat layer, in either mode (the responder carries the
+ * difference). A command's first answer is a reply or a deferral; a button's or form's a deferred
+ * update, so the card stays as it is until it changes.
  */
 export class DiscordReplies implements ChatReplies {
   private deferred: 'public' | 'private' | undefined;
 
   constructor(
-    private readonly interaction: Answerable,
+    private readonly responder: DiscordResponder,
     private readonly cards: DiscordCardOutbound,
   ) {}
 
   async acknowledge(visibility: 'public' | 'private'): Promise<void> {
     if (this.deferred) return;
     this.deferred = visibility;
-    const interaction = this.interaction;
-    if (interaction.isChatInputCommand())
-      await interaction.deferReply(visibility === 'private' ? { flags: MessageFlags.Ephemeral } : {});
-    else await interaction.deferUpdate();
+    if (this.responder.kind === 'command')
+      await this.responder.respond({
+        type: InteractionResponseType.DeferredChannelMessageWithSource,
+        data: visibility === 'private' ? { flags: MessageFlags.Ephemeral } : {},
+      });
+    else await this.responder.respond({ type: InteractionResponseType.DeferredMessageUpdate });
   }
 
   tell(text: ChatText): Promise<void> {
@@ -56,20 +55,23 @@ export class DiscordReplies implements ChatReplies {
   private async answer(text: ChatText, actions: CardButton[][]): Promise<void> {
     const content = renderDiscordChatText(text);
     const components = discordButtonRows(actions);
-    const interaction = this.interaction;
+    const responder = this.responder;
     if (!this.deferred) {
-      await interaction.reply({ ...privately(content), components });
+      await responder.respond({
+        type: InteractionResponseType.ChannelMessageWithSource,
+        data: { ...privately(content), components },
+      });
       return;
     }
-    if (interaction.isChatInputCommand()) {
+    if (responder.kind === 'command') {
       if (this.deferred === 'private') {
-        await interaction.editReply({ content, components, allowedMentions: { parse: [] } });
+        await responder.editOriginal({ content, components, allowed_mentions: { parse: [] } });
         return;
       }
       // The public "thinking…" was for a card that will not come: it goes, the answer is private.
-      await interaction.deleteReply().catch(() => undefined);
+      await responder.deleteOriginal().catch(() => undefined);
     }
-    await interaction.followUp({ ...privately(content), components });
+    await responder.followUp({ ...privately(content), components });
   }
 
   /** Discord has no private message to someone else in a channel. */
@@ -94,15 +96,16 @@ export class DiscordReplies implements ChatReplies {
     form: IterationForm,
     target: { designId: string; iteration: number },
   ): Promise<void> {
-    const interaction = this.interaction;
-    if (interaction.isModalSubmit()) throw new Error('a form cannot open another form');
-    await interaction.showModal(discordIterationModal(form, target));
+    if (this.responder.kind === 'modal') throw new Error('a form cannot open another form');
+    await this.responder.respond({
+      type: InteractionResponseType.Modal,
+      data: discordIterationModal(form, target),
+    });
   }
 
   async openViewEditForm(target: { designId: string; view: RemainingView }): Promise<void> {
-    const interaction = this.interaction;
-    if (interaction.isModalSubmit()) throw new Error('a form cannot open another form');
-    await interaction.showModal(discordViewEditModal(target));
+    if (this.responder.kind === 'modal') throw new Error('a form cannot open another form');
+    await this.responder.respond({ type: InteractionResponseType.Modal, data: discordViewEditModal(target) });
   }
 
   openSettingsForm(): Promise<void> {
@@ -111,18 +114,9 @@ export class DiscordReplies implements ChatReplies {
 
   /** A new design's card: the deferred reply to its command, or a new channel message (a variation's). */
   async postCard(card: DesignCard): Promise<string> {
-    const interaction = this.interaction;
-    if (interaction.isChatInputCommand() && this.deferred === 'public') {
-      const body = renderDiscordCard(card, null);
-      // Components V2: the flag is set by this edit (a deferral cannot carry it).
-      const message = await interaction.editReply({
-        flags: body.flags,
-        components: body.components,
-        allowedMentions: body.allowed_mentions,
-      });
-      return message.id;
-    }
-    return this.cards.send(interaction.channelId ?? '', card);
+    if (this.responder.kind === 'command' && this.deferred === 'public')
+      return this.responder.editOriginal(renderDiscordCard(card, null));
+    return this.cards.send(this.responder.channelId, card);
   }
 
   cannotPost(error: unknown): boolean {

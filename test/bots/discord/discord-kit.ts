@@ -15,6 +15,12 @@ import {
   type DiscordBot,
 } from '../../../src/bots/discord/discord-bot.ts';
 import { DiscordCardOutbound } from '../../../src/bots/discord/discord-card-outbound.ts';
+import {
+  discordInteractionsPath,
+  discordInteractionsRoute,
+} from '../../../src/bots/discord/discord-interactions-route.ts';
+import { discordPublicKey } from '../../../src/bots/discord/discord-signature.ts';
+import { startHealthServer, type HttpServerHandle } from '../../../src/http/health-server.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../../fakes/fake-discord.ts';
 import { buttonsOf } from './discord-v2-read.ts';
@@ -29,12 +35,24 @@ export const members = {
 
 const token = 'discord-test-token.kit';
 
+/** How interactions reach Facet: the gateway (discord.js client), or signed POSTs to /discord/interactions. */
+export type DiscordTransport = 'gateway' | 'http';
+
 export type DiscordKit = {
   h: Harness;
   fake: FakeDiscord;
+  transport: DiscordTransport;
   /** Seconds to each acknowledgement the bot timed (its observeAck). */
   acks: number[];
+  /** The gateway bot (gateway transport only). */
   bot(): DiscordBot;
+  /** HTTP transport: the web server's interactions endpoint URL. */
+  endpoint(): string;
+  /**
+   * Another web process as `facet start --role web` runs it (its own server, route and chat layer; the same
+   * database): its interactions endpoint URL. Closed with the kit.
+   */
+  startWebProcess(): Promise<string>;
   /** Stops the bot and starts a new one on the same database, as a restart would. */
   restart(): Promise<void>;
   /** The card message of a design, once posted, in its latest state. */
@@ -52,12 +70,14 @@ export type DiscordKit = {
 
 /**
  * The real discord.js bot against a fake Discord (gateway + REST on 127.0.0.1), the real workflow behind
- * it. Members: ada and bob (plain), mia (Manage Server), lee (role "leads").
+ * it. Members: ada and bob (plain), mia (Manage Server), lee (role "leads"). With `transport: 'http'` the
+ * fake delivers every interaction as a signed POST to the real web server's /discord/interactions instead.
  */
 export async function startDiscordKit(
   label: string,
-  options: { limiter?: RateLimiter } = {},
+  options: { limiter?: RateLimiter; transport?: DiscordTransport } = {},
 ): Promise<DiscordKit> {
+  const transport = options.transport ?? 'gateway';
   const fake = await startFakeDiscord({
     token,
     guilds: [
@@ -106,22 +126,44 @@ export async function startDiscordKit(
     guildId: fake.guild.id,
     apiUrl: fake.apiUrl,
   });
+  const core = () =>
+    composeChatCore(
+      { db: h.test.db, clock: () => new Date(), limiter: options.limiter },
+      { service: h.workflow.service, ledger: h.ledger },
+      (design) => coalesced.redeliver(design),
+    );
   const makeBot = () =>
     createDiscordBot({
       token,
       apiUrl: fake.apiUrl,
-      core: composeChatCore(
-        { db: h.test.db, clock: () => new Date(), limiter: options.limiter },
-        { service: h.workflow.service, ledger: h.ledger },
-        (design) => coalesced.redeliver(design),
-      ),
+      core: core(),
       cards: outbound,
       observeAck: (seconds) => acks.push(seconds),
       logger: silentLogger,
     });
   const acks: number[] = [];
-  let bot = makeBot();
-  await bot.start();
+  /** HTTP transport: the web role's server with the interactions route, as a process runs it. */
+  const startWeb = async (): Promise<HttpServerHandle> => {
+    const route = discordInteractionsRoute({
+      publicKey: discordPublicKey(fake.publicKey),
+      rest,
+      core: core(),
+      cards: outbound,
+      observeAck: (seconds) => acks.push(seconds),
+      logger: silentLogger,
+    });
+    return startHealthServer(h.test.db, '127.0.0.1', 0, () => [route]);
+  };
+  const extraWebs: HttpServerHandle[] = [];
+  let bot: DiscordBot | undefined;
+  let web: HttpServerHandle | undefined;
+  if (transport === 'gateway') {
+    bot = makeBot();
+    await bot.start();
+  } else {
+    web = await startWeb();
+    fake.deliverInteractionsTo([`${web.url}${discordInteractionsPath}`]);
+  }
 
   const surfaceOf = async (designId: string) =>
     (await h.workflow.service.snapshot(designId))?.surface.discord as
@@ -153,12 +195,32 @@ export async function startDiscordKit(
   return {
     h,
     fake,
+    transport,
     acks,
-    bot: () => bot,
+    bot: () => {
+      if (!bot) throw new Error('the HTTP transport has no gateway bot');
+      return bot;
+    },
+    endpoint: () => {
+      if (!web) throw new Error('the gateway transport has no interactions endpoint');
+      return `${web.url}${discordInteractionsPath}`;
+    },
     async restart() {
-      await bot.stop();
-      bot = makeBot();
-      await bot.start();
+      if (bot) {
+        await bot.stop();
+        bot = makeBot();
+        await bot.start();
+      }
+      if (web) {
+        await web.close();
+        web = await startWeb();
+        fake.deliverInteractionsTo([`${web.url}${discordInteractionsPath}`]);
+      }
+    },
+    async startWebProcess() {
+      const extra = await startWeb();
+      extraWebs.push(extra);
+      return `${extra.url}${discordInteractionsPath}`;
     },
     card,
     button,
@@ -213,7 +275,9 @@ export async function startDiscordKit(
         posts: new ChatPosts(h.test.db),
       }),
     async close() {
-      await bot.stop();
+      await bot?.stop();
+      await web?.close();
+      for (const extra of extraWebs) await extra.close();
       await h.close();
       await fake.close();
       await rm(imageDir, { recursive: true, force: true });

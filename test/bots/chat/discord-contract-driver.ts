@@ -1,9 +1,15 @@
 import { readDiscordCardPlace } from '../../../src/bots/discord/discord-card-place.ts';
 import { isEphemeral, type FakeInteraction } from '../../fakes/fake-discord.ts';
 import { WorkspaceDirectory } from '../../../src/workflow/workspace-directory.ts';
-import { members, startDiscordKit } from '../discord/discord-kit.ts';
+import { members, startDiscordKit, type DiscordTransport } from '../discord/discord-kit.ts';
 import { galleryOf } from '../discord/discord-v2-read.ts';
-import { describeChatContract, poll, type ContractUser, type Sent } from './chat-contract.ts';
+import {
+  describeChatContract,
+  poll,
+  type ChatContractSetup,
+  type ContractUser,
+  type Sent,
+} from './chat-contract.ts';
 
 const users: Record<ContractUser, string> = {
   requester: members.bob,
@@ -36,9 +42,25 @@ const privateAnswer = (interaction: FakeInteraction): Sent => ({
 
 let kits = 0;
 
-describeChatContract('Discord', { threadPosts: true, threadMade: true }, async ({ limiter }) => {
+/**
+ * The contract suite on Discord, its interactions arriving by `transport`: one driver for both, so every
+ * behaviour is proved over the gateway and over HTTP interactions alike.
+ */
+export function describeDiscordContract(transport: DiscordTransport, title: string): void {
+  describeChatContract(title, { threadPosts: true, threadMade: true }, (options) =>
+    discordContractSetup(transport, options),
+  );
+}
+
+async function discordContractSetup(
+  transport: DiscordTransport,
+  { limiter }: Parameters<ChatContractSetup>[0],
+): ReturnType<ChatContractSetup> {
   kits += 1;
-  const kit = await startDiscordKit(`chat_contract_discord_${kits}`, limiter ? { limiter } : {});
+  const kit = await startDiscordKit(`chat_contract_discord_${transport}_${kits}`, {
+    transport,
+    ...(limiter ? { limiter } : {}),
+  });
   const snapshot = async (designId: string) => {
     const design = await kit.h.workflow.service.snapshot(designId);
     if (!design) throw new Error(`no design ${designId}`);
@@ -160,4 +182,4 @@ describeChatContract('Discord', { threadPosts: true, threadMade: true }, async (
       },
     },
   };
-});
+}

@@ -1,0 +1,197 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KeyObject } from 'node:crypto';
+import { InteractionResponseType, MessageFlags, type APIInteractionResponse, type REST } from 'discord.js';
+import type { Logger } from 'pino';
+import type { HttpRoute } from '../../http/health-server.ts';
+import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
+import { answerAutocomplete } from './discord-autocomplete.ts';
+import type { DiscordCardOutbound } from './discord-card-outbound.ts';
+import { HttpFirstResponse } from './discord-http-first-response.ts';
+import {
+  interactionPayloadSchema,
+  submittedValues,
+  type ActingPayload,
+} from './discord-interaction-payload.ts';
+import { discordPayloadOrigin } from './discord-origin.ts';
+import { PayloadCommandOptions } from './discord-payload-command-options.ts';
+import { discordPlatform, readDiscordCommand } from './discord-platform.ts';
+import { DiscordReplies } from './discord-replies.ts';
+import { WebhookResponder, type DiscordInteractionKind } from './discord-responder.ts';
+import { checkDiscordSignature } from './discord-signature.ts';
+import { readDiscordSubmission } from './discord-submission.ts';
+
+/** Where the Developer Portal's "Interactions Endpoint URL" points: PUBLIC_URL + this path. */
+export const discordInteractionsPath = '/discord/interactions';
+
+/** Discord's interaction payloads are small; a message with its components is the largest part. */
+const maxBodyBytes = 1024 * 1024;
+
+export type DiscordInteractionsDeps = {
+  /** The application's public key (discordPublicKey). */
+  publicKey: KeyObject;
+  /** Edits and follow-ups after the first response, with the interaction's token. */
+  rest: REST;
+  core: ChatCore;
+  /** Sends new cards (a variation's) with the bot token. */
+  cards: DiscordCardOutbound;
+  /** Seconds from a request's arrival to our HTTP response having been written. */
+  observeAck?: ((seconds: number) => void) | undefined;
+  logger: Logger;
+  /** Epoch milliseconds, for the signature's timestamp. */
+  now?: () => number;
+};
+
+const notOurs = 'Facet does not know that (any more); nothing was changed.';
+const failed = 'Something went wrong on our side; nothing was changed. Try again in a moment.';
+
+/**
+ * POST /discord/interactions (HTTP mode): checks Discord's Ed25519 signature, answers PING, and hands
+ * commands, buttons and forms to the chat layer, whose first answer becomes the HTTP response. Keeps
+ * nothing between requests: any number of processes can serve one application.
+ */
+export function discordInteractionsRoute(deps: DiscordInteractionsDeps): HttpRoute {
+  const bot = new ChatBot({ ...deps.core, platform: discordPlatform, logger: deps.logger });
+  const now = deps.now ?? Date.now;
+
+  return async (request, response) => {
+    if ((request.url ?? '').split('?')[0] !== discordInteractionsPath) return false;
+    const arrived = performance.now();
+    if (request.method !== 'POST') {
+      sendJson(response, 405, { error: 'POST only' });
+      return true;
+    }
+    const body = await readBody(request);
+    if (body === 'too_large') {
+      sendJson(response, 413, { error: 'too large' });
+      return true;
+    }
+    const check = checkDiscordSignature(
+      deps.publicKey,
+      {
+        signature: header(request, 'x-signature-ed25519'),
+        timestamp: header(request, 'x-signature-timestamp'),
+        body,
+      },
+      now(),
+    );
+    if (check !== 'valid') {
+      // Forgeries are expected on a public endpoint (Discord itself sends some to test it): no alarm.
+      deps.logger.debug({ check }, 'refused an unsigned or stale Discord interaction');
+      sendJson(response, 401, { error: 'invalid request signature' });
+      return true;
+    }
+    const parsed = interactionPayloadSchema.safeParse(parseJson(body));
+    if (!parsed.success) {
+      deps.logger.warn(
+        {
+          issues: parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+        },
+        'a signed Discord interaction Facet cannot read',
+      );
+      sendJson(response, 400, { error: 'unreadable interaction' });
+      return true;
+    }
+    const payload = parsed.data;
+    response.once('finish', () => deps.observeAck?.((performance.now() - arrived) / 1000));
+    if (payload.type === 1) {
+      sendJson(response, 200, { type: InteractionResponseType.Pong });
+      return true;
+    }
+    if (payload.type === 4) {
+      sendJson(response, 200, await answerAutocomplete(payload));
+      return true;
+    }
+    const first = new HttpFirstResponse(response);
+    const handled = dispatch(payload, first).then(
+      () => ephemeral(notOurs),
+      (error: unknown) => {
+        deps.logger.error(
+          { err: error, interactionId: payload.id },
+          'a Discord interaction could not be answered',
+        );
+        return ephemeral(failed);
+      },
+    );
+    // The chat layer's first answer, or ours when it ended (or failed) without one.
+    const answer = await Promise.race([first.answer, handled]);
+    first.close();
+    // The slow part goes on after the response; a failure there is logged by `handled`.
+    sendJson(response, 200, answer);
+    return true;
+  };
+
+  async function dispatch(payload: ActingPayload, first: HttpFirstResponse): Promise<void> {
+    switch (payload.type) {
+      case 2:
+        if (payload.data.name !== 'design') return;
+        return bot.command(
+          request(payload, 'command', first),
+          readDiscordCommand({ options: new PayloadCommandOptions(payload.data) }),
+        );
+      case 3:
+        return bot.click(request(payload, 'component', first), payload.data.custom_id);
+      case 5: {
+        const submission = readDiscordSubmission(payload.data.custom_id, submittedValues(payload));
+        if (submission) await bot.submit(request(payload, 'modal', first), submission);
+        return;
+      }
+      case 4:
+        return;
+    }
+  }
+
+  function request(payload: ActingPayload, kind: DiscordInteractionKind, first: HttpFirstResponse) {
+    const origin = discordPayloadOrigin(payload);
+    const ticket = {
+      kind,
+      channelId: origin.channelId,
+      applicationId: payload.application_id,
+      token: payload.token,
+    };
+    const responder = new WebhookResponder(ticket, deps.rest, (answer) => first.send(answer));
+    return { origin, replies: new DiscordReplies(responder, deps.cards) };
+  }
+}
+
+const ephemeral = (content: string): APIInteractionResponse => ({
+  type: InteractionResponseType.ChannelMessageWithSource,
+  data: { content, flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } },
+});
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) return;
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(body));
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        request.removeAllListeners('data');
+        request.resume();
+        resolve('too_large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.once('end', () => resolve(Buffer.concat(chunks)));
+    request.once('error', reject);
+  });
+}

@@ -1,0 +1,3 @@
+import { describeDiscordContract } from './discord-contract-driver.ts';
+
+describeDiscordContract('http', 'Discord over HTTP interactions');
