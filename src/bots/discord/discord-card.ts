@@ -69,6 +69,8 @@ export function renderDiscordCard(card: DesignCard, imageName: string | null): D
     // A clipped title: the whole description leads the details.
     ...(card.fullPrompt === null ? [] : [escapeDiscordText(card.fullPrompt), '']),
     `Requested by <@${card.requesterId}>`,
+    // Only named here: the sketch itself waits for the Components V2 card (a media gallery).
+    ...(card.sourceImage ? [card.sourceImage.label] : []),
     `**${renderText(card.status)}**`,
     ...card.facts.map(renderText),
     ...(card.image && !imageName ? [`${escapeDiscordText(card.image.alt)}: in the thread`] : []),

@@ -16,6 +16,7 @@ import type { SlackActors } from './slack-actors.ts';
 import type { SlackClients } from './slack-clients.ts';
 import { SlackHome } from './slack-home.ts';
 import { registerSlackListeners } from './slack-listeners.ts';
+import { slackImageHostsFor } from './slack-image-shortcut.ts';
 import { slackPlatform } from './slack-platform.ts';
 import { boltLogger } from './slack-bolt-logger.ts';
 import { installFailurePage } from './slack-install-pages.ts';
@@ -135,7 +136,13 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     actors: deps.actors,
     images: deps.images,
   });
-  registerSlackListeners(app, { bot, actors: deps.actors, home, logger: deps.logger });
+  registerSlackListeners(app, {
+    bot,
+    actors: deps.actors,
+    home,
+    imageHosts: slackImageHostsFor(deps.apiUrl),
+    logger: deps.logger,
+  });
   if (oauth) {
     // Uninstalling revokes the token: forget it, so nothing keeps calling Slack with it.
     const forget = async ({ context: bolt }: { context: { teamId?: string; enterpriseId?: string } }) => {
