@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostBoundImageSource } from '../../../src/bots/chat/host-bound-image-source.ts';
 import { inputImageRefusalMessage, readInputImage } from '../../../src/bots/chat/input-image-source.ts';
+import { streamedImageSource } from '../../../src/bots/chat/streamed-image-source.ts';
 import { oversizedPng, solidImage, textFile } from '../../helpers/input-images.ts';
 
 type Loopback = { host: string; url: string; requests: IncomingMessage[]; server: Server };
@@ -127,5 +128,31 @@ describe('an input image from a platform host', () => {
     expect(read).toMatchObject({ ok: false, refusal: { reason: 'too_large' } });
     await expect.poll(() => streamedBeforeClose).toBeDefined();
     expect(streamedBeforeClose!).toBeLessThan(24 * 1024 * 1024);
+  });
+});
+
+describe('an input image streamed to Facet (the playground upload)', () => {
+  it('stops pulling chunks once past the limit, without a declared size', async () => {
+    let pulled = 0;
+    async function* upload() {
+      const chunk = Buffer.alloc(1024 * 1024, 1);
+      for (let i = 0; i < 48; i += 1) {
+        pulled += 1;
+        yield chunk;
+      }
+    }
+    const read = await readInputImage(streamedImageSource(upload()));
+    expect(read).toMatchObject({ ok: false, refusal: { reason: 'too_large' } });
+    expect(pulled).toBe(11);
+  });
+
+  it('takes a small upload whole', async () => {
+    const png = await solidImage('webp');
+    async function* upload() {
+      yield png.subarray(0, 10);
+      yield png.subarray(10);
+    }
+    const read = await readInputImage(streamedImageSource(upload(), png.length));
+    expect(read.ok && read.image.format).toBe('webp');
   });
 });
