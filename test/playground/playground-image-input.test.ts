@@ -41,7 +41,7 @@ describe('playground: a design from an uploaded image', () => {
   const upload = async (text: string, body: Buffer, userId = 'ben') => {
     sequence += 1;
     const query = new URLSearchParams({ userId, text, requestId: `image-${sequence}` });
-    const response = await fetch(`${facet.url}/playground/api/command-with-image?${query}`, {
+    const response = await fetch(`${facet.url}/playground/api/command-with-image?${query.toString()}`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream' },
       body,
@@ -92,7 +92,7 @@ describe('playground: a design from an uploaded image', () => {
 
   it('refuses an upload sent as anything but raw bytes (no other site can post one without a preflight)', async () => {
     const query = new URLSearchParams({ userId: 'ben', text: '/design a kettle', requestId: 'form-1' });
-    const response = await fetch(`${facet.url}/playground/api/command-with-image?${query}`, {
+    const response = await fetch(`${facet.url}/playground/api/command-with-image?${query.toString()}`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: await solidImage('png'),

@@ -60,7 +60,7 @@ async function readFromHost(options: HostBoundImageOptions, maxBytes: number): P
         await response.body?.cancel();
         return { kind: 'unavailable', detail: `HTTP ${response.status}` };
       }
-      return await readCapped(response, maxBytes);
+      return await readCapped(response.body, response.headers, maxBytes);
     }
     return { kind: 'unavailable', detail: 'too many redirects' };
   } catch (error) {
@@ -69,14 +69,18 @@ async function readFromHost(options: HostBoundImageOptions, maxBytes: number): P
 }
 
 /** The body's first `maxBytes` bytes; a larger body is cancelled as soon as that is known. */
-async function readCapped(response: Response, maxBytes: number): Promise<ReadBytes> {
-  const length = Number(response.headers.get('content-length') ?? Number.NaN);
+async function readCapped(
+  body: ReadableStream<Uint8Array>,
+  headers: Headers,
+  maxBytes: number,
+): Promise<ReadBytes> {
+  const length = Number(headers.get('content-length') ?? Number.NaN);
   const totalBytes = Number.isFinite(length) ? length : undefined;
   if (totalBytes !== undefined && totalBytes > maxBytes) {
-    await response.body?.cancel();
+    await body.cancel();
     return { kind: 'read', bytes: Buffer.alloc(0), truncated: true, totalBytes };
   }
-  const reader = response.body!.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {

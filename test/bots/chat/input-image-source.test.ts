@@ -138,7 +138,8 @@ describe('an input image streamed to Facet (the playground upload)', () => {
       const chunk = Buffer.alloc(1024 * 1024, 1);
       for (let i = 0; i < 48; i += 1) {
         pulled += 1;
-        yield chunk;
+        // One chunk per network read, as a request body arrives.
+        yield await Promise.resolve(chunk);
       }
     }
     const read = await readInputImage(streamedImageSource(upload()));
@@ -149,7 +150,7 @@ describe('an input image streamed to Facet (the playground upload)', () => {
   it('takes a small upload whole', async () => {
     const png = await solidImage('webp');
     async function* upload() {
-      yield png.subarray(0, 10);
+      yield await Promise.resolve(png.subarray(0, 10));
       yield png.subarray(10);
     }
     const read = await readInputImage(streamedImageSource(upload(), png.length));
