@@ -58,6 +58,8 @@ export type FakeSlack = {
     bytes: Buffer;
     url?: string;
     size?: number;
+    /** The channel it was shared in (files.info's `channels`); default C1. */
+    channelId?: string;
   }): Record<string, unknown>;
   /** Downloads of shared files at their url_private: the path and the Authorization header sent. */
   fileDownloads: { path: string; authorization: string | undefined }[];
@@ -298,6 +300,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         mimetype: input.mimetype,
         filetype: input.name.split('.').pop() ?? '',
         size: input.size ?? input.bytes.length,
+        channels: [input.channelId ?? 'C1'],
         url_private: at,
         url_private_download: `${at}?download=1`,
       };

@@ -41,6 +41,10 @@ const metadataSchema = z.object({ channelId: z.string().min(1), fileId: z.string
 /** files.info's answer, as far as it is read. */
 const fileInfoSchema = z.object({
   file: z.object({
+    /** Where the file is shared: public channels, private ones, direct messages. */
+    channels: z.array(z.string()).optional(),
+    groups: z.array(z.string()).optional(),
+    ims: z.array(z.string()).optional(),
     size: z.number().int().nonnegative().optional(),
     url_private_download: z.string().optional(),
     url_private: z.string().optional(),
@@ -98,20 +102,27 @@ function imageForm(metadata: z.infer<typeof metadataSchema>) {
 
 /**
  * The file behind a form, fetched with the bot token from Slack's file host only. Its URL is asked of
- * Slack (files.info) rather than taken from the form, whose metadata could be forged.
+ * Slack (files.info) rather than taken from the form, whose metadata could be forged; and the file must be
+ * shared in the channel the form names, so a forged file id cannot fetch one from elsewhere.
  */
 function slackFileSource(
   client: WebClient,
   token: string,
-  fileId: string,
+  target: z.infer<typeof metadataSchema>,
   hosts: readonly string[],
 ): InputImageSource {
   return {
     async read(maxBytes) {
-      const info = fileInfoSchema.safeParse(await client.files.info({ file: fileId }).catch(() => undefined));
-      const url = info.data?.file.url_private_download ?? info.data?.file.url_private;
-      if (!info.success || url === undefined) return { kind: 'unavailable', detail: 'files.info failed' };
-      const size = info.data.file.size;
+      const info = fileInfoSchema.safeParse(
+        await client.files.info({ file: target.fileId }).catch(() => undefined),
+      );
+      const file = info.data?.file;
+      const url = file?.url_private_download ?? file?.url_private;
+      if (!file || url === undefined) return { kind: 'unavailable', detail: 'files.info failed' };
+      const sharedIn = [...(file.channels ?? []), ...(file.groups ?? []), ...(file.ims ?? [])];
+      if (!sharedIn.includes(target.channelId))
+        return { kind: 'unavailable', detail: 'the file is not shared in the form’s channel' };
+      const size = file.size;
       if (size !== undefined && size > maxBytes)
         return { kind: 'read', bytes: Buffer.alloc(0), truncated: true, totalBytes: size };
       return hostBoundImageSource({
@@ -190,7 +201,7 @@ export function registerSlackImageShortcut(
     const command: ChatCommand = overLongPrompt(prompt) ?? {
       kind: 'create',
       prompt,
-      image: slackFileSource(client, token, metadata.fileId, deps.imageHosts),
+      image: slackFileSource(client, token, metadata, deps.imageHosts),
     };
     if (command.kind === 'misuse') return replies.rejectForm(command.text);
     await deps.bot.command({ origin, replies }, command);

@@ -162,6 +162,40 @@ describe('Slack: Design from this image', () => {
     await nothingCreatedFor('U9');
   });
 
+  it('fetches nothing for a forged form naming a file shared in another channel', async () => {
+    const secret = kit.slack.addUserFile({
+      name: 'roadmap.png',
+      mimetype: 'image/png',
+      bytes: await solidImage('png'),
+      channelId: 'C-private',
+    });
+    const downloads = kit.slack.fileDownloads.length;
+    const told = kit.slack.callsTo('chat.postEphemeral').length;
+    const payload = {
+      type: 'view_submission',
+      team: { id: team },
+      user: { id: 'U10', team_id: team },
+      view: {
+        id: 'VFORGED1',
+        callback_id: 'facet_design_from_image_form',
+        private_metadata: JSON.stringify({ channelId: channel, fileId: secret.id }),
+        state: {
+          values: {
+            facet_image_prompt_block: {
+              facet_image_prompt_text: { type: 'plain_text_input', value: 'a lamp' },
+            },
+          },
+        },
+      },
+    };
+    expect(
+      (await kit.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString())).status,
+    ).toBe(200);
+    expect(await ephemeralTo('U10', told)).toMatch(/could not fetch/);
+    expect(kit.slack.fileDownloads.length).toBe(downloads);
+    await nothingCreatedFor('U10');
+  });
+
   it('starts a design from a PNG fetched with the bot token: Gemini gets it with the prompt, the card says so', async () => {
     const sketch = await solidImage('png', { width: 300, height: 220, colour: '#27ae60' });
     const file = kit.slack.addUserFile({ name: 'sketch.png', mimetype: 'image/png', bytes: sketch });
