@@ -5,6 +5,7 @@ import {
   discordInteractionsPath,
   discordInteractionsRoute,
 } from '../bots/discord/discord-interactions-route.ts';
+import { discordImageHostsFor } from '../bots/discord/discord-platform.ts';
 import { discordPublicKey } from '../bots/discord/discord-signature.ts';
 import type { Config } from '../config.ts';
 import { composeCardNotifier, composeChatCore } from './chat-core.ts';
@@ -44,6 +45,7 @@ export function composeDiscord(
           rest,
           core: core(service, ledger),
           cards: outbound,
+          imageHosts: discordImageHostsFor(config.apiUrl),
           observeAck: deps.observeAck,
           logger,
         });

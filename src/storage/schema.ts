@@ -116,6 +116,8 @@ export interface DesignsTable {
   declined_by: Generated<string | null>;
   declined_at: Generated<Date | null>;
   decline_reason: Generated<string | null>;
+  /** The image the design was started from (a sketch or photo), re-encoded; null without one. */
+  input_image_key: Generated<string | null>;
 }
 
 export interface DesignIterationsTable {

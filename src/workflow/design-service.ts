@@ -11,6 +11,8 @@ import type { AiBudgets } from './budgets/ai-budgets.ts';
 import { loadSnapshot, type DesignSnapshot } from './design-snapshot.ts';
 import { phasePrice, type DesignTransitions, type TransitionResult } from './design-transitions.ts';
 import type { DesignEffects } from './design-effects.ts';
+import type { InputImage } from './input-image.ts';
+import type { ImageStore } from './ports/image-store.ts';
 import type { DesignEvent } from './machine/design-event.ts';
 import { findPreset, maxFeedbackLength, maxPromptLength, type EditRequest } from './prompts.ts';
 import {
@@ -42,6 +44,8 @@ export type ServiceDeps = {
   clock: Clock;
   holdTtlMs: number;
   logger: Logger;
+  /** Where an input image (a sketch or photo) is kept before its design is created. */
+  images: ImageStore;
 };
 
 export type StartRequest = {
@@ -52,6 +56,8 @@ export type StartRequest = {
   requestKey?: string | undefined;
   /** Where the platform will show the card (DesignSnapshot.surface). */
   surface?: Record<string, unknown> | undefined;
+  /** A sketch or photo to start from, checked and re-encoded (prepareInputImage). */
+  inputImage?: InputImage | undefined;
 };
 
 class Refused extends Error {
@@ -278,6 +284,9 @@ export class DesignService {
       const existing = await this.byRequestKey(request.workspaceId, request.requestKey);
       if (existing) return replayOf(existing, request);
     }
+    // Stored before the design exists, so that its first front job always finds it. The key is the
+    // content's hash: a retry stores nothing new, and a design refused below leaves one unreferenced copy.
+    if (request.inputImage) await this.deps.images.put(request.inputImage.key, request.inputImage.png);
     let created: { designId: string; admitted: AdmittedDesign[] };
     try {
       created = await withTransactionRetry(() =>
@@ -300,6 +309,7 @@ export class DesignService {
             editPrice: workspace.price_edit,
             requestKey: request.requestKey ?? null,
             surface: request.surface ?? {},
+            inputImageKey: request.inputImage?.key ?? null,
             now,
           });
           if (price > 0) {
@@ -376,10 +386,17 @@ export class DesignService {
  */
 function replayOf(
   existing: DesignSnapshot,
-  request: { prompt: string; kind: 'design' | 'variation'; parent: string | null; actor: Actor },
+  request: {
+    prompt: string;
+    kind: 'design' | 'variation';
+    parent: string | null;
+    actor: Actor;
+    inputImage?: InputImage | undefined;
+  },
 ): WorkflowOutcome {
   const same =
     existing.prompt === request.prompt &&
+    existing.inputImageKey === (request.inputImage?.key ?? null) &&
     existing.kind === request.kind &&
     existing.parentDesignId === request.parent &&
     existing.requesterId === request.actor.userId;

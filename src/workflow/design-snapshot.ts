@@ -37,6 +37,8 @@ export type DesignSnapshot = {
   prompt: string;
   kind: 'design' | 'variation';
   parentDesignId: string | null;
+  /** The image it was started from (a sketch or photo), by image-store key; null without one. */
+  inputImageKey: string | null;
   state: DesignState;
   iteration: number;
   round: number;
@@ -123,6 +125,7 @@ export async function loadSnapshot(
     prompt: design.prompt,
     kind: design.kind,
     parentDesignId: design.parent_design_id,
+    inputImageKey: design.input_image_key,
     state: design.state,
     iteration: design.iteration,
     round: design.round,

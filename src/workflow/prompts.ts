@@ -85,6 +85,20 @@ export function frontPrompt(description: string): string {
   ].join('\n');
 }
 
+/**
+ * The first front view of a design started from a sketch or photo (sent as the reference image): the
+ * image is what to design from, the description says what it should become.
+ */
+export function sketchFrontPrompt(description: string): string {
+  return [
+    "Design the product in the requester's description below, starting from the reference image: a sketch or photo the requester gave.",
+    'Take its form, proportions and key features; turn it into a finished, manufacturable product.',
+    describedProduct(description),
+    viewInstructions.front,
+    studio,
+  ].join('\n');
+}
+
 /** A new front view from the previous one (sent as the reference image) and the requested change. */
 export function editedFrontPrompt(description: string, edit: EditRequest): string {
   // A preset's instruction is our own text; an id we do not know came from storage, so it is data.

@@ -294,6 +294,19 @@ export type FakeDiscord = {
   postInteraction(body: string, options?: SignedPostOptions): Promise<EndpointAnswer>;
   /** A chat-input command as a user would invoke it: `slashCommand('design', { subcommand: 'create', options: { prompt } })`. */
   slashCommand(name: string, input?: SlashCommandInput): FakeInteraction;
+  /**
+   * A file a user attaches to a command (an Attachment option takes the returned id). It is served on
+   * the fake's CDN path unless `url` puts it elsewhere; `size` overrides what Discord reports of it.
+   */
+  addUserAttachment(input: {
+    filename: string;
+    contentType: string;
+    bytes: Buffer;
+    url?: string;
+    size?: number;
+  }): string;
+  /** The ids of attachments downloaded from the fake's CDN path, in order. */
+  attachmentDownloads: string[];
   /** Clicks a button on a message (its latest state); throws if there is no such enabled button. */
   clickButton(message: FakeMessage, customId: string, actor?: ActorInput): FakeInteraction;
   /** Picks values in a select menu on a message; throws for unknown values or a wrong count. */
@@ -460,6 +473,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const messages = new Map<string, FakeMessage>();
   const channelMessages = new Map<string, string[]>();
   const attachments = new Map<string, FakeAttachment>();
+  const attachmentDownloads: string[] = [];
   const interactions = new Map<string, InteractionState>();
   const interactionsByToken = new Map<string, InteractionState>();
   const handles = new Map<string, FakeInteraction>();
@@ -742,6 +756,31 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     if (uploads.some((upload) => upload.bytes.length > attachmentSizeLimit) || total > requestSizeLimit)
       return fail(413, 40005, 'Request entity too large');
     return undefined;
+  }
+
+  function addUserAttachment(input: {
+    filename: string;
+    contentType: string;
+    bytes: Buffer;
+    url?: string;
+    size?: number;
+  }): string {
+    const id = nextId();
+    const size = pngSize(input.bytes);
+    attachments.set(id, {
+      id,
+      filename: input.filename,
+      description: null,
+      contentType: input.contentType,
+      size: input.size ?? input.bytes.length,
+      bytes: input.bytes,
+      // Ephemeral attachments of a command live under no channel of the guild.
+      url:
+        input.url ?? `${base}/attachments/ephemeral-attachments/${id}/${encodeURIComponent(input.filename)}`,
+      width: size?.width ?? null,
+      height: size?.height ?? null,
+    });
+    return id;
   }
 
   /** New attachments from `files[n]` uploads, with filename/description overrides from `attachments: [{ id: n }]`. */
@@ -1358,6 +1397,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       } else if (type === 8) {
         const role = guild.roles.find((candidate) => candidate.id === id);
         if (role) resolve('roles', id, roleJson(role, botUser.id));
+      } else if (type === 11) {
+        const attachment = attachments.get(id);
+        if (!attachment) throw new Error(`fake Discord: no attachment ${id} (addUserAttachment first)`);
+        resolve('attachments', id, attachmentJson(attachment));
       }
       return { name: optionName, type, value };
     });
@@ -1936,11 +1979,15 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   function serveAttachment(url: URL, response: ServerResponse) {
     const id = url.pathname.split('/')[3] ?? '';
     const attachment = attachments.get(id);
+    attachmentDownloads.push(id);
     if (!attachment) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
       return;
     }
-    response.writeHead(200, { 'content-type': attachment.contentType, 'content-length': attachment.size });
+    response.writeHead(200, {
+      'content-type': attachment.contentType,
+      'content-length': attachment.bytes.length,
+    });
     response.end(attachment.bytes);
   }
 
@@ -2236,6 +2283,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dropConnection: () => readySession().peer?.destroy(),
     dispatchInteraction,
     slashCommand,
+    addUserAttachment,
+    attachmentDownloads,
     clickButton,
     selectMenu,
     submitModal,

@@ -47,6 +47,22 @@ export type FakeSlack = {
   groups: Map<string, { handle: string; members: string[] }>;
   /** Channels the bot is not in: chat.postMessage answers not_in_channel. */
   closedChannels: Set<string>;
+  /**
+   * A file a person shared in a message, as a message's `files[]` lists it (and files.info answers):
+   * served at its url_private to a bot token (`Authorization: Bearer xoxb-…`), else a login page as
+   * Slack does. `url` moves url_private elsewhere; `size` overrides the size Slack reports.
+   */
+  addUserFile(input: {
+    name: string;
+    mimetype: string;
+    bytes: Buffer;
+    url?: string;
+    size?: number;
+    /** The channel it was shared in (files.info's `channels`); default C1. */
+    channelId?: string;
+  }): Record<string, unknown>;
+  /** Downloads of shared files at their url_private: the path and the Authorization header sent. */
+  fileDownloads: { path: string; authorization: string | undefined }[];
   /** The next `count` calls to `method` are rate limited (HTTP 429, Retry-After: 1). */
   rateLimit(method: string, count?: number): void;
   close(): Promise<void>;
@@ -77,6 +93,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const closedChannels = new Set<string>();
   let tsCounter = 0;
   let fileCounter = 0;
+  const userFiles = new Map<string, { json: Record<string, unknown>; bytes: Buffer }>();
+  const fileDownloads: { path: string; authorization: string | undefined }[] = [];
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -93,6 +111,21 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!upload) return send(response, 404, { ok: false });
       upload.bytes = uploadedBytes(raw, request.headers['content-type'] ?? '');
       response.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${raw.length}`);
+      return;
+    }
+    if (request.method === 'GET' && url.startsWith('/files-pri/')) {
+      const authorization = request.headers.authorization;
+      fileDownloads.push({ path: url, authorization });
+      const file = userFiles.get(/^\/files-pri\/[A-Z0-9]+-(F[A-Z0-9]+)\//.exec(url)?.[1] ?? '');
+      if (!file) return send(response, 404, { ok: false });
+      // Without a bot token Slack answers with its sign-in page, not the file.
+      if (!/^Bearer xoxb-/.test(authorization ?? ''))
+        return void response.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in</html>');
+      response.writeHead(200, {
+        'content-type': String(file.json.mimetype),
+        'content-length': file.bytes.length,
+      });
+      response.end(file.bytes);
       return;
     }
     if (url.startsWith('/response/')) {
@@ -245,6 +278,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         }
         return send(response, 200, { ok: true });
       }
+      case 'files.info': {
+        const file = userFiles.get(String(args.file));
+        if (!file) return send(response, 200, { ok: false, error: 'file_not_found' });
+        return send(response, 200, { ok: true, file: file.json });
+      }
       case 'views.open':
         return send(response, 200, { ok: true, view: { id: `V${calls.length}`, ...(args.view as object) } });
       case 'views.publish':
@@ -270,6 +308,25 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     users,
     groups,
     closedChannels,
+    addUserFile(input) {
+      fileCounter += 1;
+      const id = `FUSER${String(fileCounter).padStart(6, '0')}`;
+      const at = input.url ?? `${url}/files-pri/T1-${id}/${encodeURIComponent(input.name)}`;
+      const json = {
+        id,
+        name: input.name,
+        title: input.name,
+        mimetype: input.mimetype,
+        filetype: input.name.split('.').pop() ?? '',
+        size: input.size ?? input.bytes.length,
+        channels: [input.channelId ?? 'C1'],
+        url_private: at,
+        url_private_download: `${at}?download=1`,
+      };
+      userFiles.set(id, { json, bytes: input.bytes });
+      return json;
+    },
+    fileDownloads,
     rateLimit: (method, count = 1) => limited.set(method, (limited.get(method) ?? 0) + count),
     close: async () => {
       server.closeAllConnections();

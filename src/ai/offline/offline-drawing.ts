@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ImageRequest } from '../../workflow/ports/image-model.ts';
+import type { ImageRequest, ReferenceImage } from '../../workflow/ports/image-model.ts';
 import { quickEditPresets, type PresetId } from '../../workflow/prompts.ts';
 import type { ViewName } from '../../workflow/views.ts';
 import { colourWords, hsl, hueOf, outlineFor, tint } from './offline-colours.ts';
@@ -73,12 +73,19 @@ export function offlineDrawing(
   request: Pick<ImageRequest, 'view' | 'prompt' | 'productDescription' | 'designId'>,
   reference?: {
     design: OfflineDesign | undefined;
-    role: 'previous_front' | 'approved_front' | 'parent_front';
+    role: ReferenceImage['role'];
+    /** An input image's colours, most used first (`input_image` only). */
+    palette?: readonly string[] | undefined;
   },
 ): OfflineDrawing {
   const fromDescription = designFromDescription(request.productDescription);
   let design = reference?.design ?? fromDescription;
-  if (reference?.role === 'previous_front') {
+  if (reference?.role === 'input_image') {
+    // A sketch or photo gives the palette; the description still names the product family.
+    const body = reference.palette?.[0] ?? design.body;
+    const accent = reference.palette?.[1] ?? accentFor(body, byte(digest(request.designId), 5));
+    design = { ...design, body, accent, caption: 'from your sketch' };
+  } else if (reference?.role === 'previous_front') {
     design = applyEdit(design, requestedChange(request.prompt), request.productDescription);
   } else if (reference?.role === 'parent_front') {
     const turn = 1 + (byte(digest(request.designId), 0) % 2);

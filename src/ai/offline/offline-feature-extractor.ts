@@ -159,7 +159,8 @@ export class OfflineFeatureExtractor implements FeatureExtractor {
 
 export const offlineExtractorModel = 'offline-palette';
 
-async function readPalette(png: Buffer): Promise<Color[]> {
+/** The product's colours in an image, most used first, its backdrop left out (also a sketch's palette). */
+export async function readPalette(png: Buffer): Promise<Color[]> {
   let pixels: Buffer;
   try {
     pixels = await sharp(png)

@@ -10,6 +10,7 @@ import {
   type OfflineDrawing,
 } from './offline-drawing.ts';
 import { drawFamily, paintOf } from './offline-families.ts';
+import { readPalette } from './offline-feature-extractor.ts';
 import { readTextChunk, withTextChunk } from './png-text-chunk.ts';
 import { escapeXml } from '../../text.ts';
 
@@ -47,7 +48,7 @@ export class OfflineImageModel implements ImageModel {
     } catch (error) {
       throw new TransientError('offline model: request cancelled by the caller', { cause: error });
     }
-    const drawing = offlineDrawing(request, referenceOf(request));
+    const drawing = offlineDrawing(request, await referenceOf(request));
     const png = await sharp(Buffer.from(offlineSvg(drawing)))
       .png()
       .toBuffer();
@@ -69,9 +70,14 @@ export function readDesign(png: Buffer): OfflineDesign | undefined {
   }
 }
 
-function referenceOf(request: ImageRequest) {
+async function referenceOf(request: ImageRequest) {
   const reference = request.references[0];
-  return reference === undefined ? undefined : { design: readDesign(reference.png), role: reference.role };
+  if (reference === undefined) return undefined;
+  if (reference.role === 'input_image') {
+    const palette = await readPalette(reference.png);
+    return { design: undefined, role: reference.role, palette: palette.map((colour) => colour.hex) };
+  }
+  return { design: readDesign(reference.png), role: reference.role };
 }
 
 /** JSON in Latin-1: everything beyond ASCII escaped. */

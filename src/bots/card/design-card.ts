@@ -63,7 +63,24 @@ export type DesignCard = {
   actions: CardButton[][];
   /** "Open design page", when the platform was given a linker (optional: cards built by hand have none). */
   link?: CardLink | null;
+  /**
+   * The sketch or photo the design was started from, by image-store key, with the words that say so;
+   * set only for such a design. Platforms show it small where they can (Slack: a context image).
+   */
+  sourceImage?: CardSourceImage;
 };
+
+export type CardSourceImage = { key: string; label: string; alt: string };
+
+/** The card's note on a design started from an image. */
+export function sourceImageOf(design: Pick<DesignSnapshot, 'inputImageKey'>): CardSourceImage | undefined {
+  if (design.inputImageKey === null) return undefined;
+  return {
+    key: design.inputImageKey,
+    label: 'From your sketch',
+    alt: 'The sketch or photo this design was started from',
+  };
+}
 
 function designPageLink(design: DesignSnapshot, pageLink: DesignPageLinker | undefined): CardLink | null {
   if (design.pageLinksRevoked) return null;
@@ -279,6 +296,8 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
     }
   }
   if (design.budgetNotice) card.facts.push([budgetFact(design.budgetNotice)]);
+  const source = sourceImageOf(design);
+  if (source) card.sourceImage = source;
   return card;
 }
 

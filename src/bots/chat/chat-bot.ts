@@ -31,6 +31,8 @@ import type { ChatPlatform } from './chat-platform.ts';
 import type { ChatOrigin, ChatReplies, ChatRequest, ChatSubmission } from './chat-request.ts';
 import { historyLength, type ChatCommand, type SettingsChange } from './design-command.ts';
 import { failSafely } from './fail-safely.ts';
+import { inputImageRefusalMessage, readInputImage, type InputImageSource } from './input-image-source.ts';
+import type { InputImage } from '../../workflow/input-image.ts';
 import { historyDetailAnswer, historyMissingAnswer } from './history-detail-answer.ts';
 import { refusalMessage } from './refusal-message.ts';
 import { WaitingForYou } from './waiting-for-you.ts';
@@ -114,13 +116,40 @@ export class ChatBot {
     await replies.acknowledge(command.kind === 'create' ? 'public' : 'private');
     const workspaceId = origin.workspace;
     await this.failSafe(origin, { command: command.kind }, replies, async () => {
+      // An image is fetched and checked before anything exists: a refused one creates and charges nothing.
+      const image =
+        command.kind === 'create' && command.image
+          ? await this.inputImage({ origin, replies }, command.image)
+          : undefined;
+      if (image === null) return;
       const workspace = await this.deps.workspaces.ensure(
         this.deps.platform.platform,
         workspaceId,
         origin.workspaceName,
       );
-      await this.runCommand(command, workspace, origin, replies);
+      await this.runCommand(command, workspace, origin, replies, image);
     });
+  }
+
+  /** The checked image of a create command; null (the person told why) when it was not taken. */
+  private async inputImage(
+    { origin, replies }: ChatRequest,
+    source: InputImageSource,
+  ): Promise<InputImage | null> {
+    const read = await readInputImage(source);
+    if (read.ok) return read.image;
+    this.deps.logger.info(
+      {
+        platform: this.deps.platform.platform,
+        workspace: origin.workspace,
+        userId: origin.userId,
+        refusal: read.refusal,
+        detail: read.detail,
+      },
+      'an input image was refused',
+    );
+    await replies.tell([inputImageRefusalMessage(read.refusal)]);
+    return null;
   }
 
   async click({ origin, replies }: ChatRequest, actionId: string): Promise<void> {
@@ -307,6 +336,8 @@ export class ChatBot {
     workspace: WorkspaceInfo,
     origin: ChatOrigin,
     replies: ChatReplies,
+    /** A create command's checked image. */
+    image?: InputImage,
   ): Promise<void> {
     const { platform, words } = this.deps.platform;
     const account = { workspaceId: workspace.id, userId: origin.userId };
@@ -366,6 +397,7 @@ export class ChatBot {
           // Scoped by the person: a request id is only an idempotency key for the one who sent it.
           requestKey: `${origin.userId}:${origin.requestId}`,
           surface: { [platform]: this.deps.platform.cardPlace(origin) },
+          inputImage: image,
         });
         if (!outcome.ok) {
           // Whether the reader is an admin changes only the advice (credits, budget): asked only then.

@@ -1,5 +1,6 @@
 import type { ApprovalNotices } from '../../workflow/workspace-directory.ts';
 import { maxPromptLength } from '../../workflow/prompts.ts';
+import type { InputImageSource } from './input-image-source.ts';
 import { refusalMessage } from './refusal-message.ts';
 
 /** A settings change given with the command itself (Discord's options); fields left out stay. */
@@ -15,7 +16,8 @@ export type SettingsChange = {
 
 /** What `/design …` asks for, on every platform. */
 export type ChatCommand =
-  | { kind: 'create'; prompt: string }
+  /** `image`: a sketch or photo on the platform's own file host to start from (fetched, then checked). */
+  | { kind: 'create'; prompt: string; image?: InputImageSource | undefined }
   | { kind: 'help' }
   | { kind: 'credits' }
   /** `position`: one design of the list in detail (1 = the newest). */

@@ -15,7 +15,7 @@ import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { discordCommands } from './discord-command-definition.ts';
 import { discordOrigin } from './discord-origin.ts';
-import { discordPlatform, readDiscordCommand } from './discord-platform.ts';
+import { discordImageHostsFor, discordPlatform, readDiscordCommand } from './discord-platform.ts';
 import { DiscordReplies } from './discord-replies.ts';
 import { WebhookResponder, type DiscordInteractionKind } from './discord-responder.ts';
 import { readDiscordSubmission } from './discord-submission.ts';
@@ -55,6 +55,7 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
   });
   const bot = new ChatBot({ ...deps.core, platform: discordPlatform, logger: deps.logger });
   const acks = ackTimer(client, deps.observeAck);
+  const imageHosts = discordImageHostsFor(deps.apiUrl);
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     acks.received(interaction.id);
@@ -69,7 +70,7 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
 
   async function dispatch(interaction: Interaction): Promise<void> {
     if (interaction.isChatInputCommand() && interaction.commandName === 'design')
-      return bot.command(request(interaction), readDiscordCommand(interaction));
+      return bot.command(request(interaction), readDiscordCommand(interaction, imageHosts));
     if (interaction.isButton()) return bot.click(request(interaction), interaction.customId);
     if (interaction.isModalSubmit()) {
       const values = new Map<string, string>();

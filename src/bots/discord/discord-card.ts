@@ -111,6 +111,8 @@ export function renderDiscordCard(
   const title = `### ${truncate(escapeDiscordText(card.title), discordCardLimits.title)}`;
   const details = [
     `Requested by <@${card.requesterId}>`,
+    // Only named here: the sketch itself waits for the Components V2 card (a media gallery).
+    ...(card.sourceImage ? [card.sourceImage.label] : []),
     `**${renderText(card.status)}**`,
     ...card.facts.map(renderText),
     ...notShown.map((image) => `${escapeDiscordText(image.alt)}: in the thread`),

@@ -39,6 +39,12 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
             min_length: 1,
             max_length: maxPromptLength,
           },
+          {
+            type: ApplicationCommandOptionType.Attachment,
+            name: 'image',
+            description: 'A sketch or photo to start from (PNG, JPEG or WebP, up to 10 MB)',
+            required: false,
+          },
         ],
       },
       {

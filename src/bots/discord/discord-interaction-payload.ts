@@ -31,6 +31,12 @@ const commandDataSchema = z.object({
     .object({
       users: z.record(z.string(), userSchema).optional(),
       roles: z.record(z.string(), z.object({ id: snowflake })).optional(),
+      attachments: z
+        .record(
+          z.string(),
+          z.object({ id: snowflake, url: z.string(), size: z.number().int().nonnegative() }),
+        )
+        .optional(),
     })
     .optional(),
 });

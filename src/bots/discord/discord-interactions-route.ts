@@ -37,6 +37,8 @@ export type DiscordInteractionsDeps = {
   /** Seconds from a request's arrival to our HTTP response having been written. */
   observeAck?: ((seconds: number) => void) | undefined;
   logger: Logger;
+  /** Where Discord serves attachments (discordImageHostsFor): an image option anywhere else is never fetched. */
+  imageHosts: readonly string[];
   /** Epoch milliseconds, for the signature's timestamp. */
   now?: () => number;
 };
@@ -126,7 +128,7 @@ export function discordInteractionsRoute(deps: DiscordInteractionsDeps): HttpRou
         if (payload.data.name !== 'design') return;
         return bot.command(
           request(payload, 'command', first),
-          readDiscordCommand({ options: new PayloadCommandOptions(payload.data) }),
+          readDiscordCommand({ options: new PayloadCommandOptions(payload.data) }, deps.imageHosts),
         );
       case 3:
         return bot.click(request(payload, 'component', first), payload.data.custom_id);

@@ -1,4 +1,4 @@
-import type { DiscordCommandOptions } from './discord-command-options.ts';
+import type { DiscordAttachment, DiscordCommandOptions } from './discord-command-options.ts';
 import type { CommandPayload, PayloadCommandOption } from './discord-interaction-payload.ts';
 
 /** Discord's application command option types (ApplicationCommandOptionType), as the payload's numbers. */
@@ -11,6 +11,7 @@ const OptionType = {
   User: 6,
   Role: 8,
   Number: 10,
+  Attachment: 11,
 } as const;
 type OptionType = (typeof OptionType)[keyof typeof OptionType];
 
@@ -72,6 +73,14 @@ export class PayloadCommandOptions implements DiscordCommandOptions {
   getRole(name: string): { id: string } | null {
     const id = this.typed(name, OptionType.Role, 'string', false);
     return id === null ? null : { id };
+  }
+
+  getAttachment(name: string): DiscordAttachment | null {
+    const id = this.typed(name, OptionType.Attachment, 'string', false);
+    if (id === null) return null;
+    const attachment = this.data.resolved?.attachments?.[id];
+    if (!attachment) throw new Error(`option ${name} names an attachment the payload does not carry`);
+    return { url: attachment.url, size: attachment.size };
   }
 
   private typed<T extends 'string' | 'number' | 'boolean'>(

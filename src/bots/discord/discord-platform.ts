@@ -1,8 +1,10 @@
+import { hostBoundImageSource } from '../chat/host-bound-image-source.ts';
+import type { InputImageSource } from '../chat/input-image-source.ts';
 import type { ChatPlatform } from '../chat/chat-platform.ts';
 import type { ChatWords } from '../chat/chat-words.ts';
 import { overLongPrompt, type ChatCommand } from '../chat/design-command.ts';
 import { readDiscordCardPlace } from './discord-card-place.ts';
-import type { DiscordCommandOptions } from './discord-command-options.ts';
+import type { DiscordAttachment, DiscordCommandOptions } from './discord-command-options.ts';
 
 export const discordWords: ChatWords = {
   start: '`/design create prompt:<description>`',
@@ -35,14 +37,43 @@ export const discordPlatform: ChatPlatform = {
   },
 };
 
-/** `/design <subcommand> <options>` as the chat layer's command. */
-export function readDiscordCommand(interaction: { options: DiscordCommandOptions }): ChatCommand {
+/** Discord's attachment hosts. */
+export const discordImageHosts = ['cdn.discordapp.com', 'media.discordapp.net'] as const;
+
+/** Discord's hosts, and the host of a configured REST base URL (a proxy, or the fake in tests). */
+export function discordImageHostsFor(apiUrl: string | undefined): string[] {
+  return [...discordImageHosts, ...(apiUrl ? [new URL(apiUrl).host] : [])];
+}
+
+/**
+ * A command's attachment, fetched from Discord's CDN without credentials (its URLs are signed). The size
+ * Discord reports is checked first; the bytes are checked again when read.
+ */
+function discordAttachmentSource(attachment: DiscordAttachment, hosts: readonly string[]): InputImageSource {
+  return hostBoundImageSource({ url: attachment.url, allowedHosts: hosts, declaredBytes: attachment.size });
+}
+
+/**
+ * `/design <subcommand> <options>` as the chat layer's command. `imageHosts`: where Discord serves
+ * attachments (its CDN; the fake's host in tests): an attachment URL anywhere else is never fetched.
+ */
+export function readDiscordCommand(
+  interaction: { options: DiscordCommandOptions },
+  imageHosts: readonly string[] = discordImageHosts,
+): ChatCommand {
   const { options } = interaction;
   switch (options.getSubcommand(false)) {
     case 'create': {
       // Discord clients keep the option to its max_length; a longer one is forged, and refused at once.
       const prompt = options.getString('prompt', true);
-      return overLongPrompt(prompt) ?? { kind: 'create', prompt };
+      const attachment = options.getAttachment('image');
+      return (
+        overLongPrompt(prompt) ?? {
+          kind: 'create',
+          prompt,
+          ...(attachment ? { image: discordAttachmentSource(attachment, imageHosts) } : {}),
+        }
+      );
     }
     case 'credits':
       return { kind: 'credits' };

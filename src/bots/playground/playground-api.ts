@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { remainingViews } from '../../workflow/views.ts';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { ChatOrigin } from '../chat/chat-request.ts';
+import type { InputImageSource } from '../chat/input-image-source.ts';
 import { plainChatText } from '../chat/chat-text.ts';
 import { WaitingForYou, type ChatHome } from '../chat/waiting-for-you.ts';
 import { parseDesignCommand } from '../chat/design-command.ts';
@@ -128,6 +129,31 @@ export class PlaygroundApi {
       { origin: origin(request.userId, `playground:${request.requestId}`), replies },
       parsePlaygroundSettings(typed) ??
         parseDesignCommand(typed.replace(/^\/design\b/, ''), playgroundMention),
+    );
+    return replies.answer;
+  }
+
+  /**
+   * `/design <description>` sent with an image uploaded from the page (the request's body, read only up
+   * to the limit). Anything but a new design's description is answered without reading the image.
+   */
+  async commandWithImage(
+    request: z.infer<typeof commandRequestSchema>,
+    image: InputImageSource,
+  ): Promise<PlaygroundAnswer> {
+    const typed = request.text.trim();
+    const command = typed.startsWith('/design')
+      ? parseDesignCommand(typed.replace(/^\/design\b/, ''), playgroundMention)
+      : undefined;
+    if (command?.kind !== 'create' && command?.kind !== 'misuse')
+      return {
+        reply:
+          'An image goes with a new design: type `/design <description>` and attach it. Nothing was started.',
+      };
+    const replies = new PlaygroundReplies();
+    await this.bot.command(
+      { origin: origin(request.userId, `playground:${request.requestId}`), replies },
+      command.kind === 'create' ? { ...command, image } : command,
     );
     return replies.answer;
   }

@@ -13,6 +13,8 @@ export type PlaygroundDesign = {
   createdAt: string;
   card: DesignCard;
   imageUrl: string | null;
+  /** The sketch or photo the design was started from ("From your sketch"), shown small; null without one. */
+  sourceImageUrl: string | null;
   /**
    * Who the design waits for: the people who may approve it where someone other than the requester has
    * to (the page shows them a badge). Empty otherwise.
@@ -33,7 +35,11 @@ export type PlaygroundDesign = {
 export function imageKeysOf(design: DesignSnapshot): string[] {
   const card = buildDesignCard(design);
   const thread = buildDesignThread(design, { frontsInThread: false });
-  return [...(card.image ? [card.image.key] : []), ...thread.images.map((image) => image.imageKey)];
+  return [
+    ...(card.image ? [card.image.key] : []),
+    ...(card.sourceImage ? [card.sourceImage.key] : []),
+    ...thread.images.map((image) => image.imageKey),
+  ];
 }
 
 /** Pure: the same card model as Slack and Discord, with image URLs resolved by the caller. */
@@ -50,6 +56,7 @@ export function playgroundDesign(
     createdAt: design.createdAt.toISOString(),
     card,
     imageUrl: card.image ? (urls.get(card.image.key) ?? null) : null,
+    sourceImageUrl: card.sourceImage ? (urls.get(card.sourceImage.key) ?? null) : null,
     approvers: approversOf(design),
     thread: {
       notices: buildDesignNotices(design).map((notice) =>

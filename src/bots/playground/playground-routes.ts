@@ -13,6 +13,7 @@ import {
   type PlaygroundApi,
 } from './playground-api.ts';
 import type { PlaygroundHub } from './playground-hub.ts';
+import { streamedImageSource } from '../chat/streamed-image-source.ts';
 
 const maxBodyBytes = 32 * 1024;
 
@@ -63,6 +64,38 @@ export function playgroundRoute(deps: {
     send(response, 200, await handle(parsed.data));
   };
 
+  /**
+   * A design with an uploaded image: the body is the image itself (application/octet-stream, which no
+   * other site's form can send without a preflight), the command in the query. The body is read only up
+   * to the image limit; a larger one is answered and its connection closed.
+   */
+  const postImage = async (request: IncomingMessage, response: ServerResponse) => {
+    if (
+      !(request.headers['content-type'] ?? '').startsWith('application/octet-stream') ||
+      !sameOrigin(request)
+    )
+      return send(response, 403, { reply: 'The playground only takes requests from its own page.' });
+    const query = new URLSearchParams((request.url ?? '').split('?')[1] ?? '');
+    const parsed = commandRequestSchema.safeParse({
+      userId: query.get('userId'),
+      text: query.get('text'),
+      requestId: query.get('requestId'),
+    });
+    if (!parsed.success)
+      return send(response, 400, { reply: 'That request was not understood; nothing was changed.' });
+    const length = Number(request.headers['content-length'] ?? Number.NaN);
+    const answer = await deps.api.commandWithImage(
+      parsed.data,
+      streamedImageSource(request, Number.isFinite(length) ? length : undefined),
+    );
+    // What was not read (an image over the limit, or one never needed) is not waited for.
+    if (!request.complete) {
+      response.setHeader('connection', 'close');
+      response.once('finish', () => request.destroy());
+    }
+    send(response, 200, answer);
+  };
+
   return async (request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const page = pageFiles[path];
@@ -100,6 +133,9 @@ export function playgroundRoute(deps: {
         }
         case 'POST /playground/api/command':
           await post(request, response, commandRequestSchema, (body) => deps.api.command(body));
+          return true;
+        case 'POST /playground/api/command-with-image':
+          await postImage(request, response);
           return true;
         case 'POST /playground/api/action':
           await post(request, response, actionRequestSchema, (body) => deps.api.action(body));

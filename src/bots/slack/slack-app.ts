@@ -17,6 +17,7 @@ import type { SlackActors } from './slack-actors.ts';
 import type { SlackClients } from './slack-clients.ts';
 import { SlackHome } from './slack-home.ts';
 import { registerSlackListeners } from './slack-listeners.ts';
+import { slackImageHostsFor } from './slack-image-shortcut.ts';
 import { registerSlackNewDesign } from './slack-new-design-listeners.ts';
 import { registerSlackUnfurls } from './slack-unfurls.ts';
 import { slackPlatform } from './slack-platform.ts';
@@ -140,7 +141,13 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     actors: deps.actors,
     images: deps.images,
   });
-  registerSlackListeners(app, { bot, actors: deps.actors, home, logger: deps.logger });
+  registerSlackListeners(app, {
+    bot,
+    actors: deps.actors,
+    home,
+    imageHosts: slackImageHostsFor(deps.apiUrl),
+    logger: deps.logger,
+  });
   registerSlackNewDesign(app, { bot, actors: deps.actors, logger: deps.logger });
   if (deps.designLinks)
     registerSlackUnfurls(app, {

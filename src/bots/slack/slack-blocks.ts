@@ -1,4 +1,4 @@
-import type { CardButton, CardLink, CardText, DesignCard } from '../card/design-card.ts';
+import type { CardButton, CardLink, CardSourceImage, CardText, DesignCard } from '../card/design-card.ts';
 import { fallbackText, slackMoment } from './slack-moment.ts';
 import { truncate } from '../../text.ts';
 
@@ -62,6 +62,8 @@ export function slackImageFields(source: SlackImageSource): Record<string, unkno
 export function renderSlackCard(
   card: DesignCard,
   image: SlackImageSource | null,
+  /** Where Slack can fetch the sketch the design started from; without it the card only says so. */
+  sourceImage: SlackImageSource | null = null,
 ): { text: string; blocks: SlackBlock[] } {
   const title = escapeSlackText(card.title);
   const blocks: SlackBlock[] = [
@@ -97,6 +99,7 @@ export function renderSlackCard(
       ],
     },
   ];
+  if (card.sourceImage) blocks.push(sourceBlock(card.sourceImage, sourceImage));
   if (card.image && image) {
     blocks.push({
       type: 'image',
@@ -137,6 +140,20 @@ export function renderSlackCard(
     slackLimits.messageText - 1,
   );
   return { text, blocks };
+}
+
+/** "From your sketch", with the sketch itself as a small context image where Slack can fetch it. */
+function sourceBlock(source: CardSourceImage, image: SlackImageSource | null): SlackBlock {
+  return {
+    type: 'context',
+    block_id: 'facet_source',
+    elements: [
+      ...(image
+        ? [{ type: 'image', ...slackImageFields(image), alt_text: truncate(source.alt, slackLimits.altText) }]
+        : []),
+      { type: 'mrkdwn', text: `:pencil2: ${source.label}` },
+    ],
+  };
 }
 
 function plain(parts: CardText[]): string {

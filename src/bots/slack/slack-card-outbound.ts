@@ -133,15 +133,18 @@ export class SlackCardOutbound implements CardOutbound<SlackCardMessage> {
     options: { uploaded?: UploadedImages },
   ): Promise<void> {
     const client = await this.client(where);
+    const linked = (await this.imageMode()) === 'link';
+    // The sketch a design started from is shown small where Slack can fetch it, else only named.
+    const source = card.sourceImage && linked ? await this.urlOf(card.sourceImage.key) : null;
     const update = async (image: SlackImageSource | null) => {
       await client.chat.update({
         channel: where.channelId,
         ts: where.messageId,
-        ...renderSlackCard(card, image),
+        ...renderSlackCard(card, image, source),
       });
     };
     if (!card.image) return update(null);
-    if ((await this.imageMode()) === 'link') return update(await this.urlOf(card.image.key));
+    if (linked) return update(await this.urlOf(card.image.key));
     const fileId = options.uploaded?.get(card.image.key);
     if (!fileId) return update(null);
     try {

@@ -15,6 +15,7 @@ import type { SlackHome } from './slack-home.ts';
 import { slackHomeSettingsActionId } from './slack-home-view.ts';
 import { parseSlackCommand } from './slack-platform.ts';
 import { SlackReplies, type SlackFirstAnswer } from './slack-replies.ts';
+import { registerSlackImageShortcut } from './slack-image-shortcut.ts';
 import {
   readViewEditSubmission,
   viewEditErrorBlock,
@@ -32,9 +33,17 @@ import {
  */
 export function registerSlackListeners(
   app: App,
-  deps: { bot: ChatBot; actors: SlackActors; home: SlackHome; logger: Logger },
+  deps: {
+    bot: ChatBot;
+    actors: SlackActors;
+    home: SlackHome;
+    /** Where Slack serves files (files.slack.com; the configured API's host in tests). */
+    imageHosts: readonly string[];
+    logger: Logger;
+  },
 ) {
   const { bot } = deps;
+  registerSlackImageShortcut(app, deps);
   const request = (
     client: WebClient,
     first: SlackFirstAnswer,

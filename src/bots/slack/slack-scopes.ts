@@ -8,6 +8,8 @@ export const slackBotScopes = [
   // Cards go to the channel the command came from, which the bot need not have joined.
   'chat:write.public',
   'files:write',
+  // "Design from this image": the message's file, read with the bot token (files.info, url_private).
+  'files:read',
   'users:read',
   'usergroups:read',
   // Design page links shared in Slack: the link_shared event (read) and chat.unfurl (write).

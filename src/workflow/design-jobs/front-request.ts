@@ -2,14 +2,21 @@ import { findApprovedFrontKey, findEditIterations } from '../store/design-statem
 import type { DesignRow } from '../design-transitions.ts';
 import { PermanentError } from '../errors/permanent-error.ts';
 import type { ReferenceImage } from '../ports/image-model.ts';
-import { editedFrontPrompt, frontPrompt, variationPrompt, type PresetId } from '../prompts.ts';
+import {
+  editedFrontPrompt,
+  frontPrompt,
+  sketchFrontPrompt,
+  variationPrompt,
+  type PresetId,
+} from '../prompts.ts';
 import type { JobDeps } from './job-deps.ts';
 
 export type FrontRequest = { prompt: string; references: ReferenceImage[] };
 
 /**
  * What the image model is asked for a design's current front view: a new design's from its description,
- * a variation's from its parent's approved front view, an edit's from the previous front view.
+ * a variation's from its parent's approved front view, an edit's from the previous front view. A design
+ * started from an image sends it with its first front view only: every later step builds on a front view.
  */
 export async function frontRequest(
   deps: Pick<JobDeps, 'db' | 'images'>,
@@ -24,6 +31,11 @@ export async function frontRequest(
         references: [{ png: parentFront, role: 'parent_front' }],
       };
     }
+    if (design.input_image_key !== null)
+      return {
+        prompt: sketchFrontPrompt(design.prompt),
+        references: [{ png: await images.get(design.input_image_key), role: 'input_image' }],
+      };
     return { prompt: frontPrompt(design.prompt), references: [] };
   }
   const rows = await findEditIterations(db, design.id, design.iteration);

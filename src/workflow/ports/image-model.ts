@@ -1,7 +1,14 @@
 import type { ViewName } from '../views.ts';
 import type { TokenUsage } from './model-usage.ts';
 
-export type ReferenceImage = { png: Buffer; role: 'previous_front' | 'approved_front' | 'parent_front' };
+/**
+ * An image sent with the prompt: the front view an edit, a variation or another view builds on, or the
+ * sketch or photo a new design starts from (`input_image`, first front view only).
+ */
+export type ReferenceImage = {
+  png: Buffer;
+  role: 'previous_front' | 'approved_front' | 'parent_front' | 'input_image';
+};
 
 export type ImageRequest = {
   designId: string;

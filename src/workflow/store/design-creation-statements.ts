@@ -35,6 +35,8 @@ export async function insertDesign(
     editPrice: number;
     requestKey: string | null;
     surface: Record<string, unknown>;
+    /** The stored input image (a sketch or photo) the design starts from, if any. */
+    inputImageKey?: string | null | undefined;
     now: Date;
   },
 ): Promise<{ id: string }> {
@@ -55,6 +57,7 @@ export async function insertDesign(
           hold_amount: design.basePrice,
           request_key: design.requestKey,
           surface: JSON.stringify(design.surface),
+          input_image_key: design.inputImageKey ?? null,
           created_at: now,
           updated_at: now,
         })

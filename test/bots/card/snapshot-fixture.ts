@@ -27,6 +27,7 @@ export function snapshot(patch: Partial<DesignSnapshot> = {}): DesignSnapshot {
     prompt: 'wireless headphones in matte black',
     kind: 'design',
     parentDesignId: null,
+    inputImageKey: null,
     state: 'awaiting_approval',
     iteration: 1,
     round: 1,

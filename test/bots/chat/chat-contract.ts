@@ -4,6 +4,8 @@ import type { TestDatabase } from '../../helpers/test-database.ts';
 import type { DesignSnapshot } from '../../../src/workflow/design-snapshot.ts';
 import type { Notifier } from '../../../src/workflow/ports/notifier.ts';
 import { MemoryRateLimiter, type RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
+import { buildDesignCard } from '../../../src/bots/card/design-card.ts';
+import { oversizedPng, solidImage, textFile } from '../../helpers/input-images.ts';
 
 /**
  * The people of the suite: the one who asks for designs, a plain member of the same workspace, and a
@@ -17,6 +19,9 @@ export type Sent = { answer(): Promise<string> };
 /** A change form a click opened, or the private refusal given instead. */
 export type Opened = { form: { submit(feedback: string): Promise<Sent> } } | { refusal: string };
 
+/** A file as a person attaches it: what it is called and claims to be, and its bytes. */
+export type ContractImage = { name: string; mimetype: string; bytes: Buffer };
+
 /**
  * One platform driven as its users drive it: commands, clicks and forms go in through the platform's
  * real entry point (Bolt over HTTP, discord.js over the gateway, the playground's HTTP API); what the
@@ -28,6 +33,12 @@ export type ChatContractDriver = {
   start(prompt: string): Promise<string>;
   /** Sends the requester's command to start a design, for its private answer (a refusal). */
   create(prompt: string): Promise<Sent>;
+  /**
+   * Starts a design from an image as `user` through the platform's own way of attaching one (Slack's
+   * message shortcut and its form, Discord's attachment option, the playground's upload), for its private
+   * answer (a refusal; a design that starts has its card instead).
+   */
+  createWithImage(user: ContractUser, prompt: string, image: ContractImage): Promise<Sent>;
   /** The requester's `/design history` with a position (one design in detail), for its private answer. */
   history(position: number): Promise<Sent>;
   snapshot(designId: string): Promise<DesignSnapshot>;
@@ -212,6 +223,54 @@ export function describeChatContract(name: string, shape: ChatContractShape, set
       expect(await (await driver.history(9)).answer()).toMatch(
         /You have 1 recent design, so there is no number 9/,
       );
+    });
+
+    it('starts a design from an image: kept with it, and the card says so', async () => {
+      const prompt = 'a ceramic vase from this sketch';
+      await driver.createWithImage('other', prompt, {
+        name: 'sketch.png',
+        mimetype: 'image/png',
+        bytes: await solidImage('png', { width: 120, height: 90 }),
+      });
+      const designId = await until(
+        async () =>
+          (await driver.db.selectFrom('designs').select('id').where('prompt', '=', prompt).executeTakeFirst())
+            ?.id,
+        (id) => id !== undefined,
+        'the design from the image',
+      );
+      const started = await until(
+        () => driver.snapshot(designId!),
+        (design) => design.state === 'awaiting_approval',
+        'the front view drawn from the image',
+      );
+      expect(started.inputImageKey).toMatch(/^inputs\/[0-9a-f]{64}\.png$/);
+      expect(buildDesignCard(started).sourceImage?.label).toBe('From your sketch');
+    });
+
+    it('refuses a text file named .png and a 12 MB image in the same words, creating and charging nothing', async () => {
+      const designs = async () =>
+        (await driver.db.selectFrom('designs').select('id').execute()).map((row) => row.id).sort();
+      const holds = async () => (await driver.db.selectFrom('credit_holds').select('id').execute()).length;
+      const [before, held] = [await designs(), await holds()];
+      const text = await driver.createWithImage('other', 'a vase from my notes', {
+        name: 'sketch.png',
+        mimetype: 'image/png',
+        bytes: textFile,
+      });
+      expect(await text.answer()).toBe(
+        "That file isn't a PNG, JPEG or WebP image. Nothing was started or charged.",
+      );
+      const big = await driver.createWithImage('other', 'a vase from a huge photo', {
+        name: 'photo.png',
+        mimetype: 'image/png',
+        bytes: oversizedPng(12),
+      });
+      expect(await big.answer()).toBe(
+        'That image is 12.0 MB; the limit is 10 MB. Nothing was started or charged.',
+      );
+      expect(await designs()).toEqual(before);
+      expect(await holds()).toBe(held);
     });
 
     if (!shape.threadPosts) return;

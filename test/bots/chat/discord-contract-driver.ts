@@ -79,6 +79,22 @@ async function discordContractSetup(
     driver: {
       db: kit.h.test.db,
       snapshot,
+      createWithImage(user, prompt, image) {
+        const attachment = kit.fake.addUserAttachment({
+          filename: image.name,
+          contentType: image.mimetype,
+          bytes: image.bytes,
+        });
+        return Promise.resolve(
+          privateAnswer(
+            kit.fake.slashCommand('design', {
+              subcommand: 'create',
+              options: { prompt, image: attachment },
+              userId: users[user],
+            }),
+          ),
+        );
+      },
       create(prompt) {
         return Promise.resolve(
           privateAnswer(

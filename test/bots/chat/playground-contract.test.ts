@@ -80,6 +80,20 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
       db: h.test.db,
       snapshot,
       create: async (prompt) => answered(await create(prompt)),
+      async createWithImage(user, prompt, image) {
+        const query = new URLSearchParams({
+          userId: users[user],
+          text: `/design ${prompt}`,
+          requestId: randomUUID(),
+        });
+        const response = await fetch(`${url}/playground/api/command-with-image?${query.toString()}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream' },
+          body: image.bytes,
+        });
+        if (!response.ok) throw new Error(`playground answered ${response.status}`);
+        return answered((await response.json()) as PlaygroundAnswer);
+      },
       history: async (position) =>
         answered(
           await post('command', {

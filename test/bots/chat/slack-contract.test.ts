@@ -13,6 +13,7 @@ const formFields: Record<string, { block: string; action: string }> = {
 };
 
 let kits = 0;
+let shortcuts = 0;
 
 describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({ limiter }) => {
   kits += 1;
@@ -53,6 +54,54 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
       db: kit.h.test.db,
       snapshot,
       create: (prompt) => ask(prompt),
+      async createWithImage(user, prompt, image) {
+        const who = users[user];
+        const file = kit.slack.addUserFile(image);
+        const opened = kit.slack.callsTo('views.open').length;
+        shortcuts += 1;
+        // The message shortcut "Design from this image" on a message carrying the file...
+        await kit.post(
+          new URLSearchParams({
+            payload: JSON.stringify({
+              type: 'message_action',
+              callback_id: 'facet_design_from_image',
+              trigger_id: `trigger-image-${shortcuts}`,
+              response_url: `${kit.slack.url}/response/image-${shortcuts}`,
+              team: { id: team },
+              user: { id: who, team_id: team },
+              channel: { id: 'C1' },
+              message_ts: `1700000000.${shortcuts}`,
+              message: { type: 'message', ts: `1700000000.${shortcuts}`, files: [file] },
+            }),
+          }).toString(),
+        );
+        const form = await poll(() => kit.slack.callsTo('views.open')[opened], 'the image form');
+        const view = form.args.view as { private_metadata: string; callback_id: string };
+        // ...then its form, with the description.
+        const seen = ephemeralsTo(who).length;
+        await kit.post(
+          new URLSearchParams({
+            payload: JSON.stringify({
+              type: 'view_submission',
+              team: { id: team },
+              user: { id: who, team_id: team },
+              view: {
+                id: `VIMAGE${shortcuts}`,
+                callback_id: view.callback_id,
+                private_metadata: view.private_metadata,
+                state: {
+                  values: {
+                    facet_image_prompt_block: {
+                      facet_image_prompt_text: { type: 'plain_text_input', value: prompt },
+                    },
+                  },
+                },
+              },
+            }),
+          }).toString(),
+        );
+        return nextEphemeral(who, seen);
+      },
       history: (position) => ask(`history ${position}`),
       async start(prompt) {
         await kit.post(kit.command(prompt, users.requester));

@@ -20,6 +20,7 @@ import {
   discordInteractionsRoute,
 } from '../../../src/bots/discord/discord-interactions-route.ts';
 import { discordPublicKey } from '../../../src/bots/discord/discord-signature.ts';
+import { discordImageHostsFor } from '../../../src/bots/discord/discord-platform.ts';
 import { startHealthServer, type HttpServerHandle } from '../../../src/http/health-server.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../../fakes/fake-discord.ts';
@@ -149,6 +150,7 @@ export async function startDiscordKit(
       rest,
       core: core(),
       cards: outbound,
+      imageHosts: discordImageHostsFor(fake.apiUrl),
       observeAck: (seconds) => acks.push(seconds),
       logger: silentLogger,
     });

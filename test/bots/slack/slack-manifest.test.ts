@@ -18,6 +18,7 @@ const scopeOfMethod: Record<string, string | null> = {
   'views.open': null,
   'views.publish': null,
   'files.uploadV2': 'files:write',
+  'files.info': 'files:read',
   'users.info': 'users:read',
   'usergroups.list': 'usergroups:read',
   'usergroups.users.list': 'usergroups:read',

@@ -16,6 +16,25 @@ const narrow = window.matchMedia('(max-width: 700px)');
 /** A request that got no answer of Facet's own: shown on the page, not only in the console. */
 class RequestError extends Error {}
 
+/** A command with an image: the image is the body, the command rides in the query. */
+async function uploadCommand(request, file) {
+  let response;
+  try {
+    response = await fetch(`/playground/api/command-with-image?${new URLSearchParams(request)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: file,
+    });
+  } catch {
+    throw new RequestError('Facet is not answering, or the image was too large to send. Try again.');
+  }
+  const parsed = await response.json().catch(() => undefined);
+  if (typeof parsed?.reply !== 'string' && !response.ok)
+    throw new RequestError(`Facet answered ${response.status}; nothing was changed. Try again in a moment.`);
+  if (parsed === undefined) throw new RequestError('Facet sent an answer the page cannot read.');
+  return parsed;
+}
+
 async function api(path, body) {
   let response;
   try {
@@ -255,6 +274,16 @@ function renderCard(view, previous) {
     element('h3', { textContent: card.title }),
     card.fullPrompt ? element('p', { class: 'details', textContent: card.fullPrompt }) : null,
     element('div', { textContent: `Requested by @${nameOf(card.requesterId)}` }),
+    card.sourceImage
+      ? element(
+          'div',
+          { class: 'source-image', 'data-testid': 'card-source-image' },
+          view.sourceImageUrl
+            ? element('img', { src: view.sourceImageUrl, alt: card.sourceImage.alt, width: 48, height: 48 })
+            : null,
+          element('span', { textContent: card.sourceImage.label }),
+        )
+      : null,
     view.approvers.includes(state.user)
       ? element('div', {
           class: 'badge',
@@ -553,6 +582,10 @@ function closeThread() {
   delete document.body.dataset.thread;
 }
 $('close-thread').addEventListener('click', closeThread);
+$('image').addEventListener('change', () => {
+  const file = $('image').files?.[0];
+  $('image-name').textContent = file ? `Starting from ${file.name}` : '';
+});
 $('example').addEventListener('click', () => {
   $('text').value = $('example').textContent.trim();
   $('text').focus();
@@ -566,9 +599,15 @@ $('composer').addEventListener('submit', async (event) => {
   input.value = '';
   messages.append(element('li', { class: 'mine', textContent: `${nameOf(state.user)}: ${typed}` }));
   scrollToEnd();
+  // An image chosen with the attach button goes with the command, as the body of its own request.
+  const picker = $('image');
+  const file = picker.files?.[0];
+  picker.value = '';
+  $('image-name').textContent = '';
   await attempt(async () => {
     try {
-      await answer(await api('command', { userId: state.user, text: typed, requestId: crypto.randomUUID() }));
+      const request = { userId: state.user, text: typed, requestId: crypto.randomUUID() };
+      await answer(file ? await uploadCommand(request, file) : await api('command', request));
     } catch (error) {
       // Not sent: what was typed comes back, ready to send again.
       if (error instanceof RequestError && input.value === '') input.value = typed;
