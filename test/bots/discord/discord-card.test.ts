@@ -23,7 +23,6 @@ import {
 import type { DesignState } from '../../../src/storage/schema.ts';
 import { at, snapshot } from '../card/snapshot-fixture.ts';
 
-export const dumpHook = process.env.DUMP_CARD;
 const states: DesignState[] = [
   'queued',
   'generating_front',
@@ -77,7 +76,8 @@ describe('Discord card (Components V2)', () => {
 
   it('stays within Discord limits at its biggest: all buttons, the longest prompt, all facts', () => {
     const { card, message } = biggestCard('*<@1>_'.repeat(333));
-    if (dumpHook) console.log(JSON.stringify(message, null, 1));
+    // DUMP_CARD=1 prints it, to read the card as Discord gets it.
+    if (process.env.DUMP_CARD) console.log(JSON.stringify(message, null, 1));
     expect(card.actions.flat()).toHaveLength(10);
     const all = flatten(message.components);
     // Container, two text displays, the gallery, four rows of buttons with 11 buttons (the link too).
