@@ -494,6 +494,8 @@ export class ChatBot {
     switch (action.kind) {
       case 'approve':
         return service.approve({ designId, actor, iteration: action.iteration });
+      case 'pick':
+        return service.pick({ designId, actor, iteration: action.iteration, candidate: action.candidate });
       case 'edit':
         return service.edit({
           designId,
