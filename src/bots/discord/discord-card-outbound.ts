@@ -80,6 +80,7 @@ export class DiscordCardOutbound implements CardOutbound {
 
   async editCard(where: CardMessage, card: DesignCard, options: { upload: boolean }): Promise<void> {
     const route = Routes.channelMessage(where.channelId, where.messageId);
+    if ((card.candidates ?? []).length > 0) return this.editWithCandidates(route, card);
     if (!card.image) {
       // An edit that lists no attachments keeps the message's files, and a file no embed shows is
       // shown on its own: the card says it carries none.
@@ -108,6 +109,30 @@ export class DiscordCardOutbound implements CardOutbound {
       files,
     });
     this.learn(where.messageId, name, sent);
+  }
+
+  /**
+   * A card showing several candidates sends all their files with every edit (it changes only when one
+   * is picked): each has an embed of its own; the picked one is also the card's front view.
+   */
+  private async editWithCandidates(route: `/${string}`, card: DesignCard): Promise<void> {
+    const candidates = card.candidates ?? [];
+    const names = candidates.map((candidate) => imageFileName(candidate.key));
+    const files = await Promise.all(
+      candidates.map(async (candidate, index) => ({
+        name: names[index] ?? imageFileName(candidate.key),
+        data: await this.deps.images.get(candidate.key),
+        contentType: 'image/png',
+      })),
+    );
+    const imageName = card.image ? imageFileName(card.image.key) : null;
+    await this.deps.rest.patch(route, {
+      body: {
+        ...renderDiscordCard(card, imageName, names),
+        attachments: files.map((file, id) => ({ id, filename: file.name })),
+      },
+      files,
+    });
   }
 
   /**

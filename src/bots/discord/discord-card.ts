@@ -64,7 +64,12 @@ export type DiscordCardMessage = {
  * The card as a Discord message. `imageName` is the file name of the front view attached to the same
  * message (Discord's attachment URLs expire: our store keeps the image, the message carries a copy).
  */
-export function renderDiscordCard(card: DesignCard, imageName: string | null): DiscordCardMessage {
+export function renderDiscordCard(
+  card: DesignCard,
+  imageName: string | null,
+  /** The file names of `card.candidates` attached to the same message (same order). */
+  candidateNames: string[] = [],
+): DiscordCardMessage {
   const description = [
     // A clipped title: the whole description leads the details.
     ...(card.fullPrompt === null ? [] : [escapeDiscordText(card.fullPrompt), '']),
@@ -86,7 +91,26 @@ export function renderDiscordCard(card: DesignCard, imageName: string | null): D
     .slice(0, discordLimits.rows - (card.link ? 1 : 0))
     .map((buttons) => ({ type: ComponentType.ActionRow as const, components: buttons.map(renderButton) }));
   if (card.link) rows.push({ type: ComponentType.ActionRow, components: [renderLink(card.link)] });
-  return { embeds: [embed], components: rows, allowed_mentions: { parse: [] } };
+  return {
+    embeds: [embed, ...candidateEmbeds(card, candidateNames)],
+    components: rows,
+    allowed_mentions: { parse: [] },
+  };
+}
+
+/** One small embed per candidate, titled as its Pick button says (at most 10 embeds a message). */
+function candidateEmbeds(card: DesignCard, names: string[]): APIEmbed[] {
+  return (card.candidates ?? []).flatMap((candidate, index) => {
+    const name = names[index];
+    if (name === undefined) return [];
+    return [
+      {
+        title: `Candidate ${candidate.number}${candidate.picked ? ' (picked)' : ''}`,
+        color: toneColours[card.tone],
+        image: { url: `attachment://${name}` },
+      },
+    ];
+  });
 }
 
 /**

@@ -13,6 +13,8 @@ export type PlaygroundDesign = {
   createdAt: string;
   card: DesignCard;
   imageUrl: string | null;
+  /** The card's candidates (`card.candidates`) with their image URLs, same order; empty for one. */
+  candidates: { number: number; key: string; alt: string; picked: boolean; url: string }[];
   /**
    * Who the design waits for: the people who may approve it where someone other than the requester has
    * to (the page shows them a badge). Empty otherwise.
@@ -33,7 +35,11 @@ export type PlaygroundDesign = {
 export function imageKeysOf(design: DesignSnapshot): string[] {
   const card = buildDesignCard(design);
   const thread = buildDesignThread(design, { frontsInThread: false });
-  return [...(card.image ? [card.image.key] : []), ...thread.images.map((image) => image.imageKey)];
+  return [
+    ...(card.image ? [card.image.key] : []),
+    ...(card.candidates ?? []).map((candidate) => candidate.key),
+    ...thread.images.map((image) => image.imageKey),
+  ];
 }
 
 /** Pure: the same card model as Slack and Discord, with image URLs resolved by the caller. */
@@ -50,6 +56,10 @@ export function playgroundDesign(
     createdAt: design.createdAt.toISOString(),
     card,
     imageUrl: card.image ? (urls.get(card.image.key) ?? null) : null,
+    candidates: (card.candidates ?? []).flatMap((candidate) => {
+      const url = urls.get(candidate.key);
+      return url ? [{ ...candidate, url }] : [];
+    }),
     approvers: approversOf(design),
     thread: {
       notices: buildDesignNotices(design).map((notice) =>

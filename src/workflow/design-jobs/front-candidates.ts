@@ -48,9 +48,10 @@ export async function drawFrontCandidates(
       return { candidate, imageKey, png: image.png };
     }),
   );
-  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+  const failures: unknown[] = results.flatMap((result) =>
+    result.status === 'rejected' ? [result.reason as unknown] : [],
+  );
   // A refusal (safety block) decides the outcome: retrying the others would not change it.
-  const failure = failures.find((reason) => reason instanceof PermanentError) ?? failures[0];
-  if (failures.length > 0) throw failure;
+  if (failures.length > 0) throw failures.find((reason) => reason instanceof PermanentError) ?? failures[0];
   return results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
 }

@@ -44,7 +44,7 @@ describe('design card with front-view candidates', () => {
       [4, key(1, 4), false],
     ]);
     expect(card.image).toBeNull();
-    expect(card.status.join('')).toContain('pick one of the 4 candidates, then approve it');
+    expect(JSON.stringify(card.status)).toContain('pick one of the 4 candidates, then approve it');
     const picks = card.actions[0]!;
     expect(picks.map((b) => b.label)).toEqual(['Pick 1', 'Pick 2', 'Pick 3', 'Pick 4']);
     expect(picks.map((b) => parseCardAction(b.id))).toEqual(
@@ -62,7 +62,7 @@ describe('design card with front-view candidates', () => {
     expect(card.image).toEqual({ key: key(1, 3), alt: 'Front view, iteration 1, candidate 3' });
     expect(card.candidates?.filter((c) => c.picked).map((c) => c.number)).toEqual([3]);
     expect(card.actions[0]!.map((b) => b.label)).toEqual(['Pick 1', 'Pick 2', 'Picked 3', 'Pick 4']);
-    expect(card.status.join('')).toContain('candidate 3 of 4 picked');
+    expect(JSON.stringify(card.status)).toContain('candidate 3 of 4 picked');
   });
 
   it('has no candidates and no Pick buttons for a design that draws one', () => {
