@@ -51,6 +51,29 @@ describeChatContract('Discord', { threadPosts: true, threadMade: true }, async (
       userId: users[user],
     });
 
+  /** Sends `/design create` and waits for the card of the design whose description is `prompt`. */
+  const startWith = async (prompt: string, more: { candidates?: number }) => {
+    kit.fake.slashCommand('design', {
+      subcommand: 'create',
+      options: { prompt, ...more },
+      userId: users.requester,
+    });
+    // This prompt's design: the requester's latest may still be an earlier one for a moment.
+    const designId = await until(
+      async () =>
+        (
+          await kit.h.test.db
+            .selectFrom('designs')
+            .select('id')
+            .where('requester_id', '=', users.requester)
+            .where('prompt', '=', prompt)
+            .executeTakeFirst()
+        )?.id,
+    );
+    await kit.card(designId);
+    return designId;
+  };
+
   return {
     close: () => kit.close(),
     driver: {
@@ -78,27 +101,8 @@ describeChatContract('Discord', { threadPosts: true, threadMade: true }, async (
           ),
         );
       },
-      async start(prompt) {
-        kit.fake.slashCommand('design', {
-          subcommand: 'create',
-          options: { prompt },
-          userId: users.requester,
-        });
-        // This prompt's design: the requester's latest may still be an earlier one for a moment.
-        const designId = await until(
-          async () =>
-            (
-              await kit.h.test.db
-                .selectFrom('designs')
-                .select('id')
-                .where('requester_id', '=', users.requester)
-                .where('prompt', '=', prompt)
-                .executeTakeFirst()
-            )?.id,
-        );
-        await kit.card(designId);
-        return designId;
-      },
+      startWithCandidates: (prompt, candidates) => startWith(prompt, { candidates }),
+      start: (prompt) => startWith(prompt, {}),
       async button(designId, label) {
         return (await kit.waitForButton(designId, label)).id;
       },

@@ -46,6 +46,17 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
     };
   };
   const firstLine = (call: SlackCall) => String(call.args.text).split('\n')[0]!;
+  /** Sends `/design <text>` and waits for the card of the design whose description is `prompt`. */
+  const startWith = async (text: string, prompt: string) => {
+    await kit.post(kit.command(text, users.requester));
+    const designId = await kit.designOf(users.requester, prompt);
+    const deadline = Date.now() + 10_000;
+    while (!(await cardTs(designId))) {
+      if (Date.now() > deadline) throw new Error('the card was not posted');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return designId;
+  };
 
   return {
     close: () => kit.close(),
@@ -54,16 +65,8 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
       snapshot,
       create: (prompt) => ask(prompt),
       history: (position) => ask(`history ${position}`),
-      async start(prompt) {
-        await kit.post(kit.command(prompt, users.requester));
-        const designId = await kit.designOf(users.requester, prompt);
-        const deadline = Date.now() + 10_000;
-        while (!(await cardTs(designId))) {
-          if (Date.now() > deadline) throw new Error('the card was not posted');
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        return designId;
-      },
+      startWithCandidates: (prompt, candidates) => startWith(`candidates:${candidates} ${prompt}`, prompt),
+      start: (prompt) => startWith(prompt, prompt),
       async button(designId, label) {
         const ts = await cardTs(designId);
         return poll(
