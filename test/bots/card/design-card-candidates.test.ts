@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseCardAction } from '../../../src/bots/card/card-action-id.ts';
 import { buildDesignCard } from '../../../src/bots/card/design-card.ts';
+import { renderDiscordCard } from '../../../src/bots/discord/discord-card.ts';
+import { readSettingsSubmission } from '../../../src/bots/slack/slack-settings-modal.ts';
+import { renderSlackCard } from '../../../src/bots/slack/slack-blocks.ts';
 import type { DesignSnapshot } from '../../../src/workflow/design-snapshot.ts';
 import { at, snapshot, t0 } from './snapshot-fixture.ts';
 
@@ -70,5 +73,70 @@ describe('design card with front-view candidates', () => {
     expect(card.candidates ?? []).toEqual([]);
     expect(card.actions.flat().some((b) => b.label.startsWith('Pick'))).toBe(false);
     expect(card.facts.flat()).toContain('3 credits reserved');
+  });
+
+  it('Slack shows each candidate as a titled image block, or says it is on its way', () => {
+    const card = buildDesignCard(fourCandidates(2));
+    const { blocks } = renderSlackCard(card, { fileId: 'F2' }, [
+      { fileId: 'F1' },
+      { fileId: 'F2' },
+      null,
+      'https://files.example/c4.png',
+    ]);
+    const candidates = blocks.filter((b) => String(b.block_id).startsWith('facet_candidate_'));
+    expect(candidates.map((b) => [b.type, b.block_id])).toEqual([
+      ['image', 'facet_candidate_1'],
+      ['image', 'facet_candidate_2'],
+      ['context', 'facet_candidate_3'],
+      ['image', 'facet_candidate_4'],
+    ]);
+    expect(candidates[1]).toMatchObject({
+      title: { text: 'Candidate 2 (picked)' },
+      slack_file: { id: 'F2' },
+    });
+    expect(candidates[3]).toMatchObject({ image_url: 'https://files.example/c4.png' });
+    expect(JSON.stringify(candidates[2])).toContain('Candidate 3 is being uploaded to Slack');
+  });
+
+  it('Discord shows one embed per attached candidate beside the card, and a row of Pick buttons', () => {
+    const card = buildDesignCard(fourCandidates(null));
+    const names = ['front-1-c1.png', 'front-1-c2.png', 'front-1-c3.png', 'front-1-c4.png'];
+    const message = renderDiscordCard(card, null, names);
+    expect(message.embeds).toHaveLength(5);
+    expect(message.embeds.slice(1).map((e) => [e.title, e.image?.url])).toEqual(
+      names.map((name, index) => [`Candidate ${index + 1}`, `attachment://${name}`]),
+    );
+    const labels = message.components.map((row) => row.components.map((c) => ('label' in c ? c.label : '')));
+    expect(labels[0]).toEqual(['Pick 1', 'Pick 2', 'Pick 3', 'Pick 4']);
+    expect(message.components.length).toBeLessThanOrEqual(5);
+  });
+
+  it("reads Slack's settings form: a default above the most is an error under it, nothing saved", () => {
+    const form = (defaultCount: string, most: string) => ({
+      private_metadata: JSON.stringify({ teamId: 'T1' }),
+      state: {
+        values: {
+          facet_settings_price_design: { value: { value: '3' } },
+          facet_settings_price_variation: { value: { value: '2' } },
+          facet_settings_price_edit: { value: { value: '1' } },
+          facet_settings_candidates_default: {
+            facet_settings_candidates_select: { selected_option: { value: defaultCount } },
+          },
+          facet_settings_candidates_max: {
+            facet_settings_candidates_select: { selected_option: { value: most } },
+          },
+        },
+      },
+    });
+    expect(readSettingsSubmission(form('3', '2'))).toEqual({
+      errors: { facet_settings_candidates_default: 'At most the most a person may ask for (2).' },
+    });
+    expect(readSettingsSubmission(form('5', '4'))).toEqual({
+      errors: { facet_settings_candidates_default: 'Pick one of the listed answers.' },
+    });
+    expect(readSettingsSubmission(form('2', '4'))).toMatchObject({
+      kind: 'settings',
+      settings: { candidates: { default: 2, max: 4 } },
+    });
   });
 });
