@@ -44,6 +44,11 @@ export type ChatContractDriver = {
   notices(designId: string): Promise<string[]>;
   /** How the platform writes a mention of a person and of the approver group in a notice. */
   mentions: { user(user: ContractUser): string; group: string };
+  /**
+   * The candidate pictures the design's card shows now, each as the platform carries it (Slack image
+   * blocks, Discord embeds of attached files); left out where the page draws them (the playground).
+   */
+  cardCandidates?: ((designId: string) => Promise<string[]>) | undefined;
   /** For platforms whose cards have a thread of posts (not the playground, whose page draws it). */
   thread?: ThreadDriver | undefined;
 };
@@ -356,7 +361,18 @@ function describeCandidates(name: string, setup: ChatContractSetup) {
         charged: 0,
         picked: null,
       });
-      expect((await driver.snapshot(design)).iterations[0]!.candidates).toHaveLength(3);
+      const stored = (await driver.snapshot(design)).iterations[0]!.candidates;
+      expect(stored).toHaveLength(3);
+      if (driver.cardCandidates) {
+        const shown = driver.cardCandidates;
+        expect(
+          await until(
+            () => shown(design),
+            (pictures) => pictures.length === 3,
+            'three candidate pictures',
+          ),
+        ).toEqual(['Candidate 1', 'Candidate 2', 'Candidate 3']);
+      }
       const before = await pickedOf(design);
       const approve = await driver.button(design, /^Approve\b/);
       expect(await (await driver.click('requester', design, approve)).answer()).toMatch(

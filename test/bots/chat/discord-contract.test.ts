@@ -102,6 +102,17 @@ describeChatContract('Discord', { threadPosts: true, threadMade: true }, async (
         );
       },
       startWithCandidates: (prompt, candidates) => startWith(prompt, { candidates }),
+      async cardCandidates(designId) {
+        const message = await kit.card(designId);
+        const files = new Set(message.attachments.map((attachment) => attachment.filename));
+        // An embed per candidate, showing a file attached to the card message itself.
+        return message.embeds.flatMap((embed) => {
+          const title = typeof embed.title === 'string' ? embed.title : '';
+          const image = embed.image as { url?: unknown } | undefined;
+          const name = typeof image?.url === 'string' ? image.url.split('/').pop()?.split('?')[0] : undefined;
+          return /^Candidate \d/.test(title) && name !== undefined && files.has(name) ? [title] : [];
+        });
+      },
       start: (prompt) => startWith(prompt, {}),
       async button(designId, label) {
         return (await kit.waitForButton(designId, label)).id;

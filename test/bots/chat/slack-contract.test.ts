@@ -65,6 +65,20 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
       snapshot,
       create: (prompt) => ask(prompt),
       history: (position) => ask(`history ${position}`),
+      async cardCandidates(designId) {
+        const ts = await cardTs(designId);
+        const card = kit.slack.calls.findLast((call) => call.method === 'chat.update' && call.args.ts === ts);
+        const blocks = (card?.args.blocks ?? []) as {
+          type: string;
+          block_id?: string;
+          title?: { text: string };
+        }[];
+        return blocks.flatMap((block) =>
+          block.type === 'image' && block.block_id?.startsWith('facet_candidate_')
+            ? [block.title?.text ?? '']
+            : [],
+        );
+      },
       startWithCandidates: (prompt, candidates) => startWith(`candidates:${candidates} ${prompt}`, prompt),
       start: (prompt) => startWith(prompt, prompt),
       async button(designId, label) {
