@@ -25,6 +25,10 @@ export interface WorkspacesTable {
   requesters_approve: Generated<boolean | null>;
   /** How approvers are asked: a group mention in the card's thread, or a direct message to each member. */
   approval_notices: Generated<ApprovalNotices>;
+  /** How many front-view candidates a design draws when the command does not say (1-4). */
+  candidates_default: Generated<number>;
+  /** The most front-view candidates a person may ask for (1-4). */
+  candidates_max: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -118,6 +122,8 @@ export interface DesignsTable {
   decline_reason: Generated<string | null>;
   /** The image the design was started from (a sketch or photo), re-encoded; null without one. */
   input_image_key: Generated<string | null>;
+  /** Front-view candidates drawn in every round of this design (1-4), fixed at its start. */
+  candidates: Generated<number>;
 }
 
 export interface DesignIterationsTable {
@@ -130,6 +136,17 @@ export interface DesignIterationsTable {
   requested_by: string;
   created_at: Timestamp;
   completed_at: Date | null;
+  /** The candidate picked (1-based); its image is `image_key`. Null until someone picks. */
+  picked: Generated<number | null>;
+}
+
+/** One front-view candidate of an iteration (migration 0017). */
+export interface FrontCandidatesTable {
+  design_id: string;
+  iteration: number;
+  candidate: number;
+  image_key: string;
+  created_at: Generated<Date>;
 }
 
 export type ViewName = 'front' | 'back' | 'side' | 'top' | 'bottom';
@@ -231,6 +248,7 @@ export interface Database {
   ledger_entries: LedgerEntriesTable;
   designs: DesignsTable;
   design_iterations: DesignIterationsTable;
+  front_candidates: FrontCandidatesTable;
   design_views: DesignViewsTable;
   revisions: RevisionsTable;
   slack_installations: SlackInstallationsTable;

@@ -50,6 +50,8 @@ export type WorkspaceSettings = {
   requestersApprove: boolean | null;
   /** How approvers are asked: in the card's thread, or by direct message (Slack). */
   approvalNotices: ApprovalNotices;
+  /** Front-view candidates: the default and the most a person may ask for; left out, they stay. */
+  candidates?: { default: number; max: number } | undefined;
 };
 
 export async function updateWorkspaceSettings(
@@ -68,6 +70,9 @@ export async function updateWorkspaceSettings(
       monthly_budget_cents: settings.monthlyBudgetCents,
       requesters_approve: settings.requestersApprove,
       approval_notices: settings.approvalNotices,
+      ...(settings.candidates
+        ? { candidates_default: settings.candidates.default, candidates_max: settings.candidates.max }
+        : {}),
       settings_saved_by: savedBy,
       updated_at: new Date(),
     })

@@ -13,7 +13,7 @@ export type Actor = {
  */
 export type ApprovalPolicy = { approverGroup: string | null; requestersApprove: boolean | null };
 
-export type Permission = 'approve' | 'decline' | 'edit' | 'cancel' | 'retry' | 'edit_view';
+export type Permission = 'approve' | 'decline' | 'edit' | 'pick' | 'cancel' | 'retry' | 'edit_view';
 
 /** Requesters approve their own designs unless the workspace says otherwise: by default only without a group. */
 export function requestersMayApprove(policy: ApprovalPolicy): boolean {
@@ -48,7 +48,9 @@ export function mayAct(
       return isRequester ? requestersMayApprove(policy) : isApprover;
     case 'decline':
       return isApprover && !isRequester;
+    // Picking a candidate is choosing what is approved or edited next: the people who may ask for changes.
     case 'edit':
+    case 'pick':
     case 'edit_view':
       return isRequester || isApprover;
     case 'cancel':

@@ -27,6 +27,7 @@ import {
   insertDesign,
   setDesignHold,
 } from './store/design-creation-statements.ts';
+import { pickCandidate } from './store/candidate-statements.ts';
 import { findWorkspaceById } from './store/workspace-statements.ts';
 import { remainingViews, type RemainingView } from './views.ts';
 import type { WorkflowOutcome, WorkflowRefusal } from './workflow-outcome.ts';
@@ -58,6 +59,8 @@ export type StartRequest = {
   surface?: Record<string, unknown> | undefined;
   /** A sketch or photo to start from, checked and re-encoded (prepareInputImage). */
   inputImage?: InputImage | undefined;
+  /** Front-view candidates per round (1-4); left out: the workspace's default. */
+  candidates?: number | undefined;
 };
 
 class Refused extends Error {
@@ -156,6 +159,35 @@ export class DesignService {
             now,
           });
           if (!front) throw new Error(`design ${design.id} awaiting approval without a front view`);
+        },
+      }),
+    );
+    return this.finish(request.designId, result);
+  }
+
+  /**
+   * Picks one of this iteration's front-view candidates: its image becomes the iteration's front view,
+   * the one Approve, the quick edits and Request changes act on. A pick may be changed until then.
+   */
+  async pick(request: {
+    designId: string;
+    actor: Actor;
+    iteration: number;
+    candidate: number;
+  }): Promise<WorkflowOutcome> {
+    const { candidate } = request;
+    const result = await this.deps.transitions.apply(
+      request.designId,
+      { type: 'pick', iteration: request.iteration, candidate, actor: request.actor },
+      (design) => ({
+        write: async (trx) => {
+          const picked = await pickCandidate(trx, {
+            designId: design.id,
+            iteration: design.iteration,
+            candidate,
+          });
+          if (!picked)
+            throw new Error(`design ${design.id} awaiting approval without candidate ${candidate}`);
         },
       }),
     );
@@ -297,7 +329,18 @@ export class DesignService {
           if (!workspace) throw new Refused({ ok: false, reason: 'not_found' });
           const overBudget = await this.deps.budgets.refusal(trx, workspace);
           if (overBudget) throw new Refused({ ok: false, ...overBudget });
-          const price = request.kind === 'variation' ? workspace.price_variation : workspace.price_design;
+          const candidates = request.candidates ?? workspace.candidates_default;
+          if (!Number.isInteger(candidates) || candidates < 1 || candidates > workspace.candidates_max)
+            throw new Refused({ ok: false, reason: 'too_many_candidates', max: workspace.candidates_max });
+          const basePrice = request.kind === 'variation' ? workspace.price_variation : workspace.price_design;
+          // Every candidate after the first costs an edit, held with the design from the start.
+          const price = phasePrice({
+            round: 1,
+            iteration: 1,
+            base_price: basePrice,
+            edit_price: workspace.price_edit,
+            candidates,
+          });
           const now = clock();
           const design = await insertDesign(trx, {
             workspaceId: workspace.id,
@@ -305,8 +348,10 @@ export class DesignService {
             prompt: request.prompt,
             kind: request.kind,
             parentDesignId: request.parent,
-            basePrice: price,
+            basePrice,
             editPrice: workspace.price_edit,
+            candidates,
+            holdAmount: price,
             requestKey: request.requestKey ?? null,
             surface: request.surface ?? {},
             inputImageKey: request.inputImage?.key ?? null,

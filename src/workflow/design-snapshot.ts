@@ -27,7 +27,13 @@ export type IterationSnapshot = {
   requestedBy: string;
   createdAt: Date;
   completedAt: Date | null;
+  /** Its front-view candidates stored so far, in order (one when the design draws one). */
+  candidates: CandidateSnapshot[];
+  /** The candidate picked (1-based): `imageKey` is its image. Null until someone picks. */
+  picked: number | null;
 };
+
+export type CandidateSnapshot = { candidate: number; imageKey: string };
 
 /** Everything a card shows, read in one go from the database: cards are a pure function of this. */
 export type DesignSnapshot = {
@@ -45,6 +51,8 @@ export type DesignSnapshot = {
   version: number;
   basePrice: number;
   editPrice: number;
+  /** Front-view candidates drawn in every round (1-4); each after the first costs `editPrice`. */
+  candidates: number;
   /** Credits the current hold will capture; 0 once settled. */
   held: number;
   charged: number;
@@ -108,7 +116,7 @@ export async function loadSnapshot(
 ): Promise<DesignSnapshot | undefined> {
   const design = await findSnapshotRow(db, designId);
   if (!design) return undefined;
-  const { iteration_rows: iterations, view_rows: views, revision } = design;
+  const { iteration_rows: iterations, view_rows: views, candidate_rows: candidates, revision } = design;
   const holdActive = design.hold_status === 'active';
   const queue =
     design.state === 'queued'
@@ -132,6 +140,7 @@ export async function loadSnapshot(
     version: design.version,
     basePrice: design.base_price,
     editPrice: design.edit_price,
+    candidates: design.candidates,
     held: holdActive ? design.hold_amount : 0,
     charged: design.charged,
     holdExpiresAt: holdActive ? design.hold_expires_at : null,
@@ -159,6 +168,10 @@ export async function loadSnapshot(
       requestedBy: row.requested_by,
       createdAt: toDate(row.created_at),
       completedAt: toNullableDate(row.completed_at),
+      candidates: candidates
+        .filter((candidate) => candidate.iteration === row.iteration)
+        .map((candidate) => ({ candidate: candidate.candidate, imageKey: candidate.image_key })),
+      picked: row.picked,
     })),
     views: views
       .map((row) => ({

@@ -127,6 +127,8 @@ export class DesignTransitions {
             ...stored,
             approver_group: design.approver_group,
             requesters_approve: design.requesters_approve,
+            // A transition that moved to another iteration has no pick there yet.
+            picked: decision.iteration === design.iteration ? design.picked : null,
           },
           decision,
         };
@@ -235,12 +237,15 @@ export class DesignTransitions {
  * What the design's current phase costs if it completes now: in its first round the design with every
  * accepted edit, in a later round the one edited view. The phase's hold is always exactly this (none
  * while it is 0), so completing captures it and a retry of a failed phase reserves it again.
+ *
+ * With several front-view candidates every picture drawn after the first costs the edit price: the
+ * first iteration is the base price plus (N - 1) edits, each edit round N edits.
  */
 export function phasePrice(
-  design: Pick<DesignRow, 'round' | 'iteration' | 'base_price' | 'edit_price'>,
+  design: Pick<DesignRow, 'round' | 'iteration' | 'base_price' | 'edit_price' | 'candidates'>,
 ): number {
   return design.round === 1
-    ? design.base_price + design.edit_price * (design.iteration - 1)
+    ? design.base_price + design.edit_price * (design.candidates * design.iteration - 1)
     : design.edit_price;
 }
 
@@ -263,5 +268,7 @@ function machineView(design: DesignRow) {
     requesterId: design.requester_id,
     failedPhase: design.failed_phase,
     policy: { approverGroup: design.approver_group, requestersApprove: design.requesters_approve },
+    candidates: design.candidates,
+    picked: design.picked,
   };
 }

@@ -167,3 +167,12 @@ export function viewPrompt(
   lines.push(studio);
   return lines.join('\n');
 }
+
+/**
+ * One of several front-view candidates drawn at once: the same request, with a line asking for a take of
+ * its own so the person has a real choice (the model would otherwise tend to draw one answer N times).
+ */
+export function candidatePrompt(prompt: string, candidate: number, of: number): string {
+  if (of <= 1) return prompt;
+  return `${prompt}\nThis is candidate ${candidate} of ${of} drawn side by side: give it a take of its own (form, proportions, detailing) while meeting everything above.`;
+}

@@ -15,6 +15,8 @@ export type WorkflowRefusal =
   | { reason: 'no_front_view' }
   /** The request key was used before for another request (another prompt or kind): nothing started. */
   | { reason: 'request_reused' }
+  /** More front-view candidates than the workspace allows (its maximum, 1-4). Nothing started. */
+  | { reason: 'too_many_candidates'; max: number }
   /** Estimated AI spend reached a cap: the workspace's month, or the operator's day. Nothing started. */
   | { reason: 'over_budget'; scope: 'workspace' | 'operator' };
 

@@ -19,7 +19,15 @@ export type WorkspaceSettings = {
   approvalNotices: ApprovalNotices;
   prices: Prices;
   monthlyBudgetCents: number | null;
+  /** Front-view candidates per round: the default and the most a person may ask for; left out, they stay. */
+  candidates?: CandidateSettings | undefined;
 };
+
+/** How many front-view candidates a design draws when not told (`default`), and at most (`max`), 1-4. */
+export type CandidateSettings = { default: number; max: number };
+
+/** The most front-view candidates any workspace may allow (the card's Pick buttons fit one row). */
+export const maxCandidates = 4;
 
 /** A Slack team, Discord guild or the playground, as the chat layer sees it. */
 export type WorkspaceInfo = {
@@ -34,6 +42,7 @@ export type WorkspaceInfo = {
   prices: Prices;
   /** The workspace's own monthly AI budget in US cents; null: the operator's default. */
   monthlyBudgetCents: number | null;
+  candidates: CandidateSettings;
 };
 
 function infoOf(row: Workspace): WorkspaceInfo {
@@ -46,6 +55,7 @@ function infoOf(row: Workspace): WorkspaceInfo {
     approvalNotices: row.approval_notices,
     prices: { design: row.price_design, variation: row.price_variation, edit: row.price_edit },
     monthlyBudgetCents: row.monthly_budget_cents,
+    candidates: { default: row.candidates_default, max: row.candidates_max },
   };
 }
 

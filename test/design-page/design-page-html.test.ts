@@ -28,6 +28,8 @@ const design = snapshot({
       requestedBy: hostile,
       createdAt: t0,
       completedAt: t0,
+      candidates: [{ candidate: 1, imageKey: `designs/${id}/front-1.png` }],
+      picked: 1,
     },
   ],
   // A key outside the design's folder is never linked (nor served).

@@ -221,4 +221,31 @@ describe('playground API', () => {
       (await post('command', { userId: 'ben', text: '/design pending', requestId: 'p2' })).body.reply,
     ).toBe('Nothing is waiting for your approval.');
   });
+
+  it('lets an admin set the candidates; more than the most is refused, the default drawn and held', async () => {
+    const say = async (userId: string, text: string, requestId: string) =>
+      (await post('command', { userId, text, requestId })).body.reply ?? '';
+    expect(await say('ben', '/design settings candidates 2 3', 'cand-1')).toMatch(/Only workspace admins/);
+    expect(await say('ada', '/design settings candidates 3 2', 'cand-2')).toMatch(
+      /cannot be more than the most a person may ask for \(2\); nothing was changed/,
+    );
+    expect(await say('ada', '/design settings candidates 2 3', 'cand-3')).toMatch(
+      /Front-view candidates per round: 2 unless asked, at most 3/,
+    );
+    expect(await say('ben', '/design help', 'cand-4')).toMatch(
+      /`candidates:N` \(1 to 3; 2 when you say nothing\).*`candidates:3` holds 5 credits for a new design, and each round of changes 3/,
+    );
+    const before = await designCount();
+    expect(await say('ben', '/design candidates:4 a teak bench', 'cand-5')).toMatch(
+      /at most 3 candidates per round; nothing was reserved/,
+    );
+    expect(await designCount()).toBe(before);
+    expect(await say('ben', '/design a teak bench', 'cand-6')).toBe('');
+    const bench = await test.db
+      .selectFrom('designs')
+      .select(['candidates', 'hold_amount'])
+      .where('prompt', '=', 'a teak bench')
+      .executeTakeFirstOrThrow();
+    expect(bench).toEqual({ candidates: 2, hold_amount: 4 });
+  });
 });

@@ -9,6 +9,8 @@ import { remainingViews, type RemainingView } from '../../workflow/views.ts';
  */
 export type CardAction =
   | { kind: 'approve'; designId: string; iteration: number }
+  /** Picks one of the iteration's front-view candidates (1-based). */
+  | { kind: 'pick'; designId: string; iteration: number; candidate: number }
   /** Opens the form that asks an approver why; the form's submission declines. */
   | { kind: 'decline'; designId: string; iteration: number }
   | { kind: 'edit'; designId: string; iteration: number; preset: PresetId }
@@ -33,6 +35,9 @@ export function encodeCardAction(action: CardAction): string {
     case 'edit':
       parts.push(String(action.iteration), action.preset);
       break;
+    case 'pick':
+      parts.push(String(action.iteration), String(action.candidate));
+      break;
     case 'edit_view':
       parts.push(action.view);
       break;
@@ -48,12 +53,17 @@ const iteration = z
   .string()
   .regex(/^[1-9]\d{0,8}$/)
   .transform(Number);
+const candidate = z
+  .string()
+  .regex(/^[1-4]$/)
+  .transform(Number);
 const presetIds = quickEditPresets.map((preset) => preset.id) as [PresetId, ...PresetId[]];
 
 const actionSchema = z.union([
   z.tuple([z.literal('approve'), designId, iteration]),
   z.tuple([z.literal('decline'), designId, iteration]),
   z.tuple([z.literal('edit'), designId, iteration, z.enum(presetIds)]),
+  z.tuple([z.literal('pick'), designId, iteration, candidate]),
   z.tuple([z.literal('request_changes'), designId, iteration]),
   z.tuple([z.literal('cancel'), designId]),
   z.tuple([z.literal('retry'), designId]),
@@ -76,6 +86,8 @@ export function parseCardAction(id: string): CardAction | undefined {
       return { kind: value[0], designId: value[1], iteration: value[2] };
     case 'edit':
       return { kind: 'edit', designId: value[1], iteration: value[2], preset: value[3] };
+    case 'pick':
+      return { kind: 'pick', designId: value[1], iteration: value[2], candidate: value[3] };
     case 'edit_view':
       return { kind: 'edit_view', designId: value[1], view: value[2] };
     default:

@@ -17,6 +17,16 @@ export type CardButton = {
   confirm?: { title: string; text: string; confirm: string; deny: string };
 };
 
+/** One front-view candidate of the iteration awaiting approval, shown beside the others with its Pick button. */
+export type CardCandidate = {
+  /** 1-based, as on its Pick button. */
+  number: number;
+  /** The image-store key. */
+  key: string;
+  alt: string;
+  picked: boolean;
+};
+
 /** A link the card offers after its buttons ("Open design page"): opens a URL, does nothing in Facet. */
 export type CardLink = { label: string; url: string };
 
@@ -59,6 +69,11 @@ export type DesignCard = {
   facts: CardText[][];
   /** The front view currently shown, by image-store key. */
   image: { key: string; alt: string } | null;
+  /**
+   * Several front-view candidates awaiting a pick, shown together (the picked one is also `image`); empty
+   * or left out when the design draws one. Optional: cards built by hand have none.
+   */
+  candidates?: CardCandidate[];
   /** Rows of buttons; empty when nothing can be done. */
   actions: CardButton[][];
   /** "Open design page", when the platform was given a linker (optional: cards built by hand have none). */
@@ -139,7 +154,7 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
           ? 'Next in line'
           : `Waiting in line: ${place.ahead} ahead`;
       card.status = [place ? `${where}, starts in about ${waitText(place.etaSeconds)}` : where];
-      card.facts = [[`${creditCount(design.held)} reserved, returned if you cancel`]];
+      card.facts = [[`${reservedFact(design)}, returned if you cancel`]];
       card.actions = [[cancelButton(design.id)]];
       break;
     }
@@ -154,23 +169,26 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
         { at: since, show: 'since' } satisfies CardMoment,
         usually(design.typicalSeconds),
       ].filter((part) => part !== '');
-      card.facts = [asked ?? iterationFact, [`${creditCount(design.held)} reserved`]];
+      card.facts = [asked ?? iterationFact, [reservedFact(design)]];
       card.actions = [[cancelButton(design.id)]];
       break;
     }
     case 'awaiting_approval': {
       card.tone = 'waiting';
       card.status = [`Iteration ${design.iteration} is ready: approve it, or ask for changes`];
+      if (current && design.candidates > 1) showCandidates(card, design, current);
       const expires: CardText[] = design.holdExpiresAt
         ? [', returned if not approved by ', { at: design.holdExpiresAt, show: 'deadline' }]
         : [];
       const approvers = approversFact(design.approval);
       card.facts = [
         asked ?? iterationFact,
-        [`${creditCount(design.held)} reserved`, ...expires],
+        [reservedFact(design), ...expires],
         ...(approvers ? [approvers] : []),
       ];
+      const roundPrice = design.editPrice * design.candidates;
       card.actions = [
+        ...(current && design.candidates > 1 ? [pickButtons(design, current)] : []),
         [
           approveButton(design.id, design.iteration, design.held),
           {
@@ -179,7 +197,7 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
               designId: design.id,
               iteration: design.iteration,
             }),
-            label: `Request changes (+${creditCount(design.editPrice)})`,
+            label: `Request changes (+${creditCount(roundPrice)})`,
           },
           // Where someone other than the requester approves, they may also turn it down (with a reason).
           ...(approvers ? [declineButton(design.id, design.iteration)] : []),
@@ -192,7 +210,7 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
             iteration: design.iteration,
             preset: preset.id,
           }),
-          label: design.editPrice > 0 ? `${preset.label} (+${creditCount(design.editPrice)})` : preset.label,
+          label: roundPrice > 0 ? `${preset.label} (+${creditCount(roundPrice)})` : preset.label,
         })),
       ];
       break;
@@ -299,6 +317,50 @@ export function buildDesignCard(design: DesignSnapshot, pageLink?: DesignPageLin
   const source = sourceImageOf(design);
   if (source) card.sourceImage = source;
   return card;
+}
+
+/**
+ * "6 credits reserved", or with several candidates "4 candidates · 6 credits reserved": what a round
+ * draws and holds is on the card before anything is generated.
+ */
+function reservedFact(design: DesignSnapshot): string {
+  const reserved = `${creditCount(design.held)} reserved`;
+  return design.candidates > 1 ? `${design.candidates} candidates · ${reserved}` : reserved;
+}
+
+/**
+ * The iteration's candidates side by side: the card shows the picked one as its front view (approve and
+ * the edits act on it), and says which to pick while none is.
+ */
+function showCandidates(
+  card: DesignCard,
+  design: DesignSnapshot,
+  current: DesignSnapshot['iterations'][number],
+): void {
+  card.candidates = current.candidates.map(({ candidate, imageKey }) => ({
+    number: candidate,
+    key: imageKey,
+    alt: `Front view, iteration ${current.iteration}, candidate ${candidate}`,
+    picked: candidate === current.picked,
+  }));
+  const picked = card.candidates.find((candidate) => candidate.picked);
+  card.image = picked ? { key: picked.key, alt: picked.alt } : null;
+  card.status = picked
+    ? [
+        `Iteration ${design.iteration} is ready: candidate ${picked.number} of ${card.candidates.length} picked; approve it, or ask for changes`,
+      ]
+    : [
+        `Iteration ${design.iteration} is ready: pick one of the ${card.candidates.length} candidates, then approve it or ask for changes`,
+      ];
+}
+
+/** "Pick 1" … "Pick N" for the iteration's candidates; the picked one says so. */
+function pickButtons(design: DesignSnapshot, current: DesignSnapshot['iterations'][number]): CardButton[] {
+  return current.candidates.map(({ candidate }) => ({
+    id: encodeCardAction({ kind: 'pick', designId: design.id, iteration: design.iteration, candidate }),
+    label: candidate === current.picked ? `Picked ${candidate}` : `Pick ${candidate}`,
+    ...(candidate === current.picked ? { style: 'primary' as const } : {}),
+  }));
 }
 
 /** Told once per level and month, on the card of the design that crossed it: the team and its admins see it. */

@@ -120,7 +120,13 @@ export function buildDesignThread(
     images.push({ postKey: `image:${imageKey}`, imageKey, title });
   };
   if (options.frontsInThread) {
-    for (const it of design.iterations) add(it.imageKey, `Front view, iteration ${it.iteration}`);
+    for (const it of design.iterations) {
+      // Several candidates: each goes in, numbered as its Pick button on the card.
+      if (it.candidates.length > 1)
+        for (const { candidate, imageKey } of it.candidates)
+          add(imageKey, `Front view, iteration ${it.iteration}, candidate ${candidate}`);
+      else add(it.imageKey, `Front view, iteration ${it.iteration}`);
+    }
   }
   if (!wasApproved(design)) return { status: null, images };
 

@@ -2,7 +2,7 @@ import { requestersMayApprove } from '../../workflow/actor.ts';
 import { truncate } from '../../text.ts';
 import type { DesignHistoryEntry } from '../../workflow/workspace-designs.ts';
 import type { CreditBalance, CreditEntry } from '../../workflow/workspace-credits.ts';
-import type { Prices, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
+import type { CandidateSettings, Prices, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
 import type { WorkspaceMonthUsage } from '../../workflow/workspace-usage.ts';
 import { creditCount } from '../card/credit-count.ts';
 import { chatLines, type ChatText } from './chat-text.ts';
@@ -113,8 +113,12 @@ export function usageAnswer(usage: WorkspaceMonthUsage): ChatText {
   ]);
 }
 
-/** `/design help`, with this workspace's prices. */
-export function helpAnswer(words: ChatWords, prices: Prices): ChatText {
+/** `/design help`, with this workspace's prices and candidate settings. */
+export function helpAnswer(
+  words: ChatWords,
+  prices: Prices,
+  candidates: CandidateSettings = { default: 1, max: 1 },
+): ChatText {
   return chatLines([
     [{ strong: 'Facet designs products with you, right here.' }],
     [
@@ -129,7 +133,19 @@ export function helpAnswer(words: ChatWords, prices: Prices): ChatText {
     [
       `Credits are reserved when you start (${prices.design}, plus ${prices.edit} per edit; a variation costs ${prices.variation}) and charged only when the design is complete; a failure, cancel or expiry returns them.`,
     ],
+    ...(candidates.max > 1 ? [candidatesHelp(prices, candidates)] : []),
   ]);
+}
+
+/**
+ * How candidates are asked for and what they cost: every picture after the first of a round costs an
+ * edit, and every round draws as many as the first.
+ */
+function candidatesHelp(prices: Prices, candidates: CandidateSettings): ChatText {
+  const n = candidates.max;
+  return [
+    `Candidates: add \`candidates:N\` (1 to ${n}${candidates.default > 1 ? `; ${candidates.default} when you say nothing` : ''}) to draw N front views at once and pick one with its Pick button; Approve, the quick edits and Request changes then act on the picked one, and every round draws N again. Each candidate after the first costs an edit, held from the start: \`candidates:${n}\` holds ${prices.design + prices.edit * (n - 1)} credits for a new design, and each round of changes ${prices.edit * n}.`,
+  ];
 }
 
 /** The workspace's settings, after a change or on request. */
@@ -154,6 +170,9 @@ export function settingsAnswer(words: ChatWords, workspace: WorkspaceInfo, saved
       workspace.requestersApprove === null ? ' (the default)' : '',
     ],
     [`Prices: design ${prices.design}, variation ${prices.variation}, edit ${prices.edit} credits`],
+    [
+      `Front-view candidates per round: ${workspace.candidates.default} unless asked, at most ${workspace.candidates.max} (each after the first costs an edit)`,
+    ],
     [
       workspace.monthlyBudgetCents === null
         ? 'Monthly AI budget: the operator’s default (`/design usage` shows it)'

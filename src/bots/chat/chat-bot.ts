@@ -9,7 +9,11 @@ import type { WorkflowOutcome, WorkflowRefusal } from '../../workflow/workflow-o
 import { setTimeout as delay } from 'node:timers/promises';
 import { adminGrantKey, type WorkspaceCredits } from '../../workflow/workspace-credits.ts';
 import type { WorkspaceDesigns } from '../../workflow/workspace-designs.ts';
-import type { WorkspaceDirectory, WorkspaceInfo } from '../../workflow/workspace-directory.ts';
+import type {
+  CandidateSettings,
+  WorkspaceDirectory,
+  WorkspaceInfo,
+} from '../../workflow/workspace-directory.ts';
 import type { WorkspaceUsage } from '../../workflow/workspace-usage.ts';
 import type { ApprovalQueue } from '../../workflow/approval-queue.ts';
 import { parseCardAction, variationKey, type CardAction } from '../card/card-action-id.ts';
@@ -83,6 +87,20 @@ function refusedAction(
 ): { permission: Permission; own: boolean } | undefined {
   if (kind !== 'approve' && kind !== 'decline') return undefined;
   return { permission: kind, own: design?.requesterId === actor.userId };
+}
+
+/**
+ * The candidate settings after a change that may give either number: a lower maximum takes the default
+ * down with it, a default above the maximum given with it is refused (undefined).
+ */
+function settledCandidates(
+  current: CandidateSettings,
+  change: SettingsChange['candidates'],
+): CandidateSettings | undefined {
+  const max = change?.max ?? current.max;
+  if (change?.default !== undefined)
+    return change.default <= max ? { default: change.default, max } : undefined;
+  return { default: Math.min(current.default, max), max };
 }
 
 /** The person who starts a design or a variation: nothing about them but who they are is needed. */
@@ -344,7 +362,7 @@ export class ChatBot {
     const tell = (text: string) => replies.tell([text]);
     switch (command.kind) {
       case 'help':
-        return replies.tell(helpAnswer(words, workspace.prices));
+        return replies.tell(helpAnswer(words, workspace.prices, workspace.candidates));
       case 'credits': {
         const statement = await this.deps.credits.statement(account, 8);
         return replies.tell(creditsAnswer(statement.balance, statement.entries));
@@ -394,6 +412,7 @@ export class ChatBot {
           workspaceId: workspace.id,
           actor: requester(origin.userId),
           prompt: command.prompt,
+          candidates: command.candidates,
           // Scoped by the person: a request id is only an idempotency key for the one who sent it.
           requestKey: `${origin.userId}:${origin.requestId}`,
           surface: { [platform]: this.deps.platform.cardPlace(origin) },
@@ -472,6 +491,11 @@ export class ChatBot {
     if (!(await origin.actor(workspace)).isAdmin) return replies.tell([words.adminsOnly]);
     if (change === null) return replies.openSettingsForm(workspace);
     const prices = workspace.prices;
+    const candidates = settledCandidates(workspace.candidates, change.candidates);
+    if (candidates === undefined)
+      return replies.tell([
+        `The default number of candidates cannot be more than the most a person may ask for (${change.candidates?.max ?? workspace.candidates.max}); nothing was changed.`,
+      ]);
     const saved = await this.deps.workspaces.updateSettings(
       workspace.id,
       {
@@ -486,6 +510,7 @@ export class ChatBot {
         },
         monthlyBudgetCents:
           change.monthlyBudgetCents === undefined ? workspace.monthlyBudgetCents : change.monthlyBudgetCents,
+        candidates,
       },
       origin.userId,
     );
@@ -526,6 +551,8 @@ export class ChatBot {
     switch (action.kind) {
       case 'approve':
         return service.approve({ designId, actor, iteration: action.iteration });
+      case 'pick':
+        return service.pick({ designId, actor, iteration: action.iteration, candidate: action.candidate });
       case 'edit':
         return service.edit({
           designId,

@@ -12,12 +12,22 @@ export type SettingsChange = {
   /** US cents; null: back to the operator's default. */
   monthlyBudgetCents?: number | null | undefined;
   prices?: { design?: number | undefined; variation?: number | undefined; edit?: number | undefined };
+  /** Front-view candidates: the default, the most a person may ask for (1-4); either may be left out. */
+  candidates?: { default?: number | undefined; max?: number | undefined } | undefined;
 };
 
 /** What `/design …` asks for, on every platform. */
 export type ChatCommand =
-  /** `image`: a sketch or photo on the platform's own file host to start from (fetched, then checked). */
-  | { kind: 'create'; prompt: string; image?: InputImageSource | undefined }
+  /**
+   * `image`: a sketch or photo on the platform's own file host to start from (fetched, then checked).
+   * `candidates`: front-view candidates per round (1-4) when asked for; else the workspace's default.
+   */
+  | {
+      kind: 'create';
+      prompt: string;
+      image?: InputImageSource | undefined;
+      candidates?: number | undefined;
+    }
   | { kind: 'help' }
   | { kind: 'credits' }
   /** `position`: one design of the list in detail (1 = the newest). */
@@ -43,6 +53,35 @@ export const historyLength = 10;
 const historyUsage = `Usage: \`/design history\` lists your recent designs; \`/design history 2\` shows the second of them in detail (1 to ${historyLength}).`;
 
 const createUsage = 'Describe the product: `/design create wireless headphones in matte black`.';
+
+/** The most front-view candidates anyone may ask for (a workspace may allow fewer). */
+export const mostCandidates = 4;
+
+export const candidatesUsage = `Nothing was started or charged: \`candidates:N\` asks for N front views to pick from (1 to ${mostCandidates}), e.g. \`/design candidates:4 wireless headphones\`. Each one after the first costs an edit, in every round.`;
+
+/** A number of candidates as typed or sent (an option); undefined when it is not 1 to 4. */
+export function candidateCount(value: unknown): number | undefined {
+  const count = typeof value === 'string' && /^[1-9]\d*$/.test(value) ? Number(value) : value;
+  return typeof count === 'number' && Number.isInteger(count) && count >= 1 && count <= mostCandidates
+    ? count
+    : undefined;
+}
+
+/**
+ * A create command, with a `candidates:N` word taken out of the description wherever it stands (a
+ * description rarely holds that word; one that must can say "candidates: 4" with a space).
+ */
+function createCommand(prompt: string): ChatCommand {
+  const words = prompt.split(/\s+/);
+  const asked = words.filter((word) => /^candidates:/i.test(word));
+  if (asked.length === 0) return overLongPrompt(prompt) ?? { kind: 'create', prompt };
+  const candidates = candidateCount(asked[0]?.slice('candidates:'.length));
+  if (asked.length > 1 || candidates === undefined) return { kind: 'misuse', text: candidatesUsage };
+  // Only the option goes: the description keeps its own spacing and lines.
+  const rest = prompt.replace(/(^|\s)candidates:\S*(\s+|$)/i, '$1').trim();
+  if (rest === '') return { kind: 'misuse', text: createUsage };
+  return overLongPrompt(rest) ?? { kind: 'create', prompt: rest, candidates };
+}
 
 /** The subcommands that take nothing after them, and what each does, for the answer to a misuse. */
 const bareCommands = {
@@ -131,7 +170,7 @@ export function parseDesignCommand(text: string, mention: RegExp): ChatCommand {
     if (!named.exact) return { kind: 'misuse', text: createUsage };
     const prompt = trimmed.slice(first.length).trim();
     if (prompt === '') return { kind: 'misuse', text: createUsage };
-    return overLongPrompt(prompt) ?? { kind: 'create', prompt };
+    return createCommand(prompt);
   }
   if (named?.word === 'grant') {
     const userId = mention.exec(words[1] ?? '')?.[1];
@@ -150,7 +189,7 @@ export function parseDesignCommand(text: string, mention: RegExp): ChatCommand {
     if (!named.exact || words.length > 1) return misuse(named.word);
     return named.word === 'settings' ? { kind: 'settings', change: null } : { kind: named.word };
   }
-  return overLongPrompt(trimmed) ?? { kind: 'create', prompt: trimmed };
+  return createCommand(trimmed);
 }
 
 /**

@@ -56,6 +56,14 @@ export function refusalMessage(
       return refusal.scope === 'workspace'
         ? `This workspace has used its AI budget for this month, so no new design can start; nothing was reserved. ${viewer.isAdmin ? 'As a workspace admin you can raise it in `/design settings`.' : 'A workspace admin can raise it in `/design settings`.'} Designs already under way finish as usual.`
         : 'Facet has reached the AI spending limit its operator set for today, so no new design can start; nothing was reserved. Try again after midnight UTC. Designs already under way finish as usual.';
+    case 'pick_first':
+      return 'Pick a candidate first: press one of the Pick buttons under the front views, then approve it or ask for changes. Nothing was changed.';
+    case 'no_such_candidate':
+      return 'That candidate does not exist; nothing was changed.';
+    case 'too_many_candidates':
+      return refusal.max === 1
+        ? 'This workspace draws one front view per round; nothing was reserved. A workspace admin can allow more candidates in `/design settings`.'
+        : `This workspace allows at most ${refusal.max} candidates per round; nothing was reserved. Ask for fewer, e.g. \`candidates:${refusal.max}\`.`;
     case 'request_reused':
       return 'That request was already used to start another design, so nothing new was started. Send the command again.';
   }

@@ -53,7 +53,8 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
     const thread = buildDesignThread(design, { frontsInThread: mode === 'thread' });
     const notices = buildDesignNotices(design);
     const inThread = thread.status !== null || thread.images.length > 0 || notices.length > 0;
-    const needsPosts = ((mode === 'attach' || mode === 'upload') && card.image !== null) || inThread;
+    const pictured = card.image !== null || (card.candidates ?? []).length > 0;
+    const needsPosts = ((mode === 'attach' || mode === 'upload') && pictured) || inThread;
     const posted = needsPosts ? await posts.list(design.id) : new Map<string, string | null>();
     const uploaded = new Map<string, string>();
     // An image that cannot be uploaded must not hold back the rest: it is thrown once all else is shown.
@@ -67,6 +68,9 @@ export class ThreadedCardNotifier<Where extends CardMessage> implements Notifier
       }
     };
     if (mode === 'upload' && card.image) await upload(card.image.key, card.image.alt);
+    // Candidates waiting for a pick are shown on the card too.
+    if (mode === 'upload')
+      for (const candidate of card.candidates ?? []) await upload(candidate.key, candidate.alt);
     await this.updateCard(design.id, where, mode, posted, card, uploaded);
     if (inThread) {
       const threadId = await this.threadOf(design, where, posted);

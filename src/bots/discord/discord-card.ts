@@ -83,11 +83,15 @@ export type DiscordCardMessage = {
 export type DiscordCardImage = { key: string; alt: string; name: string };
 
 /**
- * The images a card shows, in order. A list, not one: the gallery shows whatever the card model offers
- * (today the current front view), up to Discord's ten a gallery.
+ * The images a card shows, in order: the iteration's candidates side by side while there are several
+ * (the picked one among them, titled so), else the current front view; up to Discord's ten a gallery.
  */
 export function discordCardImages(card: DesignCard): DiscordCardImage[] {
-  const images = card.image ? [card.image] : [];
+  const candidates = (card.candidates ?? []).map((candidate) => ({
+    key: candidate.key,
+    alt: `Candidate ${candidate.number}${candidate.picked ? ' (picked)' : ''}: ${candidate.alt}`,
+  }));
+  const images = candidates.length > 0 ? candidates : card.image ? [card.image] : [];
   return images
     .slice(0, discordCardLimits.galleryItems)
     .map((image) => ({ ...image, name: imageFileName(image.key) }));

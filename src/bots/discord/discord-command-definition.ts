@@ -5,7 +5,7 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import { maxPromptLength } from '../../workflow/prompts.ts';
-import { maxGrant } from '../chat/design-command.ts';
+import { maxGrant, mostCandidates } from '../chat/design-command.ts';
 
 const maxPrice = 1000;
 
@@ -15,6 +15,15 @@ const price = (name: string, description: string) => ({
   description,
   min_value: 0,
   max_value: maxPrice,
+  required: false,
+});
+
+const candidates = (name: string, description: string) => ({
+  type: ApplicationCommandOptionType.Integer as const,
+  name,
+  description,
+  min_value: 1,
+  max_value: mostCandidates,
   required: false,
 });
 
@@ -44,6 +53,14 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
             name: 'image',
             description: 'A sketch or photo to start from (PNG, JPEG or WebP, up to 10 MB)',
             required: false,
+          },
+          {
+            type: ApplicationCommandOptionType.Integer,
+            name: 'candidates',
+            description: 'Front views to pick from each round (each extra costs an edit)',
+            required: false,
+            min_value: 1,
+            max_value: mostCandidates,
           },
         ],
       },
@@ -125,6 +142,8 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
           price('price_design', 'Credits a design costs'),
           price('price_variation', 'Credits a variation costs'),
           price('price_edit', 'Credits each edit costs'),
+          candidates('candidates_default', 'Front-view candidates a design draws unless asked'),
+          candidates('candidates_max', 'Most front-view candidates a member may ask for'),
           {
             type: ApplicationCommandOptionType.Number,
             name: 'monthly_budget_usd',

@@ -2,7 +2,7 @@ import { hostBoundImageSource } from '../chat/host-bound-image-source.ts';
 import type { InputImageSource } from '../chat/input-image-source.ts';
 import type { ChatPlatform } from '../chat/chat-platform.ts';
 import type { ChatWords } from '../chat/chat-words.ts';
-import { overLongPrompt, type ChatCommand } from '../chat/design-command.ts';
+import { candidateCount, candidatesUsage, overLongPrompt, type ChatCommand } from '../chat/design-command.ts';
 import { readDiscordCardPlace } from './discord-card-place.ts';
 import type { DiscordAttachment, DiscordCommandOptions } from './discord-command-options.ts';
 
@@ -13,7 +13,7 @@ export const discordWords: ChatWords = {
   historyDetail: '`/design history design:2`',
   admins: 'Members with Manage Server',
   adminsOnly: 'Only members with the Manage Server permission can do that.',
-  settings: 'approver role, prices',
+  settings: 'approver role, prices, candidates',
   settingsHowTo: 'Manage Server can change them with the options of this command',
   cannotPost:
     'Facet cannot post in this channel: ask a server manager to let it send messages, embed links and attach files here; nothing was charged.',
@@ -67,11 +67,16 @@ export function readDiscordCommand(
       // Discord clients keep the option to its max_length; a longer one is forged, and refused at once.
       const prompt = options.getString('prompt', true);
       const attachment = options.getAttachment('image');
+      const asked = options.getInteger('candidates');
+      const candidates = asked === null ? undefined : candidateCount(asked);
+      // Discord keeps the option within 1 to 4; anything else was forged.
+      if (asked !== null && candidates === undefined) return { kind: 'misuse', text: candidatesUsage };
       return (
         overLongPrompt(prompt) ?? {
           kind: 'create',
           prompt,
           ...(attachment ? { image: discordAttachmentSource(attachment, imageHosts) } : {}),
+          ...(candidates ? { candidates } : {}),
         }
       );
     }
@@ -107,6 +112,10 @@ export function readDiscordCommand(
           kind: 'misuse',
           text: 'Give a monthly budget or clear it, not both; nothing was changed.',
         };
+      const candidates = {
+        default: candidateCount(options.getInteger('candidates_default')),
+        max: candidateCount(options.getInteger('candidates_max')),
+      };
       const ownApproval = options.getString('requesters_approve');
       const requestersApprove =
         ownApproval === null ? undefined : ownApproval === 'default' ? null : ownApproval === 'yes';
@@ -120,11 +129,18 @@ export function readDiscordCommand(
         clear ||
         requestersApprove !== undefined ||
         monthlyBudgetCents !== undefined ||
+        Object.values(candidates).some((n) => n !== undefined) ||
         Object.values(prices).some((p) => p !== undefined);
       return {
         kind: 'settings',
         change: changing
-          ? { approverGroup: clear ? null : role?.id, requestersApprove, prices, monthlyBudgetCents }
+          ? {
+              approverGroup: clear ? null : role?.id,
+              requestersApprove,
+              prices,
+              monthlyBudgetCents,
+              candidates,
+            }
           : null,
       };
     }

@@ -15,6 +15,8 @@ export type PlaygroundDesign = {
   imageUrl: string | null;
   /** The sketch or photo the design was started from ("From your sketch"), shown small; null without one. */
   sourceImageUrl: string | null;
+  /** The card's candidates (`card.candidates`) with their image URLs, same order; empty for one. */
+  candidates: { number: number; key: string; alt: string; picked: boolean; url: string }[];
   /**
    * Who the design waits for: the people who may approve it where someone other than the requester has
    * to (the page shows them a badge). Empty otherwise.
@@ -38,6 +40,7 @@ export function imageKeysOf(design: DesignSnapshot): string[] {
   return [
     ...(card.image ? [card.image.key] : []),
     ...(card.sourceImage ? [card.sourceImage.key] : []),
+    ...(card.candidates ?? []).map((candidate) => candidate.key),
     ...thread.images.map((image) => image.imageKey),
   ];
 }
@@ -57,6 +60,10 @@ export function playgroundDesign(
     card,
     imageUrl: card.image ? (urls.get(card.image.key) ?? null) : null,
     sourceImageUrl: card.sourceImage ? (urls.get(card.sourceImage.key) ?? null) : null,
+    candidates: (card.candidates ?? []).flatMap((candidate) => {
+      const url = urls.get(candidate.key);
+      return url ? [{ ...candidate, url }] : [];
+    }),
     approvers: approversOf(design),
     thread: {
       notices: buildDesignNotices(design).map((notice) =>

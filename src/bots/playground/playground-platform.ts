@@ -11,7 +11,7 @@ export const playgroundPlatform: ChatPlatform = {
     historyDetail: '`/design history 2`',
     admins: 'Workspace admins (Ada: switch users at the top right)',
     adminsOnly: 'Only workspace admins can do that (switch to Ada).',
-    settings: 'who approves, prices',
+    settings: 'who approves, prices, candidates',
     settingsHowTo: `change who approves ${playgroundSettingsUsage}`,
     cannotPost: 'The playground could not show that design; nothing was charged.',
     outsideWorkspace: 'The playground is one workspace; this should not happen.',

@@ -56,14 +56,41 @@ export function slackImageFields(source: SlackImageSource): Record<string, unkno
 }
 
 /**
+ * The iteration's candidates, each an image block titled with its number (the Pick buttons say the
+ * same), or a line saying it is on its way while Slack cannot show it yet.
+ */
+function candidateBlocks(card: DesignCard, sources: (SlackImageSource | null)[]): SlackBlock[] {
+  return (card.candidates ?? []).map((candidate, index) => {
+    const source = sources[index] ?? null;
+    const title = `Candidate ${candidate.number}${candidate.picked ? ' (picked)' : ''}`;
+    return source
+      ? {
+          type: 'image',
+          block_id: `facet_candidate_${candidate.number}`,
+          title: { type: 'plain_text', text: title },
+          ...slackImageFields(source),
+          alt_text: truncate(candidate.alt, slackLimits.altText),
+        }
+      : {
+          type: 'context',
+          block_id: `facet_candidate_${candidate.number}`,
+          elements: [{ type: 'mrkdwn', text: `:frame_with_picture: ${title} is being uploaded to Slack` }],
+        };
+  });
+}
+
+/**
  * The card as a Slack message. An image block Slack cannot fetch can make it reject the whole message,
  * so without a source (an upload not finished yet) the card says its picture is on the way instead.
  */
 export function renderSlackCard(
   card: DesignCard,
   image: SlackImageSource | null,
-  /** Where Slack can fetch the sketch the design started from; without it the card only says so. */
-  sourceImage: SlackImageSource | null = null,
+  /**
+   * `source`: where Slack can fetch the sketch the design started from (without it the card only says
+   * so); `candidates`: where Slack gets each of `card.candidates` (same order; null while one uploads).
+   */
+  extras: { source?: SlackImageSource | null; candidates?: (SlackImageSource | null)[] } = {},
 ): { text: string; blocks: SlackBlock[] } {
   const title = escapeSlackText(card.title);
   const blocks: SlackBlock[] = [
@@ -99,7 +126,7 @@ export function renderSlackCard(
       ],
     },
   ];
-  if (card.sourceImage) blocks.push(sourceBlock(card.sourceImage, sourceImage));
+  if (card.sourceImage) blocks.push(sourceBlock(card.sourceImage, extras.source ?? null));
   if (card.image && image) {
     blocks.push({
       type: 'image',
@@ -119,6 +146,7 @@ export function renderSlackCard(
       ],
     });
   }
+  blocks.push(...candidateBlocks(card, extras.candidates ?? []));
   if (card.facts.length > 0) {
     blocks.push({
       type: 'context',

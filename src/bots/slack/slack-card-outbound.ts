@@ -134,26 +134,31 @@ export class SlackCardOutbound implements CardOutbound<SlackCardMessage> {
   ): Promise<void> {
     const client = await this.client(where);
     const linked = (await this.imageMode()) === 'link';
+    const sourceOf = async (key: string): Promise<SlackImageSource | null> => {
+      if (linked) return this.urlOf(key);
+      const fileId = options.uploaded?.get(key);
+      return fileId ? { fileId } : null;
+    };
+    const candidates = await Promise.all((card.candidates ?? []).map((c) => sourceOf(c.key)));
     // The sketch a design started from is shown small where Slack can fetch it, else only named.
     const source = card.sourceImage && linked ? await this.urlOf(card.sourceImage.key) : null;
-    const update = async (image: SlackImageSource | null) => {
+    const update = async (image: SlackImageSource | null, shown = candidates) => {
       await client.chat.update({
         channel: where.channelId,
         ts: where.messageId,
-        ...renderSlackCard(card, image, source),
+        ...renderSlackCard(card, image, { source, candidates: shown }),
       });
     };
-    if (!card.image) return update(null);
-    if (linked) return update(await this.urlOf(card.image.key));
-    const fileId = options.uploaded?.get(card.image.key);
-    if (!fileId) return update(null);
+    const image = card.image ? await sourceOf(card.image.key) : null;
+    const uploads = [image, ...candidates].some((source) => source !== null && typeof source !== 'string');
+    if (!uploads) return update(image);
     try {
-      await whileScanning(() => update({ fileId }));
+      await whileScanning(() => update(image));
     } catch (error) {
       if (!refusesSlackFile(error)) throw error;
-      // The card's state and buttons must not wait for its picture: shown without it now, and the
+      // The card's state and buttons must not wait for its pictures: shown without them now, and the
       // error has the notifier deliver the card again.
-      await update(null);
+      await update(null, []);
       throw error;
     }
   }

@@ -18,7 +18,7 @@ export const slackWords: ChatWords = {
   historyDetail: '`/design history 2`',
   admins: 'Workspace admins',
   adminsOnly: 'Only workspace admins and owners can do that.',
-  settings: 'who approves, prices',
+  settings: 'who approves, prices, candidates',
   settingsHowTo: 'workspace admins change them with `/design settings`',
   cannotPost:
     'Facet cannot post in this conversation. Invite it first (`/invite @Facet`), or use a channel it is in; nothing was charged.',

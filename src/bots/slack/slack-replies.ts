@@ -166,6 +166,7 @@ export class SlackReplies implements ChatReplies {
         approvalNotices: current.approvalNotices,
         prices: current.prices,
         monthlyBudgetCents: current.monthlyBudgetCents,
+        candidates: current.candidates,
         groups: (groups.usergroups ?? []).flatMap((g) =>
           g.id && g.handle ? [{ id: g.id, handle: g.handle }] : [],
         ),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { ApprovalNotices } from '../../workflow/workspace-directory.ts';
 import { maxDirectApprovers } from '../card/design-notices.ts';
 import { clip } from '../../text.ts';
-import type { Prices } from '../../workflow/workspace-directory.ts';
+import type { CandidateSettings, Prices } from '../../workflow/workspace-directory.ts';
+import { mostCandidates } from '../chat/design-command.ts';
 import type { ChatSubmission } from '../chat/chat-request.ts';
 
 export const settingsModalCallbackId = 'facet_settings';
@@ -30,6 +31,12 @@ const noticesChoices: Record<ApprovalNotices, string> = {
   thread: "Mention the group in the card's thread",
   direct: `Direct message each member (groups of up to ${maxDirectApprovers}; larger ones are mentioned)`,
 };
+const candidateFields = [
+  { key: 'default', label: 'Front-view candidates unless asked' },
+  { key: 'max', label: 'Most front-view candidates a person may ask for' },
+] as const satisfies readonly { key: keyof CandidateSettings; label: string }[];
+const candidatesBlock = (key: keyof CandidateSettings) => `facet_settings_candidates_${key}`;
+const candidatesAction = 'facet_settings_candidates_select';
 const maxBudgetUsd = 1_000_000;
 /** Slack allows 100 options in a static select; one is "nobody". */
 const maxGroups = 99;
@@ -45,6 +52,8 @@ export function settingsModal(input: {
   prices: Prices;
   /** US cents; null: the operator's default. */
   monthlyBudgetCents: number | null;
+  /** Left out (a form built before candidates existed): one, at most four. */
+  candidates?: CandidateSettings | undefined;
   groups: UserGroup[];
 }) {
   const option = (value: string, text: string) => ({
@@ -59,6 +68,10 @@ export function settingsModal(input: {
   );
   const noticeOptions = (Object.keys(noticesChoices) as ApprovalNotices[]).map((key) =>
     option(key, noticesChoices[key]),
+  );
+  const candidates = input.candidates ?? { default: 1, max: mostCandidates };
+  const countOptions = Array.from({ length: mostCandidates }, (_, index) =>
+    option(String(index + 1), String(index + 1)),
   );
   const ownCurrent = input.requestersApprove === null ? 'default' : input.requestersApprove ? 'yes' : 'no';
   return {
@@ -112,6 +125,25 @@ export function settingsModal(input: {
           min_value: '0',
           max_value: String(maxPrice),
           initial_value: String(input.prices[field.key]),
+        },
+      })),
+      ...candidateFields.map((field) => ({
+        type: 'input',
+        block_id: candidatesBlock(field.key),
+        label: { type: 'plain_text' as const, text: field.label },
+        ...(field.key === 'max'
+          ? {
+              hint: {
+                type: 'plain_text' as const,
+                text: 'Each candidate after the first costs an edit, in every round.',
+              },
+            }
+          : {}),
+        element: {
+          type: 'static_select',
+          action_id: candidatesAction,
+          options: countOptions,
+          initial_option: countOptions.find((o) => o.value === String(candidates[field.key])),
         },
       })),
       {
@@ -180,6 +212,16 @@ export function readSettingsSubmission(
   if (budgetText !== '' && (!Number.isFinite(budgetUsd) || budgetUsd < 0 || budgetUsd > maxBudgetUsd))
     errors[budgetBlock] =
       `An amount from 0 to ${maxBudgetUsd.toLocaleString('en')}, or empty for the default.`;
+  const candidates = { default: 1, max: mostCandidates };
+  for (const field of candidateFields) {
+    const block = candidatesBlock(field.key);
+    const count = Number(values[block]?.[candidatesAction]?.selected_option?.value ?? candidates[field.key]);
+    if (!Number.isInteger(count) || count < 1 || count > mostCandidates)
+      errors[block] = 'Pick one of the listed answers.';
+    else candidates[field.key] = count;
+  }
+  if (!errors[candidatesBlock('default')] && candidates.default > candidates.max)
+    errors[candidatesBlock('default')] = `At most the most a person may ask for (${candidates.max}).`;
   if (Object.keys(errors).length > 0) return { errors };
   const selected = values[approverBlock]?.[approverAction]?.selected_option?.value ?? noGroup;
   const own = values[ownApprovalBlock]?.[ownApprovalAction]?.selected_option?.value ?? 'default';
@@ -199,6 +241,10 @@ export function readSettingsSubmission(
       approvalNotices: notices,
       prices,
       monthlyBudgetCents: budgetText === '' ? null : Math.round(budgetUsd * 100),
+      // A form opened before these fields existed leaves them as they are.
+      candidates: candidateFields.some((field) => values[candidatesBlock(field.key)])
+        ? candidates
+        : undefined,
     },
   };
 }

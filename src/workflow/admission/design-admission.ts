@@ -80,6 +80,8 @@ export class DesignAdmission {
         requesterId: '',
         failedPhase: null,
         policy: { approverGroup: null, requestersApprove: null },
+        candidates: 1,
+        picked: null,
       },
       { type: 'admit' },
     );

@@ -1,13 +1,15 @@
-import { recordFrontImage } from '../store/design-statements.ts';
+import { recordCandidatesReady } from '../store/candidate-statements.ts';
 import type { JobAttempt } from '../ports/job-queue.ts';
 import { attemptStep } from './attempt-step.ts';
 import type { FeatureExtractions } from './feature-extractions.ts';
+import { drawFrontCandidates } from './front-candidates.ts';
 import { frontRequest } from './front-request.ts';
-import { imageKeys } from './image-keys.ts';
-import { meteredCall } from './metered-call.ts';
 import type { JobDeps } from './job-deps.ts';
 
-/** front:<design>:<iteration>: generates the front view of one iteration and shows it for approval. */
+/**
+ * front:<design>:<iteration>: generates the front view of one iteration (its N candidates, in parallel)
+ * and shows it for approval.
+ */
 export class FrontJob {
   constructor(
     private readonly deps: JobDeps,
@@ -18,44 +20,28 @@ export class FrontJob {
     const { db, transitions, images } = this.deps;
     const design = await transitions.load(db, designId);
     if (design?.state !== 'generating_front' || design.iteration !== iteration) return;
-    const key = imageKeys.front(designId, iteration);
-    const png = await attemptStep(this.deps, {
+    const drawn = await attemptStep(this.deps, {
       design,
       phase: 'front',
       attempt,
       failure: { type: 'front_failed', iteration },
-      step: async () => {
-        const { prompt, references } = await frontRequest(this.deps, design);
-        const { model } = this.deps;
-        const purpose = design.iteration === 1 ? 'front' : 'edit';
-        const image = await meteredCall(
-          this.deps,
-          { provider: model.name, model: model.model, purpose, design, images: () => 1 },
-          () =>
-            model.generate({
-              designId,
-              view: 'front',
-              prompt,
-              productDescription: design.prompt,
-              references,
-            }),
-        );
-        await images.put(key, image.png);
-        return image.png;
-      },
+      step: async () => drawFrontCandidates(this.deps, design, await frontRequest(this.deps, design)),
     });
-    if (!png) return;
+    if (!drawn) return;
     const now = this.deps.clock();
     const result = await transitions.apply(designId, { type: 'front_ready', iteration }, () => ({
-      write: (trx) => recordFrontImage(trx, { designId, iteration, imageKey: key, completedAt: now }),
+      write: (trx) =>
+        recordCandidatesReady(trx, { designId, iteration, candidates: drawn, completedAt: now }),
     }));
     if (!result.ok) return;
     // Shown first: the card is what the person waits for; the expiry job and the features can follow.
     this.deps.effects.changedInBackground(designId);
-    // Features while the person looks at the front view, so approving does not wait for them.
+    // Features while the person looks at the front view, so approving does not wait for them. With
+    // several candidates nobody has picked yet: the view jobs extract them from the approved one.
+    const only = drawn.length === 1 ? drawn[0] : undefined;
     await Promise.all([
       this.deps.effects.resume(result.design, { frontShownAt: now }),
-      this.features.extract(design, png),
+      only ? this.features.extract(design, only.png ?? (await images.get(only.imageKey))) : undefined,
     ]);
   }
 }

@@ -8,6 +8,10 @@ export type MachineDesign = {
   requesterId: string;
   failedPhase: FailedPhase | null;
   policy: ApprovalPolicy;
+  /** Front-view candidates drawn per round (1-4). */
+  candidates: number;
+  /** The candidate picked in the current iteration; null before a pick (always set when N is 1). */
+  picked: number | null;
 };
 
 /** The credit operation that commits together with the transition. */
@@ -23,7 +27,11 @@ export type RefusalReason =
   | 'finished'
   | 'not_failed'
   | 'not_completed'
-  | 'not_expected';
+  | 'not_expected'
+  /** Several candidates and none picked: approving or editing needs to know which one. */
+  | 'pick_first'
+  /** A pick of a candidate this design does not have (a forged id). */
+  | 'no_such_candidate';
 
 export type Decision =
   | { ok: true; next: MachineState; iteration: number; credit: CreditEffect }
@@ -63,7 +71,8 @@ export function decide(design: MachineDesign | null, event: DesignEvent): Decisi
 
     case 'approve':
     case 'decline':
-    case 'edit': {
+    case 'edit':
+    case 'pick': {
       if (state === 'generating_views' || state === 'finalizing' || state === 'completed')
         return refuse('already_approved');
       if (state !== 'queued' && state !== 'generating_front' && state !== 'awaiting_approval')
@@ -71,6 +80,13 @@ export function decide(design: MachineDesign | null, event: DesignEvent): Decisi
       if (!allowed(event.type, event.actor)) return refuse('not_allowed');
       if (event.iteration !== iteration) return refuse('stale_iteration');
       if (state !== 'awaiting_approval') return refuse('not_ready');
+      if (event.type === 'pick')
+        return event.candidate >= 1 && event.candidate <= design.candidates
+          ? go('awaiting_approval', iteration, 'none')
+          : refuse('no_such_candidate');
+      // Approve and the edits act on the picked candidate: with several, someone has to pick first.
+      if (event.type !== 'decline' && design.candidates > 1 && design.picked === null)
+        return refuse('pick_first');
       if (event.type === 'approve') return go('generating_views', iteration, 'none');
       if (event.type === 'decline') return go('declined', iteration, 'release');
       return go('generating_front', iteration + 1, 'extend');

@@ -9,6 +9,8 @@ export type DesignEvent =
   | { type: 'front_failed'; iteration: number }
   | { type: 'edit'; iteration: number; actor: Actor }
   | { type: 'approve'; iteration: number; actor: Actor }
+  /** Picks one of this iteration's front-view candidates (1-based): approve and edits act on it. */
+  | { type: 'pick'; iteration: number; candidate: number; actor: Actor }
   /** An approver turns this iteration down (with a reason the service records): the design ends. */
   | { type: 'decline'; iteration: number; actor: Actor }
   | { type: 'view_ready' }

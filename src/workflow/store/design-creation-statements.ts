@@ -33,6 +33,10 @@ export async function insertDesign(
     parentDesignId: string | null;
     basePrice: number;
     editPrice: number;
+    /** Front-view candidates per round (1-4). */
+    candidates: number;
+    /** What the first iteration holds: the base price and every extra candidate. */
+    holdAmount: number;
     requestKey: string | null;
     surface: Record<string, unknown>;
     /** The stored input image (a sketch or photo) the design starts from, if any. */
@@ -54,7 +58,8 @@ export async function insertDesign(
           state: 'queued',
           base_price: design.basePrice,
           edit_price: design.editPrice,
-          hold_amount: design.basePrice,
+          candidates: design.candidates,
+          hold_amount: design.holdAmount,
           request_key: design.requestKey,
           surface: JSON.stringify(design.surface),
           input_image_key: design.inputImageKey ?? null,

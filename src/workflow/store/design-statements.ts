@@ -15,19 +15,6 @@ import type { RemainingView, ViewName } from '../views.ts';
 
 type Executor = Kysely<Database>;
 
-/** Records the stored image of a front iteration (inside its front_ready transition). */
-export async function recordFrontImage(
-  db: Executor,
-  front: { designId: string; iteration: number; imageKey: string; completedAt: Date },
-): Promise<void> {
-  await db
-    .updateTable('design_iterations')
-    .set({ image_key: front.imageKey, completed_at: front.completedAt })
-    .where('design_id', '=', front.designId)
-    .where('iteration', '=', front.iteration)
-    .execute();
-}
-
 /** The current and the previous iteration of a design being edited: the edit asked for and the image to edit. */
 export async function findEditIterations(db: Executor, designId: string, iteration: number) {
   return db

@@ -61,6 +61,14 @@ export async function findSnapshotRow(db: Kysely<Database>, designId: string) {
           .selectAll('design_views')
           .whereRef('design_views.design_id', '=', 'designs.id'),
       ).as('view_rows'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('front_candidates')
+          .select(['front_candidates.iteration', 'front_candidates.candidate', 'front_candidates.image_key'])
+          .whereRef('front_candidates.design_id', '=', 'designs.id')
+          .orderBy('front_candidates.iteration')
+          .orderBy('front_candidates.candidate'),
+      ).as('candidate_rows'),
       jsonObjectFrom(
         eb
           .selectFrom('revisions')

@@ -12,6 +12,8 @@ type Executor = Kysely<Database>;
 export type DesignRow = Selectable<DesignsTable> & {
   approver_group: string | null;
   requesters_approve: boolean | null;
+  /** The candidate picked in the current iteration (null before a pick). */
+  picked: number | null;
 };
 
 function selectDesign(db: Executor, designId: string) {
@@ -20,6 +22,14 @@ function selectDesign(db: Executor, designId: string) {
     .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
     .selectAll('designs')
     .select(['workspaces.approver_group', 'workspaces.requesters_approve'])
+    .select((eb) =>
+      eb
+        .selectFrom('design_iterations')
+        .select('design_iterations.picked')
+        .whereRef('design_iterations.design_id', '=', 'designs.id')
+        .whereRef('design_iterations.iteration', '=', 'designs.iteration')
+        .as('picked'),
+    )
     .where('designs.id', '=', designId);
 }
 

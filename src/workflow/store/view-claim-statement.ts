@@ -86,6 +86,12 @@ export async function claimView(
         .whereRef('design_iterations.design_id', '=', 'designs.id')
         .whereRef('design_iterations.iteration', '=', 'designs.iteration')
         .as('front_features'),
+      eb
+        .selectFrom('design_iterations')
+        .select('design_iterations.picked')
+        .whereRef('design_iterations.design_id', '=', 'designs.id')
+        .whereRef('design_iterations.iteration', '=', 'designs.iteration')
+        .as('picked'),
       eb.selectFrom('claimed').select('claimed.instruction').as('instruction'),
       eb.selectFrom('bumped').select('bumped.version').as('bumped_version'),
       eb.selectFrom('bumped').select('bumped.updated_at').as('bumped_at'),

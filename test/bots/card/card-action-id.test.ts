@@ -20,6 +20,12 @@ const action: fc.Arbitrary<CardAction> = fc.oneof(
     preset: fc.constantFrom(...quickEditPresets.map((p) => p.id)),
   }),
   fc.record({ kind: fc.constant('request_changes' as const), designId, iteration }),
+  fc.record({
+    kind: fc.constant('pick' as const),
+    designId,
+    iteration,
+    candidate: fc.integer({ min: 1, max: 4 }),
+  }),
   fc.record({ kind: fc.constantFrom('cancel' as const, 'retry' as const, 'variation' as const), designId }),
   fc.record({ kind: fc.constant('edit_view' as const), designId, view: fc.constantFrom(...remainingViews) }),
 );
@@ -53,6 +59,9 @@ describe('card action ids', () => {
       'facet1:approve:not-a-uuid:1',
       'facet1:edit:6f1c2a8e-0d5b-4c1e-9a3f-1b2c3d4e5f60:1:glitter',
       'facet1:edit_view:6f1c2a8e-0d5b-4c1e-9a3f-1b2c3d4e5f60:front',
+      'facet1:pick:6f1c2a8e-0d5b-4c1e-9a3f-1b2c3d4e5f60:1:5',
+      'facet1:pick:6f1c2a8e-0d5b-4c1e-9a3f-1b2c3d4e5f60:1:0',
+      'facet1:pick:6f1c2a8e-0d5b-4c1e-9a3f-1b2c3d4e5f60:1',
       'facet1:launch_missiles:6f1c2a8e-0d5b-4c1e-9a3f-1b2c3d4e5f60',
       `facet1:approve:6f1c2a8e-0d5b-4c1e-9a3f-1b2c3d4e5f60:${'9'.repeat(200)}`,
     ]) {

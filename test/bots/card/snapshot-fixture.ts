@@ -34,6 +34,7 @@ export function snapshot(patch: Partial<DesignSnapshot> = {}): DesignSnapshot {
     version: 3,
     basePrice: 3,
     editPrice: 1,
+    candidates: 1,
     held: 3,
     charged: 0,
     holdExpiresAt: at(86_400),
@@ -56,6 +57,8 @@ export function snapshot(patch: Partial<DesignSnapshot> = {}): DesignSnapshot {
         requestedBy: 'U1',
         createdAt: t0,
         completedAt: at(20),
+        candidates: [{ candidate: 1, imageKey: 'designs/d/front-1.png' }],
+        picked: 1,
       },
     ],
     views: viewNames.map((name) =>

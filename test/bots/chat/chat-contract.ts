@@ -31,6 +31,8 @@ export type ChatContractDriver = {
   db: TestDatabase['db'];
   /** Starts a design as the requester; resolves with its id once its card is shown. */
   start(prompt: string): Promise<string>;
+  /** The same, asking for `candidates` front views a round (`candidates:N`, or Discord's option). */
+  startWithCandidates(prompt: string, candidates: number): Promise<string>;
   /** Sends the requester's command to start a design, for its private answer (a refusal). */
   create(prompt: string): Promise<Sent>;
   /**
@@ -53,6 +55,11 @@ export type ChatContractDriver = {
   notices(designId: string): Promise<string[]>;
   /** How the platform writes a mention of a person and of the approver group in a notice. */
   mentions: { user(user: ContractUser): string; group: string };
+  /**
+   * The candidate pictures the design's card shows now, each as the platform carries it (Slack image
+   * blocks, Discord embeds of attached files); left out where the page draws them (the playground).
+   */
+  cardCandidates?: ((designId: string) => Promise<string[]>) | undefined;
   /** For platforms whose cards have a thread of posts (not the playground, whose page draws it). */
   thread?: ThreadDriver | undefined;
 };
@@ -109,6 +116,7 @@ const slowDown = /You're going a little fast: Facet takes up to 2 commands and c
 export function describeChatContract(name: string, shape: ChatContractShape, setup: ChatContractSetup) {
   describeRateLimits(name, setup);
   describeApprovals(name, shape, setup);
+  describeCandidates(name, setup);
   describe(`chat platform contract: ${name}`, () => {
     let driver: ChatContractDriver;
     let close: (() => Promise<void>) | undefined;
@@ -380,6 +388,98 @@ function describeRateLimits(name: string, setup: ChatContractSetup) {
 }
 
 /** Approvers are asked once per iteration, may decline with a reason, and the requester hears the outcome. */
+/** Several front-view candidates (issue 19): pick one, then approve or edit it; old picks refused. */
+function describeCandidates(name: string, setup: ChatContractSetup) {
+  describe(`chat platform contract: ${name}, candidates`, () => {
+    let driver: ChatContractDriver;
+    let close: (() => Promise<void>) | undefined;
+    let design: string;
+    beforeAll(async () => {
+      const started = await setup({});
+      driver = started.driver;
+      close = started.close;
+    });
+    afterAll(async () => {
+      await close?.();
+    });
+
+    const pickedOf = async (designId: string) => {
+      const { state, iteration, held, charged, iterations } = await driver.snapshot(designId);
+      const current = iterations.find((it) => it.iteration === iteration);
+      return { state, iteration, held, charged, picked: current?.picked ?? null };
+    };
+    /** This iteration's Pick button: the card may still show the one before for a moment. */
+    const pickButton = (designId: string, iteration: number, candidate: number) =>
+      until(
+        () => driver.button(designId, new RegExp(`^Pick(ed)? ${candidate}$`)),
+        (id) => id.endsWith(`:${iteration}:${candidate}`),
+        `Pick ${candidate} of iteration ${iteration}`,
+      );
+
+    it('shows three candidates with Pick buttons, holding 3 + 2 credits, and approves none unpicked', async () => {
+      design = await driver.startWithCandidates('a ceramic pour-over kettle', 3);
+      const pick2 = await pickButton(design, 1, 2);
+      expect(await pickedOf(design)).toEqual({
+        state: 'awaiting_approval',
+        iteration: 1,
+        held: 5,
+        charged: 0,
+        picked: null,
+      });
+      const stored = (await driver.snapshot(design)).iterations[0]!.candidates;
+      expect(stored).toHaveLength(3);
+      if (driver.cardCandidates) {
+        const shown = driver.cardCandidates;
+        expect(
+          await until(
+            () => shown(design),
+            (pictures) => pictures.length === 3,
+            'three candidate pictures',
+          ),
+        ).toEqual(['Candidate 1', 'Candidate 2', 'Candidate 3']);
+      }
+      const before = await pickedOf(design);
+      const approve = await driver.button(design, /^Approve\b/);
+      expect(await (await driver.click('requester', design, approve)).answer()).toMatch(
+        /Pick a candidate first/,
+      );
+      // Someone who may not act picks nothing.
+      expect(await (await driver.click('other', design, pick2)).answer()).toMatch(
+        /Only the person who asked for this design/,
+      );
+      expect(await pickedOf(design)).toEqual(before);
+    });
+
+    it('picks for the requester, edits the picked one, and refuses the old iteration’s pick', async () => {
+      await driver.click('requester', design, await pickButton(design, 1, 2));
+      await driver.button(design, /^Picked 2$/);
+      expect((await pickedOf(design)).picked).toBe(2);
+      const oldPick = await pickButton(design, 1, 1);
+      await driver.click('requester', design, await driver.button(design, /^More minimal\b/));
+      await pickButton(design, 2, 3);
+      expect(await pickedOf(design)).toMatchObject({ state: 'awaiting_approval', iteration: 2, held: 8 });
+      const before = await pickedOf(design);
+      expect(await (await driver.click('requester', design, oldPick)).answer()).toMatch(/earlier iteration/);
+      expect(await pickedOf(design)).toEqual(before);
+    });
+
+    it('approves the picked candidate: it is the front view, and the capture is what was held', async () => {
+      await driver.click('requester', design, await pickButton(design, 2, 3));
+      await driver.button(design, /^Picked 3$/);
+      await driver.click('requester', design, await driver.button(design, /^Approve\b/));
+      await until(
+        () => pickedOf(design),
+        (d) => d.state === 'completed',
+        'completion',
+      );
+      const done = await driver.snapshot(design);
+      const chosen = done.iterations[1]!.candidates[2]!.imageKey;
+      expect(done.views.find((v) => v.view === 'front')!.imageKey).toBe(chosen);
+      expect(done).toMatchObject({ charged: 8, held: 0 });
+    });
+  });
+}
+
 function describeApprovals(name: string, shape: ChatContractShape, setup: ChatContractSetup) {
   describe(`chat platform contract: ${name}, approvers`, () => {
     let driver: ChatContractDriver;

@@ -94,3 +94,53 @@ describe('parseDesignCommand', () => {
     expect(overLongPrompt('x'.repeat(2001))).toEqual(lengthLimit);
   });
 });
+
+describe('parseDesignCommand: front-view candidates', () => {
+  it('takes candidates:N out of the description, wherever it stands', () => {
+    expect(parse('candidates:4 wireless headphones')).toEqual({
+      kind: 'create',
+      prompt: 'wireless headphones',
+      candidates: 4,
+    });
+    expect(parse('wireless headphones Candidates:2')).toEqual({
+      kind: 'create',
+      prompt: 'wireless headphones',
+      candidates: 2,
+    });
+    expect(parse('create a lamp candidates:1 in brass')).toEqual({
+      kind: 'create',
+      prompt: 'a lamp in brass',
+      candidates: 1,
+    });
+    // Without the option the workspace's default applies: nothing is said.
+    expect(parse('a lamp')).toEqual({ kind: 'create', prompt: 'a lamp' });
+    // A subcommand word after the option is a description.
+    expect(parse('candidates:3 help desk lamp')).toEqual({
+      kind: 'create',
+      prompt: 'help desk lamp',
+      candidates: 3,
+    });
+  });
+
+  it('explains a number outside 1 to 4, twice the option, or nothing to design, and starts nothing', () => {
+    for (const bad of [
+      'candidates:0 lamp',
+      'candidates:5 lamp',
+      'candidates:two lamp',
+      'candidates:04 lamp',
+      'candidates: lamp',
+      'candidates:2 lamp candidates:3',
+    ])
+      expect(parse(bad), bad).toEqual({
+        kind: 'misuse',
+        text: expect.stringContaining(
+          '`candidates:N` asks for N front views to pick from (1 to 4)',
+        ) as unknown,
+      });
+    expect(parse('candidates:2')).toMatchObject({ kind: 'misuse' });
+    expect(parse('create candidates:2')).toEqual({
+      kind: 'misuse',
+      text: 'Describe the product: `/design create wireless headphones in matte black`.',
+    });
+  });
+});

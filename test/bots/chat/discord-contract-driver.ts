@@ -74,6 +74,29 @@ async function discordContractSetup(
       userId: users[user],
     });
 
+  /** Sends `/design create` and waits for the card of the design whose description is `prompt`. */
+  const startWith = async (prompt: string, more: { candidates?: number }) => {
+    kit.fake.slashCommand('design', {
+      subcommand: 'create',
+      options: { prompt, ...more },
+      userId: users.requester,
+    });
+    // This prompt's design: the requester's latest may still be an earlier one for a moment.
+    const designId = await until(
+      async () =>
+        (
+          await kit.h.test.db
+            .selectFrom('designs')
+            .select('id')
+            .where('requester_id', '=', users.requester)
+            .where('prompt', '=', prompt)
+            .executeTakeFirst()
+        )?.id,
+    );
+    await kit.card(designId);
+    return designId;
+  };
+
   return {
     close: () => kit.close(),
     driver: {
@@ -117,27 +140,19 @@ async function discordContractSetup(
           ),
         );
       },
-      async start(prompt) {
-        kit.fake.slashCommand('design', {
-          subcommand: 'create',
-          options: { prompt },
-          userId: users.requester,
+      startWithCandidates: (prompt, candidates) => startWith(prompt, { candidates }),
+      async cardCandidates(designId) {
+        const message = await kit.card(designId);
+        const files = new Set(message.attachments.map((attachment) => attachment.filename));
+        // An embed per candidate, showing a file attached to the card message itself.
+        return message.embeds.flatMap((embed) => {
+          const title = typeof embed.title === 'string' ? embed.title : '';
+          const image = embed.image as { url?: unknown } | undefined;
+          const name = typeof image?.url === 'string' ? image.url.split('/').pop()?.split('?')[0] : undefined;
+          return /^Candidate \d/.test(title) && name !== undefined && files.has(name) ? [title] : [];
         });
-        // This prompt's design: the requester's latest may still be an earlier one for a moment.
-        const designId = await until(
-          async () =>
-            (
-              await kit.h.test.db
-                .selectFrom('designs')
-                .select('id')
-                .where('requester_id', '=', users.requester)
-                .where('prompt', '=', prompt)
-                .executeTakeFirst()
-            )?.id,
-        );
-        await kit.card(designId);
-        return designId;
       },
+      start: (prompt) => startWith(prompt, {}),
       async button(designId, label) {
         return (await kit.waitForButton(designId, label)).id;
       },

@@ -102,6 +102,15 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
             requestId: randomUUID(),
           }),
         ),
+      async startWithCandidates(prompt, candidates) {
+        await create(`candidates:${candidates} ${prompt}`);
+        const row = await h.test.db
+          .selectFrom('designs')
+          .select('id')
+          .where('prompt', '=', prompt)
+          .executeTakeFirstOrThrow();
+        return row.id;
+      },
       async start(prompt) {
         await create(prompt);
         const row = await h.test.db

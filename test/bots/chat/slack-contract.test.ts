@@ -47,6 +47,17 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
     };
   };
   const firstLine = (call: SlackCall) => String(call.args.text).split('\n')[0]!;
+  /** Sends `/design <text>` and waits for the card of the design whose description is `prompt`. */
+  const startWith = async (text: string, prompt: string) => {
+    await kit.post(kit.command(text, users.requester));
+    const designId = await kit.designOf(users.requester, prompt);
+    const deadline = Date.now() + 10_000;
+    while (!(await cardTs(designId))) {
+      if (Date.now() > deadline) throw new Error('the card was not posted');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return designId;
+  };
 
   return {
     close: () => kit.close(),
@@ -103,16 +114,22 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
         return nextEphemeral(who, seen);
       },
       history: (position) => ask(`history ${position}`),
-      async start(prompt) {
-        await kit.post(kit.command(prompt, users.requester));
-        const designId = await kit.designOf(users.requester, prompt);
-        const deadline = Date.now() + 10_000;
-        while (!(await cardTs(designId))) {
-          if (Date.now() > deadline) throw new Error('the card was not posted');
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        return designId;
+      async cardCandidates(designId) {
+        const ts = await cardTs(designId);
+        const card = kit.slack.calls.findLast((call) => call.method === 'chat.update' && call.args.ts === ts);
+        const blocks = (card?.args.blocks ?? []) as {
+          type: string;
+          block_id?: string;
+          title?: { text: string };
+        }[];
+        return blocks.flatMap((block) =>
+          block.type === 'image' && block.block_id?.startsWith('facet_candidate_')
+            ? [block.title?.text ?? '']
+            : [],
+        );
       },
+      startWithCandidates: (prompt, candidates) => startWith(`candidates:${candidates} ${prompt}`, prompt),
+      start: (prompt) => startWith(prompt, prompt),
       async button(designId, label) {
         const ts = await cardTs(designId);
         return poll(

@@ -26,6 +26,8 @@ export function biggestCard(prompt = '*<@1>_'.repeat(333)) {
           requestedBy: '2000000000000000002',
           createdAt: at(30),
           completedAt: at(50),
+          candidates: [{ candidate: 1, imageKey: 'designs/d/front-2.png' }],
+          picked: 1,
         },
       ],
     }),

@@ -24,6 +24,8 @@ describe('renderSlackUnfurl', () => {
           requestedBy: 'U2',
           createdAt: t0,
           completedAt: t0,
+          candidates: [{ candidate: 1, imageKey: `designs/${id}/front-2.png` }],
+          picked: 1,
         },
       ],
     });

@@ -26,6 +26,8 @@ function currentEvent(type: DesignEventType, iteration: number, actor: Actor = r
     case 'edit':
     case 'approve':
       return { type, iteration, actor };
+    case 'pick':
+      return { type, iteration, candidate: 1, actor };
     // Declining is an approver's: the table sends it as an admin (who is always one).
     case 'decline':
       return { type, iteration, actor: actor === requester ? admin : actor };
@@ -44,6 +46,7 @@ const eventTypes: DesignEventType[] = [
   'edit',
   'approve',
   'decline',
+  'pick',
   'view_ready',
   'view_failed',
   'all_views_ready',
@@ -65,6 +68,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     edit: 'not_ready',
     approve: 'not_ready',
     decline: 'not_ready',
+    pick: 'not_ready',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -83,6 +87,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     edit: 'not_ready',
     approve: 'not_ready',
     decline: 'not_ready',
+    pick: 'not_ready',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -101,6 +106,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     edit: 'generating_front/extend',
     approve: 'generating_views/none',
     decline: 'declined/release',
+    pick: 'awaiting_approval/none',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -119,6 +125,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     edit: 'already_approved',
     approve: 'already_approved',
     decline: 'already_approved',
+    pick: 'already_approved',
     view_ready: 'generating_views/none',
     view_failed: 'failed/release',
     all_views_ready: 'finalizing/none',
@@ -137,6 +144,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     edit: 'already_approved',
     approve: 'already_approved',
     decline: 'already_approved',
+    pick: 'already_approved',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -155,6 +163,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     edit: 'already_approved',
     approve: 'already_approved',
     decline: 'already_approved',
+    pick: 'already_approved',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -173,6 +182,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     edit: 'finished',
     approve: 'finished',
     decline: 'finished',
+    pick: 'finished',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -191,6 +201,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     edit: 'finished',
     approve: 'finished',
     decline: 'finished',
+    pick: 'finished',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -209,6 +220,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     edit: 'finished',
     approve: 'finished',
     decline: 'finished',
+    pick: 'finished',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -227,6 +239,7 @@ const table: Record<MachineState, Record<DesignEventType, string>> = {
     edit: 'finished',
     approve: 'finished',
     decline: 'finished',
+    pick: 'finished',
     view_ready: 'not_expected',
     view_failed: 'not_expected',
     all_views_ready: 'not_expected',
@@ -245,6 +258,8 @@ const design = (state: MachineState, overrides: Partial<MachineDesign> = {}): Ma
   requesterId: requester.userId,
   failedPhase: 'views',
   policy: { approverGroup: null, requestersApprove: null },
+  candidates: 1,
+  picked: null,
   ...overrides,
 });
 
@@ -276,7 +291,15 @@ describe('design state machine', () => {
   });
 
   it('refuses a button of an older iteration wherever it could otherwise act', () => {
-    for (const type of ['edit', 'approve', 'decline', 'front_ready', 'front_failed', 'expire'] as const) {
+    for (const type of [
+      'edit',
+      'approve',
+      'decline',
+      'pick',
+      'front_ready',
+      'front_failed',
+      'expire',
+    ] as const) {
       for (const state of ['queued', 'generating_front', 'awaiting_approval'] as const) {
         const current = decide(design(state), currentEvent(type, 2));
         const stale = decide(design(state), currentEvent(type, 1));
@@ -288,7 +311,7 @@ describe('design state machine', () => {
 
   it('never lets someone who is not allowed change anything', () => {
     for (const state of machineStates) {
-      for (const type of ['edit', 'approve', 'decline', 'cancel', 'retry', 'edit_view'] as const) {
+      for (const type of ['edit', 'approve', 'decline', 'pick', 'cancel', 'retry', 'edit_view'] as const) {
         const decision = decide(design(state), currentEvent(type, 2, stranger));
         expect(decision.ok, `${state} + ${type}`).toBe(false);
       }
@@ -338,5 +361,55 @@ describe('design state machine', () => {
     expect(resume(null)).toBe('generating_front/reserve');
     expect(resume('views')).toBe('generating_views/reserve');
     expect(resume('finalize')).toBe('finalizing/reserve');
+  });
+
+  describe('with several front-view candidates', () => {
+    const four = (picked: number | null, overrides: Partial<MachineDesign> = {}) =>
+      design('awaiting_approval', { candidates: 4, picked, ...overrides });
+    const pick = (candidate: number, iteration = 2, actor: Actor = requester): DesignEvent => ({
+      type: 'pick',
+      iteration,
+      candidate,
+      actor,
+    });
+
+    it("picks any of this iteration's candidates, again and again, and changes nothing else", () => {
+      for (const candidate of [1, 2, 3, 4]) {
+        const decision = decide(four(null), pick(candidate));
+        expect(show(decision)).toBe('awaiting_approval/none');
+        if (decision.ok) expect(decision.iteration).toBe(2);
+      }
+      expect(show(decide(four(3), pick(1)))).toBe('awaiting_approval/none');
+    });
+
+    it("refuses a candidate the design does not have, and an older iteration's", () => {
+      expect(show(decide(four(null), pick(5)))).toBe('no_such_candidate');
+      expect(show(decide(four(null), pick(0)))).toBe('no_such_candidate');
+      expect(show(decide(design('awaiting_approval'), pick(2)))).toBe('no_such_candidate');
+      expect(show(decide(four(null), pick(2, 1)))).toBe('stale_iteration');
+      expect(show(decide(four(null, { state: 'generating_front' }), pick(2)))).toBe('not_ready');
+      expect(show(decide(four(null, { state: 'generating_views' }), pick(2)))).toBe('already_approved');
+    });
+
+    it('lets the requester, approvers and admins pick, nobody else', () => {
+      const policy = { approverGroup: 'S-managers', requestersApprove: null };
+      const manager: Actor = { userId: 'U-m', isAdmin: false, groups: ['S-managers'] };
+      const guarded = four(null, { policy });
+      expect(show(decide(guarded, pick(2, 2, requester)))).toBe('awaiting_approval/none');
+      expect(show(decide(guarded, pick(2, 2, manager)))).toBe('awaiting_approval/none');
+      expect(show(decide(guarded, pick(2, 2, admin)))).toBe('awaiting_approval/none');
+      expect(show(decide(guarded, pick(2, 2, stranger)))).toBe('not_allowed');
+    });
+
+    it('approves and edits only once a candidate is picked; declining and cancelling need none', () => {
+      expect(show(decide(four(null), currentEvent('approve', 2)))).toBe('pick_first');
+      expect(show(decide(four(null), currentEvent('edit', 2)))).toBe('pick_first');
+      expect(show(decide(four(null), currentEvent('decline', 2)))).toBe('declined/release');
+      expect(show(decide(four(null), currentEvent('cancel', 2)))).toBe('cancelled/release');
+      expect(show(decide(four(2), currentEvent('approve', 2)))).toBe('generating_views/none');
+      expect(show(decide(four(2), currentEvent('edit', 2)))).toBe('generating_front/extend');
+      // Who may act is told before "pick first": a stranger learns nothing about the design.
+      expect(show(decide(four(null), currentEvent('approve', 2, stranger)))).toBe('not_allowed');
+    });
   });
 });

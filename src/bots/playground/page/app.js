@@ -207,9 +207,33 @@ async function refreshUsers() {
   applyUsers(await api('users'));
 }
 
+/** Several candidates side by side, each numbered as its Pick button; the picked one marked. */
+function candidateGrid(view) {
+  if (!view.candidates || view.candidates.length === 0) return null;
+  return element(
+    'div',
+    { class: 'candidates', 'data-testid': 'card-candidates' },
+    ...view.candidates.map((candidate) =>
+      element(
+        'figure',
+        {
+          class: candidate.picked ? 'candidate picked' : 'candidate',
+          'data-testid': 'card-candidate',
+          'data-key': candidate.key,
+        },
+        element('img', { src: candidate.url, alt: candidate.alt, width: 512, height: 512 }),
+        element('figcaption', {
+          textContent: `Candidate ${candidate.number}${candidate.picked ? ' (picked)' : ''}`,
+        }),
+      ),
+    ),
+  );
+}
+
 /** The front view's frame: the same size before and after the image, so the card does not jump. */
 function imageFrame(view, previous) {
   const { card } = view;
+  if (view.candidates && view.candidates.length > 0) return candidateGrid(view);
   if (!card.image) {
     if (card.tone !== 'working') return null;
     return element(
