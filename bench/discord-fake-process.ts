@@ -27,6 +27,8 @@ async function run(request: FakeRequest): Promise<unknown> {
       return ops.settle(request.arg);
     case 'report':
       return ops.report();
+    case 'deliverTo':
+      return ops.deliverTo(request.arg);
     case 'close':
       await ops.close();
       ops = undefined;

@@ -25,6 +25,8 @@ export type FakeInfo = {
   channelId: string;
   /** The guild's human members, in order. */
   memberIds: string[];
+  /** The application's Ed25519 public key (hex), for HTTP interactions. */
+  publicKey: string;
 };
 export type CreateItem = { userId: string; prompt: string };
 export type CardRef = { channelId: string; messageId: string; userId: string };
@@ -54,6 +56,9 @@ export type BurstResult = {
   dispatchedAt: number;
   callbacks: CallbackSeen[];
   followUps: number;
+  /** HTTP interactions: ms from the signed POST's start to its whole response, and where it went. */
+  httpMs: number | null;
+  endpoint: string | null;
 };
 export type FakeReport = {
   calls: number;
@@ -73,6 +78,8 @@ export type FakeOps = {
   /** Waits (up to timeoutMs) for the last burst's cards and private answers; the burst as it stands. */
   settle(timeoutMs: number): Promise<BurstResult[]>;
   report(): Promise<FakeReport>;
+  /** HTTP interactions from now on: signed POSTs to these endpoints in turn (see FakeDiscord). */
+  deliverTo(urls: string[]): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -110,6 +117,7 @@ export async function startFakeOps(options: StartOptions): Promise<{ info: FakeI
     guildId: fake.guild.id,
     channelId: fake.channelId,
     memberIds,
+    publicKey: fake.publicKey,
   };
 
   const answer = (interaction: FakeInteraction, sentAt: number): Promise<Answer> =>
@@ -166,6 +174,8 @@ export async function startFakeOps(options: StartOptions): Promise<{ info: FakeI
         at: c.at,
       })),
       followUps: t.interaction.followUps().length,
+      httpMs: t.interaction.http()?.ms ?? null,
+      endpoint: t.interaction.http()?.url ?? null,
     }));
 
   const ops: FakeOps = {
@@ -232,6 +242,10 @@ export async function startFakeOps(options: StartOptions): Promise<{ info: FakeI
         problems: [...fake.problems],
       });
     },
+    deliverTo(urls) {
+      fake.deliverInteractionsTo(urls);
+      return Promise.resolve();
+    },
     close: () => fake.close(),
   };
   return { info, ops };
@@ -244,6 +258,7 @@ export type FakeRequest =
   | { id: number; op: 'approve'; arg: CardRef[] }
   | { id: number; op: 'fire'; arg: BurstItem[] }
   | { id: number; op: 'settle'; arg: number }
+  | { id: number; op: 'deliverTo'; arg: string[] }
   | { id: number; op: 'report' | 'close'; arg: null };
 
 /** The fake in this process. */
@@ -267,6 +282,7 @@ export async function forkedFake(options: StartOptions): Promise<FakeDriver> {
     fire: (items) => child.call('fire', items),
     settle: (timeoutMs) => child.call('settle', timeoutMs),
     report: () => child.call('report', null),
+    deliverTo: (urls) => child.call('deliverTo', urls),
     close: () => child.close(),
   };
 }

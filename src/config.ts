@@ -33,7 +33,7 @@ export const configVariables = {
   DISCORD_APPLICATION_ID: 'Application id of the Discord application.',
   DISCORD_API_URL: 'Override of the Discord REST base URL (proxies, tests).',
   DISCORD_PUBLIC_KEY:
-    'Public Key of the Discord application (Developer Portal, General Information). Set: HTTP interactions at PUBLIC_URL/discord/interactions on the web role, no gateway connection; unset: the gateway bot.',
+    'Public Key of the Discord application (Developer Portal). Set: HTTP interactions at /discord/interactions on the web role, no gateway connection; unset: the gateway bot.',
   GEMINI_API_KEY: 'Gemini API key. Unset: the offline renderer draws labelled previews.',
   GEMINI_BASE_URL: 'Override of the Gemini API base URL.',
   GEMINI_IMAGE_MODEL: 'Gemini image model.',
