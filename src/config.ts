@@ -32,6 +32,8 @@ export const configVariables = {
   DISCORD_TOKEN: 'Bot token of the Discord application.',
   DISCORD_APPLICATION_ID: 'Application id of the Discord application.',
   DISCORD_API_URL: 'Override of the Discord REST base URL (proxies, tests).',
+  DISCORD_MESSAGE_CONTENT:
+    "true: read messages in cards' threads (replies as Request changes, where a server's settings switch them on); asks Discord for the GuildMessages and the privileged Message Content intents, which the application must have enabled. false: only the Guilds intent.",
   GEMINI_API_KEY: 'Gemini API key. Unset: the offline renderer draws labelled previews.',
   GEMINI_BASE_URL: 'Override of the Gemini API base URL.',
   GEMINI_IMAGE_MODEL: 'Gemini image model.',
@@ -77,6 +79,7 @@ export const configDefaults: Partial<Record<ConfigVariable, string>> = {
   FACET_HOST: '127.0.0.1',
   S3_REGION: 'us-east-1',
   S3_FORCE_PATH_STYLE: 'false',
+  DISCORD_MESSAGE_CONTENT: 'false',
   DATABASE_PREPARED_STATEMENTS: 'true',
   GEMINI_IMAGE_MODEL: 'gemini-2.5-flash-image',
   OPENAI_VISION_MODEL: 'gpt-4o-mini',
@@ -195,6 +198,9 @@ const environmentSchema = z.object({
       .optional(),
   ),
   DISCORD_API_URL: httpUrl,
+  DISCORD_MESSAGE_CONTENT: withDefault('DISCORD_MESSAGE_CONTENT').pipe(
+    z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }),
+  ),
   GEMINI_API_KEY: optionalText,
   FACET_OFFLINE_LATENCY: optionalText.transform((text, context) => {
     if (text === undefined) return 0;
@@ -331,7 +337,15 @@ export type Config = {
   redis: { url: string; concurrency: number } | undefined;
   s3: { bucket: string; endpoint: string | undefined; region: string; forcePathStyle: boolean } | undefined;
   slack: SlackConfig | undefined;
-  discord: { token: string; applicationId: string; apiUrl: string | undefined } | undefined;
+  discord:
+    | {
+        token: string;
+        applicationId: string;
+        apiUrl: string | undefined;
+        /** Read messages in cards' threads (the Message Content intent): replies as feedback. */
+        messageContent?: boolean | undefined;
+      }
+    | undefined;
   gemini: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   /** The offline renderer (used without Gemini): a delay per image, 0 for none. */
@@ -427,7 +441,12 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
       : undefined,
     discord:
       env.DISCORD_TOKEN !== undefined && env.DISCORD_APPLICATION_ID !== undefined
-        ? { token: env.DISCORD_TOKEN, applicationId: env.DISCORD_APPLICATION_ID, apiUrl: env.DISCORD_API_URL }
+        ? {
+            token: env.DISCORD_TOKEN,
+            applicationId: env.DISCORD_APPLICATION_ID,
+            apiUrl: env.DISCORD_API_URL,
+            messageContent: env.DISCORD_MESSAGE_CONTENT === 'true' || env.DISCORD_MESSAGE_CONTENT === '1',
+          }
         : undefined,
     gemini:
       env.GEMINI_API_KEY === undefined

@@ -29,6 +29,7 @@ export function composeDiscord(
         core: composeChatCore(deps, { service, ledger }, (design) => coalesced.redeliver(design)),
         cards: outbound,
         observeAck: deps.observeAck,
+        messageContent: config.messageContent,
         logger,
       });
       await bot.start();

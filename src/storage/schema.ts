@@ -25,6 +25,8 @@ export interface WorkspacesTable {
   requesters_approve: Generated<boolean | null>;
   /** How approvers are asked: a group mention in the card's thread, or a direct message to each member. */
   approval_notices: Generated<ApprovalNotices>;
+  /** Whether a reply in a card's thread is taken as Request changes (migration 0018; off by default). */
+  thread_replies: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

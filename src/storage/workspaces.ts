@@ -50,6 +50,8 @@ export type WorkspaceSettings = {
   requestersApprove: boolean | null;
   /** How approvers are asked: in the card's thread, or by direct message (Slack). */
   approvalNotices: ApprovalNotices;
+  /** Replies in a card's thread as Request changes; left out: unchanged. */
+  threadReplies?: boolean | undefined;
 };
 
 export async function updateWorkspaceSettings(
@@ -68,6 +70,7 @@ export async function updateWorkspaceSettings(
       monthly_budget_cents: settings.monthlyBudgetCents,
       requesters_approve: settings.requestersApprove,
       approval_notices: settings.approvalNotices,
+      ...(settings.threadReplies === undefined ? {} : { thread_replies: settings.threadReplies }),
       settings_saved_by: savedBy,
       updated_at: new Date(),
     })

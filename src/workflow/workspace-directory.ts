@@ -19,6 +19,8 @@ export type WorkspaceSettings = {
   approvalNotices: ApprovalNotices;
   prices: Prices;
   monthlyBudgetCents: number | null;
+  /** Whether a reply in a card's thread is taken as Request changes; left out: unchanged. */
+  threadReplies?: boolean | undefined;
 };
 
 /** A Slack team, Discord guild or the playground, as the chat layer sees it. */
@@ -34,6 +36,8 @@ export type WorkspaceInfo = {
   prices: Prices;
   /** The workspace's own monthly AI budget in US cents; null: the operator's default. */
   monthlyBudgetCents: number | null;
+  /** A reply in a card's thread by someone who may ask for changes is taken as Request changes. */
+  threadReplies: boolean;
 };
 
 function infoOf(row: Workspace): WorkspaceInfo {
@@ -46,6 +50,7 @@ function infoOf(row: Workspace): WorkspaceInfo {
     approvalNotices: row.approval_notices,
     prices: { design: row.price_design, variation: row.price_variation, edit: row.price_edit },
     monthlyBudgetCents: row.monthly_budget_cents,
+    threadReplies: row.thread_replies,
   };
 }
 

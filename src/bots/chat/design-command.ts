@@ -11,6 +11,8 @@ export type SettingsChange = {
   /** US cents; null: back to the operator's default. */
   monthlyBudgetCents?: number | null | undefined;
   prices?: { design?: number | undefined; variation?: number | undefined; edit?: number | undefined };
+  /** Replies in a card's thread taken as Request changes. */
+  threadReplies?: boolean | undefined;
 };
 
 /** What `/design …` asks for, on every platform. */

@@ -84,7 +84,9 @@ export function readDiscordCommand(interaction: ChatInputCommandInteraction): Ch
         : budgetUsd === null
           ? undefined
           : Math.round(budgetUsd * 100);
+      const threadReplies = options.getBoolean('thread_replies') ?? undefined;
       const changing =
+        threadReplies !== undefined ||
         role !== null ||
         clear ||
         requestersApprove !== undefined ||
@@ -93,7 +95,13 @@ export function readDiscordCommand(interaction: ChatInputCommandInteraction): Ch
       return {
         kind: 'settings',
         change: changing
-          ? { approverGroup: clear ? null : role?.id, requestersApprove, prices, monthlyBudgetCents }
+          ? {
+              approverGroup: clear ? null : role?.id,
+              requestersApprove,
+              prices,
+              monthlyBudgetCents,
+              threadReplies,
+            }
           : null,
       };
     }

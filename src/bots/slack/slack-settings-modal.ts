@@ -31,6 +31,10 @@ const noticesChoices: Record<ApprovalNotices, string> = {
   direct: `Direct message each member (groups of up to ${maxDirectApprovers}; larger ones are mentioned)`,
 };
 const maxBudgetUsd = 1_000_000;
+// Replies in a card's thread as Request changes (issue 19): one checkbox, read on its own.
+const threadRepliesBlock = 'facet_settings_thread_replies';
+const threadRepliesAction = 'facet_settings_thread_replies_check';
+const threadRepliesOn = 'on';
 /** Slack allows 100 options in a static select; one is "nobody". */
 const maxGroups = 99;
 
@@ -46,6 +50,8 @@ export function settingsModal(input: {
   /** US cents; null: the operator's default. */
   monthlyBudgetCents: number | null;
   groups: UserGroup[];
+  /** Replies in a card's thread taken as Request changes; left out: the box is not shown. */
+  threadReplies?: boolean | undefined;
 }) {
   const option = (value: string, text: string) => ({
     text: { type: 'plain_text' as const, text: clip(text, 75) },
@@ -134,8 +140,54 @@ export function settingsModal(input: {
             : { initial_value: (input.monthlyBudgetCents / 100).toFixed(2) }),
         },
       },
+      ...(input.threadReplies === undefined ? [] : [threadRepliesInput(input.threadReplies)]),
     ],
   };
+}
+
+function threadRepliesInput(on: boolean) {
+  const box = {
+    text: { type: 'plain_text' as const, text: 'Take replies in a card’s thread as Request changes' },
+    description: {
+      type: 'plain_text' as const,
+      text: 'While a front view waits, a reply by its requester or an approver asks for the next iteration (+1 edit). Needs the message events in the app’s settings.',
+    },
+    value: threadRepliesOn,
+  };
+  return {
+    type: 'input',
+    block_id: threadRepliesBlock,
+    optional: true,
+    label: { type: 'plain_text' as const, text: 'Feedback by replying' },
+    element: {
+      type: 'checkboxes',
+      action_id: threadRepliesAction,
+      options: [box],
+      ...(on ? { initial_options: [box] } : {}),
+    },
+  };
+}
+
+const threadRepliesSchema = z.object({
+  state: z.object({
+    values: z.record(
+      z.string(),
+      z.record(
+        z.string(),
+        z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }),
+      ),
+    ),
+  }),
+});
+
+/** The thread-replies box as submitted; undefined for a form without it (opened before it existed). */
+function readThreadReplies(view: unknown): boolean | undefined {
+  const parsed = threadRepliesSchema.safeParse(view);
+  const field = parsed.success
+    ? parsed.data.state.values[threadRepliesBlock]?.[threadRepliesAction]
+    : undefined;
+  if (!field) return undefined;
+  return (field.selected_options ?? []).some((option) => option.value === threadRepliesOn);
 }
 
 const submissionSchema = z.object({
@@ -190,6 +242,7 @@ export function readSettingsSubmission(
     return { errors: { [noticesBlock]: 'Pick one of the listed answers.' } };
   if (selected !== noGroup && !/^S[A-Z0-9]{2,}$/.test(selected))
     return { errors: { [approverBlock]: 'Pick one of the listed user groups.' } };
+  const threadReplies = readThreadReplies(view);
   return {
     kind: 'settings',
     workspace: teamId,
@@ -199,6 +252,7 @@ export function readSettingsSubmission(
       approvalNotices: notices,
       prices,
       monthlyBudgetCents: budgetText === '' ? null : Math.round(budgetUsd * 100),
+      ...(threadReplies === undefined ? {} : { threadReplies }),
     },
   };
 }
