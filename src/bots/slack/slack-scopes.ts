@@ -10,4 +10,8 @@ export const slackBotScopes = [
   'files:write',
   'users:read',
   'usergroups:read',
+  // Replies in cards' threads as feedback: the message events, and a reaction on each reply taken.
+  'channels:history',
+  'groups:history',
+  'reactions:write',
 ] as const;

@@ -20,6 +20,16 @@ const scopeOfMethod: Record<string, string | null> = {
   'users.info': 'users:read',
   'usergroups.list': 'usergroups:read',
   'usergroups.users.list': 'usergroups:read',
+  'reactions.add': 'reactions:write',
+};
+
+/** The scope each bot event needs: replies in cards' threads come as message events. */
+const scopeOfEvent: Record<string, string | null> = {
+  app_home_opened: null,
+  app_uninstalled: null,
+  tokens_revoked: null,
+  'message.channels': 'channels:history',
+  'message.groups': 'groups:history',
 };
 
 const manifestSchema = z.object({
@@ -66,6 +76,11 @@ describe('manifest.yml', () => {
       const scope = scopeOfMethod[method];
       if (scope) needed.add(scope);
     }
+    for (const event of manifest.settings.event_subscriptions.bot_events) {
+      expect(Object.keys(scopeOfEvent), `scope of the ${event} event`).toContain(event);
+      const scope = scopeOfEvent[event];
+      if (scope) needed.add(scope);
+    }
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([...needed].sort());
     expect([...slackBotScopes].sort()).toEqual([...needed].sort());
   });
@@ -83,6 +98,8 @@ describe('manifest.yml', () => {
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
       'app_home_opened',
       'app_uninstalled',
+      'message.channels',
+      'message.groups',
       'tokens_revoked',
     ]);
     expect(manifest.oauth_config.redirect_urls.map((u) => new URL(u).pathname)).toEqual([
