@@ -515,7 +515,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     return {
       id,
       name: init.name ?? 'Facet Test',
-      ownerId: humans[0]?.user.id ?? botUser.id,
+      ownerId: init.ownerId ?? humans[0]?.user.id ?? botUser.id,
       roles,
       members,
       channels: guildChannels,

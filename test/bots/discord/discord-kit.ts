@@ -55,7 +55,8 @@ export type DiscordKit = {
  */
 export async function startDiscordKit(
   label: string,
-  options: { limiter?: RateLimiter } = {},
+  /** `messageContent`: the bot reads replies in cards' threads (DISCORD_MESSAGE_CONTENT). */
+  options: { limiter?: RateLimiter; messageContent?: boolean } = {},
 ): Promise<DiscordKit> {
   const fake = await startFakeDiscord({
     token,
@@ -63,6 +64,8 @@ export async function startDiscordKit(
       {
         id: '1000000000000000001',
         name: 'Design Studio',
+        // The owner is an admin wherever Discord says who someone is: the manager, not a plain member.
+        ownerId: members.mia,
         roles: [
           { id: '3000000000000000001', name: 'managers', permissions: ['MANAGE_GUILD'] },
           { id: '3000000000000000002', name: 'leads' },
@@ -116,6 +119,7 @@ export async function startDiscordKit(
       ),
       cards: outbound,
       observeAck: (seconds) => acks.push(seconds),
+      messageContent: options.messageContent,
       logger: silentLogger,
     });
   const acks: number[] = [];
