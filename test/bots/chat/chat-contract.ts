@@ -553,7 +553,7 @@ function describeThreadReplies(name: string, setup: ChatContractSetup) {
         const early = await driver.replies.reply('requester', design, 'and a wider base');
         expect(await early.answer()).toMatch(/wait for this iteration/);
         await until(
-          async () => driver.replies.modelTexts().slice(calls),
+          () => Promise.resolve(driver.replies.modelTexts().slice(calls)),
           (texts) => texts.length > 0,
           'the model call of iteration 2',
         );
