@@ -34,6 +34,8 @@ export const configVariables = {
   DISCORD_API_URL: 'Override of the Discord REST base URL (proxies, tests).',
   DISCORD_PUBLIC_KEY:
     'Public Key of the Discord application (Developer Portal). Set: HTTP interactions at /discord/interactions on the web role, no gateway connection; unset: the gateway bot.',
+  DISCORD_MESSAGE_CONTENT:
+    "true: read messages in cards' threads (replies as Request changes, where a server's settings switch them on); asks Discord for the GuildMessages and the privileged Message Content intents, which the application must have enabled. false: only the Guilds intent.",
   GEMINI_API_KEY: 'Gemini API key. Unset: the offline renderer draws labelled previews.',
   GEMINI_BASE_URL: 'Override of the Gemini API base URL.',
   GEMINI_IMAGE_MODEL: 'Gemini image model.',
@@ -79,6 +81,7 @@ export const configDefaults: Partial<Record<ConfigVariable, string>> = {
   FACET_HOST: '127.0.0.1',
   S3_REGION: 'us-east-1',
   S3_FORCE_PATH_STYLE: 'false',
+  DISCORD_MESSAGE_CONTENT: 'false',
   DATABASE_PREPARED_STATEMENTS: 'true',
   GEMINI_IMAGE_MODEL: 'gemini-2.5-flash-image',
   OPENAI_VISION_MODEL: 'gpt-4o-mini',
@@ -203,6 +206,9 @@ const environmentSchema = z.object({
       .regex(/^[0-9a-fA-F]{64}$/, 'expected the 64 hex characters of the Public Key')
       .transform((key) => key.toLowerCase())
       .optional(),
+  ),
+  DISCORD_MESSAGE_CONTENT: withDefault('DISCORD_MESSAGE_CONTENT').pipe(
+    z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }),
   ),
   GEMINI_API_KEY: optionalText,
   FACET_OFFLINE_LATENCY: optionalText.transform((text, context) => {
@@ -342,9 +348,18 @@ export type Config = {
   redis: { url: string; concurrency: number } | undefined;
   s3: { bucket: string; endpoint: string | undefined; region: string; forcePathStyle: boolean } | undefined;
   slack: SlackConfig | undefined;
-  /** `publicKey` set: HTTP interactions (POST /discord/interactions); unset: the gateway bot. */
+  /**
+   * `publicKey` set: HTTP interactions (POST /discord/interactions); unset: the gateway bot.
+   * `messageContent`: read messages in cards' threads (the Message Content intent): replies as feedback.
+   */
   discord:
-    | { token: string; applicationId: string; apiUrl: string | undefined; publicKey?: string | undefined }
+    | {
+        token: string;
+        applicationId: string;
+        apiUrl: string | undefined;
+        publicKey?: string | undefined;
+        messageContent?: boolean | undefined;
+      }
     | undefined;
   gemini: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
@@ -446,6 +461,7 @@ export function loadConfig(environment: Environment = process.env): Readonly<Con
             applicationId: env.DISCORD_APPLICATION_ID,
             apiUrl: env.DISCORD_API_URL,
             publicKey: env.DISCORD_PUBLIC_KEY,
+            messageContent: env.DISCORD_MESSAGE_CONTENT === 'true' || env.DISCORD_MESSAGE_CONTENT === '1',
           }
         : undefined,
     gemini:

@@ -57,6 +57,7 @@ export function composeDiscord(
         core: core(service, ledger),
         cards: outbound,
         observeAck: deps.observeAck,
+        messageContent: config.messageContent,
         logger,
       });
       await bot.start();

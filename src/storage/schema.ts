@@ -29,6 +29,8 @@ export interface WorkspacesTable {
   candidates_default: Generated<number>;
   /** The most front-view candidates a person may ask for (1-4). */
   candidates_max: Generated<number>;
+  /** Whether a reply in a card's thread is taken as Request changes (migration 0018; off by default). */
+  thread_replies: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -52,6 +52,8 @@ export type WorkspaceSettings = {
   approvalNotices: ApprovalNotices;
   /** Front-view candidates: the default and the most a person may ask for; left out, they stay. */
   candidates?: { default: number; max: number } | undefined;
+  /** Replies in a card's thread as Request changes; left out: unchanged. */
+  threadReplies?: boolean | undefined;
 };
 
 export async function updateWorkspaceSettings(
@@ -73,6 +75,7 @@ export async function updateWorkspaceSettings(
       ...(settings.candidates
         ? { candidates_default: settings.candidates.default, candidates_max: settings.candidates.max }
         : {}),
+      ...(settings.threadReplies === undefined ? {} : { thread_replies: settings.threadReplies }),
       settings_saved_by: savedBy,
       updated_at: new Date(),
     })

@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database, DesignState } from '../storage/schema.ts';
 import { auditDesign, type DesignAudit } from './design-audit.ts';
-import { designInWorkspace, listLatestDesignIds, listRecentDesigns } from './store/workspace-statements.ts';
+import {
+  designInWorkspace,
+  findDesignByCardMessage,
+  listLatestDesignIds,
+  listRecentDesigns,
+} from './store/workspace-statements.ts';
 
 export type DesignHistoryEntry = {
   id: string;
@@ -55,5 +60,20 @@ export class WorkspaceDesigns {
   /** Ids in buttons can be forged: a design is only acted on from the workspace it belongs to. */
   async contains(workspaceId: string, designId: string): Promise<boolean> {
     return designInWorkspace(this.db, workspaceId, designId);
+  }
+
+  /**
+   * The workspace's design whose card is this message (a reply's thread names its card: Slack's thread
+   * ts, Discord's thread id, which is the card message's). Undefined for any other thread.
+   */
+  async byCardMessage(card: {
+    workspaceId: string;
+    platform: 'slack' | 'discord';
+    messageId: string;
+    /** Where message ids are unique only within a channel (Slack). */
+    channelId?: string | undefined;
+  }): Promise<string | undefined> {
+    const { channelId, ...rest } = card;
+    return findDesignByCardMessage(this.db, channelId === undefined ? rest : { ...rest, channelId });
   }
 }

@@ -21,6 +21,8 @@ export type WorkspaceSettings = {
   monthlyBudgetCents: number | null;
   /** Front-view candidates per round: the default and the most a person may ask for; left out, they stay. */
   candidates?: CandidateSettings | undefined;
+  /** Whether a reply in a card's thread is taken as Request changes; left out: unchanged. */
+  threadReplies?: boolean | undefined;
 };
 
 /** How many front-view candidates a design draws when not told (`default`), and at most (`max`), 1-4. */
@@ -43,6 +45,8 @@ export type WorkspaceInfo = {
   /** The workspace's own monthly AI budget in US cents; null: the operator's default. */
   monthlyBudgetCents: number | null;
   candidates: CandidateSettings;
+  /** A reply in a card's thread by someone who may ask for changes is taken as Request changes. */
+  threadReplies: boolean;
 };
 
 function infoOf(row: Workspace): WorkspaceInfo {
@@ -56,6 +60,7 @@ function infoOf(row: Workspace): WorkspaceInfo {
     prices: { design: row.price_design, variation: row.price_variation, edit: row.price_edit },
     monthlyBudgetCents: row.monthly_budget_cents,
     candidates: { default: row.candidates_default, max: row.candidates_max },
+    threadReplies: row.thread_replies,
   };
 }
 

@@ -85,6 +85,8 @@ export type FakeGuildInit = {
   everyonePermissions?: PermissionName[];
   /** Reported member_count. Default: members + bot. */
   memberCount?: number;
+  /** The owning member's id. Default: the first human member. */
+  ownerId?: string;
 };
 
 export type FakeUser = { id: string; username: string; bot: boolean };

@@ -271,6 +271,16 @@ export type FakeDiscord = {
   waitForSession(timeoutMs?: number): Promise<void>;
   /** Sends a raw dispatch (op 0, `t`, `d`) to the connected client (replayed on resume if disconnected). */
   dispatchEvent(t: string, d: unknown): void;
+  /** The gateway intents of the newest IDENTIFY (undefined before one). */
+  readonly intents: number | undefined;
+  /**
+   * A member writes a message in a channel or thread (stored like any message). As Discord does, the
+   * client hears of it (MESSAGE_CREATE) only with the GuildMessages intent, and sees its text only with
+   * the Message Content intent.
+   */
+  userMessage(channelId: string, userId: string, content: string): FakeMessage;
+  /** The reactions the bot added to a message, by emoji (as sent, URL-decoded). */
+  reactionsOn(messageId: string): string[];
   /** Sends op 7 RECONNECT and resolves once the client has resumed. */
   requestReconnect(timeoutMs?: number): Promise<void>;
   /** Drops the TCP connection without a close frame (the client resumes on its own). */
@@ -414,6 +424,8 @@ type DispatchFrame = { op: 0; s: number; t: string; d: unknown };
 
 type Session = {
   id: string;
+  /** The IDENTIFY's intents bit field. */
+  intents: number;
   seq: number;
   events: DispatchFrame[];
   peer: WebSocketPeer | undefined;
@@ -458,6 +470,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
   const botUser: FakeUser = { id: applicationId, username: options.botUsername ?? 'Facet', bot: true };
   const users = new Map<string, FakeUser>([[botUser.id, botUser]]);
+  /** Reactions the bot added, by message id. */
+  const reactions = new Map<string, string[]>();
+  let lastIntents: number | undefined;
   const guilds = (options.guilds ?? [{}]).map(buildGuild);
   const channels = new Map<string, FakeChannel>();
   for (const guild of guilds) for (const channel of guild.channels) channels.set(channel.id, channel);
@@ -549,7 +564,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     return {
       id,
       name: init.name ?? 'Facet Test',
-      ownerId: humans[0]?.user.id ?? botUser.id,
+      ownerId: init.ownerId ?? humans[0]?.user.id ?? botUser.id,
       roles,
       members,
       channels: guildChannels,
@@ -1846,6 +1861,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     return new Reply(204);
   });
   route('POST', `/channels/${snowflake}/messages/${snowflake}/threads`, true, startThread);
+  route('PUT', `/channels/${snowflake}/messages/${snowflake}/reactions/${segment}/@me`, true, (context) => {
+    const found = channelMessage(context);
+    if (isReply(found)) return found;
+    const emoji = decodeURIComponent(context.params[2] ?? '');
+    reactions.set(found.message.id, [...(reactions.get(found.message.id) ?? []), emoji]);
+    return new Reply(204);
+  });
   route('POST', `/channels/${snowflake}/threads`, true, startThreadWithoutMessage);
   route('GET', `/applications/${snowflake}/commands`, true, () => json(200, globalCommands));
   route('PUT', `/applications/${snowflake}/commands`, true, (context) => putCommands(context, undefined));
@@ -2108,8 +2130,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     if (Array.isArray(shard) && (shard[0] !== 0 || shard[1] !== 1))
       return void connection.peer.close(4010, 'Invalid shard.');
     identifies += 1;
+    lastIntents = d.intents;
     const session: Session = {
       id: randomBytes(16).toString('hex'),
+      intents: d.intents,
       seq: 0,
       events: [],
       peer: connection.peer,
@@ -2274,6 +2298,65 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       );
     },
     dispatchEvent: (t, d) => dispatch(readySession(), t, d),
+    get intents() {
+      return lastIntents;
+    },
+    userMessage(channelId, userId, content) {
+      const channel = channels.get(channelId);
+      const author = users.get(userId);
+      if (!channel || !author) throw new Error(`fake Discord: no channel ${channelId} or user ${userId}`);
+      const message: FakeMessage = {
+        id: nextId(),
+        channelId,
+        guildId: channel.guildId,
+        content,
+        embeds: [],
+        components: [],
+        attachments: [],
+        embedded: [],
+        flags: 0,
+        type: 0,
+        authorId: userId,
+        webhookId: null,
+        interactionId: null,
+        threadId: null,
+        messageReference: null,
+        allowedMentions: null,
+        createdAt: iso(),
+        editedAt: null,
+        edits: 0,
+        deleted: false,
+      };
+      storeMessage(message);
+      const session = readySession();
+      const guildMessages = 1 << 9;
+      const messageContent = 1 << 15;
+      if ((session.intents & guildMessages) !== 0) {
+        const member = guildOf(channel).members.find((m) => m.user.id === userId);
+        dispatch(session, 'MESSAGE_CREATE', {
+          id: message.id,
+          channel_id: channelId,
+          guild_id: channel.guildId,
+          author: userJson(author),
+          ...(member ? { member: memberJson(member) } : {}),
+          content: (session.intents & messageContent) !== 0 ? content : '',
+          timestamp: message.createdAt,
+          edited_timestamp: null,
+          tts: false,
+          mention_everyone: false,
+          mentions: [],
+          mention_roles: [],
+          attachments: [],
+          embeds: [],
+          pinned: false,
+          type: 0,
+          flags: 0,
+          components: [],
+        });
+      }
+      return message;
+    },
+    reactionsOn: (messageId) => reactions.get(messageId) ?? [],
     requestReconnect: async (timeoutMs = 5000) => {
       const session = readySession();
       const before = resumes;

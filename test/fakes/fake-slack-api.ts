@@ -92,6 +92,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const limited = new Map<string, number>();
   const closedChannels = new Set<string>();
   let tsCounter = 0;
+  const reactions = new Set<string>();
   let fileCounter = 0;
   const userFiles = new Map<string, { json: Record<string, unknown>; bytes: Buffer }>();
   const fileDownloads: { path: string; authorization: string | undefined }[] = [];
@@ -201,6 +202,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return send(response, 200, { ok: true, channel: args.channel, ts: args.ts, text: args.text });
       case 'chat.postEphemeral':
         return send(response, 200, { ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.999999` });
+      // Facet marks a reply in a card's thread it took; Slack refuses a second identical reaction.
+      case 'reactions.add': {
+        const key = `${String(args.channel)}:${String(args.timestamp)}:${String(args.name)}`;
+        if (reactions.has(key)) return send(response, 200, { ok: false, error: 'already_reacted' });
+        reactions.add(key);
+        return send(response, 200, { ok: true });
+      }
       case 'files.getUploadURLExternal': {
         fileCounter += 1;
         // Slack checks ids against ^F[A-Z0-9]{8,}$.

@@ -21,6 +21,18 @@ describe('the playground’s typed settings', () => {
     });
   });
 
+  it('switches replies in a card’s thread on and off', () => {
+    expect(parsePlaygroundSettings('/design settings thread-replies on')).toEqual({
+      kind: 'settings',
+      change: { threadReplies: true },
+    });
+    expect(parsePlaygroundSettings('/design settings Thread-Replies OFF')).toEqual({
+      kind: 'settings',
+      change: { threadReplies: false },
+    });
+    expect(parsePlaygroundSettings('/design settings thread-replies maybe')).toBeUndefined();
+  });
+
   it('leaves everything else to the shared parser', () => {
     for (const typed of [
       '/design settings',

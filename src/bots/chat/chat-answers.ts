@@ -178,6 +178,11 @@ export function settingsAnswer(words: ChatWords, workspace: WorkspaceInfo, saved
         ? 'Monthly AI budget: the operator’s default (`/design usage` shows it)'
         : `Monthly AI budget: ${dollars(workspace.monthlyBudgetCents / 100)}`,
     ],
+    [
+      workspace.threadReplies
+        ? 'Replies in a card’s thread: taken as Request changes while the front view waits'
+        : 'Replies in a card’s thread: not read (off)',
+    ],
   ]);
 }
 

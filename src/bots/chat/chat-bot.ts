@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
-import type { Actor, Permission } from '../../workflow/actor.ts';
+import { mayAct, type Actor, type Permission } from '../../workflow/actor.ts';
 import type { ChatPosts } from '../../workflow/chat-posts.ts';
 import type { DesignService } from '../../workflow/design-service.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
@@ -39,6 +39,12 @@ import { inputImageRefusalMessage, readInputImage, type InputImageSource } from 
 import type { InputImage } from '../../workflow/input-image.ts';
 import { historyDetailAnswer, historyMissingAnswer } from './history-detail-answer.ts';
 import { refusalMessage } from './refusal-message.ts';
+import {
+  decideThreadReply,
+  threadReplyKey,
+  type ThreadReply,
+  type ThreadReplyAnswers,
+} from './thread-reply.ts';
 import { WaitingForYou } from './waiting-for-you.ts';
 
 export type ChatBotDeps = {
@@ -249,6 +255,86 @@ export class ChatBot {
         edit: { feedback },
       });
       if (!outcome.ok) await tell(refusalMessage(outcome, actor));
+    });
+  }
+
+  /**
+   * A message in a card's thread, where the workspace takes replies as feedback: while the front view
+   * waits, its requester's or an approver's reply is Request changes with that text (the form's path:
+   * +1 credit, the next iteration), marked with a reaction; while it is drawn they are asked to wait.
+   * Everyone else, and every other thread, is ignored without a word. Each reply counts once, however
+   * often the platform delivers it.
+   */
+  async threadReply(
+    { origin, answers }: { origin: ChatOrigin; answers: ThreadReplyAnswers },
+    reply: ThreadReply,
+  ): Promise<void> {
+    if (origin.workspace === null) return;
+    const { platform } = this.deps.platform;
+    const workspace = await this.deps.workspaces.find(platform, origin.workspace);
+    if (!workspace?.threadReplies) return;
+    const designId = await this.threadDesign(workspace, reply.threadOf);
+    if (!designId) return;
+    const design = await this.deps.service.snapshot(designId);
+    if (!design) return;
+    const actor = await origin.actor(workspace);
+    const decision = decideThreadReply({
+      state: design.state,
+      iteration: design.iteration,
+      allowed: mayAct('edit', actor, design.requesterId, design.approval),
+      text: reply.text,
+    });
+    if (decision.kind === 'ignore') return;
+    const context = { threadReply: reply.messageId, designId, decision: decision.kind };
+    const tell = (text: string) => answers.tell(text);
+    await failSafely(
+      this.deps.logger,
+      { platform, workspace: origin.workspace, userId: origin.userId, ...context },
+      async () => {
+        // Claimed before anything is said or changed: a redelivered reply finds the claim and stops.
+        await this.deps.posts.once(designId, threadReplyKey(reply.messageId), async () => {
+          const slowDown = await this.overLimit(origin);
+          if (slowDown) await tell(slowDown);
+          else if (decision.kind !== 'request_changes') await tell(decision.text);
+          else {
+            const outcome = await this.deps.service.edit({
+              designId,
+              actor,
+              // The iteration the reply was read against: a change that won meanwhile refuses this one.
+              iteration: design.iteration,
+              edit: { feedback: decision.feedback },
+            });
+            if (!outcome.ok) await tell(refusalMessage(outcome, actor));
+            else
+              await answers
+                .react()
+                .catch((error: unknown) =>
+                  this.deps.logger.warn({ err: error, ...context }, 'a thread reply could not be marked'),
+                );
+          }
+          return decision.kind;
+        });
+      },
+      tell,
+    );
+  }
+
+  /** The design whose card's thread a reply is in, if it is one of this workspace's. */
+  private async threadDesign(
+    workspace: WorkspaceInfo,
+    threadOf: ThreadReply['threadOf'],
+  ): Promise<string | undefined> {
+    if ('designId' in threadOf)
+      return (await this.deps.designs.contains(workspace.id, threadOf.designId))
+        ? threadOf.designId
+        : undefined;
+    const { platform } = this.deps.platform;
+    if (platform === 'playground') return undefined;
+    return this.deps.designs.byCardMessage({
+      workspaceId: workspace.id,
+      platform,
+      messageId: threadOf.cardMessage,
+      channelId: threadOf.channelId,
     });
   }
 
@@ -511,6 +597,7 @@ export class ChatBot {
         monthlyBudgetCents:
           change.monthlyBudgetCents === undefined ? workspace.monthlyBudgetCents : change.monthlyBudgetCents,
         candidates,
+        threadReplies: change.threadReplies,
       },
       origin.userId,
     );

@@ -14,6 +14,8 @@ export type SettingsChange = {
   prices?: { design?: number | undefined; variation?: number | undefined; edit?: number | undefined };
   /** Front-view candidates: the default, the most a person may ask for (1-4); either may be left out. */
   candidates?: { default?: number | undefined; max?: number | undefined } | undefined;
+  /** Replies in a card's thread taken as Request changes. */
+  threadReplies?: boolean | undefined;
 };
 
 /** What `/design …` asks for, on every platform. */

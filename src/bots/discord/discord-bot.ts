@@ -1,7 +1,6 @@
 import {
   Client,
   Events,
-  GatewayIntentBits,
   REST,
   RESTEvents,
   Routes,
@@ -19,6 +18,7 @@ import { discordImageHostsFor, discordPlatform, readDiscordCommand } from './dis
 import { DiscordReplies } from './discord-replies.ts';
 import { WebhookResponder, type DiscordInteractionKind } from './discord-responder.ts';
 import { readDiscordSubmission } from './discord-submission.ts';
+import { discordIntents, registerDiscordThreadReplies } from './discord-thread-replies.ts';
 
 export type DiscordBotDeps = {
   token: string;
@@ -29,6 +29,8 @@ export type DiscordBotDeps = {
   cards: DiscordCardOutbound;
   /** Seconds from an interaction's arrival to Discord accepting our first response. */
   observeAck?: ((seconds: number) => void) | undefined;
+  /** Read replies in cards' threads (asks for the Message Content intent): DISCORD_MESSAGE_CONTENT. */
+  messageContent?: boolean | undefined;
   logger: Logger;
 };
 
@@ -45,17 +47,20 @@ export function discordRest(token: string, apiUrl?: string): REST {
 }
 
 /**
- * The Discord gateway client (the Guilds intent only: interactions need no more), translating each
+ * The Discord gateway client (the Guilds intent, which interactions need; with DISCORD_MESSAGE_CONTENT
+ * also the message intents for replies in cards' threads), translating each
  * interaction for the chat layer.
  */
 export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
+    intents: discordIntents({ messageContent: deps.messageContent ?? false }),
     ...(deps.apiUrl ? { rest: { api: deps.apiUrl } } : {}),
   });
   const bot = new ChatBot({ ...deps.core, platform: discordPlatform, logger: deps.logger });
   const acks = ackTimer(client, deps.observeAck);
   const imageHosts = discordImageHostsFor(deps.apiUrl);
+  if (deps.messageContent)
+    registerDiscordThreadReplies(client, { bot, rest: client.rest, logger: deps.logger });
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     acks.received(interaction.id);

@@ -158,6 +158,13 @@ export const discordCommands: RESTPutAPIApplicationCommandsJSONBody = [
             description: "Go back to the operator's default monthly AI budget",
             required: false,
           },
+          {
+            type: ApplicationCommandOptionType.Boolean,
+            name: 'thread_replies',
+            description:
+              "Take replies in a card's thread as Request changes (needs the Message Content intent)",
+            required: false,
+          },
         ],
       },
       {

@@ -124,7 +124,9 @@ export function readDiscordCommand(
         : budgetUsd === null
           ? undefined
           : Math.round(budgetUsd * 100);
+      const threadReplies = options.getBoolean('thread_replies') ?? undefined;
       const changing =
+        threadReplies !== undefined ||
         role !== null ||
         clear ||
         requestersApprove !== undefined ||
@@ -140,6 +142,7 @@ export function readDiscordCommand(
               prices,
               monthlyBudgetCents,
               candidates,
+              threadReplies,
             }
           : null,
       };

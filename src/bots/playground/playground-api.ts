@@ -58,6 +58,18 @@ export const feedbackRequestSchema = z.union([
   z.object({ userId: userSchema, designId: z.uuid(), view: z.enum(remainingViews), feedback: z.string() }),
 ]);
 
+/** A message written in a design's thread panel; `requestId` (the page's) makes a resend count once. */
+export const replyRequestSchema = z.object({
+  userId: userSchema,
+  designId: z.uuid(),
+  // Only the body limit bounds it: an over-long reply gets the form's length answer.
+  text: z.string(),
+  requestId: commandRequestSchema.shape.requestId,
+});
+
+/** The mark on a reply taken as Request changes, as Slack and Discord show it. */
+export const playgroundReplyReaction = '👀';
+
 export type { PlaygroundAnswer };
 
 /** The side panel's lists; the settings (admins) as plain text, as the page's notes are. */
@@ -164,6 +176,10 @@ export class PlaygroundApi {
     return replies.answer;
   }
 
+  reply(request: z.infer<typeof replyRequestSchema>): Promise<PlaygroundAnswer> {
+    return playgroundThreadReply(this.bot, request);
+  }
+
   async feedback(request: z.infer<typeof feedbackRequestSchema>): Promise<PlaygroundAnswer> {
     const replies = new PlaygroundReplies();
     await this.bot.submit(
@@ -186,6 +202,32 @@ export class PlaygroundApi {
     );
     return replies.answer;
   }
+}
+
+/** The page's thread panel: a reply there is read as in a Slack or Discord card's thread. */
+export async function playgroundThreadReply(
+  bot: ChatBot,
+  request: z.infer<typeof replyRequestSchema>,
+): Promise<PlaygroundAnswer> {
+  const answer: PlaygroundAnswer = {};
+  const requestId = `playground:${request.requestId}`;
+  await bot.threadReply(
+    {
+      origin: origin(request.userId, requestId),
+      answers: {
+        react: () => {
+          answer.reaction = playgroundReplyReaction;
+          return Promise.resolve();
+        },
+        tell: (text) => {
+          answer.reply = text;
+          return Promise.resolve();
+        },
+      },
+    },
+    { threadOf: { designId: request.designId }, text: request.text, messageId: requestId },
+  );
+  return answer;
 }
 
 function origin(userId: PlaygroundUserId, requestId: string): ChatOrigin {

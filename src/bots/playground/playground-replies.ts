@@ -17,6 +17,8 @@ export type PlaygroundAnswer = {
   error?: string;
   /** Buttons under the note (`/design pending`), a row per design. */
   actions?: CardButton[][];
+  /** A reply in a design's thread was taken as Request changes: the mark the page puts on it. */
+  reaction?: string;
 };
 
 /** The page asks and waits: every answer to a request goes back in its HTTP response. */

@@ -8,6 +8,7 @@ import {
   actionRequestSchema,
   commandRequestSchema,
   feedbackRequestSchema,
+  replyRequestSchema,
   homeRequestSchema,
   type PlaygroundAnswer,
   type PlaygroundApi,
@@ -142,6 +143,9 @@ export function playgroundRoute(deps: {
           return true;
         case 'POST /playground/api/feedback':
           await post(request, response, feedbackRequestSchema, (body) => deps.api.feedback(body));
+          return true;
+        case 'POST /playground/api/reply':
+          await post(request, response, replyRequestSchema, (body) => deps.api.reply(body));
           return true;
         default:
           send(response, 404, { reply: 'No such playground endpoint.' });

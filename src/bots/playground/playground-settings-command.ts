@@ -2,11 +2,12 @@ import type { ChatCommand } from '../chat/design-command.ts';
 
 /** What `/design settings …` takes in the playground, which has no form: shown in its help and answers. */
 export const playgroundSettingsUsage =
-  'as Ada: `/design settings approvers @leads` (or `approvers none`), `/design settings requesters-approve yes|no|default` and `/design settings candidates <default> <most>` (1 to 4)';
+  'as Ada: `/design settings approvers @leads` (or `approvers none`), `/design settings requesters-approve yes|no|default`, `/design settings candidates <default> <most>` (1 to 4) and `/design settings thread-replies on|off`';
 
 const approvers = /^approvers\s+(@leads|none)$/i;
 const requestersApprove = /^requesters-approve\s+(yes|no|default)$/i;
 const candidates = /^candidates\s+([1-4])\s+([1-4])$/i;
+const threadReplies = /^thread-replies\s+(on|off)$/i;
 
 /**
  * The playground's typed settings: its one approver group (`leads`, which Dee is in) on or off, and
@@ -34,6 +35,8 @@ export function parsePlaygroundSettings(typed: string): ChatCommand | undefined 
       kind: 'settings',
       change: { candidates: { default: Number(counts[1]), max: Number(counts[2]) } },
     };
+  const replies = threadReplies.exec(options)?.[1];
+  if (replies) return { kind: 'settings', change: { threadReplies: replies.toLowerCase() === 'on' } };
   // Anything else after `settings` gets the answer every platform gives.
   return undefined;
 }

@@ -26,6 +26,7 @@ import {
   settingsErrorBlock,
   settingsModalCallbackId,
 } from './slack-settings-modal.ts';
+import { registerSlackThreadReplies } from './slack-thread-replies.ts';
 
 /**
  * `/design`, the card's buttons, the modals and the Home tab, translated for the chat layer: Slack's payloads in,
@@ -200,4 +201,6 @@ export function registerSlackListeners(
       submission,
     );
   });
+
+  registerSlackThreadReplies(app, deps);
 }

@@ -164,6 +164,7 @@ export class SlackReplies implements ChatReplies {
         approverGroup: current.approverGroup,
         requestersApprove: current.requestersApprove,
         approvalNotices: current.approvalNotices,
+        threadReplies: current.threadReplies,
         prices: current.prices,
         monthlyBudgetCents: current.monthlyBudgetCents,
         candidates: current.candidates,

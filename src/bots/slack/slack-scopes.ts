@@ -15,4 +15,8 @@ export const slackBotScopes = [
   // Design page links shared in Slack: the link_shared event (read) and chat.unfurl (write).
   'links:read',
   'links:write',
+  // Replies in cards' threads as feedback: the message events, and a reaction on each reply taken.
+  'channels:history',
+  'groups:history',
+  'reactions:write',
 ] as const;

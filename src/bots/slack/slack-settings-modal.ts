@@ -38,6 +38,10 @@ const candidateFields = [
 const candidatesBlock = (key: keyof CandidateSettings) => `facet_settings_candidates_${key}`;
 const candidatesAction = 'facet_settings_candidates_select';
 const maxBudgetUsd = 1_000_000;
+// Replies in a card's thread as Request changes (issue 19): one checkbox, read on its own.
+const threadRepliesBlock = 'facet_settings_thread_replies';
+const threadRepliesAction = 'facet_settings_thread_replies_check';
+const threadRepliesOn = 'on';
 /** Slack allows 100 options in a static select; one is "nobody". */
 const maxGroups = 99;
 
@@ -55,6 +59,8 @@ export function settingsModal(input: {
   /** Left out (a form built before candidates existed): one, at most four. */
   candidates?: CandidateSettings | undefined;
   groups: UserGroup[];
+  /** Replies in a card's thread taken as Request changes; left out: the box is not shown. */
+  threadReplies?: boolean | undefined;
 }) {
   const option = (value: string, text: string) => ({
     text: { type: 'plain_text' as const, text: clip(text, 75) },
@@ -166,8 +172,54 @@ export function settingsModal(input: {
             : { initial_value: (input.monthlyBudgetCents / 100).toFixed(2) }),
         },
       },
+      ...(input.threadReplies === undefined ? [] : [threadRepliesInput(input.threadReplies)]),
     ],
   };
+}
+
+function threadRepliesInput(on: boolean) {
+  const box = {
+    text: { type: 'plain_text' as const, text: 'Take replies in a card’s thread as Request changes' },
+    description: {
+      type: 'plain_text' as const,
+      text: 'While a front view waits, a reply by its requester or an approver asks for the next iteration (+1 edit). Needs the message events in the app’s settings.',
+    },
+    value: threadRepliesOn,
+  };
+  return {
+    type: 'input',
+    block_id: threadRepliesBlock,
+    optional: true,
+    label: { type: 'plain_text' as const, text: 'Feedback by replying' },
+    element: {
+      type: 'checkboxes',
+      action_id: threadRepliesAction,
+      options: [box],
+      ...(on ? { initial_options: [box] } : {}),
+    },
+  };
+}
+
+const threadRepliesSchema = z.object({
+  state: z.object({
+    values: z.record(
+      z.string(),
+      z.record(
+        z.string(),
+        z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }),
+      ),
+    ),
+  }),
+});
+
+/** The thread-replies box as submitted; undefined for a form without it (opened before it existed). */
+function readThreadReplies(view: unknown): boolean | undefined {
+  const parsed = threadRepliesSchema.safeParse(view);
+  const field = parsed.success
+    ? parsed.data.state.values[threadRepliesBlock]?.[threadRepliesAction]
+    : undefined;
+  if (!field) return undefined;
+  return (field.selected_options ?? []).some((option) => option.value === threadRepliesOn);
 }
 
 const submissionSchema = z.object({
@@ -232,6 +284,7 @@ export function readSettingsSubmission(
     return { errors: { [noticesBlock]: 'Pick one of the listed answers.' } };
   if (selected !== noGroup && !/^S[A-Z0-9]{2,}$/.test(selected))
     return { errors: { [approverBlock]: 'Pick one of the listed user groups.' } };
+  const threadReplies = readThreadReplies(view);
   return {
     kind: 'settings',
     workspace: teamId,
@@ -245,6 +298,7 @@ export function readSettingsSubmission(
       candidates: candidateFields.some((field) => values[candidatesBlock(field.key)])
         ? candidates
         : undefined,
+      ...(threadReplies === undefined ? {} : { threadReplies }),
     },
   };
 }

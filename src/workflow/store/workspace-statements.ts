@@ -71,3 +71,41 @@ export async function designInWorkspace(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Where each platform keeps its card message's id in designs.surface, as migration 0018 indexes it. */
+const cardMessagePaths = {
+  slack: {
+    shown: sql<boolean>`designs.surface ? 'slack'`,
+    id: sql<string>`designs.surface -> 'slack' ->> 'ts'`,
+  },
+  discord: {
+    shown: sql<boolean>`designs.surface ? 'discord'`,
+    id: sql<string>`designs.surface -> 'discord' ->> 'messageId'`,
+  },
+} as const;
+
+/**
+ * The design of a workspace whose card is this message (in this channel, where message ids are only
+ * unique within one: Slack's ts).
+ */
+export async function findDesignByCardMessage(
+  db: Executor,
+  card: {
+    workspaceId: string;
+    platform: keyof typeof cardMessagePaths;
+    messageId: string;
+    channelId?: string;
+  },
+): Promise<string | undefined> {
+  let query = db
+    .selectFrom('designs')
+    .select('id')
+    .where('workspace_id', '=', card.workspaceId)
+    .where(cardMessagePaths[card.platform].shown)
+    .where(sql<boolean>`${cardMessagePaths[card.platform].id} = ${card.messageId}`);
+  if (card.channelId !== undefined)
+    query = query.where(
+      sql<boolean>`designs.surface -> ${card.platform} ->> 'channelId' = ${card.channelId}`,
+    );
+  return (await query.executeTakeFirst())?.id;
+}

@@ -62,6 +62,29 @@ export type ChatContractDriver = {
   cardCandidates?: ((designId: string) => Promise<string[]>) | undefined;
   /** For platforms whose cards have a thread of posts (not the playground, whose page draws it). */
   thread?: ThreadDriver | undefined;
+  /** Replies written in a card's thread (feedback by replying). */
+  replies: ThreadReplyDriver;
+};
+
+/** Feedback by replying in a card's thread, through the platform's own entry point for messages. */
+export type ThreadReplyDriver = {
+  /** The workspace's setting (off until switched on). */
+  setEnabled(on: boolean): Promise<void>;
+  /** Writes in the design's card thread as this person. */
+  reply(user: ContractUser, designId: string, text: string): Promise<SentReply>;
+  /** Holds the image model's answers until the returned function is called. */
+  holdModel(): () => void;
+  /** The text parts of every request the image model received so far, joined per request. */
+  modelTexts(): string[];
+};
+
+export type SentReply = {
+  /** The reaction Facet put on the reply, once it did. */
+  reaction(): Promise<string>;
+  /** Facet's answer to the reply's author, once given. */
+  answer(): Promise<string>;
+  /** Whether Facet has reacted to or answered the reply so far. */
+  touched(): boolean;
 };
 
 export type ThreadDriver = {
@@ -115,6 +138,7 @@ const slowDown = /You're going a little fast: Facet takes up to 2 commands and c
 
 export function describeChatContract(name: string, shape: ChatContractShape, setup: ChatContractSetup) {
   describeRateLimits(name, setup);
+  describeThreadReplies(name, setup);
   describeApprovals(name, shape, setup);
   describeCandidates(name, setup);
   describe(`chat platform contract: ${name}`, () => {
@@ -623,6 +647,107 @@ function describeApprovals(name: string, shape: ChatContractShape, setup: ChatCo
       );
       expect(told.join('\n')).toContain(driver.mentions.user('approver'));
       expect(new Set(told).size).toBe(told.length);
+    });
+  });
+}
+
+/** Long enough for a platform to have answered a reply it was going to answer (events are acked first). */
+const settleMs = 600;
+
+function describeThreadReplies(name: string, setup: ChatContractSetup) {
+  describe(`chat platform contract: ${name}, feedback by replying in the card's thread`, () => {
+    let driver: ChatContractDriver;
+    let close: (() => Promise<void>) | undefined;
+    let design: string;
+    beforeAll(async () => {
+      const started = await setup({});
+      driver = started.driver;
+      close = started.close;
+    });
+    afterAll(async () => {
+      await close?.();
+    });
+
+    const stateOf = async () => {
+      const { state, iteration, held } = await driver.snapshot(design);
+      return { state, iteration, held };
+    };
+    const quietAfter = async (sent: SentReply) => {
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
+      return !sent.touched();
+    };
+
+    it('leaves replies alone while the workspace has not switched them on', async () => {
+      design = await driver.start('a ceramic pour-over kettle');
+      await driver.button(design, /^Approve\b/);
+      const before = await stateOf();
+      const sent = await driver.replies.reply('requester', design, 'make the spout longer');
+      expect(await quietAfter(sent)).toBe(true);
+      expect(await stateOf()).toEqual(before);
+    });
+
+    it('ignores a reply by someone who may not ask for changes: no answer, no reaction, nothing changed', async () => {
+      await driver.replies.setEnabled(true);
+      const before = await stateOf();
+      const sent = await driver.replies.reply('other', design, 'I would make it red');
+      expect(await quietAfter(sent)).toBe(true);
+      expect(await stateOf()).toEqual(before);
+    });
+
+    it('refuses an empty reply by the requester as the form does, and changes nothing', async () => {
+      const before = await stateOf();
+      const sent = await driver.replies.reply('requester', design, '   ');
+      expect(await sent.answer()).toBe('Say what should change.');
+      expect(await stateOf()).toEqual(before);
+    });
+
+    it('takes the requester’s reply as Request changes: iteration 2 with that text, +1 credit, a reaction; a reply while it draws is asked to wait', async () => {
+      expect(await stateOf()).toEqual({ state: 'awaiting_approval', iteration: 1, held: 3 });
+      const release = driver.replies.holdModel();
+      try {
+        const calls = driver.replies.modelTexts().length;
+        const sent = await driver.replies.reply(
+          'requester',
+          design,
+          'a matte sage glaze and a bamboo handle',
+        );
+        expect(await sent.reaction()).toBeTruthy();
+        const generating = await until(stateOf, (d) => d.iteration === 2, 'iteration 2');
+        expect(generating).toMatchObject({ iteration: 2, held: 4 });
+        expect(generating.state).toMatch(/^(queued|generating_front)$/);
+        const early = await driver.replies.reply('requester', design, 'and a wider base');
+        expect(await early.answer()).toMatch(/wait for this iteration/);
+        await until(
+          () => Promise.resolve(driver.replies.modelTexts().slice(calls)),
+          (texts) => texts.length > 0,
+          'the model call of iteration 2',
+        );
+        expect(driver.replies.modelTexts().slice(calls).join(' ')).toContain(
+          'a matte sage glaze and a bamboo handle',
+        );
+        expect(driver.replies.modelTexts().join(' ')).not.toContain('and a wider base');
+      } finally {
+        release();
+      }
+      const ready = await until(stateOf, (d) => d.state === 'awaiting_approval', 'iteration 2 ready');
+      expect(ready).toEqual({ state: 'awaiting_approval', iteration: 2, held: 4 });
+      const snapshot = await driver.snapshot(design);
+      expect(snapshot.iterations.find((i) => i.iteration === 2)?.feedback).toBe(
+        'a matte sage glaze and a bamboo handle',
+      );
+    });
+
+    it('takes an approver’s reply too, and none once the design is finished', async () => {
+      await driver.useApprovers();
+      const sent = await driver.replies.reply('approver', design, 'a thinner lid');
+      expect(await sent.reaction()).toBeTruthy();
+      await until(stateOf, (d) => d.iteration === 3 && d.state === 'awaiting_approval', 'iteration 3');
+      await driver.click('approver', design, await driver.button(design, /^Approve\b/));
+      await until(stateOf, (d) => d.state === 'completed', 'completion');
+      const before = await stateOf();
+      const late = await driver.replies.reply('requester', design, 'lovely, thanks');
+      expect(await quietAfter(late)).toBe(true);
+      expect(await stateOf()).toEqual(before);
     });
   });
 }

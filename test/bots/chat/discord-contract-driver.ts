@@ -3,6 +3,8 @@ import { isEphemeral, type FakeInteraction } from '../../fakes/fake-discord.ts';
 import { WorkspaceDirectory } from '../../../src/workflow/workspace-directory.ts';
 import { members, startDiscordKit, type DiscordTransport } from '../discord/discord-kit.ts';
 import { galleryOf } from '../discord/discord-v2-read.ts';
+import { Routes } from 'discord.js';
+import { discordRest } from '../../../src/bots/discord/discord-bot.ts';
 import {
   describeChatContract,
   poll,
@@ -10,6 +12,7 @@ import {
   type ContractUser,
   type Sent,
 } from './chat-contract.ts';
+import { holdModel, modelTexts } from './held-model.ts';
 
 const users: Record<ContractUser, string> = {
   requester: members.bob,
@@ -60,7 +63,17 @@ async function discordContractSetup(
   const kit = await startDiscordKit(`chat_contract_discord_${transport}_${kits}`, {
     transport,
     ...(limiter ? { limiter } : {}),
+    messageContent: true,
   });
+  /** Someone's REST client, to open a thread on a card as any member can. */
+  const member = discordRest(kit.fake.token, kit.fake.apiUrl);
+  /** The card's thread, opened from the card (so it has the card's id) if nobody has yet. */
+  const threadOf = async (designId: string) => {
+    const card = await kit.card(designId);
+    if (!kit.fake.channel(card.id))
+      await member.post(Routes.threads(card.channelId, card.id), { body: { name: 'Feedback' } });
+    return card.id;
+  };
   const snapshot = async (designId: string) => {
     const design = await kit.h.workflow.service.snapshot(designId);
     if (!design) throw new Error(`no design ${designId}`);
@@ -210,6 +223,25 @@ async function discordContractSetup(
           });
         },
         restartedNotifier: () => kit.restartedNotifier(),
+      },
+      replies: {
+        async setEnabled(on) {
+          await kit.h.test.db.updateTable('workspaces').set({ thread_replies: on }).execute();
+        },
+        async reply(user, designId, text) {
+          const threadId = await threadOf(designId);
+          const sent = kit.fake.userMessage(threadId, users[user], text);
+          const answerTo = () =>
+            kit.fake.messagesIn(threadId).find((message) => message.messageReference?.message_id === sent.id)
+              ?.content;
+          return {
+            reaction: () => poll(() => kit.fake.reactionsOn(sent.id)[0], 'a reaction'),
+            answer: () => poll(answerTo, 'an answer in the thread'),
+            touched: () => kit.fake.reactionsOn(sent.id).length > 0 || answerTo() !== undefined,
+          };
+        },
+        holdModel: () => holdModel(kit.h.gemini),
+        modelTexts: () => modelTexts(kit.h.gemini),
       },
     },
   };

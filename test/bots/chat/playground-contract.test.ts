@@ -11,6 +11,7 @@ import type { PlaygroundAnswer } from '../../../src/bots/playground/playground-a
 import type { PlaygroundDesign } from '../../../src/bots/playground/playground-design.ts';
 import { createHarness, silentLogger } from '../../workflow/workflow-harness.ts';
 import { describeChatContract, type ContractUser, type Sent } from './chat-contract.ts';
+import { holdModel, modelTexts } from './held-model.ts';
 
 const users: Record<ContractUser, string> = { requester: 'ben', other: 'cyd', approver: 'dee' };
 const names: Record<ContractUser, string> = { requester: 'Ben', other: 'Cyd', approver: 'Dee' };
@@ -158,6 +159,34 @@ describeChatContract('playground', { threadPosts: false, threadMade: false }, as
               answered(await post('feedback', { userId: users[user], ...modal, feedback })),
           },
         };
+      },
+      replies: {
+        async setEnabled(on) {
+          // As the page's admin sets it: Ada's typed settings.
+          const answer = await post('command', {
+            userId: 'ada',
+            text: `/design settings thread-replies ${on ? 'on' : 'off'}`,
+            requestId: randomUUID(),
+          });
+          if (!answer.reply?.startsWith('Settings saved')) throw new Error(`not saved: ${answer.reply}`);
+        },
+        async reply(user, designId, text) {
+          // The thread panel's reply box: its answer comes in the response.
+          const answer = await post('reply', {
+            userId: users[user],
+            designId,
+            text,
+            requestId: randomUUID(),
+          });
+          const missing = (what: string) => Promise.reject(new Error(`no ${what}`));
+          return {
+            reaction: () => (answer.reaction ? Promise.resolve(answer.reaction) : missing('reaction')),
+            answer: () => (answer.reply ? Promise.resolve(answer.reply) : missing('answer')),
+            touched: () => answer.reaction !== undefined || answer.reply !== undefined,
+          };
+        },
+        holdModel: () => holdModel(h.gemini),
+        modelTexts: () => modelTexts(h.gemini),
       },
     },
   };

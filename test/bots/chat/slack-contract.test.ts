@@ -1,8 +1,9 @@
 import { readSlackCardPlace } from '../../../src/bots/slack/slack-card-place.ts';
 import type { SlackCall } from '../../fakes/fake-slack-api.ts';
 import { WorkspaceDirectory } from '../../../src/workflow/workspace-directory.ts';
-import { startSlackKit, team } from '../slack/slack-kit.ts';
+import { channel, startSlackKit, team } from '../slack/slack-kit.ts';
 import { describeChatContract, poll, type ContractUser, type Sent } from './chat-contract.ts';
+import { holdModel, modelTexts } from './held-model.ts';
 
 const users: Record<ContractUser, string> = { requester: 'U-req', other: 'U-other', approver: 'U-lead' };
 const approverGroup = 'S0LEADS';
@@ -14,6 +15,7 @@ const formFields: Record<string, { block: string; action: string }> = {
 
 let kits = 0;
 let shortcuts = 0;
+let replies = 0;
 
 describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({ limiter }) => {
   kits += 1;
@@ -212,6 +214,36 @@ describeChatContract('Slack', { threadPosts: true, threadMade: false }, async ({
             .map(firstLine);
         },
         restartedNotifier: () => kit.restartedNotifier(),
+      },
+      replies: {
+        async setEnabled(on) {
+          await kit.h.test.db.updateTable('workspaces').set({ thread_replies: on }).execute();
+        },
+        async reply(user, designId, text) {
+          const who = users[user];
+          const seen = ephemeralsTo(who).length;
+          replies += 1;
+          const ts = `${Math.floor(Date.now() / 1000)}.${String(replies).padStart(6, '0')}9`;
+          const reactions = () =>
+            kit.slack.callsTo('reactions.add').filter((call) => call.args.timestamp === ts && !call.error);
+          await kit.sendEvent({
+            type: 'message',
+            channel: channel,
+            channel_type: 'channel',
+            user: who,
+            text,
+            ts,
+            thread_ts: await cardTs(designId),
+            event_ts: ts,
+          });
+          return {
+            reaction: () => poll(() => reactions()[0]?.args.name as string | undefined, 'a reaction'),
+            answer: () => nextEphemeral(who, seen).answer(),
+            touched: () => reactions().length > 0 || ephemeralsTo(who).length > seen,
+          };
+        },
+        holdModel: () => holdModel(kit.h.gemini),
+        modelTexts: () => modelTexts(kit.h.gemini),
       },
     },
   };

@@ -76,7 +76,11 @@ export type DiscordKit = {
  */
 export async function startDiscordKit(
   label: string,
-  options: { limiter?: RateLimiter; transport?: DiscordTransport } = {},
+  /**
+   * `transport`: interactions over the gateway or as signed HTTP requests; `messageContent`: the bot
+   * reads replies in cards' threads (DISCORD_MESSAGE_CONTENT).
+   */
+  options: { limiter?: RateLimiter; transport?: DiscordTransport; messageContent?: boolean } = {},
 ): Promise<DiscordKit> {
   const transport = options.transport ?? 'gateway';
   const fake = await startFakeDiscord({
@@ -85,6 +89,8 @@ export async function startDiscordKit(
       {
         id: '1000000000000000001',
         name: 'Design Studio',
+        // The owner is an admin wherever Discord says who someone is: the manager, not a plain member.
+        ownerId: members.mia,
         roles: [
           { id: '3000000000000000001', name: 'managers', permissions: ['MANAGE_GUILD'] },
           { id: '3000000000000000002', name: 'leads' },
@@ -140,6 +146,7 @@ export async function startDiscordKit(
       core: core(),
       cards: outbound,
       observeAck: (seconds) => acks.push(seconds),
+      messageContent: options.messageContent,
       logger: silentLogger,
     });
   const acks: number[] = [];

@@ -60,6 +60,14 @@ export type SlackKit = {
   homeSettingsClick(user: string): string;
   /** Sends the app_home_opened event (Events API, JSON) for the user's Home tab. */
   openHome(user: string): Promise<{ status: number; text: string }>;
+  /**
+   * Delivers an Events API event (JSON, signed); `eventId` and `retry` say which delivery it is (Slack
+   * retries with the same event id and an `x-slack-retry-num` header).
+   */
+  sendEvent(
+    event: Record<string, unknown>,
+    delivery?: { eventId?: string; retry?: number },
+  ): Promise<{ status: number; text: string }>;
   /** The newest Home view published for the user (views.publish), once there is one after `after` calls. */
   home(user: string, after?: number): Promise<HomeView>;
   submit(
@@ -274,6 +282,27 @@ export async function startSlackKit(
       const response = await fetch(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...sign(body) },
+        body,
+      });
+      return { status: response.status, text: await response.text() };
+    },
+    async sendEvent(event, delivery = {}) {
+      triggers += 1;
+      const body = JSON.stringify({
+        type: 'event_callback',
+        team_id: team,
+        api_app_id: 'A0FACET',
+        event_id: delivery.eventId ?? `Ev${triggers}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event,
+      });
+      const retry: Record<string, string> =
+        delivery.retry === undefined
+          ? {}
+          : { 'x-slack-retry-num': String(delivery.retry), 'x-slack-retry-reason': 'http_timeout' };
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...sign(body), ...retry },
         body,
       });
       return { status: response.status, text: await response.text() };

@@ -23,6 +23,17 @@ const scopeOfMethod: Record<string, string | null> = {
   'usergroups.list': 'usergroups:read',
   'usergroups.users.list': 'usergroups:read',
   'chat.unfurl': 'links:write',
+  'reactions.add': 'reactions:write',
+};
+
+/** The scope each bot event needs: replies in cards' threads come as message events. */
+const scopeOfEvent: Record<string, string | null> = {
+  app_home_opened: null,
+  app_uninstalled: null,
+  tokens_revoked: null,
+  link_shared: 'links:read',
+  'message.channels': 'channels:history',
+  'message.groups': 'groups:history',
 };
 
 const manifestSchema = z.object({
@@ -73,10 +84,14 @@ describe('manifest.yml', () => {
       expect.arrayContaining(['chat.postMessage', 'chat.update', 'files.uploadV2']),
     );
     for (const method of called) expect(Object.keys(scopeOfMethod), `scope of ${method}`).toContain(method);
-    // links:read is for an event, not a method: link_shared, which starts an unfurl.
-    const needed = new Set(['commands', 'chat:write.public', 'links:read']);
+    const needed = new Set(['commands', 'chat:write.public']);
     for (const method of called) {
       const scope = scopeOfMethod[method];
+      if (scope) needed.add(scope);
+    }
+    for (const event of manifest.settings.event_subscriptions.bot_events) {
+      expect(Object.keys(scopeOfEvent), `scope of the ${event} event`).toContain(event);
+      const scope = scopeOfEvent[event];
       if (scope) needed.add(scope);
     }
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([...needed].sort());
@@ -97,6 +112,8 @@ describe('manifest.yml', () => {
       'app_home_opened',
       'app_uninstalled',
       'link_shared',
+      'message.channels',
+      'message.groups',
       'tokens_revoked',
     ]);
     expect(manifest.oauth_config.redirect_urls.map((u) => new URL(u).pathname)).toEqual([

@@ -278,14 +278,15 @@ function renderCard(view, previous) {
           }),
         )
       : null;
-  const threadLink =
-    view.thread.status || view.thread.images.length > 0 || view.thread.notices.length > 0
-      ? element('button', {
-          class: 'thread-link',
-          textContent: threadLabel(view.thread),
-          onclick: () => openThread(view.id),
-        })
-      : null;
+  // An empty thread still takes replies (feedback by replying, where the settings switch it on).
+  const threadLink = element('button', {
+    class: 'thread-link',
+    textContent:
+      view.thread.status || view.thread.images.length > 0 || view.thread.notices.length > 0
+        ? threadLabel(view.thread)
+        : 'Reply in thread',
+    onclick: () => openThread(view.id),
+  });
   return element(
     'li',
     {
@@ -609,6 +610,32 @@ $('close-thread').addEventListener('click', closeThread);
 $('image').addEventListener('change', () => {
   const file = $('image').files?.[0];
   $('image-name').textContent = file ? `Starting from ${file.name}` : '';
+});
+
+// A reply in the thread, read as Slack and Discord read one: Request changes, marked, where allowed.
+$('thread-reply').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = $('thread-reply-text');
+  const typed = input.value;
+  const designId = $('thread').dataset.designId;
+  if (!designId) return;
+  input.value = '';
+  await attempt(async () => {
+    const result = await api('reply', {
+      userId: state.user,
+      designId,
+      text: typed,
+      requestId: crypto.randomUUID(),
+    });
+    $('thread-body').append(
+      element('p', {
+        class: 'mine',
+        'data-testid': 'thread-reply-sent',
+        textContent: `${nameOf(state.user)}: ${typed}${result.reaction ? ` ${result.reaction}` : ''}`,
+      }),
+    );
+    await answer(result);
+  });
 });
 $('example').addEventListener('click', () => {
   $('text').value = $('example').textContent.trim();
