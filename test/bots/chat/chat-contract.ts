@@ -100,6 +100,11 @@ export type ChatContractShape = {
   threadPosts: boolean;
   /** Makes that thread itself (Discord), rather than its being the replies to the card (Slack). */
   threadMade: boolean;
+  /**
+   * Reads replies in cards' threads. Discord delivers messages only over its gateway: a Discord served by
+   * HTTP interactions alone never sees a reply, and the feature is documented as gateway-only.
+   */
+  readsThreadReplies: boolean;
 };
 
 /** Reads until there is something to read (a platform's answer arrives on its own time). */
@@ -138,7 +143,7 @@ const slowDown = /You're going a little fast: Facet takes up to 2 commands and c
 
 export function describeChatContract(name: string, shape: ChatContractShape, setup: ChatContractSetup) {
   describeRateLimits(name, setup);
-  describeThreadReplies(name, setup);
+  if (shape.readsThreadReplies) describeThreadReplies(name, setup);
   describeApprovals(name, shape, setup);
   describeCandidates(name, setup);
   describe(`chat platform contract: ${name}`, () => {

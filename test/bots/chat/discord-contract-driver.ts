@@ -50,9 +50,8 @@ let kits = 0;
  * behaviour is proved over the gateway and over HTTP interactions alike.
  */
 export function describeDiscordContract(transport: DiscordTransport, title: string): void {
-  describeChatContract(title, { threadPosts: true, threadMade: true }, (options) =>
-    discordContractSetup(transport, options),
-  );
+  const shape = { threadPosts: true, threadMade: true, readsThreadReplies: transport === 'gateway' };
+  describeChatContract(title, shape, (options) => discordContractSetup(transport, options));
 }
 
 async function discordContractSetup(
@@ -156,13 +155,15 @@ async function discordContractSetup(
       startWithCandidates: (prompt, candidates) => startWith(prompt, { candidates }),
       async cardCandidates(designId) {
         const message = await kit.card(designId);
-        const files = new Set(message.attachments.map((attachment) => attachment.filename));
-        // An embed per candidate, showing a file attached to the card message itself.
-        return message.embeds.flatMap((embed) => {
-          const title = typeof embed.title === 'string' ? embed.title : '';
-          const image = embed.image as { url?: unknown } | undefined;
-          const name = typeof image?.url === 'string' ? image.url.split('/').pop()?.split('?')[0] : undefined;
-          return /^Candidate \d/.test(title) && name !== undefined && files.has(name) ? [title] : [];
+        const ids = new Set(message.attachments.map((attachment) => attachment.id));
+        const names = new Set(message.attachments.map((attachment) => attachment.filename));
+        // The card's gallery, a picture per candidate, each a file attached to the card message itself.
+        return galleryOf(message).flatMap((item) => {
+          const title = item.description?.split(':')[0] ?? '';
+          const name = item.url.split('/').pop()?.split('?')[0] ?? '';
+          const attached =
+            (item.attachment_id !== undefined && ids.has(item.attachment_id)) || names.has(name);
+          return /^Candidate \d/.test(title) && attached ? [title] : [];
         });
       },
       start: (prompt) => startWith(prompt, {}),
