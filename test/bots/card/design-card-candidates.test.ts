@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCardAction } from '../../../src/bots/card/card-action-id.ts';
 import { buildDesignCard } from '../../../src/bots/card/design-card.ts';
-import { renderDiscordCard } from '../../../src/bots/discord/discord-card.ts';
+import { discordCardImages, renderDiscordCard } from '../../../src/bots/discord/discord-card.ts';
 import { readSettingsSubmission } from '../../../src/bots/slack/slack-settings-modal.ts';
 import { renderSlackCard } from '../../../src/bots/slack/slack-blocks.ts';
 import type { DesignSnapshot } from '../../../src/workflow/design-snapshot.ts';
@@ -103,7 +103,8 @@ describe('design card with front-view candidates', () => {
 
   it("Discord shows the candidates together in the card's gallery, and a row of Pick buttons", () => {
     const card = buildDesignCard(fourCandidates(null));
-    const names = ['front-1-c1.png', 'front-1-c2.png', 'front-1-c3.png', 'front-1-c4.png'];
+    const names = discordCardImages(card).map((image) => image.name);
+    expect(names).toHaveLength(4);
     const message = renderDiscordCard(card, names);
     expect(galleryOf(message).map((item) => [item.url, item.description?.split(':')[0]])).toEqual(
       names.map((name, index) => [`attachment://${name}`, `Candidate ${index + 1}`]),

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEphemeral, type FakeInteraction } from '../../fakes/fake-discord.ts';
 import { oversizedPng, solidImage, textFile } from '../../helpers/input-images.ts';
 import { members, startDiscordKit, type DiscordKit } from './discord-kit.ts';
+import { textOf } from './discord-v2-read.ts';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -140,7 +141,7 @@ describe('Discord: a design from an attached image', () => {
     expect(front.texts.join(' ')).toContain('a desk lamp in brushed aluminium');
     expect(front.images.map((image) => image.sha256)).toEqual([sha(stored)]);
     expect(front.images[0]!.mimeType).toBe('image/png');
-    expect(JSON.stringify(card.embeds)).toContain('From your sketch');
+    expect(textOf(card)).toContain('From your sketch');
 
     kit.fake.clickButton(card, approve, { userId: members.bob });
     await expect
