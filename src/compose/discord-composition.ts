@@ -1,6 +1,10 @@
 import type { PlatformComposition, PlatformDeps } from './platform-composition.ts';
 import { createDiscordBot, discordRest } from '../bots/discord/discord-bot.ts';
 import { DiscordCardOutbound } from '../bots/discord/discord-card-outbound.ts';
+import { DiscordCardRouter } from '../bots/discord/discord-card-router.ts';
+import { DiscordTokenSeal } from '../bots/discord/discord-token-seal.ts';
+import { DiscordWebhookCardOutbound } from '../bots/discord/discord-webhook-card-outbound.ts';
+import { CardTokens } from '../workflow/card-tokens.ts';
 import type { Config } from '../config.ts';
 import { composeCardNotifier, composeChatCore } from './chat-core.ts';
 
@@ -15,7 +19,17 @@ export function composeDiscord(
   const logger = deps.logger.child({ platform: 'discord' });
   const rest = discordRest(config.token, config.apiUrl);
   const outbound = new DiscordCardOutbound({ rest, images: deps.images });
-  const coalesced = composeCardNotifier(outbound, deps, { intervalMs: cardUpdateIntervalMs, logger });
+  // Cards made where the bot is not (user installs, DMs) go through interaction webhooks instead.
+  const webhookCards = new DiscordWebhookCardOutbound({
+    tokens: new CardTokens(deps.db),
+    rest,
+    images: deps.images,
+    applicationId: config.applicationId,
+    seal: new DiscordTokenSeal(config.token),
+    clock: deps.clock,
+  });
+  const cards = new DiscordCardRouter(outbound, webhookCards);
+  const coalesced = composeCardNotifier(cards, deps, { intervalMs: cardUpdateIntervalMs, logger });
   return {
     platform: 'discord',
     notifier: coalesced,
@@ -28,6 +42,7 @@ export function composeDiscord(
         apiUrl: config.apiUrl,
         core: composeChatCore(deps, { service, ledger }, (design) => coalesced.redeliver(design)),
         cards: outbound,
+        webhookCards,
         observeAck: deps.observeAck,
         logger,
       });

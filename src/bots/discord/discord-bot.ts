@@ -18,7 +18,9 @@ import { iterationFormOf, readDiscordIterationForm } from './discord-iteration-m
 import { isViewEditModal, readDiscordViewEdit } from './discord-view-edit-modal.ts';
 import { discordOrigin } from './discord-origin.ts';
 import { discordPlatform, readDiscordCommand } from './discord-platform.ts';
-import { DiscordReplies } from './discord-replies.ts';
+import { respondDiscordAutocomplete } from './discord-autocomplete.ts';
+import type { DiscordWebhookCardOutbound } from './discord-webhook-card-outbound.ts';
+import { discordRepliesFor } from './discord-webhook-replies.ts';
 
 export type DiscordBotDeps = {
   token: string;
@@ -27,6 +29,8 @@ export type DiscordBotDeps = {
   core: ChatCore;
   /** Sends new cards (a variation's) with the bot token. */
   cards: DiscordCardOutbound;
+  /** Cards where the bot cannot post (user installs, DMs); without it those go through the bot too. */
+  webhookCards?: DiscordWebhookCardOutbound | undefined;
   /** Seconds from an interaction's arrival to Discord accepting our first response. */
   observeAck?: ((seconds: number) => void) | undefined;
   logger: Logger;
@@ -68,6 +72,8 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
   client.on(Events.Error, (error) => deps.logger.error({ err: error }, 'Discord client error'));
 
   async function dispatch(interaction: Interaction): Promise<void> {
+    if (interaction.isAutocomplete() && interaction.commandName === 'design')
+      return respondDiscordAutocomplete(interaction, deps.core, deps.logger);
     if (interaction.isChatInputCommand() && interaction.commandName === 'design')
       return bot.command(request(interaction), readDiscordCommand(interaction));
     if (interaction.isButton()) return bot.click(request(interaction), interaction.customId);
@@ -84,7 +90,15 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
   }
 
   function request(interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction) {
-    return { origin: discordOrigin(interaction), replies: new DiscordReplies(interaction, deps.cards) };
+    const webhook = deps.webhookCards && {
+      webhook: deps.webhookCards,
+      service: deps.core.service,
+      redeliver: deps.core.redeliver,
+    };
+    return {
+      origin: discordOrigin(interaction),
+      replies: discordRepliesFor(interaction, deps.cards, webhook),
+    };
   }
 
   return {

@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import type { Notifier } from '../../../src/workflow/ports/notifier.ts';
 import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
 import { ChatPosts } from '../../../src/workflow/chat-posts.ts';
+import { CardTokens } from '../../../src/workflow/card-tokens.ts';
 import { ThreadedCardNotifier } from '../../../src/bots/chat/threaded-card-notifier.ts';
 import { composeChatCore } from '../../../src/compose/chat-core.ts';
 import {
@@ -15,9 +16,15 @@ import {
   type DiscordBot,
 } from '../../../src/bots/discord/discord-bot.ts';
 import { DiscordCardOutbound } from '../../../src/bots/discord/discord-card-outbound.ts';
+import { DiscordCardRouter } from '../../../src/bots/discord/discord-card-router.ts';
+import { DiscordTokenSeal } from '../../../src/bots/discord/discord-token-seal.ts';
+import { DiscordWebhookCardOutbound } from '../../../src/bots/discord/discord-webhook-card-outbound.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../../fakes/fake-discord.ts';
 import { createHarness, silentLogger, type Harness } from '../../workflow/workflow-harness.ts';
+
+/** The server of `userInstalls` kits where the bot is not (ada and bob use Facet there as a user install). */
+export const elsewhereGuildId = '1000000000000000002';
 
 export const members = {
   ada: '2000000000000000001',
@@ -55,7 +62,8 @@ export type DiscordKit = {
  */
 export async function startDiscordKit(
   label: string,
-  options: { limiter?: RateLimiter } = {},
+  /** `userInstalls`: also a server without the bot (`elsewhereGuildId`), and `/design` registered globally. */
+  options: { limiter?: RateLimiter; userInstalls?: boolean } = {},
 ): Promise<DiscordKit> {
   const fake = await startFakeDiscord({
     token,
@@ -74,6 +82,20 @@ export async function startDiscordKit(
           { id: members.lee, username: 'lee', roles: ['leads'] },
         ],
       },
+      ...(options.userInstalls
+        ? [
+            {
+              id: elsewhereGuildId,
+              name: 'Elsewhere',
+              botAbsent: true,
+              channels: [{ name: 'general' }],
+              members: [
+                { id: members.ada, username: 'ada' },
+                { id: members.bob, username: 'bob' },
+              ],
+            },
+          ]
+        : []),
     ],
   });
   const rest = discordRest(token, fake.apiUrl);
@@ -86,10 +108,22 @@ export async function startDiscordKit(
   });
   const outbound = new DiscordCardOutbound({ rest, images });
   let coalesced!: CoalescingNotifier;
+  let webhookCards!: DiscordWebhookCardOutbound;
   const h = await createHarness(label, {
     images,
     notifier: (db) => {
-      const cards = new ThreadedCardNotifier({ outbound, posts: new ChatPosts(db) });
+      webhookCards = new DiscordWebhookCardOutbound({
+        tokens: new CardTokens(db),
+        rest,
+        images,
+        applicationId: fake.applicationId,
+        seal: new DiscordTokenSeal(token),
+        clock: () => new Date(),
+      });
+      const cards = new ThreadedCardNotifier({
+        outbound: new DiscordCardRouter(outbound, webhookCards),
+        posts: new ChatPosts(db),
+      });
       coalesced = new CoalescingNotifier(cards, {
         intervalMs: 20,
         logger: silentLogger,
@@ -105,6 +139,8 @@ export async function startDiscordKit(
     guildId: fake.guild.id,
     apiUrl: fake.apiUrl,
   });
+  if (options.userInstalls)
+    await registerDiscordCommands({ token, applicationId: fake.applicationId, apiUrl: fake.apiUrl });
   const makeBot = () =>
     createDiscordBot({
       token,
@@ -115,6 +151,7 @@ export async function startDiscordKit(
         (design) => coalesced.redeliver(design),
       ),
       cards: outbound,
+      webhookCards,
       observeAck: (seconds) => acks.push(seconds),
       logger: silentLogger,
     });
