@@ -40,6 +40,22 @@ export class CardTokenExpired extends Error {
   }
 }
 
+/**
+ * Any other failure of a webhook request, without what Discord's error carries that must not reach a
+ * log: its URL and request hold the interaction token.
+ */
+export class WebhookCardError extends Error {
+  constructor(
+    readonly cardMessageId: string,
+    readonly status: number,
+    readonly code: number | string,
+    message: string,
+  ) {
+    super(`Discord refused a webhook request for card ${cardMessageId}: ${status} ${code} ${message}`);
+    this.name = 'WebhookCardError';
+  }
+}
+
 /** A token as an interaction gives it: when Discord made the interaction, and what the card is to it. */
 export type FreshToken = { token: string; createdAt: Date; messageRef: string };
 
@@ -97,10 +113,15 @@ export class DiscordWebhookCardOutbound implements CardOutbound<WebhookCardMessa
     card: DesignCard,
     fresh: Omit<FreshToken, 'messageRef'>,
   ): Promise<string> {
-    const sent = await this.deps.rest.post(Routes.webhook(this.deps.applicationId, fresh.token), {
-      body: renderDiscordCard(card, null),
-      auth: false,
-    });
+    const sent = await this.deps.rest
+      .post(Routes.webhook(this.deps.applicationId, fresh.token), {
+        body: renderDiscordCard(card, null),
+        auth: false,
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof DiscordAPIError)) throw error;
+        throw new WebhookCardError('(new)', error.status, error.code, error.message);
+      });
     const id = createdSchema.parse(sent).id;
     await this.remember(id, designId, { ...fresh, messageRef: id });
     return id;

@@ -133,6 +133,36 @@ describe('Discord user installs (real discord.js, loopback Discord, real workflo
     expect(sealed.message_ref).toBe('@original');
   });
 
+  it('starts a variation from a finished card as a follow-up card, edited through the same webhook', async () => {
+    const parent = await designWithPrompt('a folding bicycle helmet');
+    const { card } = await kit.waitForButton(parent, /^Variation\b/);
+    const click = kit.fake.clickButton(card, kit.button(card, /^Variation\b/), { userId: members.ada });
+    expect((await click.response()).type).toBe(6);
+    let variation: string | undefined;
+    await expect
+      .poll(
+        async () =>
+          (variation = (
+            await kit.h.test.db
+              .selectFrom('designs')
+              .select('id')
+              .where('parent_design_id', '=', parent)
+              .executeTakeFirst()
+          )?.id),
+        { timeout: 10_000 },
+      )
+      .toBeDefined();
+    await waitFor(kit.h.workflow, variation!, inState('awaiting_approval'));
+    await expect
+      .poll(async () => embedOf(await kit.card(variation!)).image?.url ?? '', { timeout: 10_000 })
+      .toContain('front-1.png');
+    const shown = await kit.card(variation!);
+    expect(click.followUps().map((message) => message.id)).toContain(shown.id);
+    expect(shown.channelId).toBe(elsewhere);
+    expect((await workspaceOf(variation!)).external_id).toBe(`user:${members.ada}`);
+    expect(botCallsOn(elsewhere)).toEqual([]);
+  });
+
   it("creates a design in a DM with the bot, in the sender's personal workspace, card by webhook", async () => {
     const dm = kit.fake.openDm(members.bob, 'bot');
     const command = kit.fake.slashCommand('design', {
