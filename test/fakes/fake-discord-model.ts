@@ -85,6 +85,12 @@ export type FakeGuildInit = {
   everyonePermissions?: PermissionName[];
   /** Reported member_count. Default: members + bot. */
   memberCount?: number;
+  /**
+   * The bot is not in this server (its members use the app as a user install): the gateway never
+   * lists it, bot-token calls on its channels answer 403 50001, and interactions there are authorised
+   * by the invoking user (`authorizing_integration_owners: { "1": user }`).
+   */
+  botAbsent?: boolean;
 };
 
 export type FakeUser = { id: string; username: string; bot: boolean };
@@ -129,6 +135,7 @@ export type FakeGuild = {
   channels: FakeChannel[];
   memberCount: number;
   joinedAt: string;
+  botAbsent: boolean;
 };
 
 /** A file as the fake holds it: bytes plus the URL the fake serves it at. */

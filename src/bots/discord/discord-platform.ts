@@ -3,6 +3,8 @@ import type { ChatWords } from '../chat/chat-words.ts';
 import { overLongPrompt, type ChatCommand } from '../chat/design-command.ts';
 import { readDiscordCardPlace } from './discord-card-place.ts';
 import type { DiscordCommandOptions } from './discord-command-options.ts';
+import { isPersonalWorkspace, type DiscordInstall } from './discord-install.ts';
+import { webhookCardPlace } from './discord-webhook-card-place.ts';
 
 export const discordWords: ChatWords = {
   start: '`/design create prompt:<description>`',
@@ -23,7 +25,10 @@ export const discordPlatform: ChatPlatform = {
   platform: 'discord',
   words: discordWords,
   settingsForm: false,
-  cardPlace: (origin) => ({ guildId: origin.workspace ?? '', channelId: origin.channelId }),
+  cardPlace: (origin) =>
+    origin.workspace !== null && isPersonalWorkspace(origin.workspace)
+      ? webhookCardPlace(origin)
+      : { guildId: origin.workspace ?? '', channelId: origin.channelId },
   cardMessageField: 'messageId',
   cardLink(surface) {
     const place = readDiscordCardPlace(surface);
@@ -35,8 +40,32 @@ export const discordPlatform: ChatPlatform = {
   },
 };
 
+/** What makes no sense in someone's personal workspace (a user install, a DM): nobody else is in it. */
+const personalOnly = {
+  grant:
+    'Your personal credits are yours alone: grants to others happen in a server that installed Facet; nothing was changed.',
+  approvers:
+    'You approve your own designs here: approver roles belong to servers that installed Facet; nothing was changed.',
+} as const;
+
 /** `/design <subcommand> <options>` as the chat layer's command. */
-export function readDiscordCommand(interaction: { options: DiscordCommandOptions }): ChatCommand {
+export function readDiscordCommand(
+  interaction: { options: DiscordCommandOptions },
+  install: DiscordInstall,
+): ChatCommand {
+  const command = readCommandOptions(interaction);
+  if (install.kind !== 'personal') return command;
+  if (command.kind === 'grant' && command.userId !== install.ownerId)
+    return { kind: 'misuse', text: personalOnly.grant };
+  if (
+    command.kind === 'settings' &&
+    (command.change?.approverGroup !== undefined || command.change?.requestersApprove !== undefined)
+  )
+    return { kind: 'misuse', text: personalOnly.approvers };
+  return command;
+}
+
+function readCommandOptions(interaction: { options: DiscordCommandOptions }): ChatCommand {
   const { options } = interaction;
   switch (options.getSubcommand(false)) {
     case 'create': {

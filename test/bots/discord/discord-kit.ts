@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import type { Notifier } from '../../../src/workflow/ports/notifier.ts';
 import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
 import { ChatPosts } from '../../../src/workflow/chat-posts.ts';
+import { CardTokens } from '../../../src/workflow/card-tokens.ts';
 import { ThreadedCardNotifier } from '../../../src/bots/chat/threaded-card-notifier.ts';
 import { composeChatCore } from '../../../src/compose/chat-core.ts';
 import {
@@ -21,10 +22,16 @@ import {
 } from '../../../src/bots/discord/discord-interactions-route.ts';
 import { discordPublicKey } from '../../../src/bots/discord/discord-signature.ts';
 import { startHealthServer, type HttpServerHandle } from '../../../src/http/health-server.ts';
+import { DiscordCardRouter } from '../../../src/bots/discord/discord-card-router.ts';
+import { DiscordTokenSeal } from '../../../src/bots/discord/discord-token-seal.ts';
+import { DiscordWebhookCardOutbound } from '../../../src/bots/discord/discord-webhook-card-outbound.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../../fakes/fake-discord.ts';
 import { buttonsOf } from './discord-v2-read.ts';
 import { createHarness, silentLogger, type Harness } from '../../workflow/workflow-harness.ts';
+
+/** The server of `userInstalls` kits where the bot is not (ada and bob use Facet there as a user install). */
+export const elsewhereGuildId = '1000000000000000002';
 
 export const members = {
   ada: '2000000000000000001',
@@ -75,7 +82,8 @@ export type DiscordKit = {
  */
 export async function startDiscordKit(
   label: string,
-  options: { limiter?: RateLimiter; transport?: DiscordTransport } = {},
+  /** `userInstalls`: also a server without the bot (`elsewhereGuildId`), and `/design` registered globally. */
+  options: { limiter?: RateLimiter; transport?: DiscordTransport; userInstalls?: boolean } = {},
 ): Promise<DiscordKit> {
   const transport = options.transport ?? 'gateway';
   const fake = await startFakeDiscord({
@@ -95,6 +103,20 @@ export async function startDiscordKit(
           { id: members.lee, username: 'lee', roles: ['leads'] },
         ],
       },
+      ...(options.userInstalls
+        ? [
+            {
+              id: elsewhereGuildId,
+              name: 'Elsewhere',
+              botAbsent: true,
+              channels: [{ name: 'general' }],
+              members: [
+                { id: members.ada, username: 'ada' },
+                { id: members.bob, username: 'bob' },
+              ],
+            },
+          ]
+        : []),
     ],
   });
   const rest = discordRest(token, fake.apiUrl);
@@ -107,10 +129,22 @@ export async function startDiscordKit(
   });
   const outbound = new DiscordCardOutbound({ rest, images });
   let coalesced!: CoalescingNotifier;
+  let webhookCards!: DiscordWebhookCardOutbound;
   const h = await createHarness(label, {
     images,
     notifier: (db) => {
-      const cards = new ThreadedCardNotifier({ outbound, posts: new ChatPosts(db) });
+      webhookCards = new DiscordWebhookCardOutbound({
+        tokens: new CardTokens(db),
+        rest,
+        images,
+        applicationId: fake.applicationId,
+        seal: new DiscordTokenSeal(token),
+        clock: () => new Date(),
+      });
+      const cards = new ThreadedCardNotifier({
+        outbound: new DiscordCardRouter(outbound, webhookCards),
+        posts: new ChatPosts(db),
+      });
       coalesced = new CoalescingNotifier(cards, {
         intervalMs: 20,
         logger: silentLogger,
@@ -132,12 +166,15 @@ export async function startDiscordKit(
       { service: h.workflow.service, ledger: h.ledger },
       (design) => coalesced.redeliver(design),
     );
+  if (options.userInstalls)
+    await registerDiscordCommands({ token, applicationId: fake.applicationId, apiUrl: fake.apiUrl });
   const makeBot = () =>
     createDiscordBot({
       token,
       apiUrl: fake.apiUrl,
       core: core(),
       cards: outbound,
+      webhookCards,
       observeAck: (seconds) => acks.push(seconds),
       logger: silentLogger,
     });
@@ -149,6 +186,7 @@ export async function startDiscordKit(
       rest,
       core: core(),
       cards: outbound,
+      webhookCards,
       observeAck: (seconds) => acks.push(seconds),
       logger: silentLogger,
     });
