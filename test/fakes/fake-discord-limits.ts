@@ -685,3 +685,22 @@ function checkCommandOptions(options: Json[], path: (string | number)[], problem
     if (option.required !== true) optionalSeen = true;
   });
 }
+
+/** An autocomplete answer (callback type 8): up to 25 choices, each a 1-100 character name and a value. */
+export function checkAutocompleteChoices(data: Json): FieldError[] {
+  const problems = new Problems(['data']);
+  if (!Array.isArray(data.choices)) {
+    problems.required(['choices']);
+    return problems.list;
+  }
+  const choices = records(data.choices);
+  problems.maxItems(['choices'], choices.length, 25);
+  choices.forEach((choice, index) => {
+    if (typeof choice.name !== 'string' || choice.name === '') problems.required(['choices', index, 'name']);
+    problems.maxLength(['choices', index, 'name'], choice.name, limits.commandDescription);
+    if (typeof choice.value !== 'string' && typeof choice.value !== 'number')
+      problems.required(['choices', index, 'value']);
+    checkLocalisations(choice, ['choices', index], problems, 'choice');
+  });
+  return problems.list;
+}

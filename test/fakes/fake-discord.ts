@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
+  checkAutocompleteChoices,
   checkCommand,
   checkCommands,
   checkMessage,
@@ -1099,6 +1100,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       }
       case 9: {
         const errors = checkModal(data);
+        if (errors.length > 0) return invalidForm(errors);
+        break;
+      }
+      case 8: {
+        const errors = checkAutocompleteChoices(data);
         if (errors.length > 0) return invalidForm(errors);
         break;
       }

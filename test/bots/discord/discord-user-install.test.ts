@@ -203,6 +203,23 @@ describe.each(['gateway', 'http'] as const)('over %s', (transport) => {
       expect(accounts.map((account) => account.user_id)).not.toContain(members.ada);
     });
 
+    it('refuses an approver role in a personal workspace, and changes nothing', async () => {
+      const settings = kit.fake.slashCommand('design', {
+        subcommand: 'settings',
+        options: { approver_role: elsewhereGuildId },
+        channelId: elsewhere,
+        userId: members.ada,
+      });
+      expect((await settings.response()).type).toBe(4);
+      expect(settings.original()?.content).toMatch(/You approve your own designs here/);
+      const workspace = await kit.h.test.db
+        .selectFrom('workspaces')
+        .select('approver_group')
+        .where('external_id', '=', `user:${members.ada}`)
+        .executeTakeFirstOrThrow();
+      expect(workspace.approver_group).toBeNull();
+    });
+
     it('heals a card whose token died at the next click', async () => {
       const command = kit.fake.slashCommand('design', {
         subcommand: 'create',
