@@ -9,6 +9,7 @@ import type { ThreadImage, ThreadStatus } from '../card/design-thread.ts';
 import { imageFileName } from '../card/image-file-name.ts';
 import type { CardImageMode, CardMessage, CardOutbound, ThreadGallery } from '../chat/card-outbound.ts';
 import { discordCardLimits, renderDiscordCard } from './discord-card.ts';
+import { shownFileIds } from './discord-card-outbound.ts';
 import { renderDiscordChatText } from './discord-chat-text.ts';
 import { renderDiscordThreadGallery, renderDiscordThreadStatus } from './discord-thread-messages.ts';
 import type { DiscordTokenSeal } from './discord-token-seal.ts';
@@ -209,43 +210,59 @@ export class DiscordWebhookCardOutbound implements CardOutbound<WebhookCardMessa
     return this.followUp(where, await this.galleryRequest([image]));
   }
 
+  /**
+   * The gallery grown to `images`: the files it carries already are kept by id (read with the token),
+   * only the new ones are sent, as the bot's thread gallery does.
+   */
   private async editGallery(
     where: WebhookCardMessage,
     messageId: string,
     images: ThreadImage[],
   ): Promise<void> {
-    const request = await this.galleryRequest(images);
     await this.withToken(where, async (token) => {
-      await this.deps.rest
-        .patch(Routes.webhookMessage(this.deps.applicationId, token, messageId), {
-          ...request,
+      const route = Routes.webhookMessage(this.deps.applicationId, token, messageId);
+      const carried = await this.deps.rest.get(route, { auth: false }).then(
+        (message) => shownFileIds(message),
+        (error: unknown) => {
+          if (error instanceof DiscordAPIError && error.code === unknownMessage) return undefined;
+          throw error;
+        },
+      );
+      if (carried === undefined) {
+        // Posted under an older click's token, which alone may edit it: the round's images go again
+        // in a gallery of the newer token, so none is lost.
+        await this.deps.rest.post(Routes.webhook(this.deps.applicationId, token), {
+          ...(await this.galleryRequest(images)),
           auth: false,
-        })
-        .catch(async (error: unknown) => {
-          // Posted under an older click's token, which alone may edit it: the round's images go again
-          // in a gallery of the newer token, so none is lost.
-          if (!(error instanceof DiscordAPIError && error.code === unknownMessage)) throw error;
-          await this.deps.rest.post(Routes.webhook(this.deps.applicationId, token), {
-            ...request,
-            auth: false,
-          });
         });
+        return;
+      }
+      const { body, files } = await this.galleryRequest(images, carried);
+      await this.deps.rest.patch(route, { body, ...(files.length > 0 ? { files } : {}), auth: false });
     });
   }
 
+  /** A gallery message's body and the files it needs sent (all but those `carried` already, by name). */
   private async galleryRequest(
     images: ThreadImage[],
+    carried: ReadonlyMap<string, string> = new Map(),
   ): Promise<{ body: unknown; files: { name: string; data: Buffer; contentType: string }[] }> {
     const { files: wanted, ...body } = renderDiscordThreadGallery(images);
+    const keep = wanted.flatMap((file) => {
+      const id = carried.get(file.name);
+      return id === undefined ? [] : [{ id }];
+    });
     const files = await Promise.all(
-      wanted.map(async (file) => ({
-        name: file.name,
-        data: await this.deps.images.get(file.imageKey),
-        contentType: 'image/png',
-      })),
+      wanted
+        .filter((file) => !carried.has(file.name))
+        .map(async (file) => ({
+          name: file.name,
+          data: await this.deps.images.get(file.imageKey),
+          contentType: 'image/png',
+        })),
     );
     return {
-      body: { ...body, attachments: files.map((file, id) => ({ id, filename: file.name })) },
+      body: { ...body, attachments: [...keep, ...files.map((file, id) => ({ id, filename: file.name }))] },
       files,
     };
   }

@@ -113,6 +113,14 @@ describe.each(['gateway', 'http'] as const)('over %s', (transport) => {
           { timeout: 15_000 },
         )
         .toBe(4);
+      // The round's views are one gallery follow-up, grown by edits that send only the new files.
+      const galleries = kit.fake.messagesIn(elsewhere).filter((message) => galleryOf(message).length > 1);
+      expect(galleries).toHaveLength(1);
+      const viewUploads = kit.fake.calls
+        .filter((call) => call.path.startsWith('/webhooks/'))
+        .flatMap((call) => call.files.map((file) => file.name))
+        .filter((name) => /^r1-(back|side|top|bottom)\.png$/.test(name));
+      expect(viewUploads.sort()).toEqual(['r1-back.png', 'r1-bottom.png', 'r1-side.png', 'r1-top.png']);
       await expect.poll(async () => textOf(await kit.card(design))).toMatch(/Approved by/);
 
       // Everything went through interaction webhooks: the bot never called on the channel, no thread.
