@@ -7,6 +7,10 @@ import {
 } from '../bots/discord/discord-interactions-route.ts';
 import { discordImageHostsFor } from '../bots/discord/discord-platform.ts';
 import { discordPublicKey } from '../bots/discord/discord-signature.ts';
+import { DiscordCardRouter } from '../bots/discord/discord-card-router.ts';
+import { DiscordTokenSeal } from '../bots/discord/discord-token-seal.ts';
+import { DiscordWebhookCardOutbound } from '../bots/discord/discord-webhook-card-outbound.ts';
+import { CardTokens } from '../workflow/card-tokens.ts';
 import type { Config } from '../config.ts';
 import { composeCardNotifier, composeChatCore } from './chat-core.ts';
 
@@ -26,12 +30,22 @@ export function composeDiscord(
   const logger = deps.logger.child({ platform: 'discord' });
   const rest = discordRest(config.token, config.apiUrl);
   const outbound = new DiscordCardOutbound({ rest, images: deps.images });
-  const coalesced = composeCardNotifier(outbound, deps, { intervalMs: cardUpdateIntervalMs, logger });
   const publicKey = config.publicKey === undefined ? undefined : discordPublicKey(config.publicKey);
   const core = (
     service: Parameters<PlatformComposition['attach']>[0],
     ledger: Parameters<PlatformComposition['attach']>[1],
   ) => composeChatCore(deps, { service, ledger }, (design) => coalesced.redeliver(design));
+  // Cards made where the bot is not (user installs, DMs) go through interaction webhooks instead.
+  const webhookCards = new DiscordWebhookCardOutbound({
+    tokens: new CardTokens(deps.db),
+    rest,
+    images: deps.images,
+    applicationId: config.applicationId,
+    seal: new DiscordTokenSeal(config.token),
+    clock: deps.clock,
+  });
+  const cards = new DiscordCardRouter(outbound, webhookCards);
+  const coalesced = composeCardNotifier(cards, deps, { intervalMs: cardUpdateIntervalMs, logger });
   return {
     platform: 'discord',
     notifier: coalesced,
@@ -46,6 +60,7 @@ export function composeDiscord(
           core: core(service, ledger),
           cards: outbound,
           imageHosts: discordImageHostsFor(config.apiUrl),
+          webhookCards,
           observeAck: deps.observeAck,
           logger,
         });
@@ -56,6 +71,7 @@ export function composeDiscord(
         apiUrl: config.apiUrl,
         core: core(service, ledger),
         cards: outbound,
+        webhookCards,
         observeAck: deps.observeAck,
         messageContent: config.messageContent,
         logger,

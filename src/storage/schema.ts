@@ -243,6 +243,18 @@ export interface FacetMigrationsTable {
   applied_at: Timestamp;
 }
 
+/** The newest token of a card reachable only with one (a Discord user install's; migration 0019). */
+export interface CardTokensTable {
+  card_ref: string;
+  design_id: string;
+  /** AES-256-GCM sealed; never stored or logged in clear. */
+  sealed_token: string;
+  /** What the token edits the card as (Discord: '@original', or the follow-up's id). */
+  message_ref: string;
+  expires_at: Date;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   credit_accounts: CreditAccountsTable;
@@ -259,6 +271,7 @@ export interface Database {
   budget_notices: BudgetNoticesTable;
   design_links: DesignLinksTable;
   facet_migrations: FacetMigrationsTable;
+  card_tokens: CardTokensTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;

@@ -500,6 +500,95 @@ function checkModalInput(
 
 const commandNamePattern = /^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
+/** The locales Discord accepts in `name_localizations` / `description_localizations`. */
+export const discordLocales = new Set([
+  'id',
+  'da',
+  'de',
+  'en-GB',
+  'en-US',
+  'es-ES',
+  'es-419',
+  'fr',
+  'hr',
+  'it',
+  'lt',
+  'hu',
+  'nl',
+  'no',
+  'pl',
+  'pt-BR',
+  'ro',
+  'fi',
+  'sv-SE',
+  'vi',
+  'tr',
+  'cs',
+  'el',
+  'bg',
+  'ru',
+  'uk',
+  'hi',
+  'th',
+  'zh-CN',
+  'ja',
+  'zh-TW',
+  'ko',
+]);
+
+/** Option types that may be autocompleted: string, integer, number. */
+const autocompletable = new Set([3, 4, 10]);
+
+/**
+ * A part's localisations as Discord checks them: known locales only; names like the name itself
+ * (lowercase, Discord's pattern; a choice's label 1-100 chars), descriptions 1-100 chars.
+ */
+function checkLocalisations(
+  part: Json,
+  path: (string | number)[],
+  problems: Problems,
+  kind: 'command' | 'choice',
+) {
+  for (const field of ['name_localizations', 'description_localizations'] as const) {
+    const map = part[field];
+    if (map === undefined || map === null) continue;
+    if (!isRecord(map)) {
+      problems.add([...path, field], 'DICT_TYPE_CONVERT', 'Must be an object.');
+      continue;
+    }
+    for (const [locale, value] of Object.entries(map)) {
+      const at = [...path, field, locale];
+      if (!discordLocales.has(locale)) {
+        problems.add(at, 'LOCALE_INVALID', `"${locale}" is not a valid locale.`);
+        continue;
+      }
+      if (typeof value !== 'string' || value === '') {
+        problems.add(at, 'BASE_TYPE_REQUIRED', 'This field is required');
+        continue;
+      }
+      if (field === 'description_localizations' || kind === 'choice')
+        problems.maxLength(at, value, limits.commandDescription);
+      else if (!commandNamePattern.test(value) || value !== value.toLowerCase())
+        problems.add(at, 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+    }
+  }
+}
+
+function checkNumberList(
+  command: Json,
+  field: 'integration_types' | 'contexts',
+  allowed: readonly number[],
+  problems: Problems,
+) {
+  const list = command[field];
+  if (list === undefined || list === null) return;
+  if (!Array.isArray(list)) return problems.add([field], 'ARRAY_TYPE_CONVERT', 'Must be an array.');
+  list.forEach((value: unknown, index) => {
+    if (typeof value !== 'number' || !allowed.includes(value))
+      problems.add([field, index], 'BASE_TYPE_CHOICES', `Value must be one of {${allowed.join(', ')}}.`);
+  });
+}
+
 /** Field errors for a bulk command overwrite (PUT .../commands), paths indexed by command. */
 export function checkCommands(commands: unknown): FieldError[] {
   const problems = new Problems([]);
@@ -541,6 +630,9 @@ export function checkCommand(command: Json): FieldError[] {
     problems.maxLength(['description'], command.description, limits.commandDescription);
     checkCommandOptions(records(command.options), ['options'], problems);
   }
+  checkLocalisations(command, [], problems, 'command');
+  checkNumberList(command, 'integration_types', [0, 1], problems);
+  checkNumberList(command, 'contexts', [0, 1, 2], problems);
   return problems.list;
 }
 
@@ -549,12 +641,37 @@ function checkCommandOptions(options: Json[], path: (string | number)[], problem
   let optionalSeen = false;
   options.forEach((option, index) => {
     const optionPath = [...path, index];
-    if (typeof option.name !== 'string' || !commandNamePattern.test(option.name))
+    if (
+      typeof option.name !== 'string' ||
+      !commandNamePattern.test(option.name) ||
+      option.name !== option.name.toLowerCase()
+    )
       problems.add([...optionPath, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
     if (typeof option.description !== 'string' || option.description === '')
       problems.required([...optionPath, 'description']);
     problems.maxLength([...optionPath, 'description'], option.description, limits.commandDescription);
-    problems.maxItems([...optionPath, 'choices'], records(option.choices).length, 25);
+    checkLocalisations(option, optionPath, problems, 'command');
+    const choices = records(option.choices);
+    problems.maxItems([...optionPath, 'choices'], choices.length, 25);
+    choices.forEach((choice, choiceIndex) => {
+      const choicePath = [...optionPath, 'choices', choiceIndex];
+      problems.maxLength([...choicePath, 'name'], choice.name, limits.commandDescription);
+      checkLocalisations(choice, choicePath, problems, 'choice');
+    });
+    if (option.autocomplete === true) {
+      if (typeof option.type !== 'number' || !autocompletable.has(option.type))
+        problems.add(
+          [...optionPath, 'autocomplete'],
+          'APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_INVALID_TYPE',
+          'Autocomplete is only for string, integer and number options',
+        );
+      if (choices.length > 0)
+        problems.add(
+          [...optionPath, 'autocomplete'],
+          'APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_WITH_CHOICES',
+          'Autocomplete cannot be set with choices',
+        );
+    }
     if (option.type === 1 || option.type === 2) {
       checkCommandOptions(records(option.options), [...optionPath, 'options'], problems);
       return;
@@ -567,4 +684,23 @@ function checkCommandOptions(options: Json[], path: (string | number)[], problem
       );
     if (option.required !== true) optionalSeen = true;
   });
+}
+
+/** An autocomplete answer (callback type 8): up to 25 choices, each a 1-100 character name and a value. */
+export function checkAutocompleteChoices(data: Json): FieldError[] {
+  const problems = new Problems(['data']);
+  if (!Array.isArray(data.choices)) {
+    problems.required(['choices']);
+    return problems.list;
+  }
+  const choices = records(data.choices);
+  problems.maxItems(['choices'], choices.length, 25);
+  choices.forEach((choice, index) => {
+    if (typeof choice.name !== 'string' || choice.name === '') problems.required(['choices', index, 'name']);
+    problems.maxLength(['choices', index, 'name'], choice.name, limits.commandDescription);
+    if (typeof choice.value !== 'string' && typeof choice.value !== 'number')
+      problems.required(['choices', index, 'value']);
+    checkLocalisations(choice, ['choices', index], problems, 'choice');
+  });
+  return problems.list;
 }

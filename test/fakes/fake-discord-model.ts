@@ -87,6 +87,12 @@ export type FakeGuildInit = {
   memberCount?: number;
   /** The owning member's id. Default: the first human member. */
   ownerId?: string;
+  /**
+   * The bot is not in this server (its members use the app as a user install): the gateway never
+   * lists it, bot-token calls on its channels answer 403 50001, and interactions there are authorised
+   * by the invoking user (`authorizing_integration_owners: { "1": user }`).
+   */
+  botAbsent?: boolean;
 };
 
 export type FakeUser = { id: string; username: string; bot: boolean };
@@ -131,6 +137,7 @@ export type FakeGuild = {
   channels: FakeChannel[];
   memberCount: number;
   joinedAt: string;
+  botAbsent: boolean;
 };
 
 /** A file as the fake holds it: bytes plus the URL the fake serves it at. */

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
+  checkAutocompleteChoices,
   checkCommand,
   checkCommands,
   checkMessage,
@@ -183,6 +184,12 @@ export type InteractionInput = {
   message?: FakeMessage;
   /** Default `en-US`. */
   locale?: string;
+  /** InteractionContextType. Default: 0 in a server, 1 in a bot DM, 2 in another DM. */
+  context?: 0 | 1 | 2;
+  /** authorizing_integration_owners. Default: the source message's, else by where it is used. */
+  owners?: Json;
+  /** Used through the user's own install although the server has the app too. */
+  userInstall?: boolean;
 };
 
 /** A dispatched INTERACTION_CREATE and what the bot did with it. */
@@ -302,6 +309,11 @@ export type FakeDiscord = {
   signInteraction(timestamp: string, body: string): string;
   /** One raw POST to the interactions endpoint, signed unless `signature` is given (forgeries, PING). */
   postInteraction(body: string, options?: SignedPostOptions): Promise<EndpointAnswer>;
+  /**
+   * A DM channel of a user: with the bot (`bot`, context 1) or with other people or a group (`private`,
+   * context 2; the bot is not in it). Only interaction webhooks reach it; returns its id.
+   */
+  openDm(userId: string, kind?: 'bot' | 'private'): string;
   /** A chat-input command as a user would invoke it: `slashCommand('design', { subcommand: 'create', options: { prompt } })`. */
   slashCommand(name: string, input?: SlashCommandInput): FakeInteraction;
   /**
@@ -418,6 +430,8 @@ type InteractionState = {
   followUpIds: string[];
   /** The component's message (type 3, or type 5 opened from a component). */
   sourceMessageId: string | undefined;
+  /** authorizing_integration_owners as sent. */
+  owners: Json;
 };
 
 type DispatchFrame = { op: 0; s: number; t: string; d: unknown };
@@ -495,6 +509,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const globalCommands: Json[] = [];
   const guildCommands = new Map<string, Json[]>();
   const denials = new Map<string, Set<DeniablePermission>>();
+  /** DM channels (guildId ''): whose, and whether with the bot or between users (group DMs too). */
+  const dms = new Map<string, { userId: string; kind: 'bot' | 'private' }>();
   const faults: Fault[] = [];
   const waiters = new Set<Waiter>();
   const sessions = new Map<string, Session>();
@@ -570,10 +586,21 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       channels: guildChannels,
       memberCount: init.memberCount ?? members.length,
       joinedAt,
+      botAbsent: init.botAbsent ?? false,
     };
   }
 
   // ---------------------------------------------------------------- state helpers
+
+  /** The guilds the bot is a member of (the gateway's and the bot token's world). */
+  function botGuilds(): FakeGuild[] {
+    return guilds.filter((guild) => !guild.botAbsent);
+  }
+
+  /** A DM (guildId '') or a channel of a server without the bot: the bot token cannot reach it. */
+  function beyondBot(channel: FakeChannel): boolean {
+    return channel.guildId === '' || (guildById(channel.guildId)?.botAbsent ?? false);
+  }
 
   function guildById(id: string): FakeGuild | undefined {
     return guilds.find((guild) => guild.id === id);
@@ -680,7 +707,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     return {
       id: message.id,
       channel_id: message.channelId,
-      guild_id: message.guildId,
+      ...(message.guildId === '' ? {} : { guild_id: message.guildId }),
       author: userJson(botUser),
       content: message.content,
       timestamp: message.createdAt,
@@ -707,7 +734,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
               id: interaction.id,
               type: interaction.type,
               user: userJson(user),
-              authorizing_integration_owners: { '0': interaction.guildId },
+              authorizing_integration_owners: interaction.owners,
               ...(interaction.commandName ? { name: interaction.commandName } : {}),
             },
           }
@@ -760,7 +787,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   function visibleChannel(id: string | undefined): FakeChannel | Reply {
     const channel = id === undefined ? undefined : channels.get(id);
     if (!channel) return unknownChannel();
-    if (isDenied(channel, 'VIEW_CHANNEL')) return missingAccess();
+    if (beyondBot(channel) || isDenied(channel, 'VIEW_CHANNEL')) return missingAccess();
     return channel;
   }
 
@@ -1130,6 +1157,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         if (errors.length > 0) return invalidForm(errors);
         break;
       }
+      case 8: {
+        const errors = checkAutocompleteChoices(data);
+        if (errors.length > 0) return invalidForm(errors);
+        break;
+      }
       default:
         break;
     }
@@ -1237,35 +1269,65 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const session = endpoint.active ? undefined : readySession();
     const channel = channels.get(input.channelId ?? firstText!.id);
     if (!channel) throw new Error(`fake Discord: unknown channel ${String(input.channelId)}`);
-    const guild = guildOf(channel);
-    const userId = input.userId ?? guild.members.find((member) => !member.user.bot)?.user.id;
-    const member = guild.members.find((candidate) => candidate.user.id === userId);
-    if (!member) throw new Error(`fake Discord: ${String(userId)} is not a member of guild ${guild.id}`);
     const source = input.message ? messages.get(input.message.id) : undefined;
     if (input.message && !source)
       throw new Error(`fake Discord: message ${input.message.id} is not in the store`);
     const id = nextId();
     const interactionToken = `fake-interaction.${randomBytes(32).toString('base64url')}`;
-    const botMember = guild.members[0]!;
+    const dm = dms.get(channel.id);
+    const guild = dm ? undefined : guildOf(channel);
+    const userId = input.userId ?? dm?.userId ?? guild?.members.find((member) => !member.user.bot)?.user.id;
+    const user = userId === undefined ? undefined : users.get(userId);
+    const member = guild?.members.find((candidate) => candidate.user.id === userId);
+    if (!user || (guild && !member))
+      throw new Error(`fake Discord: ${String(userId)} cannot use channel ${channel.id}`);
+    // A component keeps the owners of the command that made its message (Discord: the authorising
+    // installation, not the clicker's).
+    const madeBy = source?.interactionId ? interactions.get(source.interactionId) : undefined;
+    const owners: Json =
+      input.owners ??
+      madeBy?.owners ??
+      (dm
+        ? dm.kind === 'bot' && !input.userInstall
+          ? { '0': '0' }
+          : { '1': user.id }
+        : guild?.botAbsent || input.userInstall
+          ? { '1': user.id }
+          : { '0': guild!.id });
+    const where: Json = guild
+      ? {
+          guild: { id: guild.id, locale: 'en-US', features: [] },
+          guild_id: guild.id,
+          member: {
+            ...memberJson(member!),
+            permissions: permissionsOf(guild, member!, channel).toString(),
+          },
+          // A user install's app may only send webhook messages, whose permissions Discord lists.
+          app_permissions: guild.botAbsent
+            ? bitsOf(['ATTACH_FILES', 'EMBED_LINKS', 'MENTION_EVERYONE']).toString()
+            : permissionsOf(guild, guild.members[0]!, channel).toString(),
+          guild_locale: 'en-US',
+          context: input.context ?? 0,
+        }
+      : {
+          user: userJson(user),
+          app_permissions: bitsOf(['ATTACH_FILES', 'EMBED_LINKS', 'MENTION_EVERYONE']).toString(),
+          context: input.context ?? (dm?.kind === 'bot' ? 1 : 2),
+        };
     const payload: Json = {
       id,
       application_id: applicationId,
       type: input.type,
       data: input.data,
-      guild: { id: guild.id, locale: 'en-US', features: [] },
-      guild_id: guild.id,
       channel: channelBody(channel),
       channel_id: channel.id,
-      member: { ...memberJson(member), permissions: permissionsOf(guild, member, channel).toString() },
       token: interactionToken,
       version: 1,
-      app_permissions: permissionsOf(guild, botMember, channel).toString(),
       locale: input.locale ?? 'en-US',
-      guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': guild.id },
-      context: 0,
+      authorizing_integration_owners: owners,
       attachment_size_limit: attachmentSizeLimit,
+      ...where,
       ...(source ? { message: messageJson(source) } : {}),
     };
     const state: InteractionState = {
@@ -1273,9 +1335,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       token: interactionToken,
       type: input.type,
       payload,
-      guildId: guild.id,
+      guildId: guild?.id ?? '',
       channelId: channel.id,
-      userId: member.user.id,
+      userId: user.id,
       dispatchedAt: now(),
       commandName: input.type === 2 && typeof input.data.name === 'string' ? input.data.name : undefined,
       callbacks: [],
@@ -1285,6 +1347,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       originalId: undefined,
       followUpIds: [],
       sourceMessageId: source?.id,
+      owners,
     };
     const handle: FakeInteraction = {
       id,
@@ -1293,7 +1356,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       payload,
       dispatchedAt: state.dispatchedAt,
       channelId: channel.id,
-      userId: member.user.id,
+      userId: user.id,
       get callbacks() {
         return state.callbacks;
       },
@@ -1361,9 +1424,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   function slashCommand(name: string, input: SlashCommandInput = {}): FakeInteraction {
     const channel = channels.get(input.channelId ?? firstText!.id);
     if (!channel) throw new Error(`fake Discord: unknown channel ${String(input.channelId)}`);
-    const guild = guildOf(channel);
+    const guild = dms.has(channel.id) ? undefined : guildOf(channel);
     const isChatInput = (command: Json) => command.name === name && (command.type ?? 1) === 1;
-    const registered = guildCommands.get(guild.id)?.find(isChatInput) ?? globalCommands.find(isChatInput);
+    // A server without the bot, or a DM, sees only global commands (guild ones are the bot's server's).
+    const local = guild && !guild.botAbsent ? guildCommands.get(guild.id)?.find(isChatInput) : undefined;
+    const registered = local ?? globalCommands.find(isChatInput);
     let definitions = records(registered?.options);
     if (input.group)
       definitions = records(definitions.find((o) => o.name === input.group && o.type === 2)?.options);
@@ -1394,7 +1459,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
                 ? 4
                 : 10;
       const id = String(value);
-      if (type === 6 || type === 9) {
+      if (!guild && (type === 6 || type === 9)) {
+        // In a DM only the user is resolved: there are no members.
+        const user = users.get(id);
+        if (user) resolve('users', id, userJson(user));
+      } else if (guild && (type === 6 || type === 9)) {
         const member = guild.members.find((candidate) => candidate.user.id === id);
         if (member) {
           resolve('users', id, userJson(member.user));
@@ -1409,7 +1478,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         const target = channels.get(id);
         if (target)
           resolve('channels', id, { ...channelBody(target), permissions: allPermissions.toString() });
-      } else if (type === 8) {
+      } else if (guild && type === 8) {
         const role = guild.roles.find((candidate) => candidate.id === id);
         if (role) resolve('roles', id, roleJson(role, botUser.id));
       } else if (type === 11) {
@@ -1435,6 +1504,24 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       ...(input.userId ? { userId: input.userId } : {}),
       ...(input.locale ? { locale: input.locale } : {}),
     });
+  }
+
+  function openDm(userId: string, kind: 'bot' | 'private' = 'bot'): string {
+    if (!users.has(userId)) throw new Error(`fake Discord: unknown user ${userId}`);
+    const channel: FakeChannel = {
+      id: nextId(),
+      type: kind === 'bot' ? 1 : 3,
+      name: '',
+      guildId: '',
+      parentId: null,
+      position: 0,
+      topic: null,
+      lastMessageId: null,
+      thread: null,
+    };
+    channels.set(channel.id, channel);
+    dms.set(channel.id, { userId, kind });
+    return channel.id;
   }
 
   function componentOn(message: FakeMessage, customId: string): { latest: FakeMessage; component: Json } {
@@ -2145,7 +2232,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dispatch(session, 'READY', {
       v: 10,
       user: { ...userJson(botUser), verified: true, mfa_enabled: false, email: null },
-      guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
+      guilds: botGuilds().map((guild) => ({ id: guild.id, unavailable: true })),
       session_id: session.id,
       session_type: 'normal',
       resume_gateway_url: gatewayUrl,
@@ -2159,7 +2246,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       user_settings: {},
       _trace: ['fake-discord'],
     });
-    for (const guild of guilds) dispatch(session, 'GUILD_CREATE', guildJson(guild, true));
+    for (const guild of botGuilds()) dispatch(session, 'GUILD_CREATE', guildJson(guild, true));
     session.ready = true;
   }
 
@@ -2365,6 +2452,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
     dropConnection: () => readySession().peer?.destroy(),
     dispatchInteraction,
+    openDm,
     slashCommand,
     addUserAttachment,
     attachmentDownloads,

@@ -4,6 +4,7 @@ import {
   REST,
   RESTEvents,
   Routes,
+  type APIInteractionResponse,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
@@ -13,12 +14,14 @@ import type { Logger } from 'pino';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { discordCommands } from './discord-command-definition.ts';
-import { discordOrigin } from './discord-origin.ts';
+import { respondDiscordAutocomplete } from './discord-autocomplete.ts';
+import { discordChatRequest, webhookCardDeps } from './discord-chat-request.ts';
+import { viewOfInteraction } from './discord-interaction-view.ts';
 import { discordImageHostsFor, discordPlatform, readDiscordCommand } from './discord-platform.ts';
-import { DiscordReplies } from './discord-replies.ts';
-import { WebhookResponder, type DiscordInteractionKind } from './discord-responder.ts';
+import type { DiscordInteractionKind } from './discord-responder.ts';
 import { readDiscordSubmission } from './discord-submission.ts';
 import { discordIntents, registerDiscordThreadReplies } from './discord-thread-replies.ts';
+import type { DiscordWebhookCardOutbound } from './discord-webhook-card-outbound.ts';
 
 export type DiscordBotDeps = {
   token: string;
@@ -27,6 +30,8 @@ export type DiscordBotDeps = {
   core: ChatCore;
   /** Sends new cards (a variation's) with the bot token. */
   cards: DiscordCardOutbound;
+  /** Cards where the bot cannot post (user installs, DMs); without it those go through the bot too. */
+  webhookCards?: DiscordWebhookCardOutbound | undefined;
   /** Seconds from an interaction's arrival to Discord accepting our first response. */
   observeAck?: ((seconds: number) => void) | undefined;
   /** Read replies in cards' threads (asks for the Message Content intent): DISCORD_MESSAGE_CONTENT. */
@@ -61,6 +66,7 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
   const imageHosts = discordImageHostsFor(deps.apiUrl);
   if (deps.messageContent)
     registerDiscordThreadReplies(client, { bot, rest: client.rest, logger: deps.logger });
+  const webhook = webhookCardDeps(deps.webhookCards, deps.core);
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     acks.received(interaction.id);
@@ -74,8 +80,15 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
   client.on(Events.Error, (error) => deps.logger.error({ err: error }, 'Discord client error'));
 
   async function dispatch(interaction: Interaction): Promise<void> {
-    if (interaction.isChatInputCommand() && interaction.commandName === 'design')
-      return bot.command(request(interaction), readDiscordCommand(interaction, imageHosts));
+    if (interaction.isAutocomplete() && interaction.commandName === 'design')
+      return respondDiscordAutocomplete(interaction, deps.core, deps.logger);
+    if (interaction.isChatInputCommand() && interaction.commandName === 'design') {
+      const view = viewOfInteraction(interaction);
+      return bot.command(
+        request(interaction, view),
+        readDiscordCommand(interaction, view.install, imageHosts),
+      );
+    }
     if (interaction.isButton()) return bot.click(request(interaction), interaction.customId);
     if (interaction.isModalSubmit()) {
       const values = new Map<string, string>();
@@ -86,26 +99,27 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
     }
   }
 
-  function request(interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction) {
+  function request(
+    interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction,
+    view = viewOfInteraction(interaction),
+  ) {
     const kind: DiscordInteractionKind = interaction.isChatInputCommand()
       ? 'command'
       : interaction.isButton()
         ? 'component'
         : 'modal';
-    const ticket = {
-      kind,
-      channelId: interaction.channelId ?? '',
-      applicationId: interaction.applicationId,
-      token: interaction.token,
-    };
     // The gateway's first response is a REST callback; on the client's REST, so the ack timer sees it.
-    const responder = new WebhookResponder(ticket, client.rest, async (response) => {
+    const first = async (response: APIInteractionResponse) => {
       await client.rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
         body: response,
         auth: false,
       });
+    };
+    return discordChatRequest(view, kind, first, {
+      rest: client.rest,
+      cards: deps.cards,
+      webhook,
     });
-    return { origin: discordOrigin(interaction), replies: new DiscordReplies(responder, deps.cards) };
   }
 
   return {

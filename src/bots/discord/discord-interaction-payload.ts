@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { discordOwnersSchema } from './discord-install.ts';
 
 /**
  * An interaction as Discord POSTs it to the interactions endpoint, reduced to what Facet reads. Parsed
@@ -6,13 +7,15 @@ import { z } from 'zod';
  */
 const snowflake = z.string().regex(/^\d{1,25}$/);
 
-const userSchema = z.object({ id: snowflake, bot: z.boolean().optional() });
+const userSchema = z.object({ id: snowflake, bot: z.boolean().optional(), username: z.string().optional() });
 
 export type PayloadCommandOption = {
   name: string;
   type: number;
   value?: string | number | boolean | undefined;
   options?: PayloadCommandOption[] | undefined;
+  /** Autocomplete: the option being typed. */
+  focused?: boolean | undefined;
 };
 
 const optionSchema: z.ZodType<PayloadCommandOption> = z.lazy(() =>
@@ -21,6 +24,7 @@ const optionSchema: z.ZodType<PayloadCommandOption> = z.lazy(() =>
     type: z.number().int(),
     value: z.union([z.string(), z.number(), z.boolean()]).optional(),
     options: z.array(optionSchema).optional(),
+    focused: z.boolean().optional(),
   }),
 );
 
@@ -72,6 +76,11 @@ const base = {
     .optional(),
   user: userSchema.optional(),
   app_permissions: z.string().regex(/^\d+$/).optional(),
+  /** InteractionContextType: 0 a server, 1 the bot's DM, 2 any other DM (absent on older payloads). */
+  context: z.number().int().optional(),
+  authorizing_integration_owners: discordOwnersSchema.optional(),
+  /** The message a button (or the form it opened) was on. */
+  message: z.object({ id: snowflake }).optional(),
 };
 
 export const interactionPayloadSchema = z

@@ -12,13 +12,14 @@ import {
   submittedValues,
   type ActingPayload,
 } from './discord-interaction-payload.ts';
-import { discordPayloadOrigin } from './discord-origin.ts';
+import { discordChatRequest, webhookCardDeps } from './discord-chat-request.ts';
+import { viewOfPayload, type DiscordInteractionView } from './discord-interaction-view.ts';
 import { PayloadCommandOptions } from './discord-payload-command-options.ts';
 import { discordPlatform, readDiscordCommand } from './discord-platform.ts';
-import { DiscordReplies } from './discord-replies.ts';
-import { WebhookResponder, type DiscordInteractionKind } from './discord-responder.ts';
+import type { DiscordInteractionKind } from './discord-responder.ts';
 import { checkDiscordSignature } from './discord-signature.ts';
 import { readDiscordSubmission } from './discord-submission.ts';
+import type { DiscordWebhookCardOutbound } from './discord-webhook-card-outbound.ts';
 
 /** Where the Developer Portal's "Interactions Endpoint URL" points: PUBLIC_URL + this path. */
 export const discordInteractionsPath = '/discord/interactions';
@@ -34,6 +35,8 @@ export type DiscordInteractionsDeps = {
   core: ChatCore;
   /** Sends new cards (a variation's) with the bot token. */
   cards: DiscordCardOutbound;
+  /** Cards where the bot cannot post (user installs, DMs); without it those go through the bot too. */
+  webhookCards?: DiscordWebhookCardOutbound | undefined;
   /** Seconds from a request's arrival to our HTTP response having been written. */
   observeAck?: ((seconds: number) => void) | undefined;
   logger: Logger;
@@ -54,6 +57,7 @@ const failed = 'Something went wrong on our side; nothing was changed. Try again
 export function discordInteractionsRoute(deps: DiscordInteractionsDeps): HttpRoute {
   const bot = new ChatBot({ ...deps.core, platform: discordPlatform, logger: deps.logger });
   const now = deps.now ?? Date.now;
+  const webhook = webhookCardDeps(deps.webhookCards, deps.core);
 
   return async (request, response) => {
     if ((request.url ?? '').split('?')[0] !== discordInteractionsPath) return false;
@@ -100,7 +104,7 @@ export function discordInteractionsRoute(deps: DiscordInteractionsDeps): HttpRou
       return true;
     }
     if (payload.type === 4) {
-      sendJson(response, 200, await answerAutocomplete(payload));
+      sendJson(response, 200, await answerAutocomplete(payload, deps.core, deps.logger));
       return true;
     }
     const first = new HttpFirstResponse(response);
@@ -124,17 +128,23 @@ export function discordInteractionsRoute(deps: DiscordInteractionsDeps): HttpRou
 
   async function dispatch(payload: ActingPayload, first: HttpFirstResponse): Promise<void> {
     switch (payload.type) {
-      case 2:
+      case 2: {
         if (payload.data.name !== 'design') return;
+        const view = viewOfPayload(payload);
         return bot.command(
-          request(payload, 'command', first),
-          readDiscordCommand({ options: new PayloadCommandOptions(payload.data) }, deps.imageHosts),
+          request(view, 'command', first),
+          readDiscordCommand(
+            { options: new PayloadCommandOptions(payload.data) },
+            view.install,
+            deps.imageHosts,
+          ),
         );
+      }
       case 3:
-        return bot.click(request(payload, 'component', first), payload.data.custom_id);
+        return bot.click(request(viewOfPayload(payload), 'component', first), payload.data.custom_id);
       case 5: {
         const submission = readDiscordSubmission(payload.data.custom_id, submittedValues(payload));
-        if (submission) await bot.submit(request(payload, 'modal', first), submission);
+        if (submission) await bot.submit(request(viewOfPayload(payload), 'modal', first), submission);
         return;
       }
       case 4:
@@ -142,16 +152,12 @@ export function discordInteractionsRoute(deps: DiscordInteractionsDeps): HttpRou
     }
   }
 
-  function request(payload: ActingPayload, kind: DiscordInteractionKind, first: HttpFirstResponse) {
-    const origin = discordPayloadOrigin(payload);
-    const ticket = {
-      kind,
-      channelId: origin.channelId,
-      applicationId: payload.application_id,
-      token: payload.token,
-    };
-    const responder = new WebhookResponder(ticket, deps.rest, (answer) => first.send(answer));
-    return { origin, replies: new DiscordReplies(responder, deps.cards) };
+  function request(view: DiscordInteractionView, kind: DiscordInteractionKind, first: HttpFirstResponse) {
+    return discordChatRequest(view, kind, (answer) => first.send(answer), {
+      rest: deps.rest,
+      cards: deps.cards,
+      webhook,
+    });
   }
 }
 

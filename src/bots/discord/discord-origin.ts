@@ -1,15 +1,8 @@
-import {
-  GuildMember,
-  PermissionFlagsBits,
-  PermissionsBitField,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
-  type Interaction,
-  type ModalSubmitInteraction,
-} from 'discord.js';
+import { PermissionFlagsBits, PermissionsBitField } from 'discord.js';
 import type { Actor } from '../../workflow/actor.ts';
 import type { ChatOrigin } from '../chat/chat-request.ts';
-import { payloadUserId, type ActingPayload } from './discord-interaction-payload.ts';
+import { discordWorkspaceId } from './discord-install.ts';
+import type { DiscordInteractionView } from './discord-interaction-view.ts';
 
 /** What the bot needs in a channel to run a design there, in Discord's own words. */
 const neededInChannel = [
@@ -21,67 +14,50 @@ const neededInChannel = [
   [PermissionFlagsBits.SendMessagesInThreads, 'Send Messages in Threads'],
 ] as const;
 
-/** Manage Server makes a member an admin; their roles are the groups an approver role is matched to. */
-function actorOf(interaction: Interaction): Actor {
-  const member = interaction.member;
-  const roles =
-    member instanceof GuildMember
-      ? [...member.roles.cache.keys()]
-      : Array.isArray(member?.roles)
-        ? member.roles
-        : [];
-  return {
-    userId: interaction.user.id,
-    isAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
-    groups: roles,
-  };
-}
-
-/** An interaction as the chat layer's origin: everything it needs comes with the interaction itself. */
-export function discordOrigin(
-  interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction,
-): ChatOrigin {
-  const granted = new PermissionsBitField(interaction.appPermissions);
-  const actor = actorOf(interaction);
-  return {
-    platform: 'discord',
-    workspace: interaction.guildId,
-    workspaceName: interaction.guild?.name,
-    channelId: interaction.channelId ?? '',
-    userId: interaction.user.id,
-    requestId: interaction.id,
-    missingPermissions: neededInChannel.filter(([flag]) => !granted.has(flag)).map(([, name]) => name),
-    inThread: interaction.channel?.isThread() ?? false,
-    actor: () => Promise.resolve(actor),
-  };
-}
-
-/** Discord's thread channel types (announcement, public and private threads). */
-const threadChannelTypes = new Set([10, 11, 12]);
-
 /**
- * An interaction that arrived over HTTP (src/bots/discord/discord-interaction-payload.ts) as the chat
- * layer's origin: the same reading as discordOrigin, from the raw payload (no caches: no server name).
+ * An interaction (either transport: src/bots/discord/discord-interaction-view.ts) as the chat layer's
+ * origin: everything it needs comes with the interaction itself. In a server that installed the app,
+ * Manage Server makes a member an admin and their roles are the groups an approver role is matched to.
+ * In a personal workspace (a user install, a DM) its owner is its admin and approves their own designs
+ * (no approver group: nobody else's roles mean anything there); the card goes over the interaction's
+ * webhook, which needs no permission in the channel and makes no thread.
  */
-export function discordPayloadOrigin(payload: ActingPayload): ChatOrigin {
-  const granted = new PermissionsBitField(BigInt(payload.app_permissions ?? '0'));
-  const userId = payloadUserId(payload);
+export function discordOrigin(view: DiscordInteractionView): ChatOrigin {
+  const install = view.install;
+  if (install.kind === 'personal') {
+    const actor: Actor = { userId: view.userId, isAdmin: view.userId === install.ownerId, groups: [] };
+    const origin: ChatOrigin & { personalCardGuild: string } = {
+      platform: 'discord',
+      workspace: discordWorkspaceId(install),
+      workspaceName: `${view.username ?? view.userId} (personal)`,
+      channelId: view.channelId,
+      userId: view.userId,
+      requestId: view.id,
+      missingPermissions: [],
+      inThread: false,
+      actor: () => Promise.resolve(actor),
+      // Where a link to the card points: the server it was used in, or Discord's `@me` for DMs.
+      personalCardGuild: install.guildId ?? '@me',
+    };
+    return origin;
+  }
+  const granted = new PermissionsBitField(view.appPermissions);
   const actor: Actor = {
-    userId,
-    isAdmin: payload.member
-      ? new PermissionsBitField(BigInt(payload.member.permissions)).has(PermissionFlagsBits.ManageGuild)
+    userId: view.userId,
+    isAdmin: view.member
+      ? new PermissionsBitField(view.member.permissions).has(PermissionFlagsBits.ManageGuild)
       : false,
-    groups: payload.member?.roles ?? [],
+    groups: view.member?.roles ?? [],
   };
   return {
     platform: 'discord',
-    workspace: payload.guild_id ?? null,
-    workspaceName: undefined,
-    channelId: payload.channel_id ?? payload.channel?.id ?? '',
-    userId,
-    requestId: payload.id,
+    workspace: install.guildId,
+    workspaceName: view.guildName,
+    channelId: view.channelId,
+    userId: view.userId,
+    requestId: view.id,
     missingPermissions: neededInChannel.filter(([flag]) => !granted.has(flag)).map(([, name]) => name),
-    inThread: threadChannelTypes.has(payload.channel?.type ?? -1),
+    inThread: view.inThread,
     actor: () => Promise.resolve(actor),
   };
 }

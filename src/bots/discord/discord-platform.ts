@@ -5,6 +5,8 @@ import type { ChatWords } from '../chat/chat-words.ts';
 import { candidateCount, candidatesUsage, overLongPrompt, type ChatCommand } from '../chat/design-command.ts';
 import { readDiscordCardPlace } from './discord-card-place.ts';
 import type { DiscordAttachment, DiscordCommandOptions } from './discord-command-options.ts';
+import { isPersonalWorkspace, type DiscordInstall } from './discord-install.ts';
+import { webhookCardPlace } from './discord-webhook-card-place.ts';
 
 export const discordWords: ChatWords = {
   start: '`/design create prompt:<description>`',
@@ -25,7 +27,10 @@ export const discordPlatform: ChatPlatform = {
   platform: 'discord',
   words: discordWords,
   settingsForm: false,
-  cardPlace: (origin) => ({ guildId: origin.workspace ?? '', channelId: origin.channelId }),
+  cardPlace: (origin) =>
+    origin.workspace !== null && isPersonalWorkspace(origin.workspace)
+      ? webhookCardPlace(origin)
+      : { guildId: origin.workspace ?? '', channelId: origin.channelId },
   cardMessageField: 'messageId',
   cardLink(surface) {
     const place = readDiscordCardPlace(surface);
@@ -53,13 +58,38 @@ function discordAttachmentSource(attachment: DiscordAttachment, hosts: readonly 
   return hostBoundImageSource({ url: attachment.url, allowedHosts: hosts, declaredBytes: attachment.size });
 }
 
+/** What makes no sense in someone's personal workspace (a user install, a DM): nobody else is in it. */
+const personalOnly = {
+  grant:
+    'Your personal credits are yours alone: grants to others happen in a server that installed Facet; nothing was changed.',
+  approvers:
+    'You approve your own designs here: approver roles belong to servers that installed Facet; nothing was changed.',
+} as const;
+
 /**
  * `/design <subcommand> <options>` as the chat layer's command. `imageHosts`: where Discord serves
  * attachments (its CDN; the fake's host in tests): an attachment URL anywhere else is never fetched.
  */
 export function readDiscordCommand(
   interaction: { options: DiscordCommandOptions },
+  install: DiscordInstall,
   imageHosts: readonly string[] = discordImageHosts,
+): ChatCommand {
+  const command = readCommandOptions(interaction, imageHosts);
+  if (install.kind !== 'personal') return command;
+  if (command.kind === 'grant' && command.userId !== install.ownerId)
+    return { kind: 'misuse', text: personalOnly.grant };
+  if (
+    command.kind === 'settings' &&
+    (command.change?.approverGroup !== undefined || command.change?.requestersApprove !== undefined)
+  )
+    return { kind: 'misuse', text: personalOnly.approvers };
+  return command;
+}
+
+function readCommandOptions(
+  interaction: { options: DiscordCommandOptions },
+  imageHosts: readonly string[],
 ): ChatCommand {
   const { options } = interaction;
   switch (options.getSubcommand(false)) {

@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import type { Notifier } from '../../../src/workflow/ports/notifier.ts';
 import { LocalImageStore } from '../../../src/storage/images/local-image-store.ts';
 import { ChatPosts } from '../../../src/workflow/chat-posts.ts';
+import { CardTokens } from '../../../src/workflow/card-tokens.ts';
 import { ThreadedCardNotifier } from '../../../src/bots/chat/threaded-card-notifier.ts';
 import { composeChatCore } from '../../../src/compose/chat-core.ts';
 import {
@@ -22,10 +23,16 @@ import {
 import { discordPublicKey } from '../../../src/bots/discord/discord-signature.ts';
 import { discordImageHostsFor } from '../../../src/bots/discord/discord-platform.ts';
 import { startHealthServer, type HttpServerHandle } from '../../../src/http/health-server.ts';
+import { DiscordCardRouter } from '../../../src/bots/discord/discord-card-router.ts';
+import { DiscordTokenSeal } from '../../../src/bots/discord/discord-token-seal.ts';
+import { DiscordWebhookCardOutbound } from '../../../src/bots/discord/discord-webhook-card-outbound.ts';
 import { CoalescingNotifier, freshSnapshotsFrom } from '../../../src/workflow/coalescing-notifier.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../../fakes/fake-discord.ts';
 import { buttonsOf } from './discord-v2-read.ts';
 import { createHarness, silentLogger, type Harness } from '../../workflow/workflow-harness.ts';
+
+/** The server of `userInstalls` kits where the bot is not (ada and bob use Facet there as a user install). */
+export const elsewhereGuildId = '1000000000000000002';
 
 export const members = {
   ada: '2000000000000000001',
@@ -78,9 +85,15 @@ export async function startDiscordKit(
   label: string,
   /**
    * `transport`: interactions over the gateway or as signed HTTP requests; `messageContent`: the bot
-   * reads replies in cards' threads (DISCORD_MESSAGE_CONTENT).
+   * reads replies in cards' threads (DISCORD_MESSAGE_CONTENT); `userInstalls`: also a server without the
+   * bot (`elsewhereGuildId`), and `/design` registered globally.
    */
-  options: { limiter?: RateLimiter; transport?: DiscordTransport; messageContent?: boolean } = {},
+  options: {
+    limiter?: RateLimiter;
+    transport?: DiscordTransport;
+    messageContent?: boolean;
+    userInstalls?: boolean;
+  } = {},
 ): Promise<DiscordKit> {
   const transport = options.transport ?? 'gateway';
   const fake = await startFakeDiscord({
@@ -102,6 +115,20 @@ export async function startDiscordKit(
           { id: members.lee, username: 'lee', roles: ['leads'] },
         ],
       },
+      ...(options.userInstalls
+        ? [
+            {
+              id: elsewhereGuildId,
+              name: 'Elsewhere',
+              botAbsent: true,
+              channels: [{ name: 'general' }],
+              members: [
+                { id: members.ada, username: 'ada' },
+                { id: members.bob, username: 'bob' },
+              ],
+            },
+          ]
+        : []),
     ],
   });
   const rest = discordRest(token, fake.apiUrl);
@@ -114,10 +141,22 @@ export async function startDiscordKit(
   });
   const outbound = new DiscordCardOutbound({ rest, images });
   let coalesced!: CoalescingNotifier;
+  let webhookCards!: DiscordWebhookCardOutbound;
   const h = await createHarness(label, {
     images,
     notifier: (db) => {
-      const cards = new ThreadedCardNotifier({ outbound, posts: new ChatPosts(db) });
+      webhookCards = new DiscordWebhookCardOutbound({
+        tokens: new CardTokens(db),
+        rest,
+        images,
+        applicationId: fake.applicationId,
+        seal: new DiscordTokenSeal(token),
+        clock: () => new Date(),
+      });
+      const cards = new ThreadedCardNotifier({
+        outbound: new DiscordCardRouter(outbound, webhookCards),
+        posts: new ChatPosts(db),
+      });
       coalesced = new CoalescingNotifier(cards, {
         intervalMs: 20,
         logger: silentLogger,
@@ -139,12 +178,15 @@ export async function startDiscordKit(
       { service: h.workflow.service, ledger: h.ledger },
       (design) => coalesced.redeliver(design),
     );
+  if (options.userInstalls)
+    await registerDiscordCommands({ token, applicationId: fake.applicationId, apiUrl: fake.apiUrl });
   const makeBot = () =>
     createDiscordBot({
       token,
       apiUrl: fake.apiUrl,
       core: core(),
       cards: outbound,
+      webhookCards,
       observeAck: (seconds) => acks.push(seconds),
       messageContent: options.messageContent,
       logger: silentLogger,
@@ -158,6 +200,7 @@ export async function startDiscordKit(
       core: core(),
       cards: outbound,
       imageHosts: discordImageHostsFor(fake.apiUrl),
+      webhookCards,
       observeAck: (seconds) => acks.push(seconds),
       logger: silentLogger,
     });

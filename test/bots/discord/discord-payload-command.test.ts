@@ -5,13 +5,16 @@ import type { PayloadCommandOption } from '../../../src/bots/discord/discord-int
 
 /** `/design <subcommand>` as Discord sends it over HTTP, read as the gateway mode reads it. */
 const read = (subcommand: string, options: PayloadCommandOption[], resolved = {}) =>
-  readDiscordCommand({
-    options: new PayloadCommandOptions({
-      name: 'design',
-      options: [{ type: 1, name: subcommand, options }],
-      resolved,
-    }),
-  });
+  readDiscordCommand(
+    {
+      options: new PayloadCommandOptions({
+        name: 'design',
+        options: [{ type: 1, name: subcommand, options }],
+        resolved,
+      }),
+    },
+    { kind: 'guild', guildId: '1000000000000000001' },
+  );
 
 describe('a /design command read from the raw payload', () => {
   it('reads create, history and credits', () => {
