@@ -182,6 +182,8 @@ const designTables = [
   'designs',
   'design_iterations',
   'design_views',
+  // The front view drawn so far: each candidate is recorded as it is drawn.
+  'front_candidates',
   'credit_holds',
   'ledger_entries',
   'credit_accounts',
@@ -213,6 +215,8 @@ export function expectOneDesign(
   const id = design.id as string;
   expect(diff.design_iterations?.added.map((row) => [row.design_id, row.iteration])).toEqual([[id, 1]]);
   expect(diff.design_views?.added.map((row) => row.design_id)).toEqual([id, id, id, id, id]);
+  expect((diff.front_candidates?.added ?? []).every((row) => row.design_id === id)).toBe(true);
+  expect(diff.front_candidates?.changed ?? []).toEqual([]);
   expect(diff.credit_holds?.added.map((hold) => [hold.amount, hold.status])).toEqual([
     [expected.price, 'active'],
   ]);

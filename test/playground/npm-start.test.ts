@@ -24,8 +24,10 @@ describe('npm start on an empty data folder', () => {
 
   afterAll(async () => {
     killGroup('SIGKILL');
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
+    // A killed process's last writes may land while the folder is being removed (ENOTEMPTY): retried.
+    const removal = { recursive: true, force: true, maxRetries: 10, retryDelay: 200 };
+    if (dataDir) await rm(dataDir, removal);
+    if (cacheDir) await rm(cacheDir, removal);
   });
 
   async function start(port: number): Promise<string> {
