@@ -20,6 +20,7 @@ import type { DiscordInteractionKind } from './discord-responder.ts';
 import { checkDiscordSignature } from './discord-signature.ts';
 import { readDiscordSubmission } from './discord-submission.ts';
 import type { DiscordWebhookCardOutbound } from './discord-webhook-card-outbound.ts';
+import { readCappedBody } from '../../http/read-capped-body.ts';
 
 /** Where the Developer Portal's "Interactions Endpoint URL" points: PUBLIC_URL + this path. */
 export const discordInteractionsPath = '/discord/interactions';
@@ -66,7 +67,7 @@ export function discordInteractionsRoute(deps: DiscordInteractionsDeps): HttpRou
       sendJson(response, 405, { error: 'POST only' });
       return true;
     }
-    const body = await readBody(request);
+    const body = await readCappedBody(request, maxBodyBytes);
     if (body === 'too_large') {
       sendJson(response, 413, { error: 'too large' });
       return true;
@@ -183,23 +184,4 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   if (response.headersSent) return;
   response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   response.end(JSON.stringify(body));
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) {
-        request.removeAllListeners('data');
-        request.resume();
-        resolve('too_large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.once('end', () => resolve(Buffer.concat(chunks)));
-    request.once('error', reject);
-  });
 }

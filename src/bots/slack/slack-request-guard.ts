@@ -1,6 +1,7 @@
-import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import { parse } from 'node:querystring';
 import { isValidSlackRequest } from '@slack/bolt';
+import { readCappedBody } from '../../http/read-capped-body.ts';
 
 /**
  * The largest body Facet reads from Slack. Slack's biggest payloads are view submissions and block
@@ -36,7 +37,7 @@ export function guardSlackEvents(
     if (Number(request.headers['content-length'] ?? 0) > slackBodyLimit) return refuse(response, 413);
     const headers = signatureHeaders(request.headers, nowSeconds());
     if (!headers) return refuse(response, 401);
-    void readBody(request).then(
+    void readCappedBody(request, slackBodyLimit).then(
       (body) => {
         if (body === 'too_large') return refuse(response, 413);
         if (!isValidSlackRequest({ signingSecret, body: body.toString(), headers }))
@@ -64,25 +65,6 @@ function signatureHeaders(headers: IncomingHttpHeaders, now: number): SignatureH
   const timestamp = Number(stamp);
   if (Math.abs(now - timestamp) > replayWindowSeconds) return undefined;
   return { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp };
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > slackBodyLimit) {
-        request.removeAllListeners('data');
-        request.resume();
-        resolve('too_large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.once('end', () => resolve(Buffer.concat(chunks)));
-    request.once('error', reject);
-  });
 }
 
 /** False for a body Bolt would mishandle: a repeated form field, or a payload that is not an object. */
