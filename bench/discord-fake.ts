@@ -90,10 +90,13 @@ export const epochNow = () => performance.timeOrigin + performance.now();
 const responseDeadlineMs = 3000;
 
 /** A button's custom_id on a message, by its label; undefined if there is none (yet). */
+/** A button's custom id, found at any depth (a Components V2 card holds its rows in a container). */
 function buttonOn(message: FakeMessage, label: RegExp): string | undefined {
-  const rows = message.components as { components?: { label?: string; custom_id?: string }[] }[];
-  return rows.flatMap((row) => row.components ?? []).find((b) => b.label !== undefined && label.test(b.label))
-    ?.custom_id;
+  type Part = { type?: number; label?: string; custom_id?: string; components?: Part[] };
+  const walk = (parts: Part[]): Part[] => parts.flatMap((part) => [part, ...walk(part.components ?? [])]);
+  return walk(message.components as Part[]).find(
+    (part) => part.type === 2 && part.label !== undefined && label.test(part.label),
+  )?.custom_id;
 }
 
 /** Starts a fake Discord with one guild of `memberCount` members and returns the bench's operations on it. */
@@ -149,7 +152,9 @@ export async function startFakeOps(options: StartOptions): Promise<{ info: FakeI
           original !== undefined &&
           !original.deleted &&
           (original.flags & MessageFlag.loading) === 0 &&
-          (t.kind === 'create' ? original.embeds.length > 0 : original.content !== '');
+          (t.kind === 'create'
+            ? (original.flags & MessageFlag.componentsV2) !== 0 && original.components.length > 0
+            : original.content !== '');
         if (shown) t.doneAt = now;
       }
       if (t.doneAt !== null) done += 1;
