@@ -48,6 +48,7 @@ import {
 import { forkDiscordWeb, type DiscordWeb, type LoopFigures } from './discord-web.ts';
 import { forkModelFakes } from './model-fakes.ts';
 import { forkWorkers, type BenchWorkers } from './workers.ts';
+import { designStateCounts } from './design-states.ts';
 
 const interactions = Number(process.env.BENCH_INTERACTIONS ?? 200);
 const designs = Number(process.env.BENCH_DESIGNS ?? 20);
@@ -231,15 +232,7 @@ try {
   await Promise.all(webs.map((web) => web.flush()));
   await workers.flush();
   const wholeLoops = await Promise.all(webs.map((web) => web.whole()));
-  const states = Object.fromEntries(
-    (
-      await test.db
-        .selectFrom('designs')
-        .select(['state', (eb) => eb.fn.countAll().as('n')])
-        .groupBy('state')
-        .execute()
-    ).map((r) => [r.state, Number(r.n)]),
-  );
+  const states = await designStateCounts(test.db);
   if ((states.failed ?? 0) > 0) failures.push(`${states.failed} designs failed`);
 
   const httpMs = burst.flatMap((t) => (t.httpMs === null ? [] : [t.httpMs]));

@@ -85,6 +85,7 @@ import { printLoop, watchLoop } from './loop-watch.ts';
 import { forkModelFakes } from './model-fakes.ts';
 import { forkWorkers, type BenchWorkers } from './workers.ts';
 import { afterWaitingRequests } from '../src/process/after-waiting-requests.ts';
+import { designStateCounts } from './design-states.ts';
 
 const interactions = Number(process.env.BENCH_INTERACTIONS ?? 200);
 const designs = Number(process.env.BENCH_DESIGNS ?? 50);
@@ -409,15 +410,7 @@ try {
   await flushCards();
   const wholeLoop = await whole.stop();
   const geminiAtEnd = await gemini.stats();
-  const states = Object.fromEntries(
-    (
-      await test.db
-        .selectFrom('designs')
-        .select(['state', (eb) => eb.fn.countAll().as('n')])
-        .groupBy('state')
-        .execute()
-    ).map((r) => [r.state, Number(r.n)]),
-  );
+  const states = await designStateCounts(test.db);
   if ((states.failed ?? 0) > 0) failures.push(`${states.failed} designs failed`);
   const totalDesigns = Object.values(states).reduce((a, b) => a + b, 0);
   if (totalDesigns !== designs + creates) failures.push(`${totalDesigns}/${designs + creates} designs exist`);

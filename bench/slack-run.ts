@@ -63,6 +63,7 @@ import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
 import { buttonClickBody, slashCommandBody, type SlackOrigin } from '../test/fakes/slack-requests.ts';
 import { createTestDatabase } from '../test/helpers/test-database.ts';
 import type { FireMessage, FiredMessage, SlackRequest, SlackResult } from './slack-client.ts';
+import { designStateCounts } from './design-states.ts';
 
 const commands = Number(process.env.BENCH_COMMANDS ?? 200);
 const designs = Number(process.env.BENCH_DESIGNS ?? 50);
@@ -447,15 +448,7 @@ try {
   }).catch(() => false);
   await flushCards();
   const wholeLoop = await whole.stop();
-  const states = Object.fromEntries(
-    (
-      await test.db
-        .selectFrom('designs')
-        .select(['state', (eb) => eb.fn.countAll().as('n')])
-        .groupBy('state')
-        .execute()
-    ).map((r) => [r.state, Number(r.n)]),
-  );
+  const states = await designStateCounts(test.db);
   if ((states.failed ?? 0) > 0) failures.push(`${states.failed} designs failed`);
   const totalDesigns = Object.values(states).reduce((a, b) => a + b, 0);
   if (totalDesigns !== designs + creates) failures.push(`${totalDesigns}/${designs + creates} designs exist`);
