@@ -1,17 +1,18 @@
 import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { bullmqQueueNames } from '../src/workflow/jobs/bullmq-job-queue.ts';
+import { defaultChatWorkQueueName } from '../src/bots/chat/work/bullmq-chat-work-queue.ts';
 
 /** The BullMQ queue of a bench run: its name, Redis and prefix (a prefix of its own per run). */
 export type BenchQueue = { queueName: string; redisUrl: string; prefix: string };
 
 function openLanes(queue: BenchQueue): Queue[] {
-  return bullmqQueueNames(queue.queueName).map(
+  return [...bullmqQueueNames(queue.queueName), defaultChatWorkQueueName].map(
     (name) => new Queue(name, { connection: { url: queue.redisUrl }, prefix: queue.prefix }),
   );
 }
 
-/** Removes everything the run left in Redis under its prefix (a failure is logged, not thrown). */
+/** Removes everything the run left in Redis under its prefix, chat work too (a failure is logged, not thrown). */
 export async function obliterateQueue(queue: BenchQueue, logger: Logger): Promise<void> {
   for (const cleanup of openLanes(queue)) {
     await cleanup

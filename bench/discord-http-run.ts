@@ -127,7 +127,13 @@ try {
     ...shared,
     ...models_,
     concurrency,
-    cards: { platform: 'discord', token, applicationId: fake.info.applicationId, apiUrl: fake.info.apiUrl },
+    cards: {
+      platform: 'discord',
+      token,
+      applicationId: fake.info.applicationId,
+      apiUrl: fake.info.apiUrl,
+      publicKey: fake.info.publicKey,
+    },
     nice: Number(process.env.BENCH_WORKER_NICE ?? 10),
   });
   for (let i = 0; i < webCount; i++)
@@ -181,6 +187,9 @@ try {
   const burstLoops = await Promise.all(webs.map((web) => web.burstStop()));
   const cpuAfter = await Promise.all(webs.map((web) => web.cpuMs()));
   const burst: BurstResult[] = await fake.settle(waitTimeoutMs);
+  const served = burstLoops.flatMap((loop) => loop.served);
+  const sentAts = burst.map((b) => b.sentAt);
+  const firstSent = Math.min(...sentAts);
   const report = await fake.report();
 
   const wrong = (what: string, list: BurstResult[]) => {
@@ -271,8 +280,15 @@ try {
     met,
     answered: httpMs.length,
     perWebProcess: Object.values(byEndpoint),
+    // Inside the web processes: a request's arrival (its handler running) to its answer written.
+    serverAck: summary(burstLoops.flatMap((loop) => loop.serverAckMs)),
+    // From the first POST's start, on the clock all processes share: when the fake had sent them all, when
+    // the web processes saw each request, and when they had written each answer.
+    sendSpreadMs: round(Math.max(...sentAts) - firstSent),
+    serverSawItMs: summary(served.map((s) => s.arrivedAt - firstSent)),
+    serverAnsweredMs: summary(served.map((s) => s.answeredAt - firstSent)),
     eventLoopDelayMs: worstLoop(burstLoops),
-    eventLoopDelayByProcessMs: burstLoops,
+    eventLoopDelayByProcessMs: burstLoops.map(({ p50, p99, max }) => ({ p50, p99, max })),
     wholeRunEventLoopDelayMs: worstLoop(wholeLoops),
     webCpuDuringBurstMs: cpuAfter.map((after, i) => round(after - (cpuBefore[i] ?? 0))),
     cards: { posted: cardMs.length, expected: creates, ...summary(cardMs) },

@@ -13,8 +13,9 @@ import { afterWaitingRequests } from '../src/process/after-waiting-requests.ts';
 import { openDatabase } from '../src/storage/database.ts';
 import { LocalImageStore } from '../src/storage/images/local-image-store.ts';
 import { BullMQJobQueue } from '../src/workflow/jobs/bullmq-job-queue.ts';
+import { BullMQChatWorkQueue } from '../src/bots/chat/work/bullmq-chat-work-queue.ts';
 import { createWorkflow } from '../src/workflow/workflow.ts';
-import type { DiscordWebRequest, DiscordWebSettings, LoopFigures } from './discord-web.ts';
+import type { BurstFigures, DiscordWebRequest, DiscordWebSettings, LoopFigures } from './discord-web.ts';
 import { serveParent } from './forked-child.ts';
 import { modelClients } from './model-clients.ts';
 
@@ -22,6 +23,10 @@ let close: (() => Promise<void>) | undefined;
 let flush: () => Promise<void> = () => Promise.resolve();
 let whole: IntervalHistogram | undefined;
 let burst: IntervalHistogram | undefined;
+/** Each interaction's time inside this process, arrival to answer written (the route's observeAck), ms. */
+let serverAcks: number[] = [];
+let served: BurstFigures['served'] = [];
+const epochNow = () => performance.timeOrigin + performance.now();
 
 const figures = (histogram: IntervalHistogram | undefined): LoopFigures => ({
   p50: Number(((histogram?.percentile(50) ?? 0) / 1e6).toFixed(1)),
@@ -36,6 +41,7 @@ async function start(settings: DiscordWebSettings): Promise<string> {
     { poolSize: settings.poolSize },
   );
   const images = new LocalImageStore(settings.images);
+  const chatWork = new BullMQChatWorkQueue({ redisUrl: settings.redisUrl, prefix: settings.prefix, logger });
   const composed = composeDiscord(
     {
       token: settings.token,
@@ -43,7 +49,15 @@ async function start(settings: DiscordWebSettings): Promise<string> {
       apiUrl: settings.apiUrl,
       publicKey: settings.publicKey,
     },
-    { db, images, clock: systemClock, logger },
+    {
+      db,
+      images,
+      clock: systemClock,
+      logger,
+      observeAck: (seconds) => serverAcks.push(seconds * 1000),
+      // As `--role web` with Redis: deferred interactions are worked on by the worker process.
+      chatWork,
+    },
   );
   const jobs = new BullMQJobQueue({
     redisUrl: settings.redisUrl,
@@ -69,7 +83,13 @@ async function start(settings: DiscordWebSettings): Promise<string> {
   const attached = await composed.attach(afterWaitingRequests(workflow.service), ledger);
   const route = attached.route;
   if (!route) throw new Error('Discord in HTTP mode gave no route');
-  const http = await startHealthServer(db, '127.0.0.1', 0, () => [route]);
+  // Stamped on a clock the other processes share, so a request's time splits into its parts.
+  const stamped: typeof route = (request, response) => {
+    const arrivedAt = epochNow();
+    response.once('finish', () => served.push({ arrivedAt, answeredAt: epochNow() }));
+    return route(request, response);
+  };
+  const http = await startHealthServer(db, '127.0.0.1', 0, () => [stamped]);
   whole = monitorEventLoopDelay({ resolution: 5 });
   whole.enable();
   flush = () => composed.flush();
@@ -78,6 +98,7 @@ async function start(settings: DiscordWebSettings): Promise<string> {
     http.server.closeAllConnections();
     await http.close();
     await attached.stop();
+    await chatWork.close();
     await workflow.close();
     await composed.flush();
     await db.destroy();
@@ -93,10 +114,12 @@ async function run(request: DiscordWebRequest): Promise<unknown> {
     case 'burst-start':
       burst = monitorEventLoopDelay({ resolution: 5 });
       burst.enable();
+      serverAcks = [];
+      served = [];
       return null;
     case 'burst-stop':
       burst?.disable();
-      return figures(burst);
+      return { ...figures(burst), serverAckMs: serverAcks, served };
     case 'whole':
       return figures(whole);
     case 'cpu': {

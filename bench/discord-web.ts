@@ -23,6 +23,12 @@ export type DiscordWebSettings = {
 };
 
 export type LoopFigures = { p50: number; p99: number; max: number };
+/** The burst as one web process saw it: its loop's delay, and each answer's time inside it (ms). */
+export type BurstFigures = LoopFigures & {
+  serverAckMs: number[];
+  /** Each request's arrival (its handler running) and its answer written, epoch ms (timeOrigin + now). */
+  served: { arrivedAt: number; answeredAt: number }[];
+};
 
 export type DiscordWebRequest =
   | { id: number; op: 'start'; arg: DiscordWebSettings }
@@ -33,8 +39,8 @@ export type DiscordWeb = {
   url: string;
   /** Starts measuring the event loop's delay for the burst. */
   burstStart(): Promise<void>;
-  /** The event loop's delay since burstStart, ms. */
-  burstStop(): Promise<LoopFigures>;
+  /** The event loop's delay since burstStart, and each interaction's time from arrival to answer, ms. */
+  burstStop(): Promise<BurstFigures>;
   /** The event loop's delay since the process started serving, ms. */
   whole(): Promise<LoopFigures>;
   /** CPU the process has used so far, ms. */

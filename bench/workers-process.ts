@@ -11,13 +11,14 @@ import { CreditLedger } from '../src/credits/ledger.ts';
 import { openDatabase } from '../src/storage/database.ts';
 import { LocalImageStore } from '../src/storage/images/local-image-store.ts';
 import { BullMQJobQueue } from '../src/workflow/jobs/bullmq-job-queue.ts';
+import { BullMQChatWorkQueue } from '../src/bots/chat/work/bullmq-chat-work-queue.ts';
 import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
 import { changeOf } from './design-waits.ts';
 import { modelClients } from './model-clients.ts';
 import { serveParent, tellParent } from './forked-child.ts';
 import type { WorkersRequest, WorkersSettings } from './workers.ts';
 
-type Cards = Pick<PlatformComposition, 'notifier' | 'flush'>;
+type Cards = Pick<PlatformComposition, 'notifier' | 'flush' | 'work'>;
 
 let running: { workflow: Workflow; cards: Cards; close: () => Promise<void> } | undefined;
 
@@ -61,6 +62,7 @@ async function start(settings: WorkersSettings) {
               token: settings.cards.token,
               applicationId: settings.cards.applicationId,
               apiUrl: settings.cards.apiUrl,
+              publicKey: settings.cards.publicKey,
             },
             deps,
           );
@@ -72,9 +74,10 @@ async function start(settings: WorkersSettings) {
     closeTimeoutMs: 5000,
     logger,
   });
+  const ledger = new CreditLedger(db, { clock: systemClock, starterCredits: 1_000_000 });
   const workflow = createWorkflow({
     db,
-    ledger: new CreditLedger(db, { clock: systemClock, starterCredits: 1_000_000 }),
+    ledger,
     jobs,
     ...modelClients(settings),
     images,
@@ -85,10 +88,17 @@ async function start(settings: WorkersSettings) {
     reconcileEveryMs: 0,
   });
   await workflow.startWorker();
+  // As a worker role does: requests the web processes deferred are worked on here.
+  const handler = cards.work?.(workflow.service, ledger);
+  const chatWork = handler
+    ? new BullMQChatWorkQueue({ redisUrl: settings.redisUrl, prefix: settings.prefix, logger })
+    : undefined;
+  await chatWork?.process(handler!);
   running = {
     workflow,
     cards,
     close: async () => {
+      await chatWork?.close();
       await workflow.close();
       await cards.flush();
       await db.destroy();

@@ -9,7 +9,8 @@ import { forkChild } from './forked-child.ts';
 
 export type WorkerCards =
   | { platform: 'slack'; signingSecret: string; botToken: string; apiUrl: string }
-  | { platform: 'discord'; token: string; applicationId: string; apiUrl: string }
+  /** `publicKey`: HTTP interactions, whose deferred work the workers take from the chat work queue. */
+  | { platform: 'discord'; token: string; applicationId: string; apiUrl: string; publicKey?: string }
   /** No chat platform: each change the workers publish is told to the bench (forkWorkers' onChange). */
   | { platform: 'none' };
 

@@ -18,6 +18,7 @@ import type { CostEstimate } from './workflow/model-calls/model-prices.ts';
 import type { HttpRoute } from './http/health-server.ts';
 import { composeRateLimiter } from './compose/rate-limiter-composition.ts';
 import { chatPlatforms } from './compose/chat-platforms.ts';
+import { chatWorkHandler, composeChatWork } from './compose/chat-work-composition.ts';
 import { startBanner } from './start-banner.ts';
 import type { DesignSnapshot } from './workflow/design-snapshot.ts';
 import { startWorkerProcess, type WorkerProcess } from './process/worker-process.ts';
@@ -156,6 +157,7 @@ export async function startFacet(
   const ledger = new CreditLedger(db, { clock: systemClock, starterCredits: config.credits.starterCredits });
   const wanted = chatPlatforms.filter((entry) => entry.wanted(config, role));
   const limits = wanted.length > 0 ? await composeRateLimiter(config, logger) : undefined;
+  const chatWork = await composeChatWork(config, logger);
   const platforms = await Promise.all(
     wanted.map((entry) =>
       entry.compose(config, {
@@ -169,6 +171,7 @@ export async function startFacet(
         budgets: config.ai.budgets,
         designPageLink: designPages.linkFor(entry.platform),
         designLinks: designPages.publicLinks,
+        chatWork,
       }),
     ),
   );
@@ -210,6 +213,8 @@ export async function startFacet(
     logger,
   });
   if (runs.worker) await workflow.startWorker();
+  const workOnChat = runs.worker ? chatWorkHandler(platforms, workflow.service, ledger, logger) : undefined;
+  if (workOnChat) await chatWork.process(workOnChat);
   const receivingService = afterWaitingRequests(workflow.service);
   const attached = await Promise.all(
     platforms
@@ -230,6 +235,8 @@ export async function startFacet(
       for (const { stop } of attached) await stop();
       await httpClosed;
       await metricsServer?.close();
+      // Requests answered already are worked on before the workflow they need closes.
+      await chatWork.close();
       // The worker process finishes its running jobs (or hands them back) and publishes their changes.
       await workers?.close();
       // Counted before the queue closes (BullMQ's connection goes with it): jobs waiting or running now

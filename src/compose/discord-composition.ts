@@ -6,6 +6,7 @@ import {
   discordInteractionsRoute,
 } from '../bots/discord/discord-interactions-route.ts';
 import { discordImageHostsFor } from '../bots/discord/discord-platform.ts';
+import { discordInteractionWork } from '../bots/discord/discord-interaction-work.ts';
 import { discordPublicKey } from '../bots/discord/discord-signature.ts';
 import { DiscordCardRouter } from '../bots/discord/discord-card-router.ts';
 import { DiscordTokenSeal } from '../bots/discord/discord-token-seal.ts';
@@ -52,6 +53,18 @@ export function composeDiscord(
     receives: publicKey ? 'web' : 'bot',
     description: publicKey ? `HTTP interactions at ${discordInteractionsPath}` : 'gateway bot',
     flush: () => coalesced.flush(),
+    // Interactions the web role deferred (HTTP mode): worked on wherever the chat work queue runs.
+    work: publicKey
+      ? (service, ledger) =>
+          discordInteractionWork({
+            rest,
+            core: core(service, ledger),
+            cards: outbound,
+            imageHosts: discordImageHostsFor(config.apiUrl),
+            webhookCards,
+            logger,
+          }).handle
+      : undefined,
     async attach(service, ledger) {
       if (publicKey) {
         const route = discordInteractionsRoute({
@@ -62,6 +75,7 @@ export function composeDiscord(
           imageHosts: discordImageHostsFor(config.apiUrl),
           webhookCards,
           observeAck: deps.observeAck,
+          chatWork: deps.chatWork,
           logger,
         });
         return { route, stop: () => Promise.resolve() };

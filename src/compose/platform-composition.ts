@@ -11,6 +11,7 @@ import type { Notifier } from '../workflow/ports/notifier.ts';
 import type { BudgetCaps } from '../workflow/budgets/ai-budgets.ts';
 import type { DesignPageLinker } from '../bots/card/design-card.ts';
 import type { DesignLinks } from '../workflow/design-links.ts';
+import type { ChatWorkHandler, ChatWorkQueue } from '../bots/chat/work/chat-work.ts';
 
 /** What every platform is built from. */
 export type PlatformDeps = {
@@ -30,6 +31,8 @@ export type PlatformDeps = {
   designLinks?: { baseUrl: string; links: DesignLinks } | undefined;
   /** The operator's caps on estimated AI spend, for what `/design usage` shows; none when left out. */
   budgets?: BudgetCaps | undefined;
+  /** Where requests answered before their work wait for it; the receiving process works on them when left out. */
+  chatWork?: ChatWorkQueue | undefined;
 };
 
 /** A chat platform as the composition root runs it, whichever it is. */
@@ -48,4 +51,6 @@ export type PlatformComposition = {
   ): Promise<{ route?: HttpRoute | undefined; stop: () => Promise<void> }>;
   /** Resolves once every card update in flight has reached the platform (shutdown). */
   flush(): Promise<void>;
+  /** Works on the platform's requests from the chat work queue (a worker role's part); none if it adds none. */
+  work?(service: DesignService, ledger: CreditLedger): ChatWorkHandler;
 };

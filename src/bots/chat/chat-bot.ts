@@ -35,6 +35,7 @@ import type { ChatPlatform } from './chat-platform.ts';
 import type { ChatOrigin, ChatReplies, ChatRequest, ChatSubmission } from './chat-request.ts';
 import { historyLength, type ChatCommand, type SettingsChange } from './design-command.ts';
 import { failSafely } from './fail-safely.ts';
+import { commandAcknowledgement, commandRefusal, opensForm } from './first-answer.ts';
 import { inputImageRefusalMessage, readInputImage, type InputImageSource } from './input-image-source.ts';
 import type { InputImage } from '../../workflow/input-image.ts';
 import { historyDetailAnswer, historyMissingAnswer } from './history-detail-answer.ts';
@@ -124,20 +125,11 @@ export class ChatBot {
     const { words } = this.deps.platform;
     const tell = (text: string) => replies.tell([text]);
     if (command.kind === 'misuse') return tell(command.text);
-    if (origin.workspace === null) return tell(words.outsideWorkspace);
-    if (command.kind === 'create') {
-      if (origin.inThread)
-        return tell(
-          'Start designs in a channel, not in a thread: each design gets a thread of its own for its views.',
-        );
-      if (origin.missingPermissions.length > 0)
-        return tell(
-          `Facet needs these permissions in this channel: ${origin.missingPermissions.join(', ')}. Ask a server manager to grant them; nothing was reserved.`,
-        );
-    }
+    const refusal = commandRefusal(words, origin, command);
+    if (refusal !== undefined || origin.workspace === null) return tell(refusal ?? words.outsideWorkspace);
     const slowDown = await this.overLimit(origin);
     if (slowDown) return tell(slowDown);
-    await replies.acknowledge(command.kind === 'create' ? 'public' : 'private');
+    await replies.acknowledge(commandAcknowledgement(command));
     const workspaceId = origin.workspace;
     await this.failSafe(origin, { command: command.kind }, replies, async () => {
       // An image is fetched and checked before anything exists: a refused one creates and charges nothing.
@@ -188,7 +180,7 @@ export class ChatBot {
       );
     const workspaceId = origin.workspace;
     const context = { action: action.kind, designId: action.designId };
-    if (action.kind === 'request_changes' || action.kind === 'decline' || action.kind === 'edit_view') {
+    if (opensForm(action)) {
       // The form is the first answer (Discord allows nothing else before it): checked, then opened.
       await this.failSafe(origin, context, replies, async () => {
         const open = () =>

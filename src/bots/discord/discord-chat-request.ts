@@ -1,6 +1,7 @@
 import type { REST } from 'discord.js';
 import type { ChatCore } from '../chat/chat-bot.ts';
 import type { ChatRequest } from '../chat/chat-request.ts';
+import type { Acknowledgement } from '../chat/first-answer.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import type { DiscordInteractionView } from './discord-interaction-view.ts';
 import { discordOrigin } from './discord-origin.ts';
@@ -36,6 +37,8 @@ export function discordChatRequest(
   kind: DiscordInteractionKind,
   first: FirstResponse,
   deps: DiscordRequestDeps,
+  /** The deferral the transport already gave (an early answer), if it did. */
+  acknowledged?: Acknowledgement,
 ): ChatRequest {
   const ticket = {
     kind,
@@ -46,7 +49,7 @@ export function discordChatRequest(
   const responder = new WebhookResponder(ticket, deps.rest, first);
   const replies =
     deps.webhook && view.install.kind === 'personal'
-      ? new DiscordWebhookReplies(responder, view, deps.cards, deps.webhook)
-      : new DiscordReplies(responder, deps.cards);
+      ? new DiscordWebhookReplies(responder, view, deps.cards, deps.webhook, acknowledged)
+      : new DiscordReplies(responder, deps.cards, acknowledged);
   return { origin: discordOrigin(view), replies };
 }

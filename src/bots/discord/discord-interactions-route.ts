@@ -1,26 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyObject } from 'node:crypto';
-import { InteractionResponseType, MessageFlags, type APIInteractionResponse, type REST } from 'discord.js';
-import type { Logger } from 'pino';
+import { InteractionResponseType, MessageFlags, type APIInteractionResponse } from 'discord.js';
 import type { HttpRoute } from '../../http/health-server.ts';
-import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
-import { answerAutocomplete } from './discord-autocomplete.ts';
-import type { DiscordCardOutbound } from './discord-card-outbound.ts';
-import { HttpFirstResponse } from './discord-http-first-response.ts';
-import {
-  interactionPayloadSchema,
-  submittedValues,
-  type ActingPayload,
-} from './discord-interaction-payload.ts';
-import { discordChatRequest, webhookCardDeps } from './discord-chat-request.ts';
-import { viewOfPayload, type DiscordInteractionView } from './discord-interaction-view.ts';
-import { PayloadCommandOptions } from './discord-payload-command-options.ts';
-import { discordPlatform, readDiscordCommand } from './discord-platform.ts';
-import type { DiscordInteractionKind } from './discord-responder.ts';
-import { checkDiscordSignature } from './discord-signature.ts';
-import { readDiscordSubmission } from './discord-submission.ts';
-import type { DiscordWebhookCardOutbound } from './discord-webhook-card-outbound.ts';
 import { readCappedBody } from '../../http/read-capped-body.ts';
+import type { ChatWork, ChatWorkQueue } from '../chat/work/chat-work.ts';
+import { InProcessChatWorkQueue } from '../chat/work/in-process-chat-work-queue.ts';
+import { answerAutocomplete } from './discord-autocomplete.ts';
+import { HttpFirstResponse } from './discord-http-first-response.ts';
+import { interactionPayloadSchema } from './discord-interaction-payload.ts';
+import { discordInteractionWork, type DiscordInteractionWorkDeps } from './discord-interaction-work.ts';
+import { discordDeferral } from './discord-replies.ts';
+import { checkDiscordSignature } from './discord-signature.ts';
 
 /** Where the Developer Portal's "Interactions Endpoint URL" points: PUBLIC_URL + this path. */
 export const discordInteractionsPath = '/discord/interactions';
@@ -28,23 +18,18 @@ export const discordInteractionsPath = '/discord/interactions';
 /** Discord's interaction payloads are small; a message with its components is the largest part. */
 const maxBodyBytes = 1024 * 1024;
 
-export type DiscordInteractionsDeps = {
+export type DiscordInteractionsDeps = DiscordInteractionWorkDeps & {
   /** The application's public key (discordPublicKey). */
   publicKey: KeyObject;
-  /** Edits and follow-ups after the first response, with the interaction's token. */
-  rest: REST;
-  core: ChatCore;
-  /** Sends new cards (a variation's) with the bot token. */
-  cards: DiscordCardOutbound;
-  /** Cards where the bot cannot post (user installs, DMs); without it those go through the bot too. */
-  webhookCards?: DiscordWebhookCardOutbound | undefined;
   /** Seconds from a request's arrival to our HTTP response having been written. */
   observeAck?: ((seconds: number) => void) | undefined;
-  logger: Logger;
-  /** Where Discord serves attachments (discordImageHostsFor): an image option anywhere else is never fetched. */
-  imageHosts: readonly string[];
   /** Epoch milliseconds, for the signature's timestamp. */
   now?: () => number;
+  /**
+   * Where deferred interactions wait for their work (a job worker's process, with Redis); without it this
+   * process works on them itself, after answering.
+   */
+  chatWork?: ChatWorkQueue | undefined;
 };
 
 const notOurs = 'Facet does not know that (any more); nothing was changed.';
@@ -52,13 +37,27 @@ const failed = 'Something went wrong on our side; nothing was changed. Try again
 
 /**
  * POST /discord/interactions (HTTP mode): checks Discord's Ed25519 signature, answers PING, and hands
- * commands, buttons and forms to the chat layer, whose first answer becomes the HTTP response. Keeps
- * nothing between requests: any number of processes can serve one application.
+ * commands, buttons and forms to the chat layer. What can be answered from the interaction alone (a
+ * command the chat layer will work on, a button that opens no form, a form coming back) gets its deferral
+ * at once, before any of the chat layer's work: a burst of interactions is answered in the time it takes
+ * to read and check them, not behind the work of the ones before. The rest (refusals the chat layer gives
+ * without looking anything up, forms, autocomplete) get the chat layer's own first answer. The work of a
+ * deferred one goes to the chat work queue (with Redis: a job worker's process, so this process's event
+ * loop only receives). Keeps nothing between requests: any number of processes can serve one application.
  */
 export function discordInteractionsRoute(deps: DiscordInteractionsDeps): HttpRoute {
-  const bot = new ChatBot({ ...deps.core, platform: discordPlatform, logger: deps.logger });
   const now = deps.now ?? Date.now;
-  const webhook = webhookCardDeps(deps.webhookCards, deps.core);
+  const interactions = discordInteractionWork(deps);
+  const local = new InProcessChatWorkQueue(deps.logger);
+  void local.process(interactions.handle);
+  const handOff = async (work: ChatWork) => {
+    if (!deps.chatWork) return local.add(work);
+    // Answered already: if the queue cannot take it (Redis away), the work is done here instead.
+    await deps.chatWork.add(work).catch((err: unknown) => {
+      deps.logger.warn({ err }, 'the chat work queue refused an interaction; working on it here');
+      return local.add(work);
+    });
+  };
 
   return async (request, response) => {
     if ((request.url ?? '').split('?')[0] !== discordInteractionsPath) return false;
@@ -108,8 +107,16 @@ export function discordInteractionsRoute(deps: DiscordInteractionsDeps): HttpRou
       sendJson(response, 200, await answerAutocomplete(payload, deps.core, deps.logger));
       return true;
     }
+    const work = interactions.workOf(payload);
+    if (work?.early) {
+      sendJson(response, 200, discordDeferral(work.kind, work.early));
+      await handOff({ platform: 'discord', request: body.toString('utf8'), acknowledged: work.early });
+      return true;
+    }
     const first = new HttpFirstResponse(response);
-    const handled = dispatch(payload, first).then(
+    const handled = (
+      work ? work.run((answer: APIInteractionResponse) => first.send(answer)) : Promise.resolve()
+    ).then(
       () => ephemeral(notOurs),
       (error: unknown) => {
         deps.logger.error(
@@ -126,40 +133,6 @@ export function discordInteractionsRoute(deps: DiscordInteractionsDeps): HttpRou
     sendJson(response, 200, answer);
     return true;
   };
-
-  async function dispatch(payload: ActingPayload, first: HttpFirstResponse): Promise<void> {
-    switch (payload.type) {
-      case 2: {
-        if (payload.data.name !== 'design') return;
-        const view = viewOfPayload(payload);
-        return bot.command(
-          request(view, 'command', first),
-          readDiscordCommand(
-            { options: new PayloadCommandOptions(payload.data) },
-            view.install,
-            deps.imageHosts,
-          ),
-        );
-      }
-      case 3:
-        return bot.click(request(viewOfPayload(payload), 'component', first), payload.data.custom_id);
-      case 5: {
-        const submission = readDiscordSubmission(payload.data.custom_id, submittedValues(payload));
-        if (submission) await bot.submit(request(viewOfPayload(payload), 'modal', first), submission);
-        return;
-      }
-      case 4:
-        return;
-    }
-  }
-
-  function request(view: DiscordInteractionView, kind: DiscordInteractionKind, first: HttpFirstResponse) {
-    return discordChatRequest(view, kind, (answer) => first.send(answer), {
-      rest: deps.rest,
-      cards: deps.cards,
-      webhook,
-    });
-  }
 }
 
 const ephemeral = (content: string): APIInteractionResponse => ({

@@ -1,20 +1,41 @@
-import { DiscordAPIError, InteractionResponseType, MessageFlags } from 'discord.js';
+import {
+  DiscordAPIError,
+  InteractionResponseType,
+  MessageFlags,
+  type APIInteractionResponse,
+} from 'discord.js';
 import type { CardButton, DesignCard } from '../card/design-card.ts';
 import type { ChatReplies } from '../chat/chat-request.ts';
 import type { ChatText } from '../chat/chat-text.ts';
+import type { Acknowledgement } from '../chat/first-answer.ts';
 import { discordButtonRows, renderDiscordCard } from './discord-card.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { renderDiscordChatText } from './discord-chat-text.ts';
 import { discordViewEditModal } from './discord-view-edit-modal.ts';
 import type { RemainingView } from '../../workflow/views.ts';
 import { discordIterationModal, type IterationForm } from './discord-iteration-modal.ts';
-import type { DiscordResponder } from './discord-responder.ts';
+import type { DiscordInteractionKind, DiscordResponder } from './discord-responder.ts';
 
 const privately = (content: string) => ({
   content,
   flags: MessageFlags.Ephemeral as const,
   allowed_mentions: { parse: [] },
 });
+
+/**
+ * "Working on it": a command's is a reply still to come (public when it will be the card), a button's or
+ * form's a deferred update, so the card stays as it is until it changes.
+ */
+export function discordDeferral(
+  kind: DiscordInteractionKind,
+  visibility: Acknowledgement,
+): APIInteractionResponse {
+  if (kind !== 'command') return { type: InteractionResponseType.DeferredMessageUpdate };
+  return {
+    type: InteractionResponseType.DeferredChannelMessageWithSource,
+    data: visibility === 'private' ? { flags: MessageFlags.Ephemeral } : {},
+  };
+}
 
 /** Discord's codes for "the bot may not see or post in this channel". */
 const cannotPostCodes = new Set([50001, 50013]);
@@ -25,22 +46,21 @@ const cannotPostCodes = new Set([50001, 50013]);
  * update, so the card stays as it is until it changes.
  */
 export class DiscordReplies implements ChatReplies {
-  private deferred: 'public' | 'private' | undefined;
+  private deferred: Acknowledgement | undefined;
 
+  /** `acknowledged`: the transport already gave this deferral as the first response (an early answer). */
   constructor(
     private readonly responder: DiscordResponder,
     private readonly cards: DiscordCardOutbound,
-  ) {}
+    acknowledged?: Acknowledgement,
+  ) {
+    this.deferred = acknowledged;
+  }
 
-  async acknowledge(visibility: 'public' | 'private'): Promise<void> {
+  async acknowledge(visibility: Acknowledgement): Promise<void> {
     if (this.deferred) return;
     this.deferred = visibility;
-    if (this.responder.kind === 'command')
-      await this.responder.respond({
-        type: InteractionResponseType.DeferredChannelMessageWithSource,
-        data: visibility === 'private' ? { flags: MessageFlags.Ephemeral } : {},
-      });
-    else await this.responder.respond({ type: InteractionResponseType.DeferredMessageUpdate });
+    await this.responder.respond(discordDeferral(this.responder.kind, visibility));
   }
 
   tell(text: ChatText): Promise<void> {

@@ -1,6 +1,7 @@
 import type { DesignService } from '../../workflow/design-service.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import type { DesignCard } from '../card/design-card.ts';
+import type { Acknowledgement } from '../chat/first-answer.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import type { DiscordInteractionView } from './discord-interaction-view.ts';
 import { DiscordReplies } from './discord-replies.ts';
@@ -29,11 +30,12 @@ export class DiscordWebhookReplies extends DiscordReplies {
     private readonly view: DiscordInteractionView,
     cards: DiscordCardOutbound,
     private readonly deps: WebhookCardDeps,
+    acknowledged?: Acknowledgement,
   ) {
-    super(answering, cards);
+    super(answering, cards, acknowledged);
   }
 
-  override async acknowledge(visibility: 'public' | 'private'): Promise<void> {
+  override async acknowledge(visibility: Acknowledgement): Promise<void> {
     await super.acknowledge(visibility);
     if (this.refreshed) return;
     this.refreshed = true;

@@ -1,3 +1,4 @@
+import type { ChatWorkQueue } from '../../../src/bots/chat/work/chat-work.ts';
 import type { RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,8 @@ export async function startDiscordKit(
     transport?: DiscordTransport;
     messageContent?: boolean;
     userInstalls?: boolean;
+    /** HTTP transport: where deferred interactions wait for their work (else the route works on them). */
+    chatWork?: ChatWorkQueue;
   } = {},
 ): Promise<DiscordKit> {
   const transport = options.transport ?? 'gateway';
@@ -202,6 +205,7 @@ export async function startDiscordKit(
       imageHosts: discordImageHostsFor(fake.apiUrl),
       webhookCards,
       observeAck: (seconds) => acks.push(seconds),
+      chatWork: options.chatWork,
       logger: silentLogger,
     });
     return startHealthServer(h.test.db, '127.0.0.1', 0, () => [route]);
