@@ -133,11 +133,18 @@ describe('a free design with paid edits', () => {
     expect(failed).toMatchObject({ state: 'failed', held: 0, charged: 0, failure: { phase: 'views' } });
     expect(await balance('U-retry')).toEqual({ balance: 5, held: 0, available: 5 });
 
+    // The view drawn again waits until the hold is seen: on a busy machine the design could otherwise be
+    // finished (and the hold captured) before the retry's answer is read.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    h.gemini.setLatency(() => gate);
     const retried = designOf(
       await h.workflow.service.retry({ designId: design.id, actor: actor('U-retry') }),
     );
     expect(retried.held).toBe(4);
     expect(await balance('U-retry')).toEqual({ balance: 5, held: 4, available: 1 });
+    h.gemini.setLatency(0);
+    release();
     const done = await waitFor(h.workflow, design.id, inState('completed', 'failed'));
     expect(done).toMatchObject({ state: 'completed', charged: 4 });
     expect(await balance('U-retry')).toEqual({ balance: 1, held: 0, available: 1 });

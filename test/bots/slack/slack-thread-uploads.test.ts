@@ -146,16 +146,30 @@ describe('Slack without a public image URL', () => {
     await expect.poll(() => JSON.stringify(kit.lastCard().args.blocks)).toContain('credits charged');
     expect(shownFile(cardOf(design))).toBe(front.id);
 
-    // Shown again by a fresh process: nothing is uploaded or posted twice.
+    // Shown again by a fresh process: nothing is uploaded or posted twice. Counted once the kit's own
+    // deliveries are over (the requester's notice can follow the card's last edit on a busy machine).
+    const chatPosts = () =>
+      kit.h.test.db
+        .selectFrom('chat_posts')
+        .select(['key', 'message_ref'])
+        .where('design_id', '=', design)
+        .execute();
+    await expect.poll(async () => (await chatPosts()).length, { timeout: 10_000 }).toBe(7 + 7 + 1 + 1);
+    await expect
+      .poll(async () => {
+        const row = await kit.h.test.db
+          .selectFrom('designs')
+          .select(['version', 'shown_version'])
+          .where('id', '=', design)
+          .executeTakeFirstOrThrow();
+        return row.shown_version === row.version;
+      })
+      .toBe(true);
     const posted = kit.slack.callsTo('chat.postMessage').length;
     await kit.restartedNotifier().notify((await kit.h.workflow.service.snapshot(design))!);
     expect(kit.slack.files).toHaveLength(uploadsBefore + 6);
     expect(kit.slack.callsTo('chat.postMessage')).toHaveLength(posted);
-    const rows = await kit.h.test.db
-      .selectFrom('chat_posts')
-      .select(['key', 'message_ref'])
-      .where('design_id', '=', design)
-      .execute();
+    const rows = await chatPosts();
     const refs = new Map(rows.map((row) => [row.key, row.message_ref]));
     // Seven uploads, seven images, the status and the requester’s notice.
     expect(rows).toHaveLength(7 + 7 + 1 + 1);
