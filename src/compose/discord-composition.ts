@@ -53,7 +53,8 @@ export function composeDiscord(
     receives: publicKey ? 'web' : 'bot',
     description: publicKey ? `HTTP interactions at ${discordInteractionsPath}` : 'gateway bot',
     flush: () => coalesced.flush(),
-    // Interactions the web role deferred (HTTP mode): worked on wherever the chat work queue runs.
+    // Interactions the web role deferred (HTTP mode): worked on wherever the chat work queue runs. The
+    // gateway bot works on its own: handing off cost its burst more than it saved (docs/performance.md).
     work: publicKey
       ? (service, ledger) =>
           discordInteractionWork({

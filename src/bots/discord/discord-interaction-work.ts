@@ -112,12 +112,12 @@ export function discordInteractionWork(deps: DiscordInteractionWorkDeps): {
     const parsed = interactionPayloadSchema.safeParse(JSON.parse(request));
     const found = parsed.success && parsed.data.type !== 1 ? workOf(parsed.data) : undefined;
     if (!found) throw new Error('queued Discord work is not an interaction Facet works on');
-    await found.run(answeredAlready, acknowledged);
+    await found.run(alreadyAnswered, acknowledged);
   };
 
   return { workOf, handle };
 }
 
 /** The first response of an interaction deferred before its work: the chat layer must not give another. */
-const answeredAlready: FirstResponse = () =>
+const alreadyAnswered: FirstResponse = () =>
   Promise.reject(new Error('this interaction was deferred before its work started'));

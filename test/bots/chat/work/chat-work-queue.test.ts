@@ -6,7 +6,7 @@ import { BullMQChatWorkQueue } from '../../../../src/bots/chat/work/bullmq-chat-
 import { InProcessChatWorkQueue } from '../../../../src/bots/chat/work/in-process-chat-work-queue.ts';
 import { silentLogger } from '../../../workflow/workflow-harness.ts';
 
-/** A Redis database of its own (shared with the Discord chat work test, apart by prefix). */
+/** A Redis database of its own; each queue here has a prefix of its own. */
 const redisUrl = 'redis://127.0.0.1:6379/14';
 
 const work = (n: number): ChatWork => ({
