@@ -23,6 +23,15 @@ const shownFile = (call: SlackCall | undefined) => (call ? imageBlocks(call)[0]?
  */
 describe('Slack without a public image URL', () => {
   let kit: SlackKit;
+  /** Whether the design's newest version is the one its card shows: no delivery of the kit's own is due. */
+  const allShown = async (design: string) => {
+    const row = await kit.h.test.db
+      .selectFrom('designs')
+      .select(['version', 'shown_version'])
+      .where('id', '=', design)
+      .executeTakeFirstOrThrow();
+    return row.shown_version === row.version;
+  };
   /** A design's card as Slack last took it (its buttons name the design). */
   const cardOf = (design: string) => {
     const card = kit.lastCard();
@@ -155,16 +164,7 @@ describe('Slack without a public image URL', () => {
         .where('design_id', '=', design)
         .execute();
     await expect.poll(async () => (await chatPosts()).length, { timeout: 10_000 }).toBe(7 + 7 + 1 + 1);
-    await expect
-      .poll(async () => {
-        const row = await kit.h.test.db
-          .selectFrom('designs')
-          .select(['version', 'shown_version'])
-          .where('id', '=', design)
-          .executeTakeFirstOrThrow();
-        return row.shown_version === row.version;
-      })
-      .toBe(true);
+    await expect.poll(() => allShown(design)).toBe(true);
     const posted = kit.slack.callsTo('chat.postMessage').length;
     await kit.restartedNotifier().notify((await kit.h.workflow.service.snapshot(design))!);
     expect(kit.slack.files).toHaveLength(uploadsBefore + 6);
@@ -188,16 +188,7 @@ describe('Slack without a public image URL', () => {
     const design = await kit.designOf('U-race');
     // Everything shown first, so that no delivery of the kit's own is under way below.
     await waitFor(kit.h.workflow, design, (d) => d.iterations[0]?.features != null);
-    await expect
-      .poll(async () => {
-        const row = await kit.h.test.db
-          .selectFrom('designs')
-          .select(['version', 'shown_version'])
-          .where('id', '=', design)
-          .executeTakeFirstOrThrow();
-        return row.shown_version === row.version;
-      })
-      .toBe(true);
+    await expect.poll(() => allShown(design)).toBe(true);
     const fileId = shownFile(cardOf(design))!;
     expect(fileId).toBeDefined();
     const uploads = kit.slack.files.length;
