@@ -55,7 +55,8 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
     await this.open().queue.add(work.platform, work, {
       attempts: 1,
       removeOnComplete: true,
-      removeOnFail: { age: 24 * 3600, count: 1000 },
+      // Kept an hour to look at: they carry the platform's reply token (Discord's lives 15 minutes).
+      removeOnFail: { age: 3600, count: 1000 },
     });
   }
 
