@@ -113,8 +113,17 @@ export async function runCli(
           return 1;
         }
         const logger = createLogger(config.logLevel, { secrets: secretsOf(config), format });
+        // Listening before the start: with no listener, a signal sent right after the banner (by a
+        // supervisor, or a test reading it) could arrive before the handlers below exist and kill Facet
+        // by default, skipping the graceful stop. One during the start ends the start at once, as before.
+        let stop: (signal: string) => void = (signal) => {
+          logger.info({ signal }, 'stopped while starting');
+          process.exit(1);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
         const facet = await startFacet(config, logger, role);
-        const stop = (signal: string) => {
+        stop = (signal: string) => {
           facet.logger.info({ signal }, 'stopping: no new work; running jobs finish or go back to the queue');
           // Bounded: a job still running after this is handed back (its queue lock lapses, or the
           // embedded runner re-queues it at the next start), so exiting loses nothing.
@@ -125,8 +134,6 @@ export async function runCli(
           deadline.unref();
           void facet.close().then(() => process.exit(0));
         };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
         return await facet.closed;
       }
       default:
