@@ -281,7 +281,7 @@ try {
     answered: httpMs.length,
     perWebProcess: Object.values(byEndpoint),
     // Inside the web processes: a request's arrival (its handler running) to its answer written.
-    serverAck: summary(burstLoops.flatMap((loop) => loop.serverAckMs)),
+    serverAck: summary(served.map((s) => s.answeredAt - s.arrivedAt)),
     // From the first POST's start, on the clock all processes share: when the fake had sent them all, when
     // the web processes saw each request, and when they had written each answer.
     sendSpreadMs: round(Math.max(...sentAts) - firstSent),

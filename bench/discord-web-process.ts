@@ -23,8 +23,6 @@ let close: (() => Promise<void>) | undefined;
 let flush: () => Promise<void> = () => Promise.resolve();
 let whole: IntervalHistogram | undefined;
 let burst: IntervalHistogram | undefined;
-/** Each interaction's time inside this process, arrival to answer written (the route's observeAck), ms. */
-let serverAcks: number[] = [];
 let served: BurstFigures['served'] = [];
 const epochNow = () => performance.timeOrigin + performance.now();
 
@@ -54,7 +52,6 @@ async function start(settings: DiscordWebSettings): Promise<string> {
       images,
       clock: systemClock,
       logger,
-      observeAck: (seconds) => serverAcks.push(seconds * 1000),
       // As `--role web` with Redis: deferred interactions are worked on by the worker process.
       chatWork,
     },
@@ -114,12 +111,11 @@ async function run(request: DiscordWebRequest): Promise<unknown> {
     case 'burst-start':
       burst = monitorEventLoopDelay({ resolution: 5 });
       burst.enable();
-      serverAcks = [];
       served = [];
       return null;
     case 'burst-stop':
       burst?.disable();
-      return { ...figures(burst), serverAckMs: serverAcks, served };
+      return { ...figures(burst), served };
     case 'whole':
       return figures(whole);
     case 'cpu': {

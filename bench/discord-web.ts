@@ -23,9 +23,8 @@ export type DiscordWebSettings = {
 };
 
 export type LoopFigures = { p50: number; p99: number; max: number };
-/** The burst as one web process saw it: its loop's delay, and each answer's time inside it (ms). */
+/** The burst as one web process saw it: its loop's delay, and when each request arrived and was answered. */
 export type BurstFigures = LoopFigures & {
-  serverAckMs: number[];
   /** Each request's arrival (its handler running) and its answer written, epoch ms (timeOrigin + now). */
   served: { arrivedAt: number; answeredAt: number }[];
 };

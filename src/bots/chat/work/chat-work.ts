@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { platforms, type Platform } from '../../../platform.ts';
+import { platforms } from '../../../platform.ts';
 
 /**
  * A request a platform has already answered (acknowledged within its deadline) whose work for the chat
@@ -7,19 +7,15 @@ import { platforms, type Platform } from '../../../platform.ts';
  * receiving process's event loop only receives. `request` is the platform's own payload, as it arrived
  * (it may carry the platform's short-lived reply token: it lives in the queue only until worked on).
  */
-export type ChatWork = {
-  platform: Platform;
-  /** The platform's payload, as signed and checked by the receiving process. */
-  request: string;
-  /** How it was acknowledged: 'public' when the answer will be a card everyone sees. */
-  acknowledged: 'public' | 'private';
-};
-
 export const chatWorkSchema = z.object({
   platform: z.enum(platforms),
+  /** The platform's payload, as signed and checked by the receiving process. */
   request: z.string(),
+  /** How it was acknowledged: 'public' when the answer will be a card everyone sees. */
   acknowledged: z.enum(['public', 'private']),
 });
+
+export type ChatWork = z.infer<typeof chatWorkSchema>;
 
 /** Works on one piece of chat work; a failure is the handler's to tell the person about (and is logged). */
 export type ChatWorkHandler = (work: ChatWork) => Promise<void>;
