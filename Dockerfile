@@ -70,9 +70,13 @@ RUN node bin/facet.js help > /dev/null
 # URLs, when DATABASE_URL and S3_BUCKET are not set. Owned by node before VOLUME, so a new named volume
 # starts out writable by it.
 RUN mkdir -p /data && chown node:node /data
+# MALLOC_ARENA_MAX: glibc's allocator keeps an arena per allocating thread, and sharp's threads leave
+# them fragmented; two arenas held a job-worker process at ~330 MB instead of ~570 MB under load
+# (docs/performance.md). Facet sets it for the worker processes it starts; this covers the first one.
 ENV FACET_HOST=0.0.0.0 \
     PORT=3000 \
-    FACET_DATA_DIR=/data
+    FACET_DATA_DIR=/data \
+    MALLOC_ARENA_MAX=2
 VOLUME ["/data"]
 
 USER node

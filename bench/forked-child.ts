@@ -23,7 +23,7 @@ export type ForkedChild<Op extends string> = {
 export function forkChild<Op extends string>(
   script: URL,
   label: string,
-  options: { nice?: number; onEvent?: (event: unknown) => void } = {},
+  options: { nice?: number; env?: NodeJS.ProcessEnv; onEvent?: (event: unknown) => void } = {},
 ): ForkedChild<Op | 'close'> {
   // BENCH_PROFILE_DIR: forked stand-ins write a CPU profile there when they exit (node --cpu-prof); all of
   // them, or those whose label contains BENCH_PROFILE_LABEL.
@@ -31,7 +31,11 @@ export function forkChild<Op extends string>(
   const profileDir =
     wanted === undefined || label.includes(wanted) ? process.env.BENCH_PROFILE_DIR : undefined;
   const execArgv = profileDir ? [...process.execArgv, '--cpu-prof', '--cpu-prof-dir', profileDir] : undefined;
-  const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  const child: ChildProcess = fork(script, [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv,
+    env: options.env,
+  });
   if (options.nice !== undefined && child.pid !== undefined) setPriority(child.pid, options.nice);
   let next = 0;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();

@@ -6,6 +6,7 @@
  */
 import type { DesignChange } from './design-waits.ts';
 import { forkChild } from './forked-child.ts';
+import { workerProcessEnv } from '../src/process/worker-environment.ts';
 
 export type WorkerCards =
   | { platform: 'slack'; signingSecret: string; botToken: string; apiUrl: string }
@@ -51,7 +52,8 @@ export async function forkWorkers(
   const child = forkChild<WorkersRequest['op']>(
     new URL('./workers-process.ts', import.meta.url),
     'job workers',
-    { onEvent: (event) => onChange?.(event as DesignChange) },
+    // As Facet starts its job-worker process (src/process/worker-process.ts).
+    { env: workerProcessEnv(), onEvent: (event) => onChange?.(event as DesignChange) },
   );
   await child.call('start', settings);
   return {

@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import type { DesignSnapshot } from '../workflow/design-snapshot.ts';
 import type { ModelCall } from '../workflow/model-calls/model-call.ts';
 import type { CostEstimate } from '../workflow/model-calls/model-prices.ts';
+import { workerProcessEnv } from './worker-environment.ts';
 import type { FromWorkerProcess, ToWorkerProcess } from './worker-messages.ts';
 
 export type WorkerProcessOptions = {
@@ -62,6 +63,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
   const spawn = () => {
     const started = fork(childScript, [], {
       execArgv: ['--import', tsxLoader],
+      env: workerProcessEnv(),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

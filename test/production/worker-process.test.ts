@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -18,6 +18,11 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The environment a process was started with (Linux). */
+async function environmentOf(pid: number): Promise<string[]> {
+  return (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
 }
 
 /** The pids the receiving process reported for its job-worker processes, in order. */
@@ -114,6 +119,9 @@ describe('facet start with Redis: job workers in their own process', () => {
     expect(first).toBeGreaterThan(0);
     expect(first).not.toBe(facet.child.pid);
     expect(alive(first!)).toBe(true);
+    // Started with a small number of allocator arenas (sharp's threads fragment glibc's): the
+    // environment Facet gave the worker process, not one the test set.
+    expect(await environmentOf(first!)).toContain('MALLOC_ARENA_MAX=2');
     await completeDesign(facet.url, 'ada');
     // The workers' model calls are counted on the receiving process's /metrics, the one scraped.
     const viewCalls = async () => {
