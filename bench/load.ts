@@ -409,6 +409,8 @@ try {
   const memoryOf = (usage: NodeJS.MemoryUsage) => ({
     rss: mb(usage.rss),
     heapUsed: mb(usage.heapUsed),
+    heapTotal: mb(usage.heapTotal),
+    arrayBuffers: mb(usage.arrayBuffers),
     external: mb(usage.external),
   });
   const memoryNow = async (of: BenchWorkers) => ({

@@ -1,14 +1,21 @@
 /*
- * npm run bench:spec-sheet: the CPU and wall time of one spec sheet as PDF and as PNG, rendered from the
- * offline renderer's five 1024 px views, and the size of each. Averages over BENCH_RENDERS (10) after a
- * warm-up. CPU time is the whole process's (libvips works on its own threads), so it is what a worker pays.
- * Prints one JSON line.
+ * npm run bench:spec-sheet: the CPU and wall time of one spec sheet as PDF and as PNG, and of one contact
+ * sheet, rendered from the offline renderer's five 1024 px views, and the size of each; then the three as a
+ * completed design's sheet job makes them (sheetJobCpuMs: each view read and shrunk once, then the three
+ * renders), against the three from the model's views (sheetsFromViewsCpuMs). Averages over BENCH_RENDERS
+ * (10) after a warm-up. CPU time is the whole process's (libvips works on its own threads), so it is what a
+ * worker pays. Prints one JSON line.
  */
 import { renderSpecSheetPdf, renderSpecSheetPng, type SpecSheet } from '../src/spec-sheet/index.ts';
+import { renderContactSheet } from '../src/workflow/contact-sheet.ts';
+import { shrinkForSheets } from '../src/workflow/design-jobs/sheet-views.ts';
+import { productFeaturesSchema } from '../src/workflow/product-features.ts';
+import { viewNames } from '../src/workflow/views.ts';
 import { kettlePrompt, kettleSheet, offlineViews } from '../test/spec-sheet/spec-sheet-fixture.ts';
 
 const renders = Number(process.env.BENCH_RENDERS ?? 10);
 const sheet = kettleSheet(await offlineViews(kettlePrompt));
+const round = (value: number) => Math.round(value * 10) / 10;
 
 async function measure(render: (sheet: SpecSheet) => Promise<Buffer>) {
   for (let i = 0; i < 2; i++) await render(sheet);
@@ -17,7 +24,6 @@ async function measure(render: (sheet: SpecSheet) => Promise<Buffer>) {
   let bytes = 0;
   for (let i = 0; i < renders; i++) bytes = (await render(sheet)).length;
   const cpu = process.cpuUsage(cpuBefore);
-  const round = (value: number) => Math.round(value * 10) / 10;
   return {
     cpuMs: round((cpu.user + cpu.system) / 1000 / renders),
     wallMs: round((performance.now() - started) / renders),
@@ -25,8 +31,38 @@ async function measure(render: (sheet: SpecSheet) => Promise<Buffer>) {
   };
 }
 
+const contactSheet = (of: SpecSheet) =>
+  renderContactSheet(
+    viewNames.flatMap((view) => {
+      const png = of.views[view];
+      return png === undefined ? [] : [{ view, png }];
+    }),
+    { title: of.prompt, features: productFeaturesSchema.parse(of.features) },
+  );
+
+/** All three sheets; with `shrink`, from views shrunk once first, as the sheet job draws them. */
+const allSheets = (shrink: boolean) => async (of: SpecSheet) => {
+  const views: SpecSheet['views'] = {};
+  await Promise.all(
+    viewNames.map(async (view) => {
+      const png = of.views[view];
+      if (png !== undefined) views[view] = shrink ? await shrinkForSheets(png) : png;
+    }),
+  );
+  const drawn = { ...of, views };
+  const sizes = [
+    (await contactSheet(drawn)).length,
+    (await renderSpecSheetPng(drawn)).length,
+    (await renderSpecSheetPdf(drawn)).length,
+  ];
+  return Buffer.alloc(sizes.reduce((sum, size) => sum + size, 0));
+};
+
 const pdf = await measure(renderSpecSheetPdf);
 const png = await measure(renderSpecSheetPng);
+const contact = await measure(contactSheet);
+const fromViews = await measure(allSheets(false));
+const job = await measure(allSheets(true));
 console.log(
   JSON.stringify({
     bench: 'spec-sheet',
@@ -37,5 +73,11 @@ console.log(
     pngCpuMs: png.cpuMs,
     pngWallMs: png.wallMs,
     pngBytes: png.bytes,
+    contactSheetCpuMs: contact.cpuMs,
+    contactSheetWallMs: contact.wallMs,
+    contactSheetBytes: contact.bytes,
+    sheetsFromViewsCpuMs: fromViews.cpuMs,
+    sheetJobCpuMs: job.cpuMs,
+    sheetJobWallMs: job.wallMs,
   }),
 );

@@ -4,9 +4,7 @@ import type { SheetElement } from './sheet-elements.ts';
 import type { SpecSheet } from './spec-sheet.ts';
 import { layoutSpecSheet } from './spec-sheet-layout.ts';
 import { viewAsJpeg } from './view-images.ts';
-
-/** Image pixels per point: 2.4 is about 170 dpi, sharp on paper and on a screen at 200 %. */
-const pixelsPerPoint = 2.4;
+import { pdfPixelsPerPoint } from './view-pixels.ts';
 
 /** The spec sheet as a one-page PDF in the standard Helvetica fonts, views embedded as JPEG. */
 export async function renderSpecSheetPdf(sheet: SpecSheet): Promise<Buffer> {
@@ -35,7 +33,7 @@ export async function renderSpecSheetPdf(sheet: SpecSheet): Promise<Buffer> {
       if (element.kind !== 'view') return;
       const source = sheet.views[element.view];
       if (source === undefined) return;
-      const jpeg = await viewAsJpeg(source, Math.round(element.size * pixelsPerPoint));
+      const jpeg = await viewAsJpeg(source, Math.round(element.size * pdfPixelsPerPoint));
       images.set(element.view, await document.embedJpg(jpeg));
     }),
   );

@@ -3,9 +3,7 @@ import type { SpecSheet } from './spec-sheet.ts';
 import { layoutSpecSheet } from './spec-sheet-layout.ts';
 import { pixelSizeOf, specSheetSvg } from './spec-sheet-svg.ts';
 import { viewAsRawPixels } from './view-images.ts';
-
-/** Wide enough to read the smallest text when a chat client shows the image full screen. */
-export const specSheetPngWidth = 2000;
+import { specSheetPngWidth } from './view-pixels.ts';
 
 /** The spec sheet as one PNG for a chat message: the same layout as the PDF, drawn by sharp. */
 export async function renderSpecSheetPng(sheet: SpecSheet): Promise<Buffer> {

@@ -16,7 +16,7 @@ export const contactSheetLayout = {
   rows: 2,
 } as const;
 
-const sheetBackground = { r: 244, g: 244, b: 245 };
+const sheetBackground = '#f4f4f5';
 const tileBackground = { r: 255, g: 255, b: 255 };
 const textColour = '#27272a';
 // Fits the sheet in DejaVu Sans Bold even for the widest Latin glyphs; the clip path catches wider scripts.
@@ -101,19 +101,18 @@ export async function renderContactSheet(
       ];
     }),
   );
-  const overlay = Buffer.from(contactSheetOverlaySvg(geometry, title, byView, features));
-
-  return sharp({
-    create: { width: geometry.width, height: geometry.height, channels: 3, background: sheetBackground },
-  })
-    .composite([...tiles, { input: overlay, left: 0, top: 0 }])
+  // The sheet is drawn in SVG (background, labels, title, features) and the tiles laid on it: a canvas
+  // with the SVG composited over it cost a third more CPU for the same pixels (the labels, title and band
+  // never overlap a tile).
+  return sharp(Buffer.from(contactSheetSvg(geometry, title, byView, features)))
+    .composite(tiles)
     .removeAlpha()
     .png()
     .toBuffer();
 }
 
-/** The labels, the title and the features band, drawn over the tiles; exported for tests. */
-export function contactSheetOverlaySvg(
+/** The sheet without its tiles: background, labels, title and features band; exported for tests. */
+export function contactSheetSvg(
   geometry: ReturnType<typeof contactSheetGeometry>,
   title: string,
   present: ReadonlyMap<ViewName, Buffer>,
@@ -149,6 +148,7 @@ export function contactSheetOverlaySvg(
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${geometry.width}" height="${geometry.height}">`,
     `<defs>${defs.join('')}</defs>`,
+    `<rect width="100%" height="100%" fill="${sheetBackground}"/>`,
     `<g font-family="${escapeXml(fontFamily)}" fill="${textColour}">`,
     ...labels,
     '</g></svg>',

@@ -8,7 +8,10 @@ import type { ViewName } from './views.ts';
  * What a design's spec sheet shows, from its snapshot and its stored views. The sheet job (PNG and PDF
  * at completion) and the design page (the PDF of a design completed before the job made one) both use it.
  */
-export async function designSpecSheet(images: ImageStore, design: DesignSnapshot): Promise<SpecSheet> {
+export async function designSpecSheet(
+  images: Pick<ImageStore, 'get'>,
+  design: DesignSnapshot,
+): Promise<SpecSheet> {
   const summary = summarizeDesign(design);
   const views: Partial<Record<ViewName, Buffer>> = {};
   await Promise.all(

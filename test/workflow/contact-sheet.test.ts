@@ -4,7 +4,7 @@ import { featuresBandLayout } from '../../src/workflow/contact-sheet-features.ts
 import {
   contactSheetGeometry,
   contactSheetLayout,
-  contactSheetOverlaySvg,
+  contactSheetSvg,
   renderContactSheet,
   type ContactSheetView,
 } from '../../src/workflow/contact-sheet.ts';
@@ -180,7 +180,7 @@ describe('renderContactSheet: colours, materials and dimensions', () => {
 
   it('writes every swatch with its name and hex code, the materials and the dimensions', () => {
     const geometry = contactSheetGeometry(false, true);
-    const svg = contactSheetOverlaySvg(geometry, '', new Map(), features);
+    const svg = contactSheetSvg(geometry, '', new Map(), features);
     for (const text of ['Colours', 'bright orange', '#e7782c', 'matte black', '#1c1c1e', '#2f62d6'])
       expect(svg).toContain(text);
     expect(svg).toContain('blue &lt;script&gt;');
@@ -188,7 +188,7 @@ describe('renderContactSheet: colours, materials and dimensions', () => {
     expect(svg).toMatch(/fill="#e7782c"/);
     expect(svg).toContain('brushed aluminium, protein leather');
     expect(svg).toContain('18 × 20.3 × 8 cm');
-    expect(contactSheetOverlaySvg(contactSheetGeometry(false), '', new Map())).not.toContain('Colours');
+    expect(contactSheetSvg(contactSheetGeometry(false), '', new Map())).not.toContain('Colours');
   });
 
   it('draws the band under the five views, with each swatch in its colour', async () => {

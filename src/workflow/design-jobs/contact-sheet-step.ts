@@ -4,6 +4,7 @@ import { viewNames } from '../views.ts';
 import { imageKeys } from './image-keys.ts';
 import type { JobDeps } from './job-deps.ts';
 import type { OffPathRender } from './off-path-render.ts';
+import type { ViewReader } from './sheet-views.ts';
 
 /**
  * Renders and stores a round's contact sheet (all five views labelled, with the features) and returns its
@@ -12,6 +13,7 @@ import type { OffPathRender } from './off-path-render.ts';
 export async function makeContactSheet(
   deps: JobDeps,
   render: OffPathRender,
+  views: ViewReader,
   revision: { designId: string; round: number; prompt: string; imageKeys: Record<string, string> },
 ): Promise<string> {
   const { db, images } = deps;
@@ -19,7 +21,7 @@ export async function makeContactSheet(
     // Read once its turn has come: a queue of sheets holds no images.
     const [pngs, stored] = await Promise.all([
       Promise.all(
-        viewNames.map(async (view) => ({ view, png: await images.get(revision.imageKeys[view] ?? '') })),
+        viewNames.map(async (view) => ({ view, png: await views.get(revision.imageKeys[view] ?? '') })),
       ),
       approvedFrontFeatures(db, revision.designId),
     ]);

@@ -5,6 +5,7 @@ import { makeContactSheet } from './contact-sheet-step.ts';
 import type { CriticalPathGate } from './critical-path-gate.ts';
 import type { JobDeps } from './job-deps.ts';
 import { offPathRender, type OffPathRender } from './off-path-render.ts';
+import { sheetViews } from './sheet-views.ts';
 import { makeSpecSheet } from './spec-sheet-step.ts';
 
 /**
@@ -29,8 +30,10 @@ export class SheetJob {
     // A contact sheet on the revision: an earlier run attached this round's sheets (the reconciler only
     // re-queues rounds without one, so a spec sheet that could not be made is not tried again forever).
     if (!revision || revision.contact_sheet_key !== null) return;
+    // Read and shrunk once for both sheets, when the first render's turn comes.
+    const views = sheetViews(this.deps.images);
     const contactSheetKey = await this.tolerated('contact sheet', designId, round, attempt, () =>
-      makeContactSheet(this.deps, this.render, {
+      makeContactSheet(this.deps, this.render, views, {
         designId,
         round,
         prompt: revision.prompt,
@@ -41,7 +44,7 @@ export class SheetJob {
     const specSheetKey =
       revision.spec_sheet_key === null
         ? await this.tolerated('spec sheet', designId, round, attempt, () =>
-            makeSpecSheet(this.deps, this.render, designId, round),
+            makeSpecSheet(this.deps, this.render, views, designId, round),
           )
         : null;
     if (contactSheetKey === null && specSheetKey === null) return;

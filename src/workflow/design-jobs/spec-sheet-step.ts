@@ -4,6 +4,7 @@ import { designSpecSheet } from '../design-spec-sheet.ts';
 import { imageKeys } from './image-keys.ts';
 import type { JobDeps } from './job-deps.ts';
 import type { OffPathRender } from './off-path-render.ts';
+import type { ViewReader } from './sheet-views.ts';
 
 /**
  * Renders and stores a completed round's spec sheet, the PNG for its thread and the PDF its design page
@@ -13,6 +14,7 @@ import type { OffPathRender } from './off-path-render.ts';
 export async function makeSpecSheet(
   deps: JobDeps,
   render: OffPathRender,
+  views: ViewReader,
   designId: string,
   round: number,
 ): Promise<string | null> {
@@ -21,7 +23,7 @@ export async function makeSpecSheet(
   if (design?.state !== 'completed' || design.round !== round) return null;
   // Read once its first turn has come (a queue of sheets holds no images), then kept for the second.
   let reading: ReturnType<typeof designSpecSheet> | undefined;
-  const sheet = () => (reading ??= designSpecSheet(images, design));
+  const sheet = () => (reading ??= designSpecSheet(views, design));
   // Two renders, each waiting its turn: a critical-path job may run between them.
   const png = await render(async () => renderSpecSheetPng(await sheet()));
   const pdf = await render(async () => renderSpecSheetPdf(await sheet()));

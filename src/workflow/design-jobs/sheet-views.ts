@@ -1,0 +1,47 @@
+import sharp from 'sharp';
+import { specSheetViewPixels } from '../../spec-sheet/index.ts';
+import { contactSheetLayout } from '../contact-sheet.ts';
+import type { ImageStore } from '../ports/image-store.ts';
+
+/** The side of the square every sheet's tiles fit in: the largest tile any sheet draws. */
+export const sheetViewPixels = Math.max(contactSheetLayout.tile, specSheetViewPixels);
+
+const white = { r: 255, g: 255, b: 255 };
+
+export type ViewReader = Pick<ImageStore, 'get'>;
+
+/**
+ * A sheet job's views: each read from the store once and shrunk once. The contact sheet, the spec sheet's
+ * PNG and its PDF draw fifteen tiles from five views; decoding the model's 1024 px PNG for each cost about
+ * a quarter of a design's sheets (bench:spec-sheet). A failed read fails the same way for every sheet.
+ */
+export function sheetViews(images: ViewReader): ViewReader {
+  const read = new Map<string, Promise<Buffer>>();
+  return {
+    get(key) {
+      let view = read.get(key);
+      if (view === undefined) {
+        view = images.get(key).then(shrinkForSheets);
+        read.set(key, view);
+      }
+      return view;
+    },
+  };
+}
+
+/**
+ * The view fitted inside a square of sheetViewPixels (never enlarged), flattened onto white, as a PNG without
+ * compression: it is decoded three times here and never stored, so deflating it would only cost.
+ */
+export async function shrinkForSheets(image: Buffer): Promise<Buffer> {
+  return (
+    sharp(image)
+      // Inside, not letterboxed: a view smaller than the square stays as it is (contain would pad it), and
+      // each sheet letterboxes its tiles anyway.
+      .resize(sheetViewPixels, sheetViewPixels, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: white })
+      .removeAlpha()
+      .png({ compressionLevel: 0 })
+      .toBuffer()
+  );
+}
