@@ -81,8 +81,8 @@ export class DiscordCardOutbound implements CardOutbound {
 
   /**
    * Per card message, the ids Discord gave the files it shows, by name, so an edit can keep them by id.
-   * Read from the answer to our own edit. Not known (another process, a restart): the edit sends the
-   * files again, once.
+   * Read from the answer to our own edit. Not known (another process, a restart) or refused (replaced
+   * since): read from the message.
    */
   private readonly shownFiles = new Map<string, Map<string, string>>();
 
@@ -125,15 +125,13 @@ export class DiscordCardOutbound implements CardOutbound {
       this.shownFiles.delete(where.messageId);
       return;
     }
-    const known = options.upload
-      ? new Map<string, string>()
-      : (this.shownFiles.get(where.messageId) ?? new Map<string, string>());
-    const kept = new Map(
-      images.flatMap((image) => {
-        const id = known.get(image.name);
-        return id === undefined ? [] : [[image.name, id] as const];
-      }),
-    );
+    const keptOf = (known: ReadonlyMap<string, string>) =>
+      new Map(
+        images.flatMap((image) => {
+          const id = known.get(image.name);
+          return id === undefined ? [] : [[image.name, id] as const];
+        }),
+      );
     const edit = async (keep: ReadonlyMap<string, string>) => {
       // Listing exactly the files the card shows drops whatever it carried before (an earlier front view).
       const files = await this.files(images.filter((image) => !keep.has(image.name)));
@@ -148,15 +146,31 @@ export class DiscordCardOutbound implements CardOutbound {
         ...(files.length > 0 ? { files } : {}),
       });
     };
+    /** The edit keeping `keep` by id; null when Discord no longer has one of them (400). */
+    const editKeeping = (keep: ReadonlyMap<string, string>) =>
+      keep.size === 0
+        ? Promise.resolve(null)
+        : edit(keep).catch((error: unknown) => {
+            if (error instanceof DiscordAPIError && error.status === 400) return null;
+            throw error;
+          });
     let answer: unknown = null;
-    if (kept.size > 0)
-      answer = await edit(kept).catch((error: unknown) => {
-        // Another process replaced a file since: its id is gone. Sending the files again heals it.
-        if (error instanceof DiscordAPIError && error.status === 400) return null;
-        throw error;
-      });
+    if (!options.upload) {
+      const remembered = this.shownFiles.get(where.messageId);
+      if (remembered !== undefined) answer = await editKeeping(keptOf(remembered));
+      // Not known here (another process, a restart), or replaced since: the message says what it carries
+      // now. Sending the file again instead would replace the id the other process keeps, and its next edit
+      // would send it back (a 1-2 MB upload and a refused edit each time the card changes hands).
+      if (answer === null) answer = await editKeeping(keptOf(await this.carried(route)));
+    }
+    // A new image, or a message that does not carry it (yet): sent.
     answer ??= await edit(new Map());
     this.learn(where.messageId, answer);
+  }
+
+  /** The files a message carries now, by name, read from Discord. */
+  private async carried(route: `/${string}`): Promise<Map<string, string>> {
+    return shownFileIds(await this.deps.rest.get(route));
   }
 
   /** Remembers the ids of the files a card message shows, from Discord's answer to an edit of it. */

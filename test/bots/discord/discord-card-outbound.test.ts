@@ -100,17 +100,30 @@ describe('Discord card edits', () => {
     expectShownOnce();
     expect(uploads()).toBe(1);
 
-    // A process that does not know the file's id (another replica, a restart) sends it once, then keeps it.
+    // A process that does not know the file's id (another replica, a restart) reads it off the message
+    // and keeps it: sending it again would replace the id the first process keeps.
+    const reads = () => fake.callsTo('GET', `/channels/${fake.channelId}/messages/${messageId}`).length;
     await second.editCard(where, card('2 of 4 done', true), { upload: false });
     await second.editCard(where, card('3 of 4 done', true), { upload: false });
     expectShownOnce();
-    expect(uploads()).toBe(2);
-
-    // The first process's id went with the file the second replaced: its edit shows the image again by
-    // sending it, rather than a gallery that names no file (which Discord refuses).
+    expect(uploads()).toBe(1);
+    expect(reads()).toBe(1);
+    // So the first process's id still holds: its edit is neither refused nor sent with the file.
+    const edits = () => fake.callsTo('PATCH', `/channels/${fake.channelId}/messages/${messageId}`).length;
+    const editsBefore = edits();
     await first.editCard(where, card('Done', true), { upload: false });
     expectShownOnce();
-    expect(uploads()).toBe(3);
+    expect(edits() - editsBefore).toBe(1);
+    expect(uploads()).toBe(1);
+
+    // A file sent again on purpose (the process holding the upload claim) replaces the id: the other
+    // process's edit is refused once, reads the new id and keeps it, without sending the file.
+    await second.editCard(where, card('Done', true), { upload: true });
+    expect(uploads()).toBe(2);
+    await first.editCard(where, card('Done.', true), { upload: false });
+    expectShownOnce();
+    expect(uploads()).toBe(2);
+    expect(reads()).toBe(2);
     expect(fake.problems).toEqual([]);
   });
 
