@@ -134,8 +134,9 @@ export class DiscordWebhookCardOutbound implements CardOutbound<WebhookCardMessa
   }
 
   /**
-   * Edits the card whole. The front view goes along on every edit: a webhook edit cannot learn which
-   * file the card already shows, and listing none would show it twice.
+   * Edits the card whole. The front view is kept by the id the message shows it under (read with the
+   * token, as the gallery does), and sent only when the message does not carry it: sending it on every
+   * edit cost a 1-2 MB upload per card change.
    */
   async editCard(where: WebhookCardMessage, card: DesignCard): Promise<void> {
     await this.withToken(where, async (token, ref) => {
@@ -148,9 +149,24 @@ export class DiscordWebhookCardOutbound implements CardOutbound<WebhookCardMessa
         return;
       }
       const name = imageFileName(card.image.key);
+      const body = renderDiscordCard(card, name);
+      const carriedId = shownFileIds(await this.deps.rest.get(route, { auth: false })).get(name);
+      if (carriedId !== undefined) {
+        const kept = await this.deps.rest
+          .patch(route, { body: { ...body, attachments: [{ id: carriedId }] }, auth: false })
+          .then(
+            () => true,
+            (error: unknown) => {
+              // Replaced since it was read (another process sent it): sent again below.
+              if (error instanceof DiscordAPIError && error.status === 400) return false;
+              throw error;
+            },
+          );
+        if (kept) return;
+      }
       const files = [{ name, data: await this.deps.images.get(card.image.key), contentType: 'image/png' }];
       await this.deps.rest.patch(route, {
-        body: { ...renderDiscordCard(card, name), attachments: [{ id: 0, filename: name }] },
+        body: { ...body, attachments: [{ id: 0, filename: name }] },
         files,
         auth: false,
       });
@@ -196,8 +212,8 @@ export class DiscordWebhookCardOutbound implements CardOutbound<WebhookCardMessa
   }
 
   /**
-   * The views of a round as one gallery follow-up under the card, as the bot's thread shows them. A
-   * webhook edit cannot read which files the message carries, so an edit sends them all again.
+   * The views of a round as one gallery follow-up under the card, as the bot's thread shows them; an edit
+   * sends only the files the message does not carry yet.
    */
   readonly gallery: ThreadGallery<WebhookCardMessage> = {
     maxImages: discordCardLimits.galleryItems,

@@ -122,6 +122,15 @@ describe.each(['gateway', 'http'] as const)('over %s', (transport) => {
         .filter((name) => /^r1-(back|side|top|bottom)\.png$/.test(name));
       expect(viewUploads.sort()).toEqual(['r1-back.png', 'r1-bottom.png', 'r1-side.png', 'r1-top.png']);
       await expect.poll(async () => textOf(await kit.card(design))).toMatch(/Approved by/);
+      // The card was edited after its front view arrived (approval, each view) but sent it once: later
+      // edits keep it by the id the message shows it under.
+      const cardEdits = kit.fake.calls.filter(
+        (call) => call.method === 'PATCH' && call.path.endsWith('/messages/@original'),
+      );
+      const withFront = cardEdits.filter((call) => call.files.some((file) => file.name === 'front-1.png'));
+      expect(withFront).toHaveLength(1);
+      expect(cardEdits.indexOf(withFront[0]!)).toBeLessThan(cardEdits.length - 2);
+      expect(galleryOf(await kit.card(design))[0]?.url ?? '').toContain('front-1.png');
 
       // Everything went through interaction webhooks: the bot never called on the channel, no thread.
       expect(botCallsOn(elsewhere)).toEqual([]);
@@ -249,7 +258,9 @@ describe.each(['gateway', 'http'] as const)('over %s', (transport) => {
       expect(cancelled.ok).toBe(true);
       await expect
         .poll(() =>
-          kit.fake.callsTo('PATCH', /^\/webhooks\/.*\/messages\/@original$/).some((c) => c.status === 401),
+          kit.fake.calls
+            .filter((call) => /^\/webhooks\/.*\/messages\/@original$/.test(call.path))
+            .some((call) => call.status === 401),
         )
         .toBe(true);
       expect((await kit.card(design)).components).not.toEqual([]);
