@@ -56,6 +56,16 @@ describe('LocalImageStore', () => {
     expect(await listFiles(dir)).toEqual([path.join('designs', 'd1', 'front-1.png')]);
   });
 
+  it('makes a missing folder when it writes, also one removed since its last write', async () => {
+    const store = new LocalImageStore({ dir, publicUrl: 'http://x', secret });
+    await store.put('designs/d3/r1/front-1.png', randomBytes(10));
+    await rm(path.join(dir, 'designs', 'd3'), { recursive: true });
+    const png = randomBytes(10);
+    await store.put('designs/d3/r1/back-1.png', png);
+    expect((await store.get('designs/d3/r1/back-1.png')).equals(png)).toBe(true);
+    expect(await listFiles(dir)).toEqual([path.join('designs', 'd3', 'r1', 'back-1.png')]);
+  });
+
   it('keeps images across a restart (new instance, same folder)', async () => {
     const png = randomBytes(1000);
     await new LocalImageStore({ dir, publicUrl: 'http://x', secret }).put('designs/d2/back-1.png', png);

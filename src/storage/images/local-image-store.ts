@@ -33,6 +33,20 @@ export function isValidImageKey(key: string): boolean {
   return key.length <= maxKeyLength && keyPattern.test(key);
 }
 
+/**
+ * Creates the file, and its directory only when missing: a design's images share one directory, so a
+ * mkdir before every write was a wasted system call for all but its first.
+ */
+async function openNew(file: string) {
+  try {
+    return await open(file, 'wx');
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'ENOENT') throw error;
+    await mkdir(path.dirname(file), { recursive: true });
+    return open(file, 'wx');
+  }
+}
+
 export class LocalImageStore implements ImageStore {
   readonly name = 'local';
   private readonly dir: string;
@@ -50,11 +64,10 @@ export class LocalImageStore implements ImageStore {
 
   async put(key: string, png: Buffer): Promise<void> {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
     // Readers only ever see the old file or the complete new one: rename within a directory is atomic.
     const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID()}.tmp`);
     try {
-      const handle = await open(temp, 'wx');
+      const handle = await openNew(temp);
       try {
         await handle.writeFile(png);
         // Without fsync a power cut after the rename can still leave a zero-length file.
