@@ -8,8 +8,8 @@
  * real workflow on BullMQ (Redis) and Postgres (a database of its own, dropped afterwards), with the
  * Gemini and OpenAI SDKs against the loopback fakes (in a process of their own; front views take 1-2 s, the four other views
  * 1.5-3 s each). As `facet start` runs them with Redis, the job workers run in a process of their own
- * (bench/workers.ts): this process receives, acknowledges and enqueues; the workers generate, store and
- * update the cards.
+ * (bench/workers.ts): this process receives, acknowledges and enqueues (a create's own work too, on the
+ * chat work queue); the workers create the designs, generate, store and update the cards.
  *
  * Phase 1 puts BENCH_DESIGNS (50) designs in flight through signed /design commands: the first half is
  * approved with signed button clicks once their front view is ready (their four views generate), then the
@@ -52,6 +52,7 @@ import { pino } from 'pino';
 import { encodeCardAction } from '../src/bots/card/card-action-id.ts';
 import { systemClock } from '../src/clock.ts';
 import { composeSlack } from '../src/compose/slack-composition.ts';
+import { BullMQChatWorkQueue } from '../src/bots/chat/work/bullmq-chat-work-queue.ts';
 import { CreditLedger } from '../src/credits/ledger.ts';
 import { startHealthServer, type HttpRoute, type HttpServerHandle } from '../src/http/health-server.ts';
 import { handleImageRequest, LocalImageStore } from '../src/storage/images/local-image-store.ts';
@@ -154,6 +155,7 @@ let workflow: Workflow | undefined;
 let jobs: BullMQJobQueue | undefined;
 let cards: Notifier | undefined;
 let workers: BenchWorkers | undefined;
+let chatWork: BullMQChatWorkQueue | undefined;
 /** Waits until every card update handed to a Slack notifier (this process's, the workers') has reached the fake Slack. */
 const flushCards = async () => {
   if (cards instanceof CoalescingNotifier) await cards.flush();
@@ -168,9 +170,11 @@ try {
   const images = new LocalImageStore({ dir, publicUrl: 'https://facet.example.com', secret: 'bench-secret' });
   routes.push((request, response) => handleImageRequest(images, request, response));
   const ledger = new CreditLedger(test.db, { clock: systemClock, starterCredits: 1_000_000 });
+  // As `facet start` with Redis: creates are acknowledged here and worked on by the job-worker process.
+  if (!workersInProcess) chatWork = new BullMQChatWorkQueue({ redisUrl, prefix, logger });
   const composed = composeSlack(
     { signingSecret, botToken: 'xoxb-bench', appToken: undefined, oauth: undefined, apiUrl: slack.apiUrl },
-    { db: test.db, images, clock: systemClock, logger },
+    { db: test.db, images, clock: systemClock, logger, chatWork },
   );
   cards = composed.notifier;
   jobs = new BullMQJobQueue({ redisUrl, prefix, queueName, concurrency, closeTimeoutMs: 5000, logger });
@@ -566,6 +570,7 @@ try {
   await slackSurface?.stop();
   await workflow?.close();
   await flushCards();
+  await chatWork?.close();
   await workers?.close();
   await obliterateQueue({ queueName, redisUrl, prefix }, logger);
   await Promise.all([fakes.close(), slack.close()]);

@@ -12,6 +12,9 @@ import {
 } from '../bots/slack/slack-clients.ts';
 import { SlackInstallationStore } from '../storage/slack-installation-store.ts';
 import { composeCardNotifier, composeChatCore } from './chat-core.ts';
+import { slackCommandWorkHandler } from '../bots/slack/slack-command-work.ts';
+import type { CreditLedger } from '../credits/ledger.ts';
+import type { DesignService } from '../workflow/design-service.ts';
 
 /** Slack allows about one chat.update per second per message: bursts of view completions become one. */
 const cardUpdateIntervalMs = 1_000;
@@ -37,6 +40,8 @@ export function composeSlack(config: SlackConfig, deps: PlatformDeps): PlatformC
   else if (config.signingSecret) mode = { kind: 'http', signingSecret: config.signingSecret };
   else throw new Error('Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
 
+  const core = (service: DesignService, ledger: CreditLedger) =>
+    composeChatCore(deps, { service, ledger }, (design) => coalesced.redeliver(design));
   const coalesced = composeCardNotifier(
     new SlackCardOutbound({ clients, images: deps.images, logger }),
     deps,
@@ -49,13 +54,26 @@ export function composeSlack(config: SlackConfig, deps: PlatformDeps): PlatformC
     // HTTP mode: Slack's requests reach our HTTP server; Socket Mode: a connection we open.
     receives: mode.kind === 'http' ? 'web' : 'bot',
     description: `${mode.kind === 'http' ? 'HTTP at /slack/events' : 'Socket Mode'}, ${auth.kind === 'oauth' ? 'multi-workspace OAuth at /slack/install' : 'one workspace'}`,
+    // Creates the web role acknowledged (HTTP mode): worked on wherever the chat work queue runs. Socket
+    // Mode's bot process receives over its own connection and works on what it receives.
+    work:
+      mode.kind === 'http'
+        ? (service, ledger) =>
+            slackCommandWorkHandler({
+              core: core(service, ledger),
+              clients,
+              actors: new SlackActors(deps.clock),
+              logger,
+            })
+        : undefined,
     async attach(service, ledger) {
       const slackApp = createSlackApp({
         mode,
         auth,
         apiUrl,
         clients,
-        core: composeChatCore(deps, { service, ledger }, (design) => coalesced.redeliver(design)),
+        core: core(service, ledger),
+        chatWork: mode.kind === 'http' ? deps.chatWork : undefined,
         actors: new SlackActors(deps.clock),
         images: deps.images,
         designLinks: deps.designLinks,

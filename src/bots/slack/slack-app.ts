@@ -12,10 +12,12 @@ import type { Logger } from 'pino';
 import type { DesignLinks } from '../../workflow/design-links.ts';
 import type { ImageStore } from '../../workflow/ports/image-store.ts';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
+import type { ChatWorkQueue } from '../chat/work/chat-work.ts';
 import { WaitingForYou } from '../chat/waiting-for-you.ts';
 import type { SlackActors } from './slack-actors.ts';
 import type { SlackClients } from './slack-clients.ts';
 import { SlackHome } from './slack-home.ts';
+import { slackCommandWorkHandler, slackCreateHandOff } from './slack-command-work.ts';
 import { registerSlackListeners } from './slack-listeners.ts';
 import { slackImageHostsFor } from './slack-image-shortcut.ts';
 import { registerSlackNewDesign } from './slack-new-design-listeners.ts';
@@ -51,6 +53,8 @@ export type SlackAppDeps = {
   actors: SlackActors;
   /** Where the Home tab's thumbnails come from; without it the Home shows none. */
   images?: ImageStore | undefined;
+  /** Where acknowledged creates wait for their work (HTTP mode); without it they are worked on here. */
+  chatWork?: ChatWorkQueue | undefined;
   /** The design pages at a public https URL: their shared links unfurl. None: links are not unfurled. */
   designLinks?: { baseUrl: string; links: DesignLinks } | undefined;
   logger: Logger;
@@ -116,7 +120,14 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       },
     });
     receiver = http;
-    requestListener = guardSlackEvents(http.requestListener, deps.mode.signingSecret);
+    const beforeBolt = deps.chatWork
+      ? slackCreateHandOff({
+          chatWork: deps.chatWork,
+          workHere: slackCommandWorkHandler(deps),
+          logger: deps.logger,
+        })
+      : undefined;
+    requestListener = guardSlackEvents(http.requestListener, deps.mode.signingSecret, undefined, beforeBolt);
   } else {
     receiver = new SocketModeReceiver({
       appToken: deps.mode.appToken,

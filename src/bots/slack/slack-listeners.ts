@@ -2,7 +2,6 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { ChatBot } from '../chat/chat-bot.ts';
-import type { ChatOrigin } from '../chat/chat-request.ts';
 import type { SlackActors } from './slack-actors.ts';
 import {
   iterationErrorBlock,
@@ -14,7 +13,8 @@ import { slackLinkActionId } from './slack-blocks.ts';
 import type { SlackHome } from './slack-home.ts';
 import { slackHomeSettingsActionId } from './slack-home-view.ts';
 import { parseSlackCommand } from './slack-platform.ts';
-import { SlackReplies, type SlackFirstAnswer } from './slack-replies.ts';
+import type { SlackFirstAnswer } from './slack-replies.ts';
+import { slackChatRequest, type SlackSender } from './slack-chat-request.ts';
 import { registerSlackImageShortcut } from './slack-image-shortcut.ts';
 import {
   readViewEditSubmission,
@@ -45,50 +45,22 @@ export function registerSlackListeners(
 ) {
   const { bot } = deps;
   registerSlackImageShortcut(app, deps);
-  const request = (
-    client: WebClient,
-    first: SlackFirstAnswer,
-    from: {
-      teamId: string;
-      userId: string;
-      channelId: string | undefined;
-      triggerId: string | undefined;
-      requestId: string;
-      homeNotes?: string[];
-    },
-  ) => {
-    const origin: ChatOrigin = {
-      platform: 'slack',
-      workspace: from.teamId,
-      channelId: from.channelId ?? '',
-      userId: from.userId,
-      requestId: from.requestId,
-      // Slack says whether Facet may post only by refusing the post.
-      missingPermissions: [],
-      inThread: false,
-      actor: (workspace) => deps.actors.actorFor(client, workspace, from.userId),
-    };
-    const replies = new SlackReplies(first, { ...from, client, logger: deps.logger });
-    return { origin, replies };
-  };
+  const request = (client: WebClient, first: SlackFirstAnswer, from: SlackSender) =>
+    slackChatRequest(client, first, from, deps);
 
   app.command('/design', async ({ ack, command, respond, client }) => {
     // Slack always sends `text`; a request without it gets the usage, not a crash (Bolt's types trust it).
     const text: unknown = command.text;
-    await bot.command(
-      request(
-        client,
-        { kind: 'command', ack, respond },
-        {
-          teamId: command.team_id,
-          userId: command.user_id,
-          channelId: command.channel_id,
-          triggerId: command.trigger_id,
-          requestId: command.trigger_id,
-        },
-      ),
-      parseSlackCommand(typeof text === 'string' ? text : ''),
-    );
+    const parsed = parseSlackCommand(typeof text === 'string' ? text : '');
+    const first: SlackFirstAnswer = { kind: 'command', ack, respond };
+    const from: SlackSender = {
+      teamId: command.team_id,
+      userId: command.user_id,
+      channelId: command.channel_id,
+      triggerId: command.trigger_id,
+      requestId: command.trigger_id,
+    };
+    await bot.command(request(client, first, from), parsed);
   });
 
   // Slack opens a link button's URL itself but still sends the click: acknowledged, nothing else.

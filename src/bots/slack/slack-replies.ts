@@ -1,4 +1,4 @@
-import type { RespondFn } from '@slack/bolt';
+import type { RespondArguments } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -19,7 +19,7 @@ export type SlackFirstAnswer =
   | {
       kind: 'command';
       ack: (answer?: { response_type: 'ephemeral'; text: string }) => Promise<void>;
-      respond: RespondFn;
+      respond: (message: RespondArguments) => Promise<unknown>;
     }
   /** A button: acked on arrival; answers are ephemeral messages. */
   | { kind: 'action' }
@@ -56,8 +56,10 @@ export class SlackReplies implements ChatReplies {
       /** Where answers to the sender go when there is no channel (a request from the Home tab). */
       homeNotes?: string[] | undefined;
     },
+    options: { acknowledged?: boolean } = {},
   ) {
-    this.acked = first.kind === 'action';
+    // A button is acked on arrival; a request whose work was handed on was acked where it arrived.
+    this.acked = first.kind === 'action' || options.acknowledged === true;
   }
 
   async acknowledge(): Promise<void> {

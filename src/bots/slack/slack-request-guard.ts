@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
-import { parse } from 'node:querystring';
+import { parse, type ParsedUrlQuery } from 'node:querystring';
 import { isValidSlackRequest } from '@slack/bolt';
 import { readCappedBody } from '../../http/read-capped-body.ts';
 
@@ -21,12 +21,18 @@ const replayWindowSeconds = 5 * 60;
  *   makes its receiver throw where nobody catches it. Such bodies get a 400.
  * - Slack never repeats a form field; a repeated one would reach a listener as an array where a string is
  *   typed (a user id of `{"U1","UADM"}`), so a signed body repeating one gets a 400.
+ * - `beforeBolt` may answer a signed form body itself (a create handed to the chat work queue).
  * Any other request is handed to Bolt already read (Bolt uses a buffered `rawBody` as is).
  */
 export function guardSlackEvents(
   bolt: RequestListener,
   signingSecret: string,
   nowSeconds: () => number = () => Date.now() / 1000,
+  /**
+   * Sees a signed form body's fields before Bolt; true when it answered the request itself (Bolt then
+   * never sees it).
+   */
+  beforeBolt?: (fields: ParsedUrlQuery, response: ServerResponse) => boolean,
 ): RequestListener {
   return (request, response) => {
     const path = (request.url ?? '').split('?')[0];
@@ -42,7 +48,9 @@ export function guardSlackEvents(
         if (body === 'too_large') return refuse(response, 413);
         if (!isValidSlackRequest({ signingSecret, body: body.toString(), headers }))
           return refuse(response, 401);
-        if (!looksLikeSlack(body, request.headers['content-type'])) return refuse(response, 400);
+        const read = readSlackBody(body, request.headers['content-type']);
+        if (read === 'malformed') return refuse(response, 400);
+        if (read !== 'json' && beforeBolt?.(read, response)) return;
         Object.assign(request, { rawBody: body });
         try {
           bolt(request, response);
@@ -67,29 +75,32 @@ function signatureHeaders(headers: IncomingHttpHeaders, now: number): SignatureH
   return { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp };
 }
 
-/** False for a body Bolt would mishandle: a repeated form field, or a payload that is not an object. */
-function looksLikeSlack(body: Buffer, contentType: string | undefined): boolean {
+/**
+ * 'malformed' for a body Bolt would mishandle: a repeated form field, or a payload that is not an object.
+ * Otherwise a form body's fields, or 'json' for a body that is not a form.
+ */
+function readSlackBody(body: Buffer, contentType: string | undefined): ParsedUrlQuery | 'json' | 'malformed' {
   const text = body.toString();
   let parsed: unknown;
   if (contentType === 'application/x-www-form-urlencoded') {
     const fields = parse(text);
-    if (Object.values(fields).some((value) => Array.isArray(value))) return false;
+    if (Object.values(fields).some((value) => Array.isArray(value))) return 'malformed';
     const { payload } = fields;
     // A slash command or an ssl_check: plain fields, nothing more to look at.
-    if (typeof payload !== 'string') return true;
+    if (typeof payload !== 'string') return fields;
     try {
       parsed = JSON.parse(payload);
     } catch {
-      return true; // Bolt answers what it cannot parse itself.
+      return fields; // Bolt answers what it cannot parse itself.
     }
-  } else {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return true;
-    }
+    return typeof parsed === 'object' && parsed !== null ? fields : 'malformed';
   }
-  return typeof parsed === 'object' && parsed !== null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'json';
+  }
+  return typeof parsed === 'object' && parsed !== null ? 'json' : 'malformed';
 }
 
 /**

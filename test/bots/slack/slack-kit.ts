@@ -1,3 +1,4 @@
+import type { ChatWorkQueue } from '../../../src/bots/chat/work/chat-work.ts';
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -109,6 +110,8 @@ export async function startSlackKit(
     fileScanMs?: number;
     /** Design pages at a public URL: their links shared in Slack unfurl. */
     designLinks?: boolean;
+    /** Where acknowledged creates go for their work; without it they are worked on in the app. */
+    chatWork?: ChatWorkQueue;
   },
 ): Promise<SlackKit> {
   const slack = await startFakeSlack({ fileScanMs: options.fileScanMs ?? 0 });
@@ -172,6 +175,7 @@ export async function startSlackKit(
       (design) => coalesced.redeliver(design),
     ),
     actors: new SlackActors(() => new Date()),
+    chatWork: options.chatWork,
     images,
     designLinks: links && { baseUrl: pageBaseUrl, links },
     logger: silentLogger,
