@@ -44,3 +44,12 @@ export async function adminQuery(text: string): Promise<void> {
     await client.end();
   }
 }
+
+/** How many rows a table holds: what a test checks nothing was created in. */
+export async function rowCount(db: FacetDatabase, table: 'designs' | 'credit_holds'): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

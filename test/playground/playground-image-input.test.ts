@@ -6,7 +6,7 @@ import { readDesign } from '../../src/ai/offline/offline-image-model.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startFacet, type FacetHandle } from '../../src/main.ts';
 import { oversizedPng, solidImage, textFile } from '../helpers/input-images.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, rowCount, type TestDatabase } from '../helpers/test-database.ts';
 import { silentLogger } from '../workflow/workflow-harness.ts';
 
 type Answer = { reply?: string; error?: string };
@@ -48,24 +48,8 @@ describe('playground: a design from an uploaded image', () => {
     });
     return { status: response.status, answer: (await response.json()) as Answer };
   };
-  const designCount = async () =>
-    Number(
-      (
-        await test.db
-          .selectFrom('designs')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-  const holdCount = async () =>
-    Number(
-      (
-        await test.db
-          .selectFrom('credit_holds')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const designCount = () => rowCount(test.db, 'designs');
+  const holdCount = () => rowCount(test.db, 'credit_holds');
 
   it('refuses a 12 MB image, a text file named .png and a 5000 px image, creating and charging nothing', async () => {
     const big = await upload('/design a kettle from this', oversizedPng(12));

@@ -9,7 +9,7 @@ import { registerDiscordCommands } from '../../../src/bots/discord/discord-bot.t
 import { loadConfig } from '../../../src/config.ts';
 import { startFacet, type FacetHandle } from '../../../src/main.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/fake-discord.ts';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.ts';
+import { createTestDatabase, rowCount, type TestDatabase } from '../../helpers/test-database.ts';
 import { silentLogger } from '../../workflow/workflow-harness.ts';
 import { startDiscordKit, type DiscordKit } from './discord-kit.ts';
 import type { ChatWorkQueue } from '../../../src/bots/chat/work/chat-work.ts';
@@ -48,15 +48,7 @@ describe('Discord HTTP interactions: the web role defers, a worker role works', 
     facets.push(facet);
     return facet;
   };
-  const designCount = async () =>
-    Number(
-      (
-        await test.db
-          .selectFrom('designs')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const designCount = () => rowCount(test.db, 'designs');
 
   beforeAll(async () => {
     redis = new Redis(redisUrl);

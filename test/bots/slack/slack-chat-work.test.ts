@@ -9,7 +9,7 @@ import type { ChatWorkQueue } from '../../../src/bots/chat/work/chat-work.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { startFacet, type FacetHandle } from '../../../src/main.ts';
 import { startFakeSlack, type FakeSlack } from '../../fakes/fake-slack-api.ts';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.ts';
+import { createTestDatabase, rowCount, type TestDatabase } from '../../helpers/test-database.ts';
 import { silentLogger } from '../../workflow/workflow-harness.ts';
 import { sign, signingSecret, startSlackKit, type SlackKit } from './slack-kit.ts';
 
@@ -71,15 +71,7 @@ describe('Slack over HTTP: the web role acknowledges creates, a worker role work
     });
     return { status: response.status, text: await response.text() };
   };
-  const designCount = async () =>
-    Number(
-      (
-        await test.db
-          .selectFrom('designs')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const designCount = () => rowCount(test.db, 'designs');
 
   beforeAll(async () => {
     redis = new Redis(redisUrl);
