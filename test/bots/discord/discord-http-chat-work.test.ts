@@ -10,9 +10,9 @@ import { loadConfig } from '../../../src/config.ts';
 import { startFacet, type FacetHandle } from '../../../src/main.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/fake-discord.ts';
 import { createTestDatabase, rowCount, type TestDatabase } from '../../helpers/test-database.ts';
+import { refusingChatWorkQueue } from '../../helpers/refusing-chat-work.ts';
 import { silentLogger } from '../../workflow/workflow-harness.ts';
 import { startDiscordKit, type DiscordKit } from './discord-kit.ts';
-import type { ChatWorkQueue } from '../../../src/bots/chat/work/chat-work.ts';
 
 /** A Redis database of its own, so this file's queues never meet another file's. */
 const redisUrl = 'redis://127.0.0.1:6379/15';
@@ -108,16 +108,7 @@ describe('Discord HTTP interactions: the web role defers, a worker role works', 
 
 describe('Discord HTTP interactions when the chat work queue cannot take the work', () => {
   let kit: DiscordKit;
-  const refused: string[] = [];
-  /** Redis away: every add fails, as BullMQ's does while its connection is down. */
-  const away: ChatWorkQueue = {
-    add: (work) => {
-      refused.push(work.platform);
-      return Promise.reject(new Error('Connection is closed.'));
-    },
-    process: () => Promise.reject(new Error('not in this test')),
-    close: () => Promise.resolve(),
-  };
+  const { queue: away, refused } = refusingChatWorkQueue();
 
   beforeAll(async () => {
     kit = await startDiscordKit('discord_chat_work_away', { transport: 'http', chatWork: away });

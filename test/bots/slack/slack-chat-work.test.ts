@@ -5,11 +5,11 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultChatWorkQueueName } from '../../../src/bots/chat/work/bullmq-chat-work-queue.ts';
-import type { ChatWorkQueue } from '../../../src/bots/chat/work/chat-work.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { startFacet, type FacetHandle } from '../../../src/main.ts';
 import { startFakeSlack, type FakeSlack } from '../../fakes/fake-slack-api.ts';
 import { createTestDatabase, rowCount, type TestDatabase } from '../../helpers/test-database.ts';
+import { refusingChatWorkQueue } from '../../helpers/refusing-chat-work.ts';
 import { silentLogger } from '../../workflow/workflow-harness.ts';
 import { sign, signingSecret, startSlackKit, type SlackKit } from './slack-kit.ts';
 
@@ -140,16 +140,7 @@ describe('Slack over HTTP: the web role acknowledges creates, a worker role work
 
 describe('Slack creates when the chat work queue cannot take the work', () => {
   let kit: SlackKit;
-  const refused: string[] = [];
-  /** Redis away: every add fails, as BullMQ's does while its connection is down. */
-  const away: ChatWorkQueue = {
-    add: (work) => {
-      refused.push(work.platform);
-      return Promise.reject(new Error('Connection is closed.'));
-    },
-    process: () => Promise.reject(new Error('not in this test')),
-    close: () => Promise.resolve(),
-  };
+  const { queue: away, refused } = refusingChatWorkQueue();
 
   beforeAll(async () => {
     kit = await startSlackKit('slack_chat_work_away', { publicImages: true, chatWork: away });
