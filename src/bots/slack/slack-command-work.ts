@@ -20,13 +20,13 @@ const slackCommandSchema = z.object({
   response_url: z.url(),
 });
 
-export type SlackCommandPayload = z.infer<typeof slackCommandSchema>;
+type SlackCommandPayload = z.infer<typeof slackCommandSchema>;
 
 /**
  * A signed form body as chat work when it is a `/design` create, which is acknowledged with nothing (its
  * card is the answer); undefined for anything else (Bolt answers it).
  */
-export function slackCreateWork(fields: Readonly<Record<string, unknown>>): ChatWork | undefined {
+function slackCreateWork(fields: Readonly<Record<string, unknown>>): ChatWork | undefined {
   if (fields.command !== '/design') return undefined;
   const command = slackCommandSchema.safeParse(fields);
   if (!command.success || parseSlackCommand(command.data.text).kind !== 'create') return undefined;
