@@ -277,6 +277,7 @@ export async function forkedFake(options: StartOptions): Promise<FakeDriver> {
   const child = forkChild<FakeRequest['op']>(
     new URL('./discord-fake-process.ts', import.meta.url),
     'fake Discord',
+    process.env.BENCH_FAKE_NICE ? { nice: Number(process.env.BENCH_FAKE_NICE) } : {},
   );
   const info = await child.call<FakeInfo>('start', options);
   return {

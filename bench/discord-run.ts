@@ -16,6 +16,10 @@
  * inline, its HTTP server shares the bot's event loop, which accepts about one new connection per loop turn,
  * so the callbacks of a burst (each on a new connection) wait seconds in the kernel's accept queue for the
  * fake, not for the bot. BENCH_FAKE=inline runs it in this process anyway, to show that.
+ * On two cores the fake also competes for the CPU with the bot, Postgres and the workers: answering a burst's
+ * deferrals (on ~170 new connections) then takes it 250-320 ms, of the deferral's 200-330. BENCH_FAKE_NICE
+ * (say -10) runs it ahead of them, as a remote Discord's own machines would: the deferral is then mostly
+ * the bot's part.
  *
  * Phase 1 puts BENCH_DESIGNS (50) designs in flight through `/design create` interactions: the first half is
  * approved with Approve clicks on their cards once their front view is shown (their four views generate),
@@ -44,6 +48,7 @@
  * a design was not created or its card not posted, or a design failed; missing the latency target alone
  * still exits 0.
  * Env: BENCH_INTERACTIONS (200), BENCH_DESIGNS (50), BENCH_MEMBERS (300), BENCH_FAKE (process | inline),
+ * BENCH_FAKE_NICE (unset: the bench's priority),
  * BENCH_CONCURRENCY (200, BullMQ jobs at once), BENCH_POOL (20, Postgres connections),
  * BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_LOG_LEVEL (warn, on stderr), BENCH_WORKERS (own-process |
  * in-process), BENCH_WORKER_NICE (10), BENCH_PROFILE (1; 0: no profile, no stalls).

@@ -92,6 +92,23 @@ describe('Slack endpoint hardening', () => {
     expect(await ask(body)).toMatch(/You have 10 credits available/);
   });
 
+  it('checks the signature against the body and stamp as sent: changed, re-dated or foreign ones are refused', async () => {
+    const body = kit.command('credits', 'U-forger');
+    const signed = sign(body);
+    expect((await kit.post(`${body}x`, signed)).status).toBe(401);
+    expect((await kit.post(body, sign(body, undefined, 'another-secret'))).status).toBe(401);
+    // The same moment written with a leading zero is not what was signed.
+    const stamp = signed['x-slack-request-timestamp'];
+    expect((await kit.post(body, { ...signed, 'x-slack-request-timestamp': `0${stamp}` })).status).toBe(401);
+    const accounts = await kit.h.test.db
+      .selectFrom('credit_accounts')
+      .select('user_id')
+      .where('user_id', '=', 'U-forger')
+      .execute();
+    expect(accounts).toEqual([]);
+    expect(await ask(body)).toMatch(/You have 10 credits available/);
+  });
+
   it('refuses a signed body that repeats a field, and makes no account of it', async () => {
     const body = `${kit.command('credits', 'U1')}&user_id=UADM`;
     const answer = await kit.post(body);

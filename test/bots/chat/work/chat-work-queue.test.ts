@@ -50,6 +50,19 @@ describe.each([
     expect([...seen].sort()).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('works on each of a burst added in one turn once', async () => {
+    const queue = open();
+    const seen: number[] = [];
+    await queue.process((piece) => {
+      seen.push((JSON.parse(piece.request) as { n: number }).n);
+      return Promise.resolve();
+    });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => queue.add(work(i + 1))));
+    await expect.poll(() => seen.length).toBe(40);
+    await delay(50);
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
   it('refuses new work once closed, after finishing what it had', async () => {
     const queue = open();
     const done: number[] = [];
@@ -61,6 +74,26 @@ describe.each([
     await expect.poll(() => done.length, { timeout: 2000 }).toBe(1);
     await queue.close();
     await expect(queue.add(work(2))).rejects.toThrow(/closed/);
+  });
+});
+
+describe('chat work queue in Redis', () => {
+  it('keeps a burst added just before close: the adds of a turn reach Redis together, before it closes', async () => {
+    const prefix = `chat-work-${randomUUID()}`;
+    const receiving = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger });
+    await receiving.add(work(1));
+    const added = Array.from({ length: 9 }, (_, i) => receiving.add(work(i + 2)));
+    await receiving.close();
+    await Promise.all(added);
+    const working = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger });
+    const seen: number[] = [];
+    await working.process((piece) => {
+      seen.push((JSON.parse(piece.request) as { n: number }).n);
+      return Promise.resolve();
+    });
+    await expect.poll(() => seen.length).toBe(10);
+    await working.close();
+    expect([...seen].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 });
 
