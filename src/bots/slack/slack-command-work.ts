@@ -4,6 +4,7 @@ import type { RespondArguments } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
+import { failSafely } from '../chat/fail-safely.ts';
 import type { ChatWork, ChatWorkHandler, ChatWorkQueue } from '../chat/work/chat-work.ts';
 import type { SlackActors } from './slack-actors.ts';
 import { slackChatRequest } from './slack-chat-request.ts';
@@ -74,22 +75,32 @@ export function slackCommandWorkHandler(deps: {
   const bot = new ChatBot({ ...deps.core, platform: slackPlatform(deps.clients), logger: deps.logger });
   return async (work) => {
     const command = slackCommandSchema.parse(JSON.parse(work.request));
-    const client = await deps.clients.forTeam(command.team_id);
-    const ack = () => Promise.resolve();
-    const request = slackChatRequest(
-      client,
-      { kind: 'command', ack, respond: respondVia(command.response_url) },
-      {
-        teamId: command.team_id,
-        userId: command.user_id,
-        channelId: command.channel_id,
-        triggerId: command.trigger_id,
-        requestId: command.trigger_id,
+    const respond = respondVia(command.response_url);
+    // The command was acknowledged with nothing: whatever fails here (the workspace's installation gone
+    // or unreadable, say) is said to the person, or they would wait for a card that never comes.
+    await failSafely(
+      deps.logger,
+      { command: 'create', teamId: command.team_id },
+      async () => {
+        const client = await deps.clients.forTeam(command.team_id);
+        const ack = () => Promise.resolve();
+        const request = slackChatRequest(
+          client,
+          { kind: 'command', ack, respond },
+          {
+            teamId: command.team_id,
+            userId: command.user_id,
+            channelId: command.channel_id,
+            triggerId: command.trigger_id,
+            requestId: command.trigger_id,
+          },
+          deps,
+          true,
+        );
+        await bot.command(request, parseSlackCommand(command.text));
       },
-      deps,
-      true,
+      (text) => respond({ response_type: 'ephemeral', text }),
     );
-    await bot.command(request, parseSlackCommand(command.text));
   };
 }
 

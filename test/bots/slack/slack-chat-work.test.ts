@@ -156,3 +156,31 @@ describe('Slack creates when the chat work queue cannot take the work', () => {
     expect(refused).toEqual(['slack']);
   });
 });
+
+describe('Slack creates from a workspace whose installation is gone', () => {
+  let kit: SlackKit;
+  const { queue: away } = refusingChatWorkQueue();
+
+  beforeAll(async () => {
+    // OAuth installs and no installation for the team: Slack signed the command, but Facet holds no token.
+    kit = await startSlackKit('slack_chat_work_uninstalled', {
+      publicImages: true,
+      oauth: true,
+      chatWork: away,
+    });
+  });
+
+  afterAll(async () => {
+    await kit.close();
+  });
+
+  it('acknowledges, then tells the person privately that it failed, with a reference, and creates nothing', async () => {
+    expect(await kit.post(kit.command('a toaster'))).toEqual({ status: 200, text: '' });
+    await expect
+      .poll(() => JSON.stringify(kit.slack.responses), { timeout: 10_000 })
+      .toMatch(/Something went wrong on our side \(reference [0-9a-f]{8}\)/);
+    expect(kit.slack.responses.at(-1)).toMatchObject({ response_type: 'ephemeral' });
+    expect(kit.slack.callsTo('chat.postMessage')).toEqual([]);
+    expect(await rowCount(kit.h.test.db, 'designs')).toBe(0);
+  });
+});
