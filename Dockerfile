@@ -45,9 +45,10 @@ RUN npm run typecheck
 FROM node:26-trixie-slim AS runtime
 # The offline renderer and the contact sheet draw their labels in SVG text through sharp ("DejaVu Sans"):
 # slim has no fonts and no fontconfig configuration, and without them every label is a row of boxes.
+# libjemalloc2: the allocator sharp recommends on glibc (see LD_PRELOAD below).
 RUN apt-get update \
   && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-    fontconfig-config fonts-dejavu-core \
+    fontconfig-config fonts-dejavu-core libjemalloc2 \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
@@ -70,13 +71,15 @@ RUN node bin/facet.js help > /dev/null
 # URLs, when DATABASE_URL and S3_BUCKET are not set. Owned by node before VOLUME, so a new named volume
 # starts out writable by it.
 RUN mkdir -p /data && chown node:node /data
-# MALLOC_ARENA_MAX: glibc's allocator keeps an arena per allocating thread, and sharp's threads leave
-# them fragmented; two arenas held a job-worker process at ~330 MB instead of ~570 MB under load
-# (docs/performance.md). Facet sets it for the worker processes it starts; this covers the first one.
+# LD_PRELOAD: jemalloc instead of glibc's allocator, in every Facet process (the worker processes inherit
+# it). glibc keeps an arena per allocating thread and sharp's threads leave them fragmented: a job-worker
+# process under load held ~570 MB with glibc's default, ~330 MB with two arenas (MALLOC_ARENA_MAX=2, what
+# Facet sets for its worker processes when nothing else is set) and less again with jemalloc, at the same
+# CPU (docs/performance.md). A bare name: the loader finds it in the architecture's library directory.
 ENV FACET_HOST=0.0.0.0 \
     PORT=3000 \
     FACET_DATA_DIR=/data \
-    MALLOC_ARENA_MAX=2
+    LD_PRELOAD=libjemalloc.so.2
 VOLUME ["/data"]
 
 USER node

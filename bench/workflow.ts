@@ -6,6 +6,9 @@
  * phase comes to its slowest view and how much time the workflow adds to the model time on each design's
  * critical path, split by phase, and what a design costs in CPU (docs/performance.md reads the figures).
  * A warm service is measured: unmeasured rounds of the same size run first.
+ * Also prints this process's memory after each round (and in the figures): BENCH_WARMUP_ROUNDS=15 shows
+ * whether it grows with the designs done (with NODE_OPTIONS=--expose-gc the heap is taken after a full
+ * collection: what is kept).
  * Prints its figures as one JSON line last. Env: BENCH_DESIGNS (100), BENCH_CONCURRENCY (500),
  * BENCH_POOL (30), BENCH_WARMUP_ROUNDS (1), BENCH_REDIS_URL (redis://127.0.0.1:6379),
  * BENCH_LOG_LEVEL (warn, on stderr).
@@ -170,12 +173,24 @@ try {
     while (ids.some((id) => !notifier.sheetAt.has(id)) && performance.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 20));
   };
+  /** Resident and heap memory of this process (workflow, workers and sheets) after each round. */
+  const memoryByRound: { designs: number; rssMb: number; heapUsedMb: number }[] = [];
+  const noteMemory = (finished: number) => {
+    // With node --expose-gc (NODE_OPTIONS), the heap is measured after a full collection: what is kept.
+    (globalThis as { gc?: () => void }).gc?.();
+    const { rss, heapUsed } = process.memoryUsage();
+    const at = { designs: finished, rssMb: round(rss / 2 ** 20), heapUsedMb: round(heapUsed / 2 ** 20) };
+    memoryByRound.push(at);
+    // A long warm-up (BENCH_WARMUP_ROUNDS) shows whether memory grows with the designs done.
+    console.log(`  memory after ${finished} designs: ${at.rssMb} MB RSS, heap ${at.heapUsedMb} MB`);
+  };
   for (let round = 1; round <= warmupRounds; round++) {
     const first = designs * round + 1;
     const warm = await Promise.all(Array.from({ length: designs }, (_, i) => runOne(first + i)));
     const unfinished = warm.filter((r) => r.state !== 'completed');
     if (unfinished.length > 0) throw new Error(`${unfinished.length} warm-up designs did not complete`);
     await waitForSheets(warm.map((r) => r.id));
+    noteMemory(designs * round);
   }
   const modelClientMs = await modelClientCost(model, designs * 4);
   // What the machine spends with nothing to do (timers, the queue's checks, Postgres' housekeeping, the
@@ -204,6 +219,7 @@ try {
   while (completedIds().some((id) => !notifier.sheetAt.has(id)) && performance.now() < sheetsDeadline)
     await new Promise((resolve) => setTimeout(resolve, 50));
 
+  noteMemory(designs * (warmupRounds + 1));
   const results = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   for (const s of settled) if (s.status === 'rejected') logger.error({ err: s.reason }, 'design failed');
   const completed = results.filter((r) => r.state === 'completed');
@@ -289,6 +305,7 @@ try {
     concurrency,
     poolSize,
     warmupRounds,
+    memoryByRound,
     target: { viewsPhaseRatioMax: 1.05, overheadMsP99: 100 },
   };
   console.log(`workflow bench: ${completed.length}/${designs} designs completed in ${figures.wallMs} ms`);
@@ -318,6 +335,12 @@ try {
   console.log(
     `  ${figures.designsPerMinute} designs/min; gemini ${stats.total} requests, ${stats.maxInFlight} at once; ` +
       `openai ${report.openaiRequests} requests`,
+  );
+  const memoryAt = (m: (typeof memoryByRound)[number]) =>
+    `${m.rssMb} MB RSS (heap ${m.heapUsedMb}) after ${m.designs}`;
+  console.log(
+    `  memory of this process: ${memoryAt(memoryByRound[0]!)}` +
+      (memoryByRound.length > 1 ? `, ${memoryAt(memoryByRound.at(-1)!)} designs` : ' designs'),
   );
   console.log(JSON.stringify(figures));
   if (completed.length !== designs || sheetDelays.length !== completed.length) process.exitCode = 1;

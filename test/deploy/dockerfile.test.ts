@@ -246,6 +246,13 @@ describe('Dockerfile', () => {
     expect(finalEnv.get('NODE_ENV')).toBe('production');
   });
 
+  it('runs every process on jemalloc, which it installs in the final stage (sharp fragments glibc malloc)', () => {
+    const preload = finalEnv.get('LD_PRELOAD') ?? '';
+    expect(preload).toMatch(/^libjemalloc\.so\.2$/);
+    const installs = finalOf('RUN').filter((i) => /\bapt-get install\b/.test(i.args));
+    expect(installs.some((i) => /\blibjemalloc2\b/.test(i.args))).toBe(true);
+  });
+
   it('runs as a non-root user', () => {
     const user = finalOf('USER').at(-1)?.args.trim().split(':')[0];
     expect(user).toBeDefined();
