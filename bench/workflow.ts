@@ -190,6 +190,8 @@ try {
     const unfinished = warm.filter((r) => r.state !== 'completed');
     if (unfinished.length > 0) throw new Error(`${unfinished.length} warm-up designs did not complete`);
     await waitForSheets(warm.map((r) => r.id));
+    // The bench's own record of each design goes too: what stays is what the service keeps.
+    for (const r of warm) notifier.forget(r.id);
     noteMemory(designs * round);
   }
   const modelClientMs = await modelClientCost(model, designs * 4);

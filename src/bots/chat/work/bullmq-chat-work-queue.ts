@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -33,9 +34,9 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
   private worker: Worker<ChatWork> | undefined;
   private closing: Promise<void> | undefined;
   /** Adds waiting for the end of this event-loop turn, to go to Redis together (see add). */
-  private batch: { work: ChatWork; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  /** The next bulk add, while adds wait for it: close() lets it finish. */
-  private batchAdded: Promise<void> | undefined;
+  private batch: Pending[] = [];
+  /** Bulk adds scheduled or running: close() lets them finish first. */
+  private readonly adding = new Set<Promise<void>>();
 
   constructor(private readonly options: BullMQChatWorkQueueOptions) {}
 
@@ -57,38 +58,38 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
   /**
    * Resolves once the work is in Redis. A burst of commands arrives in one event-loop turn: their adds go
    * to Redis as one bulk add after that turn (one write instead of one per command, on the loop that
-   * acknowledges them). If the bulk add fails, every add in it rejects.
+   * acknowledges them). A pipeline is not atomic: when the bulk add fails, each piece is added again on its
+   * own under the same job id (BullMQ keeps the one already stored), and only the pieces that still fail
+   * reject; their callers work on them instead, and none is then also in Redis.
    */
   add(work: ChatWork): Promise<void> {
     if (this.closing) return Promise.reject(new Error('the chat work queue is closed'));
     return new Promise((resolve, reject) => {
-      this.batch.push({ work, resolve, reject });
-      this.batchAdded ??= new Promise<void>((turnEnded) => setImmediate(turnEnded)).then(() =>
-        this.addBatch(),
-      );
+      if (this.batch.length === 0) {
+        const adding: Promise<void> = new Promise<void>((turnEnded) => setImmediate(turnEnded))
+          .then(() => this.addBatch())
+          .finally(() => this.adding.delete(adding));
+        this.adding.add(adding);
+      }
+      this.batch.push({ work, jobId: randomUUID(), resolve, reject });
     });
   }
 
   private async addBatch(): Promise<void> {
     const batch = this.batch;
     this.batch = [];
-    this.batchAdded = undefined;
+    const { queue } = this.open();
     try {
-      await this.open().queue.addBulk(
-        batch.map(({ work }) => ({
-          name: work.platform,
-          data: work,
-          opts: {
-            attempts: 1,
-            removeOnComplete: true,
-            // Kept an hour to look at: they carry the platform's reply token (Discord's lives 15 minutes).
-            removeOnFail: { age: 3600, count: 1000 },
-          },
-        })),
+      await queue.addBulk(
+        batch.map(({ work, jobId }) => ({ name: work.platform, data: work, opts: jobOptions(jobId) })),
       );
       for (const { resolve } of batch) resolve();
-    } catch (error) {
-      for (const { reject } of batch) reject(error);
+    } catch {
+      await Promise.all(
+        batch.map(({ work, jobId, resolve, reject }) =>
+          queue.add(work.platform, work, jobOptions(jobId)).then(() => resolve(), reject),
+        ),
+      );
     }
   }
 
@@ -114,23 +115,45 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
   }
 
   private async shutdown(): Promise<void> {
-    await this.batchAdded;
+    const timeoutMs = this.options.closeTimeoutMs ?? 15_000;
+    // Work being added was acknowledged already: it reaches Redis (or its callers) before the connection goes.
+    if (!(await settledWithin(Promise.all(this.adding), timeoutMs)))
+      this.options.logger.warn('chat work still being added at shutdown');
     const worker = this.worker;
-    if (worker) {
-      const timeoutMs = this.options.closeTimeoutMs ?? 15_000;
-      let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([
-        worker.close().then(() => true),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-      ]);
-      clearTimeout(timer);
-      if (!finished) this.options.logger.warn('chat work still running at shutdown');
-    }
+    if (worker && !(await settledWithin(worker.close(), timeoutMs)))
+      this.options.logger.warn('chat work still running at shutdown');
     const opened = this.opened;
     if (!opened) return;
     await opened.queue.close();
     await opened.connection.quit().catch(() => opened.connection.disconnect());
   }
+}
+
+/** True when `promise` settled within `ms`; false when the time ran out first. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
+
+type Pending = { work: ChatWork; jobId: string; resolve: () => void; reject: (error: unknown) => void };
+
+function jobOptions(jobId: string) {
+  return {
+    jobId,
+    attempts: 1,
+    // Kept a minute once done, so that adding a piece again under its id (see add) finds it.
+    removeOnComplete: { age: 60 },
+    // Kept an hour to look at: they carry the platform's reply token (Discord's lives 15 minutes).
+    removeOnFail: { age: 3600, count: 1000 },
+  };
 }
 
 async function run(handler: ChatWorkHandler, job: Job<unknown>, logger: Logger): Promise<void> {
