@@ -73,7 +73,7 @@ RUN node bin/facet.js help > /dev/null
 RUN mkdir -p /data && chown node:node /data
 # LD_PRELOAD: jemalloc instead of glibc's allocator, in every Facet process (the worker processes inherit
 # it). glibc keeps an arena per allocating thread and sharp's threads leave them fragmented: a job-worker
-# process under load held ~570 MB with glibc's default, ~330 MB with two arenas (MALLOC_ARENA_MAX=2, what
+# process under load held ~570 MB with glibc's default, 330–390 MB with two arenas (MALLOC_ARENA_MAX=2, what
 # Facet sets for its worker processes when nothing else is set) and less again with jemalloc, at the same
 # CPU (docs/performance.md). A bare name: the loader finds it in the architecture's library directory.
 ENV FACET_HOST=0.0.0.0 \
