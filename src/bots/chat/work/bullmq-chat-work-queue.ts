@@ -78,7 +78,14 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
   private async addBatch(): Promise<void> {
     const batch = this.batch;
     this.batch = [];
-    const { queue } = this.open();
+    let queue: Queue<ChatWork>;
+    try {
+      queue = this.open().queue;
+    } catch (error) {
+      // Nobody awaits this promise but the adds: they must hear of it, not the process.
+      for (const { reject } of batch) reject(error);
+      return;
+    }
     try {
       await queue.addBulk(
         batch.map(({ work, jobId }) => ({ name: work.platform, data: work, opts: jobOptions(jobId) })),
