@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { withTimeout } from '../../../workflow/jobs/with-timeout.ts';
 import { chatWorkSchema, type ChatWork, type ChatWorkHandler, type ChatWorkQueue } from './chat-work.ts';
 
 export type BullMQChatWorkQueueOptions = {
@@ -136,18 +137,16 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
   }
 }
 
-/** True when `promise` settled within `ms`; false when the time ran out first. */
-async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
+/** True when `promise` settled (either way) within `ms`; false when the time ran out first. */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return withTimeout(
     promise.then(
       () => true,
       () => true,
     ),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-  ]);
-  clearTimeout(timer);
-  return settled;
+    ms,
+    false,
+  );
 }
 
 type Pending = { work: ChatWork; jobId: string; resolve: () => void; reject: (error: unknown) => void };
