@@ -10,7 +10,7 @@
  * - phases of the overhead: start → front request, front answer → card (each iteration), edit → the new
  *   front request, approval → the last view request, last view answer → completed.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { ModelCall } from './model-fakes.ts';
 
 export function percentile(values: number[], q: number): number {
@@ -36,6 +36,33 @@ export async function machineBusyMs(): Promise<number> {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
   const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = line.split(/\s+/).slice(1).map(Number);
   return ((user + nice + system + irq + softirq) * 1000) / 100;
+}
+
+/**
+ * CPU time (user and system, in ms) every process on the machine has used so far, summed by command name
+ * ("node", "postgres", "redis-server"): where a design's machine CPU goes. A process that starts and ends
+ * between two readings is missed; the benches' processes live through their window.
+ */
+export async function cpuMsByCommand(): Promise<Map<string, number>> {
+  const used = new Map<string, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
+    if (stat === undefined) continue;
+    const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    used.set(command, (used.get(command) ?? 0) + ms);
+  }
+  return used;
+}
+
+/** What each command used between two readings of cpuMsByCommand, largest first, those above `minMs`. */
+export function cpuMsSince(before: Map<string, number>, after: Map<string, number>, minMs: number) {
+  return [...after]
+    .map(([command, ms]) => [command, ms - (before.get(command) ?? 0)] as const)
+    .filter(([, ms]) => ms >= minMs)
+    .sort((a, b) => b[1] - a[1]);
 }
 
 /** CPU time the given processes have used so far (user and system), in ms; a process that is gone counts 0. */

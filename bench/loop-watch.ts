@@ -4,6 +4,7 @@
  * of samples with no idle sample between them, i.e. stretches in which the loop could not take a new
  * request, with what ran in them (our files by name, packages by name, garbage collection).
  */
+import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -80,7 +81,12 @@ function stallsOf(profile: Profile, longest: number): Stall[] {
 
 export type LoopWatch = { stop(): Promise<LoopFigures> };
 
-export async function watchLoop(options: { profile: boolean; longest?: number }): Promise<LoopWatch> {
+/** `saveProfileTo`: the window's CPU profile is also written there (open it in Chrome's DevTools). */
+export async function watchLoop(options: {
+  profile: boolean;
+  longest?: number;
+  saveProfileTo?: string;
+}): Promise<LoopWatch> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   const session = options.profile ? new Session() : undefined;
   if (session) {
@@ -97,6 +103,7 @@ export async function watchLoop(options: { profile: boolean; longest?: number })
       if (session) {
         const { profile } = (await session.post('Profiler.stop')) as { profile: Profile };
         session.disconnect();
+        if (options.saveProfileTo) await writeFile(options.saveProfileTo, JSON.stringify(profile));
         stalls = stallsOf(profile, options.longest ?? 5);
       }
       return {

@@ -11,7 +11,8 @@
  * collection: what is kept).
  * Prints its figures as one JSON line last. Env: BENCH_DESIGNS (100), BENCH_CONCURRENCY (500),
  * BENCH_POOL (30), BENCH_WARMUP_ROUNDS (1), BENCH_REDIS_URL (redis://127.0.0.1:6379),
- * BENCH_LOG_LEVEL (warn, on stderr).
+ * BENCH_LOG_LEVEL (warn, on stderr), BENCH_CPU_PROFILE (a file: the measured window's CPU profile of this
+ * process is written there).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,6 +30,8 @@ import { createTestDatabase } from '../test/helpers/test-database.ts';
 import {
   callsByDesign,
   designFigures,
+  cpuMsByCommand,
+  cpuMsSince,
   machineBusyMs,
   percentile,
   phaseValues,
@@ -37,6 +40,7 @@ import {
 } from './design-figures.ts';
 import { terminalStates as terminal, WaitingNotifier, type State } from './design-waits.ts';
 import { obliterateQueue } from './bench-queue.ts';
+import { watchLoop } from './loop-watch.ts';
 import { modelClients } from './model-clients.ts';
 import { calibrationPrompt, forkModelFakes, type FakesReport } from './model-fakes.ts';
 
@@ -204,6 +208,10 @@ try {
     Math.max(0, (await machineBusyMs()) - idleFrom - ((await fakes.report()).cpuMs - idleFakes)) / 1000;
   const fakesBefore = await fakes.report();
   const machineBefore = await machineBusyMs();
+  const commandsBefore = await cpuMsByCommand();
+  // BENCH_CPU_PROFILE=<file>: this process's CPU profile of the measured window is written there.
+  const profilePath = process.env.BENCH_CPU_PROFILE;
+  const watch = profilePath ? await watchLoop({ profile: true, saveProfileTo: profilePath }) : undefined;
   const loopBefore = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
   const wallStart = performance.now();
@@ -211,7 +219,9 @@ try {
   const wallMs = performance.now() - wallStart;
   const cpu = process.cpuUsage(cpuBefore);
   const loop = performance.eventLoopUtilization(loopBefore);
+  await watch?.stop();
   const machineMs = (await machineBusyMs()) - machineBefore;
+  const byCommand = cpuMsSince(commandsBefore, await cpuMsByCommand(), designs);
   const fakesCpuMs = (await fakes.report()).cpuMs - fakesBefore.cpuMs;
   const designsCpuMs = Math.max(0, machineMs - fakesCpuMs - idleMsPerMs * wallMs);
   // Contact sheets follow completion; wait for them so none is cut off by the shutdown below.
@@ -273,6 +283,10 @@ try {
     // machine spends idle: what a design costs.
     machineCpuMsPerDesign: round(designsCpuMs / designs),
     fakesCpuMsPerDesign: round(fakesCpuMs / designs),
+    // The same window by process: this bench and the fakes are "node", Postgres' backends "postgres".
+    cpuMsPerDesignByCommand: Object.fromEntries(
+      byCommand.map(([command, ms]) => [command, round(ms / designs)]),
+    ),
     // The designs start, are approved and finish together, so nearly all of that CPU is needed in
     // bursts: spread perfectly over every core it still takes this long, per design on the critical path.
     cpuBoundOverheadMs: round(designsCpuMs / availableParallelism()),
@@ -329,6 +343,9 @@ try {
   console.log(
     `  CPU per design: ${figures.machineCpuMsPerDesign} ms on the machine (${figures.cpuMsPerDesign} ms in this ` +
       `process); all designs' CPU over ${figures.cores} cores: ${figures.cpuBoundOverheadMs} ms`,
+  );
+  console.log(
+    `  CPU per design by process: ${byCommand.map(([command, ms]) => `${command} ${round(ms / designs)} ms`).join(', ')}`,
   );
   console.log(
     `  contact sheets: ${sheetDelays.length}, shown p50 ${figures.contactSheetAfterCompletionMs.p50} ms ` +
