@@ -4,10 +4,11 @@
  * completed design's sheet job makes them (sheetJobCpuMs: each view read and shrunk once, then the three
  * renders), against the three from the model's views (sheetsFromViewsCpuMs). Averages over BENCH_RENDERS
  * (10) after a warm-up. CPU time is the whole process's (libvips works on its own threads), so it is what a
- * worker pays. Prints one JSON line.
+ * worker pays; loopMs is the part on the event loop. Prints one JSON line.
  */
 import { renderSpecSheetPdf, renderSpecSheetPng, type SpecSheet } from '../src/spec-sheet/index.ts';
 import { renderContactSheet } from '../src/workflow/contact-sheet.ts';
+import { sheetRenders, type SheetRenders } from '../src/workflow/design-jobs/sheet-renders.ts';
 import { shrinkForSheets } from '../src/workflow/design-jobs/sheet-views.ts';
 import { productFeaturesSchema } from '../src/workflow/product-features.ts';
 import { viewNames } from '../src/workflow/views.ts';
@@ -20,12 +21,16 @@ const round = (value: number) => Math.round(value * 10) / 10;
 async function measure(render: (sheet: SpecSheet) => Promise<Buffer>) {
   for (let i = 0; i < 2; i++) await render(sheet);
   const cpuBefore = process.cpuUsage();
+  const loopBefore = performance.eventLoopUtilization();
   const started = performance.now();
   let bytes = 0;
   for (let i = 0; i < renders; i++) bytes = (await render(sheet)).length;
   const cpu = process.cpuUsage(cpuBefore);
+  const loop = performance.eventLoopUtilization(loopBefore);
   return {
     cpuMs: round((cpu.user + cpu.system) / 1000 / renders),
+    // What the render holds the event loop for (the rest runs on libvips' threads): what it delays a card by.
+    loopMs: round(loop.active / renders),
     wallMs: round((performance.now() - started) / renders),
     bytes,
   };
@@ -40,20 +45,33 @@ const contactSheet = (of: SpecSheet) =>
     { title: of.prompt, features: productFeaturesSchema.parse(of.features) },
   );
 
+/** The renderers on this thread, as the sheet job called them before its thread. */
+const here: SheetRenders = {
+  shrink: shrinkForSheets,
+  contactSheet: renderContactSheet,
+  specSheetPng: renderSpecSheetPng,
+  specSheetPdf: renderSpecSheetPdf,
+};
+
 /** All three sheets; with `shrink`, from views shrunk once first, as the sheet job draws them. */
-const allSheets = (shrink: boolean) => async (of: SpecSheet) => {
+const allSheets = (shrink: boolean, renders: SheetRenders) => async (of: SpecSheet) => {
   const views: SpecSheet['views'] = {};
   await Promise.all(
     viewNames.map(async (view) => {
       const png = of.views[view];
-      if (png !== undefined) views[view] = shrink ? await shrinkForSheets(png) : png;
+      if (png !== undefined) views[view] = shrink ? await renders.shrink(png) : png;
     }),
   );
   const drawn = { ...of, views };
+  const viewList = viewNames.flatMap((view) => {
+    const png = views[view];
+    return png === undefined ? [] : [{ view, png }];
+  });
+  const options = { title: drawn.prompt, features: productFeaturesSchema.parse(drawn.features) };
   const sizes = [
-    (await contactSheet(drawn)).length,
-    (await renderSpecSheetPng(drawn)).length,
-    (await renderSpecSheetPdf(drawn)).length,
+    (await renders.contactSheet(viewList, options)).length,
+    (await renders.specSheetPng(drawn)).length,
+    (await renders.specSheetPdf(drawn)).length,
   ];
   return Buffer.alloc(sizes.reduce((sum, size) => sum + size, 0));
 };
@@ -61,8 +79,11 @@ const allSheets = (shrink: boolean) => async (of: SpecSheet) => {
 const pdf = await measure(renderSpecSheetPdf);
 const png = await measure(renderSpecSheetPng);
 const contact = await measure(contactSheet);
-const fromViews = await measure(allSheets(false));
-const job = await measure(allSheets(true));
+const fromViews = await measure(allSheets(false, here));
+const job = await measure(allSheets(true, here));
+// As the sheet job draws them now: on the sheet thread (sheet-renders.ts).
+const onThread = await measure(allSheets(true, sheetRenders));
+await sheetRenders.close();
 console.log(
   JSON.stringify({
     bench: 'spec-sheet',
@@ -79,5 +100,10 @@ console.log(
     sheetsFromViewsCpuMs: fromViews.cpuMs,
     sheetJobCpuMs: job.cpuMs,
     sheetJobWallMs: job.wallMs,
+    sheetJobLoopMs: job.loopMs,
+    sheetJobOnThreadCpuMs: onThread.cpuMs,
+    sheetJobOnThreadWallMs: onThread.wallMs,
+    sheetJobOnThreadLoopMs: onThread.loopMs,
+    loopMs: { pdf: pdf.loopMs, png: png.loopMs, contactSheet: contact.loopMs },
   }),
 );

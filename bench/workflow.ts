@@ -11,8 +11,8 @@
  * collection: what is kept).
  * Prints its figures as one JSON line last. Env: BENCH_DESIGNS (100), BENCH_CONCURRENCY (500),
  * BENCH_POOL (30), BENCH_WARMUP_ROUNDS (1), BENCH_REDIS_URL (redis://127.0.0.1:6379),
- * BENCH_LOG_LEVEL (warn, on stderr), BENCH_CPU_PROFILE (a file: the measured window's CPU profile of this
- * process is written there).
+ * BENCH_SETTLE_SECONDS (15: idle time before memory is read the last time), BENCH_LOG_LEVEL (warn, on
+ * stderr), BENCH_CPU_PROFILE (a file: the measured window's CPU profile of this process is written there).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -54,6 +54,7 @@ const viewMinMs = 1000;
 const viewMaxMs = 1500;
 const openaiMs = 20;
 const waitTimeoutMs = 60_000;
+const settleSeconds = Number(process.env.BENCH_SETTLE_SECONDS ?? 15);
 
 /**
  * Event-loop time of one image request through the Gemini client (the fake answers at once), as the view
@@ -232,6 +233,15 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 50));
 
   noteMemory(designs * (warmupRounds + 1));
+  // What stays resident once the service is idle: the allocator returns freed pages after a delay
+  // (jemalloc's decay, glibc's trim), so memory is read again after BENCH_SETTLE_SECONDS with nothing to do.
+  await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
+  (globalThis as { gc?: () => void }).gc?.();
+  const settledMemory = {
+    afterSeconds: settleSeconds,
+    rssMb: round(process.memoryUsage().rss / 2 ** 20),
+    heapUsedMb: round(process.memoryUsage().heapUsed / 2 ** 20),
+  };
   const results = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   for (const s of settled) if (s.status === 'rejected') logger.error({ err: s.reason }, 'design failed');
   const completed = results.filter((r) => r.state === 'completed');
@@ -322,6 +332,7 @@ try {
     poolSize,
     warmupRounds,
     memoryByRound,
+    memoryWhenIdle: settledMemory,
     target: { viewsPhaseRatioMax: 1.05, overheadMsP99: 100 },
   };
   console.log(`workflow bench: ${completed.length}/${designs} designs completed in ${figures.wallMs} ms`);
@@ -359,7 +370,8 @@ try {
     `${m.rssMb} MB RSS (heap ${m.heapUsedMb}) after ${m.designs}`;
   console.log(
     `  memory of this process: ${memoryAt(memoryByRound[0]!)}` +
-      (memoryByRound.length > 1 ? `, ${memoryAt(memoryByRound.at(-1)!)} designs` : ' designs'),
+      (memoryByRound.length > 1 ? `, ${memoryAt(memoryByRound.at(-1)!)} designs` : ' designs') +
+      `; ${settledMemory.rssMb} MB RSS (heap ${settledMemory.heapUsedMb}) after ${settleSeconds} s idle`,
   );
   console.log(JSON.stringify(figures));
   if (completed.length !== designs || sheetDelays.length !== completed.length) process.exitCode = 1;

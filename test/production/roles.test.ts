@@ -159,5 +159,16 @@ describe('facet start --role web|worker', () => {
         },
       )
       .toBeGreaterThanOrEqual(users.length);
+    // Each completed round's sheets, drawn on the workers' sheet thread (its sources loaded through tsx
+    // from the bundled start).
+    await expect
+      .poll(
+        async () =>
+          (
+            await test.db.selectFrom('revisions').select(['contact_sheet_key', 'spec_sheet_key']).execute()
+          ).filter((r) => r.contact_sheet_key !== null && r.spec_sheet_key !== null).length,
+        { timeout: 60_000 },
+      )
+      .toBe(users.length);
   });
 });

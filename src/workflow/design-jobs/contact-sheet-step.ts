@@ -1,9 +1,9 @@
-import { renderContactSheet } from '../contact-sheet.ts';
 import { productFeaturesSchema } from '../product-features.ts';
 import { viewNames } from '../views.ts';
 import { imageKeys } from './image-keys.ts';
 import type { JobDeps } from './job-deps.ts';
 import type { OffPathRender } from './off-path-render.ts';
+import type { SheetRenders } from './sheet-renders.ts';
 import type { ViewReader } from './sheet-views.ts';
 
 /**
@@ -13,6 +13,7 @@ import type { ViewReader } from './sheet-views.ts';
 export async function makeContactSheet(
   deps: JobDeps,
   render: OffPathRender,
+  renders: Pick<SheetRenders, 'contactSheet'>,
   views: ViewReader,
   revision: { designId: string; round: number; prompt: string; imageKeys: Record<string, string> },
 ): Promise<string> {
@@ -27,7 +28,7 @@ export async function makeContactSheet(
     ]);
     // Without features (their extraction failed) the sheet shows the views only.
     const features = productFeaturesSchema.safeParse(stored).data ?? null;
-    return renderContactSheet(pngs, { title: revision.prompt, features });
+    return renders.contactSheet(pngs, { title: revision.prompt, features });
   });
   const key = imageKeys.contactSheet(revision.designId, revision.round);
   await images.put(key, sheet);

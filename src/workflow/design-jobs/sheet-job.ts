@@ -5,6 +5,7 @@ import { makeContactSheet } from './contact-sheet-step.ts';
 import type { CriticalPathGate } from './critical-path-gate.ts';
 import type { JobDeps } from './job-deps.ts';
 import { offPathRender, type OffPathRender } from './off-path-render.ts';
+import { sheetRenders, type SheetRenders } from './sheet-renders.ts';
 import { sheetViews } from './sheet-views.ts';
 import { makeSpecSheet } from './spec-sheet-step.ts';
 
@@ -20,6 +21,7 @@ export class SheetJob {
   constructor(
     private readonly deps: JobDeps,
     gate: CriticalPathGate,
+    private readonly renders: SheetRenders = sheetRenders,
   ) {
     this.render = offPathRender(gate);
   }
@@ -31,9 +33,9 @@ export class SheetJob {
     // re-queues rounds without one, so a spec sheet that could not be made is not tried again forever).
     if (!revision || revision.contact_sheet_key !== null) return;
     // Read and shrunk once for both sheets, when the first render's turn comes.
-    const views = sheetViews(this.deps.images);
+    const views = sheetViews(this.deps.images, this.renders);
     const contactSheetKey = await this.tolerated('contact sheet', designId, round, attempt, () =>
-      makeContactSheet(this.deps, this.render, views, {
+      makeContactSheet(this.deps, this.render, this.renders, views, {
         designId,
         round,
         prompt: revision.prompt,
@@ -44,7 +46,7 @@ export class SheetJob {
     const specSheetKey =
       revision.spec_sheet_key === null
         ? await this.tolerated('spec sheet', designId, round, attempt, () =>
-            makeSpecSheet(this.deps, this.render, views, designId, round),
+            makeSpecSheet(this.deps, this.render, this.renders, views, designId, round),
           )
         : null;
     if (contactSheetKey === null && specSheetKey === null) return;

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { specSheetViewPixels } from '../../spec-sheet/index.ts';
 import { contactSheetLayout } from '../contact-sheet.ts';
 import type { ImageStore } from '../ports/image-store.ts';
+import type { SheetRenders } from './sheet-renders.ts';
 
 /** The side of the square every sheet's tiles fit in: the largest tile any sheet draws. */
 export const sheetViewPixels = Math.max(contactSheetLayout.tile, specSheetViewPixels);
@@ -14,14 +15,15 @@ export type ViewReader = Pick<ImageStore, 'get'>;
  * A sheet job's views: each read from the store once and shrunk once. The contact sheet, the spec sheet's
  * PNG and its PDF draw fifteen tiles from five views; decoding the model's 1024 px PNG for each cost about
  * a quarter of a design's sheets (bench:spec-sheet). A failed read fails the same way for every sheet.
+ * Shrunk by `renders` (the sheet thread; shrinkForSheets below is what it runs).
  */
-export function sheetViews(images: ViewReader): ViewReader {
+export function sheetViews(images: ViewReader, renders: Pick<SheetRenders, 'shrink'>): ViewReader {
   const read = new Map<string, Promise<Buffer>>();
   return {
     get(key) {
       let view = read.get(key);
       if (view === undefined) {
-        view = images.get(key).then(shrinkForSheets);
+        view = images.get(key).then((image) => renders.shrink(image));
         read.set(key, view);
       }
       return view;

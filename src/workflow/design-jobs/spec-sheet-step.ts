@@ -1,9 +1,9 @@
-import { renderSpecSheetPdf, renderSpecSheetPng } from '../../spec-sheet/index.ts';
 import { loadSnapshot } from '../design-snapshot.ts';
 import { designSpecSheet } from '../design-spec-sheet.ts';
 import { imageKeys } from './image-keys.ts';
 import type { JobDeps } from './job-deps.ts';
 import type { OffPathRender } from './off-path-render.ts';
+import type { SheetRenders } from './sheet-renders.ts';
 import type { ViewReader } from './sheet-views.ts';
 
 /**
@@ -14,6 +14,7 @@ import type { ViewReader } from './sheet-views.ts';
 export async function makeSpecSheet(
   deps: JobDeps,
   render: OffPathRender,
+  renders: Pick<SheetRenders, 'specSheetPng' | 'specSheetPdf'>,
   views: ViewReader,
   designId: string,
   round: number,
@@ -25,8 +26,8 @@ export async function makeSpecSheet(
   let reading: ReturnType<typeof designSpecSheet> | undefined;
   const sheet = () => (reading ??= designSpecSheet(views, design));
   // Two renders, each waiting its turn: a critical-path job may run between them.
-  const png = await render(async () => renderSpecSheetPng(await sheet()));
-  const pdf = await render(async () => renderSpecSheetPdf(await sheet()));
+  const png = await render(async () => renders.specSheetPng(await sheet()));
+  const pdf = await render(async () => renders.specSheetPdf(await sheet()));
   const key = imageKeys.specSheetPng(designId, round);
   await Promise.all([images.put(imageKeys.specSheetPdf(designId, round), pdf), images.put(key, png)]);
   return key;

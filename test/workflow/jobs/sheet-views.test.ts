@@ -9,6 +9,7 @@ import {
   sheetViews,
   shrinkForSheets,
 } from '../../../src/workflow/design-jobs/sheet-views.ts';
+import { sheetRenders } from '../../../src/workflow/design-jobs/sheet-renders.ts';
 import { ImageNotFoundError, type ImageStore } from '../../../src/workflow/ports/image-store.ts';
 
 const image = (width: number, height: number, alpha: number) =>
@@ -65,7 +66,7 @@ describe('the views a sheet job draws', () => {
 
   it('reads and shrinks each view once for all of a job’s sheets; a missing view fails for each', async () => {
     await store.put('designs/d1/front.png', await image(1024, 1024, 1));
-    const views = sheetViews(counted);
+    const views = sheetViews(counted, sheetRenders);
     const first = await Promise.all([views.get('designs/d1/front.png'), views.get('designs/d1/front.png')]);
     const later = await views.get('designs/d1/front.png');
     expect(reads).toEqual(['designs/d1/front.png']);
@@ -76,7 +77,7 @@ describe('the views a sheet job draws', () => {
     await expect(views.get('designs/d1/missing.png')).rejects.toBeInstanceOf(ImageNotFoundError);
     expect(reads.filter((key) => key.endsWith('missing.png'))).toHaveLength(1);
     // Another job reads afresh (nothing is kept beyond the job).
-    await sheetViews(counted).get('designs/d1/front.png');
+    await sheetViews(counted, sheetRenders).get('designs/d1/front.png');
     expect(reads.filter((key) => key.endsWith('front.png'))).toHaveLength(2);
   });
 });
