@@ -9,8 +9,8 @@ import { renderContactSheet } from '../contact-sheet.ts';
 import type { SheetImage, SheetRenderAnswer, SheetRenderRequest } from './sheet-render-messages.ts';
 import { shrinkForSheets } from './sheet-views.ts';
 
-/** Shrunk views kept for the sheets drawn from them: a few jobs' worth (~1.3 MB each). */
-const maxKept = 40;
+/** Shrunk views kept for the sheets drawn from them: three jobs' worth (~1.3 MB each; two run at a time). */
+const maxKept = 15;
 const kept = new Map<number, Buffer>();
 let lastKept = 0;
 

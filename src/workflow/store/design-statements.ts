@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { compiledOnce } from '../../storage/compiled-once.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { RemainingView, ViewName } from '../views.ts';
 
@@ -75,29 +76,36 @@ export async function markViewDone(
   db: Executor,
   done: { designId: string; view: RemainingView; round: number; imageKey: string; now: Date },
 ): Promise<number> {
-  const { designId, view, round, imageKey, now } = done;
-  // One statement: mark this view done and count the views still not done. The outer query sees
-  // the rows as they were before the update, so this view counts only if it was not marked.
-  const left = await db
-    .with('marked', (db) =>
-      db
-        .updateTable('design_views')
-        .set({ state: 'done', image_key: imageKey, error: null, finished_at: now })
-        .where('design_id', '=', designId)
-        .where('view', '=', view)
-        .where('round', '=', round)
-        .returning('view'),
-    )
-    .selectFrom('design_views')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('design_id', '=', designId)
-    .where('state', '!=', 'done')
-    .where((eb) =>
-      eb.or([eb('view', '!=', view), eb.not(eb.exists(eb.selectFrom('marked').select('marked.view')))]),
-    )
-    .executeTakeFirstOrThrow();
+  const [left] = await markViewDoneOnce(db, done);
+  if (!left) throw new Error(`counting the views of design ${done.designId} returned no row`);
   return Number(left.n);
 }
+
+// One statement: mark this view done and count the views still not done. The outer query sees
+// the rows as they were before the update, so this view counts only if it was not marked.
+const markViewDoneOnce = compiledOnce(
+  { designId: 'string', view: 'string', round: 'number', imageKey: 'string', now: 'date' },
+  (db, { designId, view: named, round, imageKey, now }) => {
+    const view = named as RemainingView;
+    return db
+      .with('marked', (db) =>
+        db
+          .updateTable('design_views')
+          .set({ state: 'done', image_key: imageKey, error: null, finished_at: now })
+          .where('design_id', '=', designId)
+          .where('view', '=', view)
+          .where('round', '=', round)
+          .returning('view'),
+      )
+      .selectFrom('design_views')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('design_id', '=', designId)
+      .where('state', '!=', 'done')
+      .where((eb) =>
+        eb.or([eb('view', '!=', view), eb.not(eb.exists(eb.selectFrom('marked').select('marked.view')))]),
+      );
+  },
+);
 
 /** Shows a view's error on its row: still generating (a retry follows) or failed; a done view keeps its image. */
 export async function recordViewError(

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { compiledOnce } from '../../storage/compiled-once.ts';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../../storage/schema.ts';
 
@@ -40,7 +41,11 @@ const typicalPhaseSeconds = sql<number | null>`case
 end`;
 
 export async function findSnapshotRow(db: Kysely<Database>, designId: string) {
-  return db
+  return (await snapshotRowOnce(db, { designId }))[0];
+}
+
+const snapshotRowOnce = compiledOnce({ designId: 'string' }, (db, { designId }) =>
+  db
     .selectFrom('designs')
     .leftJoin('credit_holds', 'credit_holds.id', 'designs.hold_id')
     .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
@@ -101,6 +106,5 @@ export async function findSnapshotRow(db: Kysely<Database>, designId: string) {
           .limit(1),
       ).as('budget_notice'),
     ])
-    .where('designs.id', '=', designId)
-    .executeTakeFirst();
-}
+    .where('designs.id', '=', designId),
+);

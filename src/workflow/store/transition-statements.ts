@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { compiledOnce } from '../../storage/compiled-once.ts';
 import type { Database, DesignsTable, DesignState } from '../../storage/schema.ts';
 
 /*
@@ -33,9 +34,16 @@ function selectDesign(db: Executor, designId: string) {
     .where('designs.id', '=', designId);
 }
 
+const selectDesignOnce = compiledOnce({ designId: 'string' }, (db, { designId }) =>
+  selectDesign(db, designId),
+);
+const lockDesignOnce = compiledOnce({ designId: 'string' }, (db, { designId }) =>
+  selectDesign(db, designId).forNoKeyUpdate('designs'),
+);
+
 /** A design with its workspace's approver group, as committed now. */
 export async function findDesign(db: Executor, designId: string): Promise<DesignRow | undefined> {
-  return selectDesign(db, designId).executeTakeFirst();
+  return (await selectDesignOnce(db, { designId }))[0];
 }
 
 /**
@@ -43,7 +51,7 @@ export async function findDesign(db: Executor, designId: string): Promise<Design
  * only: the workspace row is not locked). Call inside a transaction.
  */
 export async function lockDesign(trx: Executor, designId: string): Promise<DesignRow | undefined> {
-  return selectDesign(trx, designId).forNoKeyUpdate('designs').executeTakeFirst();
+  return (await lockDesignOnce(trx, { designId }))[0];
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { compiledOnce } from '../../storage/compiled-once.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { RemainingView } from '../views.ts';
 import type { DesignRow } from './transition-statements.ts';
@@ -26,78 +27,7 @@ export async function claimView(
   db: Kysely<Database>,
   claim: { designId: string; view: RemainingView; round: number; now: Date },
 ): Promise<ClaimedView | undefined> {
-  const row = await db
-    // Every part of one statement reads the rows as they were before it: this is the view's prior state.
-    .with('prior', (db) =>
-      db
-        .selectFrom('design_views')
-        .select('state')
-        .where('design_id', '=', claim.designId)
-        .where('view', '=', claim.view)
-        .where('round', '=', claim.round),
-    )
-    .with('claimed', (db) =>
-      db
-        .updateTable('design_views')
-        .set((eb) => ({
-          state: 'generating',
-          attempts: eb('attempts', '+', 1),
-          started_at: eb.fn.coalesce('started_at', eb.val(claim.now)),
-        }))
-        .where('design_id', '=', claim.designId)
-        .where('view', '=', claim.view)
-        .where('round', '=', claim.round)
-        .where('state', '!=', 'done')
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('designs')
-              .select('designs.id')
-              .where('designs.id', '=', claim.designId)
-              .where('designs.state', '=', 'generating_views')
-              .where('designs.round', '=', claim.round),
-          ),
-        )
-        .returning(['design_id', 'instruction']),
-    )
-    .with('bumped', (db) =>
-      db
-        .updateTable('designs')
-        .set((eb) => ({ version: eb('version', '+', 1), updated_at: claim.now }))
-        .where('id', 'in', (eb) => eb.selectFrom('claimed').select('design_id'))
-        .where((eb) => eb.exists(eb.selectFrom('prior').select('state').where('state', '!=', 'generating')))
-        .returning(['version', 'updated_at']),
-    )
-    .selectFrom('designs')
-    .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
-    .selectAll('designs')
-    .select(['workspaces.approver_group', 'workspaces.requesters_approve'])
-    .select((eb) => [
-      eb
-        .selectFrom('design_views')
-        .select('design_views.image_key')
-        .whereRef('design_views.design_id', '=', 'designs.id')
-        .where('design_views.view', '=', 'front')
-        .where('design_views.state', '=', 'done')
-        .as('front_key'),
-      eb
-        .selectFrom('design_iterations')
-        .select('design_iterations.features')
-        .whereRef('design_iterations.design_id', '=', 'designs.id')
-        .whereRef('design_iterations.iteration', '=', 'designs.iteration')
-        .as('front_features'),
-      eb
-        .selectFrom('design_iterations')
-        .select('design_iterations.picked')
-        .whereRef('design_iterations.design_id', '=', 'designs.id')
-        .whereRef('design_iterations.iteration', '=', 'designs.iteration')
-        .as('picked'),
-      eb.selectFrom('claimed').select('claimed.instruction').as('instruction'),
-      eb.selectFrom('bumped').select('bumped.version').as('bumped_version'),
-      eb.selectFrom('bumped').select('bumped.updated_at').as('bumped_at'),
-    ])
-    .where('designs.id', 'in', (eb) => eb.selectFrom('claimed').select('design_id'))
-    .executeTakeFirst();
+  const [row] = await claimOnce(db, claim);
   if (!row) return undefined;
   const {
     front_key: frontKey,
@@ -118,3 +48,79 @@ export async function claimView(
     instruction,
   };
 }
+
+const claimOnce = compiledOnce(
+  { designId: 'string', view: 'string', round: 'number', now: 'date' },
+  (db, { view, ...claim }) =>
+    db
+      // Every part of one statement reads the rows as they were before it: this is the view's prior state.
+      .with('prior', (db) =>
+        db
+          .selectFrom('design_views')
+          .select('state')
+          .where('design_id', '=', claim.designId)
+          .where('view', '=', view as RemainingView)
+          .where('round', '=', claim.round),
+      )
+      .with('claimed', (db) =>
+        db
+          .updateTable('design_views')
+          .set((eb) => ({
+            state: 'generating',
+            attempts: eb('attempts', '+', 1),
+            started_at: eb.fn.coalesce('started_at', eb.val(claim.now)),
+          }))
+          .where('design_id', '=', claim.designId)
+          .where('view', '=', view as RemainingView)
+          .where('round', '=', claim.round)
+          .where('state', '!=', 'done')
+          .where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom('designs')
+                .select('designs.id')
+                .where('designs.id', '=', claim.designId)
+                .where('designs.state', '=', 'generating_views')
+                .where('designs.round', '=', claim.round),
+            ),
+          )
+          .returning(['design_id', 'instruction']),
+      )
+      .with('bumped', (db) =>
+        db
+          .updateTable('designs')
+          .set((eb) => ({ version: eb('version', '+', 1), updated_at: claim.now }))
+          .where('id', 'in', (eb) => eb.selectFrom('claimed').select('design_id'))
+          .where((eb) => eb.exists(eb.selectFrom('prior').select('state').where('state', '!=', 'generating')))
+          .returning(['version', 'updated_at']),
+      )
+      .selectFrom('designs')
+      .innerJoin('workspaces', 'workspaces.id', 'designs.workspace_id')
+      .selectAll('designs')
+      .select(['workspaces.approver_group', 'workspaces.requesters_approve'])
+      .select((eb) => [
+        eb
+          .selectFrom('design_views')
+          .select('design_views.image_key')
+          .whereRef('design_views.design_id', '=', 'designs.id')
+          .where('design_views.view', '=', 'front')
+          .where('design_views.state', '=', 'done')
+          .as('front_key'),
+        eb
+          .selectFrom('design_iterations')
+          .select('design_iterations.features')
+          .whereRef('design_iterations.design_id', '=', 'designs.id')
+          .whereRef('design_iterations.iteration', '=', 'designs.iteration')
+          .as('front_features'),
+        eb
+          .selectFrom('design_iterations')
+          .select('design_iterations.picked')
+          .whereRef('design_iterations.design_id', '=', 'designs.id')
+          .whereRef('design_iterations.iteration', '=', 'designs.iteration')
+          .as('picked'),
+        eb.selectFrom('claimed').select('claimed.instruction').as('instruction'),
+        eb.selectFrom('bumped').select('bumped.version').as('bumped_version'),
+        eb.selectFrom('bumped').select('bumped.updated_at').as('bumped_at'),
+      ])
+      .where('designs.id', 'in', (eb) => eb.selectFrom('claimed').select('design_id')),
+);

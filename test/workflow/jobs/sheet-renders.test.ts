@@ -47,7 +47,7 @@ describe('the sheet render thread', () => {
     const expected = await renderContactSheet(views, { title: 'kept' });
     expect((await thread.contactSheet(views, { title: 'kept' })).equals(expected)).toBe(true);
     // Many more shrunk since (other jobs): the thread no longer keeps these, and is sent their bytes.
-    for (let i = 0; i < 45; i++) await thread.shrink(sheet.views.back!);
+    for (let i = 0; i < 20; i++) await thread.shrink(sheet.views.back!);
     expect((await thread.contactSheet(views, { title: 'kept' })).equals(expected)).toBe(true);
     // A new thread keeps other views under the same numbers: the old views go as bytes, never by number.
     await thread.close();
