@@ -291,6 +291,7 @@ try {
     const firstDesign = nextDesign;
     const fakesBefore = (await fakes.report({ fromDesign: nextDesign + 1e9 })).cpuMs;
     const workersBefore = await workers!.cpuMs();
+    await workers!.loopDelayMs();
     const cpuBefore = process.cpuUsage();
     const postgresBefore = await processesCpuMs(await backends());
     const machineBefore = await machineBusyMs();
@@ -300,6 +301,7 @@ try {
     const machineMs = (await machineBusyMs()) - machineBefore;
     const cpu = process.cpuUsage(cpuBefore);
     const workersMs = (await workers!.cpuMs()) - workersBefore;
+    const workersLoopDelayMs = await workers!.loopDelayMs();
     const postgresMs = await postgresCpuMs(postgresBefore);
     const fakesMs = (await fakes.report({ fromDesign: nextDesign + 1e9 })).cpuMs - fakesBefore;
     const settledInWindow = settledAt.filter((at) => at >= windowStart && at < windowEnd).length;
@@ -356,6 +358,8 @@ try {
         perDesign.map((f) => f.viewsPhaseRatio),
         3,
       ),
+      // How long work that was ready waited for the job workers' event loop during the window.
+      workersLoopDelayMs,
       ackToCardMs: spread(outcomes.flatMap((o) => (Number.isNaN(o.ackToCardMs) ? [] : [o.ackToCardMs]))),
       // Every process on the machine (Facet's two, Postgres, Redis, the fakes, the kernel, and whatever
       // else runs here), per design settled in the window; and the same less the fakes (remote services).
@@ -389,7 +393,8 @@ try {
         `per minute; overhead p50/p95/p99 ${w.overheadMs.p50}/${w.overheadMs.p95}/${w.overheadMs.p99} ms, views-phase ` +
         `ratio p50/p99 ${w.viewsPhaseRatio.p50}/${w.viewsPhaseRatio.p99}, ack-to-card p99 ${w.ackToCardMs.p99} ms, ` +
         `machine CPU ${w.machineCpuMsPerDesign} ms/design (${w.machineBusyPercent}% busy), Facet and its Postgres ` +
-        `${w.designCpuMsPerDesign.total} ms/design; ${w.completed} completed ` +
+        `${w.designCpuMsPerDesign.total} ms/design; workers' loop delay p99/max ${w.workersLoopDelayMs.p99}/` +
+        `${w.workersLoopDelayMs.max} ms; ${w.completed} completed ` +
         `(${w.measured} measured, ${w.edited} edited, ${w.retried} retried), ${w.cancelled} cancelled, ${w.failed} ` +
         `failed, ${w.timedOut + w.notSettled} did not settle${w.held ? '' : ' — did NOT hold'}; jobs active at ` +
         `the window's end: ${JSON.stringify(w.jobsAtWindowEnd.activeByKind)}`,

@@ -16,6 +16,7 @@ import { createWorkflow, type Workflow } from '../src/workflow/workflow.ts';
 import { changeOf } from './design-waits.ts';
 import { modelClients } from './model-clients.ts';
 import { serveParent, tellParent } from './forked-child.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { WorkersRequest, WorkersSettings } from './workers.ts';
 
 type Cards = Pick<PlatformComposition, 'notifier' | 'flush' | 'work'>;
@@ -107,6 +108,9 @@ async function start(settings: WorkersSettings) {
   return null;
 }
 
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
 async function run(request: WorkersRequest): Promise<unknown> {
   switch (request.op) {
     case 'start':
@@ -117,6 +121,16 @@ async function run(request: WorkersRequest): Promise<unknown> {
       return null;
     case 'memory':
       return process.memoryUsage();
+    case 'loopDelay': {
+      const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+      const figures = {
+        p50: ms(loopDelay.percentile(50)),
+        p99: ms(loopDelay.percentile(99)),
+        max: ms(loopDelay.max),
+      };
+      loopDelay.reset();
+      return figures;
+    }
     case 'cpu': {
       const usage = process.cpuUsage();
       return (usage.user + usage.system) / 1000;

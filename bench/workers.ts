@@ -33,7 +33,7 @@ export type WorkersSettings = {
 
 export type WorkersRequest =
   | { id: number; op: 'start'; arg: WorkersSettings }
-  | { id: number; op: 'flush' | 'cpu' | 'memory' | 'close'; arg: null };
+  | { id: number; op: 'flush' | 'cpu' | 'memory' | 'loopDelay' | 'close'; arg: null };
 
 export type BenchWorkers = {
   /** Waits until every card update of the workers has reached the fake platform. */
@@ -42,6 +42,11 @@ export type BenchWorkers = {
   cpuMs(): Promise<number>;
   /** The worker process's memory now (process.memoryUsage()). */
   memory(): Promise<NodeJS.MemoryUsage>;
+  /**
+   * The worker process's event-loop delay since the last call (ms): how long a card update or job step
+   * that was ready waited for the loop.
+   */
+  loopDelayMs(): Promise<{ p50: number; p99: number; max: number }>;
   close(): Promise<void>;
 };
 
@@ -60,6 +65,7 @@ export async function forkWorkers(
     flush: () => child.call('flush', null),
     cpuMs: () => child.call('cpu', null),
     memory: () => child.call('memory', null),
+    loopDelayMs: () => child.call('loopDelay', null),
     close: () => child.close(),
   };
 }
