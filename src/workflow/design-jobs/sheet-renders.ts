@@ -24,8 +24,8 @@ const threadModule = new URL('./sheet-render-thread.ts', import.meta.url).href;
 
 /**
  * Sheets drawn on a worker thread of their own (sheet-render-thread.ts): on the job worker's event loop
- * a design's sheets held it ~80 ms (sharp's synchronous part, pdf-lib, the garbage of megabyte images),
- * delaying every card update and job step behind them. Started with the first render; it does not keep
+ * a design's sheets kept it busy ~37 ms (sharp's synchronous part, pdf-lib's PDF, the garbage of megabyte
+ * images), delaying the card updates and job steps behind them; ~10 ms from here (docs/performance.md). Started with the first render; it does not keep
  * the process alive while idle. A thread that dies fails the renders it had (the sheet job tries again)
  * and the next render starts a new one.
  */
