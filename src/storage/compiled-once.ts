@@ -15,7 +15,8 @@ type Slots = { name: string; index: number }[];
  * every step, which for the statements every design runs a dozen times (its lock, its snapshot, its view
  * claims) cost more of the job worker's CPU than running them. `kinds` names each value and its type; the
  * statement is built once with a stand-in for each, and each stand-in must become a parameter (never SQL
- * text, never dropped), which the first call checks.
+ * text, never dropped), which the first call checks. The SQL is compiled against the first database it
+ * runs on: both of Facet's dialects (pg, PGlite) use kysely's Postgres compiler.
  */
 export function compiledOnce<Kinds extends Record<string, ValueKind>, Row>(
   kinds: Kinds,
