@@ -50,9 +50,7 @@ export async function cpuMsByCommand(): Promise<Map<string, number>> {
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
     if (stat === undefined) continue;
     const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    used.set(command, (used.get(command) ?? 0) + ms);
+    used.set(command, (used.get(command) ?? 0) + cpuMsOfStat(stat));
   }
   return used;
 }
@@ -70,11 +68,16 @@ export async function processesCpuMs(pids: number[]): Promise<Map<number, number
   const used = new Map<number, number>();
   for (const pid of pids) {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-    // The fields after the command name (which may hold spaces) start at the state, field 3.
-    const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
-    used.set(pid, fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 : 0);
+    used.set(pid, stat === undefined ? 0 : cpuMsOfStat(stat));
   }
   return used;
+}
+
+/** User and system CPU of one /proc/<pid>/stat line, in ms (clock ticks of 10 ms). */
+function cpuMsOfStat(stat: string): number {
+  // The fields after the command name (which may hold spaces) start at the state, field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** What the bench saw of one design, on its performance.now(). */

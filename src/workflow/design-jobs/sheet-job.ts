@@ -17,11 +17,12 @@ import { makeSpecSheet } from './spec-sheet-step.ts';
  */
 export class SheetJob {
   private readonly render: OffPathRender;
+  /** The process's sheet thread draws (sheet-renders.ts). */
+  private readonly renders: SheetRenders = sheetRenders;
 
   constructor(
     private readonly deps: JobDeps,
     gate: CriticalPathGate,
-    private readonly renders: SheetRenders = sheetRenders,
   ) {
     this.render = offPathRender(gate);
   }
