@@ -32,7 +32,8 @@
  * Env: BENCH_COMMANDS (200), BENCH_DESIGNS (50), BENCH_CONNECTIONS (warm), BENCH_CONCURRENCY (200, BullMQ
  * jobs at once), BENCH_POOL (20, Postgres connections),
  * BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_LOG_LEVEL (warn, on stderr), BENCH_WORKERS (own-process |
- * in-process), BENCH_WORKER_NICE (10), BENCH_PROFILE (1; 0: no profile, no stalls).
+ * in-process), BENCH_WORKER_NICE (10), BENCH_PROFILE (1; 0: no profile, no stalls), BENCH_BURST_PROFILE (a
+ * file: the receiving process's CPU profile of the burst alone is written there; use with BENCH_PROFILE=0).
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -384,7 +385,12 @@ try {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const cpuBefore = process.cpuUsage();
+  const burstProfilePath = process.env.BENCH_BURST_PROFILE;
+  const burstWatch = burstProfilePath
+    ? await watchLoop({ profile: true, saveProfileTo: burstProfilePath })
+    : undefined;
   const burstResults = expectAcks('burst commands', await fire(burst, fresh));
+  await burstWatch?.stop();
   const cpu = process.cpuUsage(cpuBefore);
   /** CPU this (the receiving) process used while the burst was acknowledged: its own work, not waiting. */
   const serverCpuDuringBurstMs = round((cpu.user + cpu.system) / 1000);

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '@slack/bolt';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { slackBodyLimit } from '../../../src/bots/slack/slack-request-guard.ts';
 import { sign, startSlackKit, team, type SlackKit } from './slack-kit.ts';
 
@@ -65,6 +66,16 @@ describe('Slack endpoint hardening', () => {
     kit.h.test.db.selectFrom('credit_accounts').select('user_id').where('user_id', 'like', pattern).execute();
 
   const wellFormed = sign('anything');
+
+  it('answers a command without a conversation store lookup (Bolt would make an Error for each)', async () => {
+    const lookups = vi.spyOn(MemoryStore.prototype, 'get');
+    try {
+      expect(await ask(kit.command('credits', 'U-convo'))).toMatch(/credits available/);
+      expect(lookups).not.toHaveBeenCalled();
+    } finally {
+      lookups.mockRestore();
+    }
+  });
 
   it('refuses missing, malformed and stale signature headers before reading the body', async () => {
     expect(await headOnly({}, 1000)).toBe('HTTP/1.1 401 Unauthorized');
