@@ -51,6 +51,16 @@ export default tseslint.config(
     },
   ]),
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/sharp.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'sharp', message: "Import sharp from src/sharp.ts: it holds Facet's settings." }] },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp from '../sharp.ts';
 import type { SpecSheet } from './spec-sheet.ts';
 import { layoutSpecSheet } from './spec-sheet-layout.ts';
 import { pixelSizeOf, specSheetSvg } from './spec-sheet-svg.ts';

@@ -1,4 +1,4 @@
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Sharp } from '../sharp.ts';
 
 const white = { r: 255, g: 255, b: 255 };
 

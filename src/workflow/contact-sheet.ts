@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp from '../sharp.ts';
 import { featuresBandLayout, featuresBandSvg } from './contact-sheet-features.ts';
 import type { ProductFeatures } from './product-features.ts';
 import { isViewName, viewNames, type ViewName } from './views.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
+import sharp from '../sharp.ts';
 
 /** The largest image a design may start from, as received (before it is re-encoded). */
 export const maxInputImageBytes = 10 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { ApiError, GoogleGenAI, Modality } from '@google/genai';
 import type { Part } from '@google/genai';
-import sharp from 'sharp';
+import sharp from '../../sharp.ts';
 import { z } from 'zod';
 import { PermanentError } from '../../workflow/errors/permanent-error.ts';
 import { TransientError } from '../../workflow/errors/transient-error.ts';

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp from '../../sharp.ts';
 import { PermanentError } from '../../workflow/errors/permanent-error.ts';
 import { TransientError } from '../../workflow/errors/transient-error.ts';
 import type {

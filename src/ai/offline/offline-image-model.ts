@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import sharp from 'sharp';
+import sharp from '../../sharp.ts';
 import { TransientError } from '../../workflow/errors/transient-error.ts';
 import type { GeneratedImage, ImageModel, ImageRequest } from '../../workflow/ports/image-model.ts';
 import { tint } from './offline-colours.ts';

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp from '../../sharp.ts';
 import { specSheetViewPixels } from '../../spec-sheet/index.ts';
 import { contactSheetLayout } from '../contact-sheet.ts';
 import type { ImageStore } from '../ports/image-store.ts';
