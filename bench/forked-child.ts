@@ -23,14 +23,21 @@ export type ForkedChild<Op extends string> = {
 export function forkChild<Op extends string>(
   script: URL,
   label: string,
-  options: { nice?: number; env?: NodeJS.ProcessEnv; onEvent?: (event: unknown) => void } = {},
+  options: {
+    nice?: number;
+    env?: NodeJS.ProcessEnv;
+    onEvent?: (event: unknown) => void;
+    /** The child's node options (default: this process's, i.e. tsx's loader for a .ts script). */
+    execArgv?: string[];
+  } = {},
 ): ForkedChild<Op | 'close'> {
   // BENCH_PROFILE_DIR: forked stand-ins write a CPU profile there when they exit (node --cpu-prof); all of
   // them, or those whose label contains BENCH_PROFILE_LABEL.
   const wanted = process.env.BENCH_PROFILE_LABEL;
   const profileDir =
     wanted === undefined || label.includes(wanted) ? process.env.BENCH_PROFILE_DIR : undefined;
-  const execArgv = profileDir ? [...process.execArgv, '--cpu-prof', '--cpu-prof-dir', profileDir] : undefined;
+  const baseArgv = options.execArgv ?? process.execArgv;
+  const execArgv = profileDir ? [...baseArgv, '--cpu-prof', '--cpu-prof-dir', profileDir] : options.execArgv;
   const child: ChildProcess = fork(script, [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,

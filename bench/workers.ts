@@ -3,7 +3,14 @@
  * (--role all with Redis) runs them (src/process/worker-process.ts): the measured process only receives.
  * bench/workers-process.ts wires the worker side as startFacet wires a worker process, with the bench's
  * queue prefix and concurrency, which the production configuration does not expose.
+ *
+ * As `facet` runs its job-worker process, it runs from an esbuild bundle (bin/bundle.js), whose sheet
+ * thread starts from the bundle too: no tsx loader in the process or the thread (each costs ~50 MB
+ * resident). BENCH_WORKERS_FROM=sources runs bench/workers-process.ts through tsx instead, as before.
  */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bundle } from '../bin/bundle.js';
 import type { DesignChange } from './design-waits.ts';
 import { forkChild } from './forked-child.ts';
 import { workerProcessEnv } from '../src/process/worker-environment.ts';
@@ -54,11 +61,28 @@ export async function forkWorkers(
   settings: WorkersSettings,
   onChange?: (change: DesignChange) => void,
 ): Promise<BenchWorkers> {
+  const fromSources = process.env.BENCH_WORKERS_FROM === 'sources';
+  const directory = fromSources
+    ? undefined
+    : await bundle({
+        name: 'bench-workers',
+        entryPoints: {
+          'workers-process': 'bench/workers-process.ts',
+          'sheet-render-thread': 'src/workflow/design-jobs/sheet-render-thread.ts',
+        },
+        sourceDirs: ['src', 'bench'],
+      });
   const child = forkChild<WorkersRequest['op']>(
-    new URL('./workers-process.ts', import.meta.url),
+    directory
+      ? pathToFileURL(path.join(directory, 'workers-process.mjs'))
+      : new URL('./workers-process.ts', import.meta.url),
     'job workers',
     // As Facet starts its job-worker process (src/process/worker-process.ts).
-    { env: workerProcessEnv(), onEvent: (event) => onChange?.(event as DesignChange) },
+    {
+      env: workerProcessEnv(),
+      onEvent: (event) => onChange?.(event as DesignChange),
+      ...(directory ? { execArgv: ['--enable-source-maps'] } : {}),
+    },
   );
   await child.call('start', settings);
   return {

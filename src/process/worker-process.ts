@@ -9,6 +9,7 @@ import type { ModelCall } from '../workflow/model-calls/model-call.ts';
 import type { CostEstimate } from '../workflow/model-calls/model-prices.ts';
 import { workerProcessEnv } from './worker-environment.ts';
 import type { FromWorkerProcess, ToWorkerProcess } from './worker-messages.ts';
+import { bundledEntry } from './bundled-entry.ts';
 
 export type WorkerProcessOptions = {
   /** The configuration the workers run with (the receiving process's, with its own server settings). */
@@ -35,10 +36,15 @@ export type WorkerProcess = {
   close(): Promise<void>;
 };
 
-// Through tsx's loader, which Facet always has (a dependency): the sources are TypeScript, and a bundled
-// start (bin/facet.js) has no loader of its own to hand down. import.meta.url names the source file there.
-const childScript = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
-const tsxLoader = createRequire(import.meta.url).resolve('tsx');
+// From the bundle's own entry when Facet runs from the bundle (bin/facet.js); otherwise the TypeScript
+// source through tsx's loader, which Facet always has (a dependency).
+const bundledChild = bundledEntry('worker-child');
+const childScript = bundledChild
+  ? fileURLToPath(bundledChild)
+  : fileURLToPath(new URL('./worker-child.ts', import.meta.url));
+const childExecArgv = bundledChild
+  ? ['--enable-source-maps'] // stack traces name src/*.ts lines, as in the receiving process
+  : ['--import', createRequire(import.meta.url).resolve('tsx')];
 /** Below the receiving process's priority (0), not so low that design work starves on a busy machine. */
 const workerNiceness = 10;
 
@@ -62,7 +68,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
 
   const spawn = () => {
     const started = fork(childScript, [], {
-      execArgv: ['--import', tsxLoader],
+      execArgv: childExecArgv,
       env: workerProcessEnv(),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -123,6 +123,25 @@ describe('facet start with Redis: job workers in their own process', () => {
     // environment Facet gave the worker process, not one the test set.
     expect(await environmentOf(first!)).toContain('MALLOC_ARENA_MAX=2');
     await completeDesign(facet.url, 'ada');
+    // Started from the bundle's own entry, without tsx's loader (~50 MB resident in each process and in
+    // the sheet thread that registers it), and its sheets drawn on the thread started the same way.
+    const commandLine = (await readFile(`/proc/${first!}/cmdline`, 'utf8')).split('\0');
+    expect(commandLine.some((arg) => arg.endsWith('/worker-child.mjs'))).toBe(true);
+    expect(commandLine.join(' ')).not.toMatch(/tsx/);
+    await expect
+      .poll(
+        async () =>
+          (
+            await test.db
+              .selectFrom('revisions')
+              .innerJoin('designs', 'designs.id', 'revisions.design_id')
+              .select(['revisions.contact_sheet_key', 'revisions.spec_sheet_key'])
+              .where('designs.requester_id', '=', 'ada')
+              .execute()
+          ).some((r) => r.contact_sheet_key !== null && r.spec_sheet_key !== null),
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     // The workers' model calls are counted on the receiving process's /metrics, the one scraped.
     const viewCalls = async () => {
       const text = await (await fetch(`${facet.url}/metrics`)).text();

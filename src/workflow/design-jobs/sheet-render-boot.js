@@ -1,6 +1,7 @@
-// The sheet render thread's first module (sheet-renders.ts starts it). Facet's sources are TypeScript and a
-// worker thread inherits no loader, neither tsx's (`node --import tsx`) nor the bundle's (bin/facet.js):
-// tsx's loader is registered for this thread, then the thread's own module is loaded through it.
+// The sheet render thread's first module when Facet runs from its TypeScript sources (sheet-renders.ts
+// starts it; from the bundle, the thread starts from its bundled module instead). A worker thread inherits
+// no loader (`node --import tsx`): tsx's is registered for this thread, then the thread's module is loaded
+// through it.
 import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { bundledEntry } from '../../process/bundled-entry.ts';
 import type { SpecSheet } from '../../spec-sheet/index.ts';
 import type { ContactSheetOptions, ContactSheetView } from '../contact-sheet.ts';
 import type { ViewName } from '../views.ts';
@@ -19,6 +20,9 @@ type Request = SheetRenderRequest extends infer R ? (R extends unknown ? Omit<R,
 
 class Forgotten extends Error {}
 
+// From the bundle, the thread starts from its bundled module; from the sources, through a boot script
+// that registers tsx's loader for it first.
+const bundledThread = bundledEntry('sheet-render-thread');
 const bootScript = new URL('./sheet-render-boot.js', import.meta.url);
 const threadModule = new URL('./sheet-render-thread.ts', import.meta.url).href;
 
@@ -108,7 +112,9 @@ export class SheetRenderThread implements SheetRenders {
   }
 
   private start(): Worker {
-    const worker = new Worker(bootScript, { workerData: { entry: threadModule } });
+    const worker = bundledThread
+      ? new Worker(bundledThread)
+      : new Worker(bootScript, { workerData: { entry: threadModule } });
     worker.unref();
     worker.on('message', (answer: SheetRenderAnswer) => {
       const waiting = this.pending.get(answer.id);
