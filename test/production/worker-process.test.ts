@@ -122,6 +122,9 @@ describe('facet start with Redis: job workers in their own process', () => {
     // Started with a small number of allocator arenas (sharp's threads fragment glibc's): the
     // environment Facet gave the worker process, not one the test set.
     expect(await environmentOf(first!)).toContain('MALLOC_ARENA_MAX=2');
+    expect(await environmentOf(first!)).toContain(
+      'MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0',
+    );
     await completeDesign(facet.url, 'ada');
     // Started from the bundle's own entry, without tsx's loader (~50 MB resident in each process and in
     // the sheet thread that registers it), and its sheets drawn on the thread started the same way.
