@@ -19,8 +19,8 @@
  * overhead p50/p95/p99 overall and by phase, views-phase ratio, ack-to-card (start asked → the design's
  * first snapshot, which the chat layer posts as its card), machine CPU per design (/proc/stat, every process,
  * over the measured window, per design settled in it), throughput achieved against offered, the knee, and
- * the resident memory of the two processes of the `--role all` at the end. Retried designs' critical path
- * holds a failure and a backoff: they are counted, not in the overhead figures.
+ * the resident memory of the two processes of the `--role all` at the end and once idle. Retried designs'
+ * critical path holds a failure and a backoff: they are counted, not in the overhead figures.
  *
  * Prints its figures as one JSON line last. Exits 1 if a design failed for good or did not settle.
  * Env: BENCH_RATE (300), BENCH_SECONDS (180), BENCH_WARMUP_SECONDS (30), BENCH_KNEE (1; 0 skips it),
@@ -29,7 +29,7 @@
  * are stepped down until one holds), BENCH_CONCURRENCY (1000, BullMQ jobs at once in the worker
  * process; Facet runs FACET_JOB_CONCURRENCY, 64 by default), BENCH_POOL (20 Postgres connections per process), BENCH_REDIS_URL
  * (redis://127.0.0.1:6379/8), BENCH_WORKER_NICE (10, as Facet runs its worker process), BENCH_LOG_LEVEL (warn,
- * on stderr).
+ * on stderr), BENCH_SETTLE_SECONDS (15: idle time, once every job is done, before memory is read last).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -90,6 +90,8 @@ const users = 200;
 const waitTimeoutMs = 180_000;
 /** After a window, how long its designs may take to settle before they count as behind. */
 const drainMs = 90_000;
+/** Idle time before memory is read the last time (the allocator returns freed pages after a delay). */
+const settleSeconds = Number(process.env.BENCH_SETTLE_SECONDS ?? 15);
 /** After that, how long the jobs left (contact sheets) may take before the next window starts anyway. */
 const queueQuietMs = 300_000;
 const targets = { overheadMsP99: 100, viewsPhaseRatioP99: 1.05, kneePerMinute: 1000, rssMb: 300 };
@@ -440,6 +442,14 @@ try {
     }
   await drain(drainMs);
   const atEnd = await memoryNow(workers);
+  // Once the jobs left (contact sheets) are done and BENCH_SETTLE_SECONDS passed with nothing to do:
+  // what the processes keep, not the working set of designs in flight.
+  const sheetsDoneAfterMs = await quietQueue(queueQuietMs);
+  await sleep(settleSeconds * 1000);
+  const left = await jobs.counts();
+  // Sheets are made two at a time in a lane of their own and may still be far behind (queueQuietMs).
+  const jobsLeft = left.waiting + left.active;
+  const whenIdle = { sheetsDoneAfterMs, settleSeconds, jobsLeft, ...(await memoryNow(workers)) };
   const figures = {
     bench: 'load',
     rate,
@@ -478,7 +488,7 @@ try {
         }
       : null,
     // The `--role all` is two processes here (receiving, which also runs this load generator; job workers).
-    memoryMb: { afterLoad, atEnd },
+    memoryMb: { afterLoad, atEnd, whenIdle },
     targets,
     met: {
       overheadP99: main.overheadMs.p99 < targets.overheadMsP99,
@@ -490,7 +500,12 @@ try {
   console.log(
     `  resident memory (heap used) after the main window: receiving ${afterLoad.receiving.rss} MB ` +
       `(${afterLoad.receiving.heapUsed}), workers ${afterLoad.workers.rss} MB (${afterLoad.workers.heapUsed}); at the ` +
-      `end: ${atEnd.receiving.rss} MB (${atEnd.receiving.heapUsed}), ${atEnd.workers.rss} MB (${atEnd.workers.heapUsed})`,
+      `end: ${atEnd.receiving.rss} MB (${atEnd.receiving.heapUsed}), ${atEnd.workers.rss} MB (${atEnd.workers.heapUsed}); ` +
+      (jobsLeft === 0
+        ? `idle (${settleSeconds} s after the last job): `
+        : `${settleSeconds} s after ${round(queueQuietMs / 1000, 0)} s of draining, ${jobsLeft} jobs still to do: `) +
+      `${whenIdle.receiving.rss} MB (${whenIdle.receiving.heapUsed}), ` +
+      `${whenIdle.workers.rss} MB (${whenIdle.workers.heapUsed})`,
   );
   if (kneeOn)
     console.log(

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
- * The folder of the bundle this code was built into, put in by bin/facet.js's esbuild `define`; not
+ * The folder of the bundle this code was built into, put in by bin/bundle.js's esbuild `define`; not
  * declared at all when the sources run through tsx.
  */
 declare const FACET_BUNDLE_DIR: string | undefined;
