@@ -22,7 +22,9 @@ export class DesignJobs {
   private readonly sheet: SheetJob;
   private readonly expire: ExpireJob;
 
-  constructor(deps: JobDeps) {
+  constructor(jobDeps: JobDeps) {
+    // The jobs' model calls tell the gate when a job only waits on the network.
+    const deps = { ...jobDeps, criticalPath: this.gate };
     // Shared by the front job, which starts the extraction, and the view jobs, which may wait for it.
     const features = new FeatureExtractions(deps);
     this.finalize = new FinalizeJob(deps);

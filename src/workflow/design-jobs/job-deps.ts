@@ -8,6 +8,7 @@ import type { FeatureExtractor } from '../ports/feature-extractor.ts';
 import type { ImageModel } from '../ports/image-model.ts';
 import type { ImageStore } from '../ports/image-store.ts';
 import type { ModelCallLog } from '../ports/model-call-log.ts';
+import type { CriticalPathGate } from './critical-path-gate.ts';
 
 /** What the design jobs work with: the database and its transitions, what follows a change, the adapters. */
 export type JobDeps = {
@@ -19,6 +20,8 @@ export type JobDeps = {
   images: ImageStore;
   /** Every model call the jobs make is recorded here. */
   calls: ModelCallLog;
+  /** Told of every model call, so that sheets may draw while critical-path jobs wait on a model. */
+  criticalPath?: Pick<CriticalPathGate, 'whileWaitingOnModel'>;
   clock: Clock;
   logger: Logger;
 };

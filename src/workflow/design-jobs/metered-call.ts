@@ -11,7 +11,7 @@ type Answer = { model: string; usage?: TokenUsage | undefined };
  * happens; the answer or the error passes through unchanged.
  */
 export async function meteredCall<T extends Answer>(
-  deps: Pick<JobDeps, 'calls' | 'clock'>,
+  deps: Pick<JobDeps, 'calls' | 'clock' | 'criticalPath'>,
   call: {
     provider: string;
     model: string;
@@ -32,7 +32,7 @@ export async function meteredCall<T extends Answer>(
     startedAt,
   };
   try {
-    const answer = await run();
+    const answer = await (deps.criticalPath ? deps.criticalPath.whileWaitingOnModel(run) : run());
     deps.calls.record({
       ...base,
       model: answer.model,

@@ -44,4 +44,29 @@ describe('sheet renders off the critical path', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     await critical;
   });
+
+  it('go while the critical-path jobs only wait on their model, and wait again once one is busy', async () => {
+    const gate = new CriticalPathGate();
+    const render = offPathRender(gate, 10_000);
+    let answer!: () => void;
+    let done!: () => void;
+    const critical = gate.whileCritical(async () => {
+      // A view job waiting seconds on the image model, then storing what came back.
+      await gate.whileWaitingOnModel(() => new Promise<void>((resolve) => (answer = resolve)));
+      await new Promise<void>((resolve) => (done = resolve));
+    });
+    const started = Date.now();
+    expect(await render(() => Promise.resolve('drawn'))).toBe('drawn');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    answer();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    let drawn = false;
+    const waiting = render(() => Promise.resolve((drawn = true)));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(drawn).toBe(false);
+    done();
+    await waiting;
+    expect(drawn).toBe(true);
+    await critical;
+  });
 });
