@@ -503,7 +503,7 @@ try {
       `end: ${atEnd.receiving.rss} MB (${atEnd.receiving.heapUsed}), ${atEnd.workers.rss} MB (${atEnd.workers.heapUsed}); ` +
       (jobsLeft === 0
         ? `idle (${settleSeconds} s after the last job): `
-        : `${settleSeconds} s after ${round(queueQuietMs / 1000, 0)} s of draining, ${jobsLeft} jobs still to do: `) +
+        : `${settleSeconds} s after ${round(sheetsDoneAfterMs / 1000, 0)} s of draining, ${jobsLeft} jobs still to do: `) +
       `${whenIdle.receiving.rss} MB (${whenIdle.receiving.heapUsed}), ` +
       `${whenIdle.workers.rss} MB (${whenIdle.workers.heapUsed})`,
   );

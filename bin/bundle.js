@@ -1,6 +1,6 @@
 // Esbuild bundles of Facet's TypeScript sources, cached in node_modules/.cache/facet and rebuilt (~0.3 s)
 // whenever a source changes: `facet` runs from one (bin/facet.js), and so do the benches' worker processes,
-// so that they run as the product does (bench/bundled-workers.ts).
+// so that they run as the product does (bench/workers.ts).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
@@ -50,7 +50,9 @@ export async function bundle({ name, entryPoints, sourceDirs }) {
   inputs.forEach((file, index) => key.update(`\0${file}\0`).update(contents[index]));
   const cache = path.join(root, 'node_modules', '.cache', 'facet');
   const directory = path.join(cache, `${name}-${key.digest('hex').slice(0, 20)}`);
-  if (existsSync(path.join(directory, `${Object.keys(entryPoints)[0]}.mjs`))) {
+  // A bundle is complete once it is in its folder (it is renamed there whole): its first entry says so.
+  const built = () => existsSync(path.join(directory, `${Object.keys(entryPoints)[0]}.mjs`));
+  if (built()) {
     const now = new Date();
     await utimes(directory, now, now).catch(() => undefined); // marks it in use for pruning
     return directory;
@@ -79,7 +81,7 @@ export async function bundle({ name, entryPoints, sourceDirs }) {
       plugins: [externalPackagesPlugin(), sourceLocationPlugin()],
     });
     await rename(temporary, directory).catch((error) => {
-      if (!existsSync(path.join(directory, `${Object.keys(entryPoints)[0]}.mjs`))) throw error; // else: another process won
+      if (!built()) throw error; // else: another process won
     });
   } finally {
     await rm(temporary, { recursive: true, force: true });
