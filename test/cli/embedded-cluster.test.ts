@@ -12,13 +12,16 @@ const run = promisify(execFile);
 /** New embedded data folders on a machine whose user cache starts out empty. */
 describe('facet prepare, then new embedded databases', () => {
   const folders: string[] = [];
+  // Test files share their worker process (vitest.config.ts): the next file sees this process's environment.
+  const cacheHomeBefore = process.env.XDG_CACHE_HOME;
   const folder = async (label: string) => {
     const made = await mkdtemp(path.join(tmpdir(), `facet-cluster-${label}-`));
     folders.push(made);
     return made;
   };
   afterAll(async () => {
-    delete process.env.XDG_CACHE_HOME;
+    if (cacheHomeBefore === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = cacheHomeBefore;
     for (const made of folders) await rm(made, { recursive: true, force: true });
   });
 
