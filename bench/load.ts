@@ -420,10 +420,14 @@ try {
     arrayBuffers: mb(usage.arrayBuffers),
     external: mb(usage.external),
   });
-  const memoryNow = async (of: BenchWorkers) => ({
-    receiving: memoryOf(process.memoryUsage()),
-    workers: memoryOf(await of.memory()),
-  });
+  const memoryNow = async (of: BenchWorkers) => {
+    const workers = await of.memory();
+    return {
+      receiving: memoryOf(process.memoryUsage()),
+      workers: memoryOf(workers),
+      sheetProcess: { rss: mb(workers.sheetProcessRss) },
+    };
+  };
   const afterLoad = await memoryNow(workers);
   let knee: number | null = main.held ? rate : null;
   // Up from BENCH_RATE while the steps hold; if BENCH_RATE itself did not hold, down until one does.
@@ -499,13 +503,14 @@ try {
   };
   console.log(
     `  resident memory (heap used) after the main window: receiving ${afterLoad.receiving.rss} MB ` +
-      `(${afterLoad.receiving.heapUsed}), workers ${afterLoad.workers.rss} MB (${afterLoad.workers.heapUsed}); at the ` +
-      `end: ${atEnd.receiving.rss} MB (${atEnd.receiving.heapUsed}), ${atEnd.workers.rss} MB (${atEnd.workers.heapUsed}); ` +
+      `(${afterLoad.receiving.heapUsed}), workers ${afterLoad.workers.rss} MB (${afterLoad.workers.heapUsed}) and ` +
+      `their sheet process ${afterLoad.sheetProcess.rss} MB; at the end: ${atEnd.receiving.rss} MB ` +
+      `(${atEnd.receiving.heapUsed}), ${atEnd.workers.rss} MB (${atEnd.workers.heapUsed}), ${atEnd.sheetProcess.rss} MB; ` +
       (jobsLeft === 0
         ? `idle (${settleSeconds} s after the last job): `
         : `${settleSeconds} s after ${round(sheetsDoneAfterMs / 1000, 0)} s of draining, ${jobsLeft} jobs still to do: `) +
       `${whenIdle.receiving.rss} MB (${whenIdle.receiving.heapUsed}), ` +
-      `${whenIdle.workers.rss} MB (${whenIdle.workers.heapUsed})`,
+      `${whenIdle.workers.rss} MB (${whenIdle.workers.heapUsed}), ${whenIdle.sheetProcess.rss} MB`,
   );
   if (kneeOn)
     console.log(

@@ -18,6 +18,22 @@ import { modelClients } from './model-clients.ts';
 import { serveParent, tellParent } from './forked-child.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { WorkersRequest, WorkersSettings } from './workers.ts';
+import { childProcesses } from '../test/helpers/child-processes.ts';
+import { readFile } from 'node:fs/promises';
+import { processesCpuMs } from './design-figures.ts';
+
+/** This process's children: the sheet process its sheet jobs draw in. */
+const sheetProcesses = async () => (await childProcesses(process.pid)).map(({ pid }) => pid);
+
+/** Resident memory of the given processes, in bytes (VmRSS). */
+async function residentBytes(pids: number[]): Promise<number> {
+  let bytes = 0;
+  for (const pid of pids) {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    bytes += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+  }
+  return bytes;
+}
 
 type Cards = Pick<PlatformComposition, 'notifier' | 'flush' | 'work'>;
 
@@ -120,7 +136,7 @@ async function run(request: WorkersRequest): Promise<unknown> {
       await running?.cards.flush();
       return null;
     case 'memory':
-      return process.memoryUsage();
+      return { ...process.memoryUsage(), sheetProcessRss: await residentBytes(await sheetProcesses()) };
     case 'loopDelay': {
       const ms = (ns: number) => Math.round(ns / 1e5) / 10;
       const figures = {
@@ -132,8 +148,10 @@ async function run(request: WorkersRequest): Promise<unknown> {
       return figures;
     }
     case 'cpu': {
+      // With the sheet process's: the sheets are the job workers' work, drawn elsewhere.
       const usage = process.cpuUsage();
-      return (usage.user + usage.system) / 1000;
+      const sheets = [...(await processesCpuMs(await sheetProcesses())).values()];
+      return (usage.user + usage.system) / 1000 + sheets.reduce((sum, ms) => sum + ms, 0);
     }
     case 'close': {
       const closing = running;

@@ -45,10 +45,10 @@ export type WorkersRequest =
 export type BenchWorkers = {
   /** Waits until every card update of the workers has reached the fake platform. */
   flush(): Promise<void>;
-  /** CPU the worker process has used so far, in ms. */
+  /** CPU the worker process and its sheet process have used so far, in ms (a restarted one's from 0). */
   cpuMs(): Promise<number>;
-  /** The worker process's memory now (process.memoryUsage()). */
-  memory(): Promise<NodeJS.MemoryUsage>;
+  /** The worker process's memory now (process.memoryUsage()), and its sheet process's resident bytes. */
+  memory(): Promise<NodeJS.MemoryUsage & { sheetProcessRss: number }>;
   /**
    * The worker process's event-loop delay since the last call (ms): how long a card update or job step
    * that was ready waited for the loop.
@@ -68,7 +68,7 @@ export async function forkWorkers(
         name: 'bench-workers',
         entryPoints: {
           'workers-process': 'bench/workers-process.ts',
-          'sheet-render-thread': 'src/workflow/design-jobs/sheet-render-thread.ts',
+          'sheet-render-process': 'src/workflow/design-jobs/sheet-render-process.ts',
         },
         sourceDirs: ['src', 'bench'],
       });

@@ -22,7 +22,7 @@ const bundledPackages = ['kysely', 'zod'];
  * The folder of the bundle of `entryPoints` (name to source, relative to the repository) for the current
  * sources of `sourceDirs`, built if needed. `name` keeps each kind of bundle apart in the cache. The
  * bundle's code knows its folder (FACET_BUNDLE_DIR, src/process/bundled-entry.ts): the job-worker process
- * and the sheet thread start from its entries of those names, without a loader.
+ * and the sheet process start from its entries of those names, without a loader.
  */
 export async function bundle({ name, entryPoints, sourceDirs }) {
   const esbuildPath = createRequire(createRequire(import.meta.url).resolve('tsx/package.json')).resolve(

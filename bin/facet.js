@@ -44,9 +44,9 @@ async function loadSources() {
     entryPoints: {
       facet: 'src/cli/facet.ts',
       prestart: 'src/storage/pglite/pglite-prestart.ts',
-      // The job-worker process and the sheet thread start from entries of their own.
+      // The job-worker process and the sheet process start from entries of their own.
       'worker-child': 'src/process/worker-child.ts',
-      'sheet-render-thread': 'src/workflow/design-jobs/sheet-render-thread.ts',
+      'sheet-render-process': 'src/workflow/design-jobs/sheet-render-process.ts',
     },
     sourceDirs: ['src'],
   }).catch(() => undefined);

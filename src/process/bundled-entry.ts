@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * The folder of the bundle this code was built into, put in by bin/bundle.js's esbuild `define`; not
@@ -7,16 +8,31 @@ import { pathToFileURL } from 'node:url';
  */
 declare const FACET_BUNDLE_DIR: string | undefined;
 
-/** The modules that start a process or thread of their own, which the bundle also builds as entries. */
-export type BundledEntry = 'worker-child' | 'sheet-render-thread';
+/** The modules that start a process of their own, which the bundle also builds as entries. */
+export type BundledEntry = 'worker-child' | 'sheet-render-process';
 
 /**
- * An entry's bundled module when this code runs from the bundle; undefined under tsx. A process or thread
- * started from its bundled module needs no loader: tsx's hooks take a loader thread and ~50 MB resident
- * in each process or thread that registers them (docs/performance.md).
+ * An entry's bundled module when this code runs from the bundle; undefined under tsx. A process started
+ * from its bundled module needs no loader: tsx's hooks take a loader thread and ~50 MB resident in each
+ * process that registers them (docs/performance.md).
  */
 export function bundledEntry(name: BundledEntry): URL | undefined {
   return typeof FACET_BUNDLE_DIR === 'string'
     ? pathToFileURL(path.join(FACET_BUNDLE_DIR, `${name}.mjs`))
     : undefined;
+}
+
+/**
+ * What child_process.fork runs for an entry: its bundled module when Facet runs from the bundle, otherwise
+ * `source` (its TypeScript module) through tsx's loader, which Facet always has (a dependency).
+ */
+export function entryToFork(name: BundledEntry, source: URL): { script: string; execArgv: string[] } {
+  const bundled = bundledEntry(name);
+  return bundled
+    ? // Stack traces name src/*.ts lines, as in the process that started it.
+      { script: fileURLToPath(bundled), execArgv: ['--enable-source-maps'] }
+    : {
+        script: fileURLToPath(source),
+        execArgv: ['--import', createRequire(import.meta.url).resolve('tsx')],
+      };
 }

@@ -16,7 +16,10 @@ export const defaultMallocArenas = '2';
  */
 export const defaultJemallocConf = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
 
-/** The environment a job-worker process starts with: this process's, with the allocator settings added. */
+/**
+ * The environment a job-worker or sheet process starts with: this process's, with the allocator settings
+ * added.
+ */
 export function workerProcessEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
     ...env,

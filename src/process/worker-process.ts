@@ -1,7 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { DesignSnapshot } from '../workflow/design-snapshot.ts';
@@ -9,7 +7,7 @@ import type { ModelCall } from '../workflow/model-calls/model-call.ts';
 import type { CostEstimate } from '../workflow/model-calls/model-prices.ts';
 import { workerProcessEnv } from './worker-environment.ts';
 import type { FromWorkerProcess, ToWorkerProcess } from './worker-messages.ts';
-import { bundledEntry } from './bundled-entry.ts';
+import { entryToFork } from './bundled-entry.ts';
 
 export type WorkerProcessOptions = {
   /** The configuration the workers run with (the receiving process's, with its own server settings). */
@@ -36,15 +34,7 @@ export type WorkerProcess = {
   close(): Promise<void>;
 };
 
-// From the bundle's own entry when Facet runs from the bundle (bin/facet.js); otherwise the TypeScript
-// source through tsx's loader, which Facet always has (a dependency).
-const bundledChild = bundledEntry('worker-child');
-const childScript = bundledChild
-  ? fileURLToPath(bundledChild)
-  : fileURLToPath(new URL('./worker-child.ts', import.meta.url));
-const childExecArgv = bundledChild
-  ? ['--enable-source-maps'] // stack traces name src/*.ts lines, as in the receiving process
-  : ['--import', createRequire(import.meta.url).resolve('tsx')];
+const workerChild = entryToFork('worker-child', new URL('./worker-child.ts', import.meta.url));
 /** Below the receiving process's priority (0), not so low that design work starves on a busy machine. */
 const workerNiceness = 10;
 
@@ -67,8 +57,8 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
   ready.catch(() => undefined);
 
   const spawn = () => {
-    const started = fork(childScript, [], {
-      execArgv: childExecArgv,
+    const started = fork(workerChild.script, [], {
+      execArgv: workerChild.execArgv,
       env: workerProcessEnv(),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

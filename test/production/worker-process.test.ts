@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childProcesses } from '../helpers/child-processes.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
 /** A Redis database of its own, so this file's queue never meets another file's. */
@@ -126,8 +127,8 @@ describe('facet start with Redis: job workers in their own process', () => {
       'MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0',
     );
     await completeDesign(facet.url, 'ada');
-    // Started from the bundle's own entry, without tsx's loader (~50 MB resident in each process and in
-    // the sheet thread that registers it), and its sheets drawn on the thread started the same way.
+    // Started from the bundle's own entry, without tsx's loader (~50 MB resident in each process that
+    // registers it), and its sheets drawn in a process of its own started the same way.
     const commandLine = (await readFile(`/proc/${first!}/cmdline`, 'utf8')).split('\0');
     expect(commandLine.some((arg) => arg.endsWith('/worker-child.mjs'))).toBe(true);
     expect(commandLine.join(' ')).not.toMatch(/tsx/);
@@ -145,6 +146,11 @@ describe('facet start with Redis: job workers in their own process', () => {
         { timeout: 30_000 },
       )
       .toBe(true);
+    const sheetProcess = (await childProcesses(first!)).find(({ commandLine }) =>
+      commandLine.some((arg) => arg.endsWith('/sheet-render-process.mjs')),
+    );
+    expect(sheetProcess).toBeDefined();
+    expect(sheetProcess!.commandLine.join(' ')).not.toMatch(/tsx/);
     // The workers' model calls are counted on the receiving process's /metrics, the one scraped.
     const viewCalls = async () => {
       const text = await (await fetch(`${facet.url}/metrics`)).text();

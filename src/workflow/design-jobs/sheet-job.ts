@@ -17,7 +17,7 @@ import { makeSpecSheet } from './spec-sheet-step.ts';
  */
 export class SheetJob {
   private readonly render: OffPathRender;
-  /** The process's sheet thread draws (sheet-renders.ts). */
+  /** The process's sheet process draws (sheet-renders.ts). */
   private readonly renders: SheetRenders = sheetRenders;
 
   constructor(

@@ -1,51 +1,65 @@
-import { Worker } from 'node:worker_threads';
-import { bundledEntry } from '../../process/bundled-entry.ts';
+import { fork, type ChildProcess } from 'node:child_process';
+import { entryToFork } from '../../process/bundled-entry.ts';
+import { workerProcessEnv } from '../../process/worker-environment.ts';
 import type { SpecSheet } from '../../spec-sheet/index.ts';
 import type { ContactSheetOptions, ContactSheetView } from '../contact-sheet.ts';
 import type { ViewName } from '../views.ts';
 import type { SheetImage, SheetRenderAnswer, SheetRenderRequest } from './sheet-render-messages.ts';
 
-/** The CPU-heavy part of a sheet job: a view shrunk for the sheets, and the three sheets drawn. */
+/** The CPU-heavy part of a sheet job: its views handed over once, and the three sheets drawn from them. */
 export type SheetRenders = {
-  shrink(image: Buffer): Promise<Buffer>;
+  /**
+   * Takes a view the sheets will be drawn from, shrunk once for all of them; resolves to the image to pass
+   * to the renders (the same buffer, which the renderer knows it by, or the shrunk copy).
+   */
+  keep(image: Buffer): Promise<Buffer>;
   contactSheet(views: ContactSheetView[], options: ContactSheetOptions): Promise<Buffer>;
   specSheetPng(sheet: SpecSheet): Promise<Buffer>;
   specSheetPdf(sheet: SpecSheet): Promise<Buffer>;
 };
 
-type Answer = { image: Buffer; kept?: number };
-type Pending = { resolve: (answer: Answer) => void; reject: (error: Error) => void };
+type Pending = {
+  child: ChildProcess;
+  resolve: (answer: SheetRenderAnswer & { ok: true }) => void;
+  reject: (error: Error) => void;
+};
 /** A request without its id, each kind keeping its own fields. */
 type Request = SheetRenderRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 class Forgotten extends Error {}
 
-// From the bundle, the thread starts from its bundled module; from the sources, through a boot script
-// that registers tsx's loader for it first.
-const bundledThread = bundledEntry('sheet-render-thread');
-const bootScript = new URL('./sheet-render-boot.js', import.meta.url);
-const threadModule = new URL('./sheet-render-thread.ts', import.meta.url).href;
+const entry = entryToFork('sheet-render-process', new URL('./sheet-render-process.ts', import.meta.url));
 
 /**
- * Sheets drawn on a worker thread of their own (sheet-render-thread.ts): on the job worker's event loop
- * a design's sheets kept it busy ~37 ms (sharp's synchronous part, pdf-lib's PDF, the garbage of megabyte
- * images), delaying the card updates and job steps behind them; ~10 ms from here (docs/performance.md). Started with the first render; it does not keep
- * the process alive while idle. A thread that dies fails the renders it had (the sheet job tries again)
- * and the next render starts a new one.
+ * Sheets drawn in a process of their own (sheet-render-process.ts) at the lowest CPU priority. On the job
+ * worker's event loop a design's sheets held it ~37 ms; on a thread of the job worker's they no longer
+ * held the loop, but their ~330 ms of CPU competed with the design steps' at the same priority, so under
+ * steady load every card and step waited behind sheets nobody waits for (docs/performance.md). Started
+ * with the first render; it does not keep this process alive while idle, exits after idling a minute, and
+ * exits when this process goes away. A process that dies fails the renders it had (the sheet job tries again) and the next render
+ * starts a new one.
  */
-export class SheetRenderThread implements SheetRenders {
-  private worker: Worker | undefined;
+export class SheetRenderProcess implements SheetRenders {
+  private child: ChildProcess | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  /** The shrunk views the thread kept, by the thread that keeps them. */
-  private readonly kept = new WeakMap<Buffer, { worker: Worker; number: number }>();
+  /** The views a sheet process keeps, by the process that keeps them. */
+  private readonly kept = new WeakMap<Buffer, { child: ChildProcess; number: number }>();
+  private idleTimer: NodeJS.Timeout | undefined;
 
-  async shrink(image: Buffer): Promise<Buffer> {
-    const worker = this.current();
-    const answer = await this.request({ kind: 'shrink', image });
-    // The thread keeps the shrunk view for the sheets drawn from it; they name it instead of copying it.
-    if (answer.kept !== undefined) this.kept.set(answer.image, { worker, number: answer.kept });
-    return answer.image;
+  /**
+   * @param idleExitMs how long an idle process is kept: under load it never idles that long; after it, its
+   * memory (~125 MB resident once idle under jemalloc, bench:load) goes back, and the next sheet starts a
+   * new one (a few hundred ms).
+   */
+  constructor(private readonly idleExitMs = 60_000) {}
+
+  async keep(image: Buffer): Promise<Buffer> {
+    const child = this.current();
+    const answer = await this.request({ kind: 'keep', image });
+    // Only the number comes back: the sheets drawn from this view name it instead of copying it across.
+    if ('kept' in answer) this.kept.set(image, { child, number: answer.kept });
+    return image;
   }
 
   contactSheet(views: ContactSheetView[], options: ContactSheetOptions): Promise<Buffer> {
@@ -64,28 +78,34 @@ export class SheetRenderThread implements SheetRenders {
     return this.drawn((image) => ({ kind: 'specSheetPdf', sheet: this.naming(sheet, image) }));
   }
 
-  /** Stops the thread; renders still waiting fail. The next render starts a new one. */
+  /** Stops the process; renders still waiting fail. The next render starts a new one. */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
+    clearTimeout(this.idleTimer);
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Held until it has gone: an idle child does not keep this process's loop running for its exit.
+    held(child, true);
+    child.kill();
+    await exited;
   }
 
   /**
-   * A sheet from `request`, whose images are named where the thread kept them; should the thread have
-   * forgotten one (many jobs at once, or a new thread), the request is sent again with every image's bytes.
+   * A sheet from `request`, whose views are named where the process kept them; should it have forgotten
+   * one (many jobs at once, or a new process), the request is sent again with every view's bytes.
    */
   private async drawn(request: (image: (bytes: Buffer) => SheetImage) => Request): Promise<Buffer> {
-    const worker = this.current();
+    const child = this.current();
     const named = (bytes: Buffer): SheetImage => {
       const kept = this.kept.get(bytes);
-      return kept?.worker === worker ? { kept: kept.number } : bytes;
+      return kept?.child === child ? { kept: kept.number } : bytes;
     };
     try {
-      return (await this.request(request(named))).image;
+      return imageOf(await this.request(request(named)));
     } catch (error) {
       if (!(error instanceof Forgotten)) throw error;
-      return (await this.request(request((bytes) => bytes))).image;
+      return imageOf(await this.request(request((bytes) => bytes)));
     }
   }
 
@@ -96,48 +116,85 @@ export class SheetRenderThread implements SheetRenders {
     return { ...sheet, views };
   }
 
-  private current(): Worker {
-    return (this.worker ??= this.start());
+  private current(): ChildProcess {
+    return (this.child ??= this.start());
   }
 
-  private request(request: Request): Promise<Answer> {
-    const worker = this.current();
+  private request(request: Request): Promise<SheetRenderAnswer & { ok: true }> {
+    const child = this.current();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      // Kept alive only while it has work: an idle thread must not hold a finished process open.
-      if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ ...request, id } satisfies SheetRenderRequest);
+      // Kept alive only while it has work: an idle renderer must not hold a finished process open.
+      if (!this.waitsOn(child)) held(child, true);
+      clearTimeout(this.idleTimer);
+      this.pending.set(id, { child, resolve, reject });
+      child.send({ ...request, id } satisfies SheetRenderRequest);
     });
   }
 
-  private start(): Worker {
-    const worker = bundledThread
-      ? new Worker(bundledThread)
-      : new Worker(bootScript, { workerData: { entry: threadModule } });
-    worker.unref();
-    worker.on('message', (answer: SheetRenderAnswer) => {
+  private idle(child: ChildProcess): void {
+    held(child, false);
+    if (child !== this.child) return;
+    this.idleTimer = setTimeout(() => void this.close(), this.idleExitMs);
+    // The timer alone must not keep a finished process running either.
+    this.idleTimer.unref();
+  }
+
+  private waitsOn(child: ChildProcess): boolean {
+    for (const waiting of this.pending.values()) if (waiting.child === child) return true;
+    return false;
+  }
+
+  private start(): ChildProcess {
+    const child = fork(entry.script, [], {
+      execArgv: entry.execArgv,
+      env: workerProcessEnv(),
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    held(child, false);
+    child.on('message', (answer: SheetRenderAnswer) => {
       const waiting = this.pending.get(answer.id);
       if (!waiting) return;
       this.pending.delete(answer.id);
-      if (this.pending.size === 0) worker.unref();
-      if (answer.ok) {
-        const { buffer, byteOffset, byteLength } = answer.image;
-        const image = Buffer.from(buffer, byteOffset, byteLength);
-        waiting.resolve(answer.kept === undefined ? { image } : { image, kept: answer.kept });
-      } else if (answer.forgotten) waiting.reject(new Forgotten(answer.message));
+      if (!this.waitsOn(child)) this.idle(child);
+      if (answer.ok) waiting.resolve(answer);
+      else if (answer.forgotten) waiting.reject(new Forgotten(answer.message));
       else waiting.reject(Object.assign(new Error(answer.message), { name: answer.name }));
     });
     const stopped = (error: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const waiting of this.pending.values()) waiting.reject(error);
-      this.pending.clear();
+      if (this.child === child) this.child = undefined;
+      for (const [id, waiting] of this.pending) {
+        if (waiting.child !== child) continue;
+        this.pending.delete(id);
+        waiting.reject(error);
+      }
     };
-    worker.on('error', stopped);
-    worker.on('exit', (code) => stopped(new Error(`the sheet render thread stopped (exit code ${code})`)));
-    return worker;
+    child.on('error', stopped);
+    child.on('exit', (code, signal) =>
+      stopped(new Error(`the sheet render process stopped (${signal ?? `exit code ${String(code)}`})`)),
+    );
+    return child;
   }
 }
 
-/** This process's sheet thread. */
-export const sheetRenders = new SheetRenderThread();
+/** Whether the child (and its channel) keeps this process's event loop alive. */
+function held(child: ChildProcess, keepAlive: boolean): void {
+  if (keepAlive) {
+    child.ref();
+    child.channel?.ref();
+  } else {
+    child.unref();
+    child.channel?.unref();
+  }
+}
+
+/** The sheet in an answer, as a Buffer over the memory it arrived in. */
+function imageOf(answer: SheetRenderAnswer & { ok: true }): Buffer {
+  if (!('image' in answer)) throw new Error('the sheet render process answered a render without a sheet');
+  const { buffer, byteOffset, byteLength } = answer.image;
+  return Buffer.from(buffer, byteOffset, byteLength);
+}
+
+/** This process's sheet renderer. */
+export const sheetRenders = new SheetRenderProcess();

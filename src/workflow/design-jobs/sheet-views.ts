@@ -15,15 +15,15 @@ export type ViewReader = Pick<ImageStore, 'get'>;
  * A sheet job's views: each read from the store once and shrunk once. The contact sheet, the spec sheet's
  * PNG and its PDF draw fifteen tiles from five views; decoding the model's 1024 px PNG for each cost about
  * a quarter of a design's sheets (bench:spec-sheet). A failed read fails the same way for every sheet.
- * Shrunk by `renders` (the sheet thread; shrinkForSheets below is what it runs).
+ * Kept and shrunk by `renders` (the sheet process, which runs shrinkForSheets below).
  */
-export function sheetViews(images: ViewReader, renders: Pick<SheetRenders, 'shrink'>): ViewReader {
+export function sheetViews(images: ViewReader, renders: Pick<SheetRenders, 'keep'>): ViewReader {
   const read = new Map<string, Promise<Buffer>>();
   return {
     get(key) {
       let view = read.get(key);
       if (view === undefined) {
-        view = images.get(key).then((image) => renders.shrink(image));
+        view = images.get(key).then((image) => renders.keep(image));
         read.set(key, view);
       }
       return view;
@@ -33,7 +33,7 @@ export function sheetViews(images: ViewReader, renders: Pick<SheetRenders, 'shri
 
 /**
  * The view fitted inside a square of sheetViewPixels (never enlarged), flattened onto white, as a PNG without
- * compression: it is decoded three times here and never stored, so deflating it would only cost.
+ * compression: it is decoded three times and never stored, so deflating it would only cost.
  */
 export async function shrinkForSheets(image: Buffer): Promise<Buffer> {
   return (
