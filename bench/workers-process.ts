@@ -3,9 +3,9 @@
  * worker on BullMQ with the Gemini and OpenAI SDKs against the fakes, the local image store the bench
  * serves, and the platform's card notifier (cards are updated by whichever process made the change).
  */
-import { setPriority } from 'node:os';
 import { pino } from 'pino';
 import { systemClock } from '../src/clock.ts';
+import { lowerPriority } from '../src/process/lower-priority.ts';
 import type { PlatformComposition } from '../src/compose/platform-composition.ts';
 import { CreditLedger } from '../src/credits/ledger.ts';
 import { openDatabase } from '../src/storage/database.ts';
@@ -51,8 +51,10 @@ const toTheBench: Cards = {
 };
 
 async function start(settings: WorkersSettings) {
-  // As src/process/worker-process.ts does: design work yields the CPU to the receiving process.
-  setPriority(settings.nice);
+  // As src/process/worker-process.ts does: design work yields the CPU to the receiving process. Facet
+  // lowers its worker process as it starts, before Node starts its threads, which inherit the priority;
+  // here the process is already running, so each of its threads is lowered.
+  lowerPriority(settings.nice);
   const logger = pino({ level: settings.logLevel }, pino.destination(2));
   const db = await openDatabase(
     { kind: 'postgres', url: settings.databaseUrl },

@@ -3,13 +3,13 @@
  * garbage of megabyte images happen here, at the lowest CPU priority, so that they use only the CPU that
  * design steps, Postgres and the receiving process leave.
  */
-import { lowestPriority } from '../../process/lowest-priority.ts';
+import { lowerPriority } from '../../process/lower-priority.ts';
 import { sheetRenderAnswers } from './sheet-render-answers.ts';
 import type { SheetRenderRequest } from './sheet-render-messages.ts';
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('sheet-render-process.ts runs as a child process (sheet-renders.ts starts it)');
-lowestPriority();
+lowerPriority();
 const answer = sheetRenderAnswers();
 process.on('message', (request: SheetRenderRequest) => {
   // An answer the parent can no longer take (it closed the channel) is dropped: the process is exiting.
