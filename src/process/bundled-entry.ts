@@ -9,14 +9,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 declare const FACET_BUNDLE_DIR: string | undefined;
 
 /** The modules that start a process of their own, which the bundle also builds as entries. */
-export type BundledEntry = 'worker-child' | 'sheet-render-process';
+type BundledEntry = 'worker-child' | 'sheet-render-process';
 
 /**
  * An entry's bundled module when this code runs from the bundle; undefined under tsx. A process started
  * from its bundled module needs no loader: tsx's hooks take a loader thread and ~50 MB resident in each
  * process that registers them (docs/performance.md).
  */
-export function bundledEntry(name: BundledEntry): URL | undefined {
+function bundledEntry(name: BundledEntry): URL | undefined {
   return typeof FACET_BUNDLE_DIR === 'string'
     ? pathToFileURL(path.join(FACET_BUNDLE_DIR, `${name}.mjs`))
     : undefined;
