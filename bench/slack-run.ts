@@ -25,7 +25,9 @@
  * saw the request, inside the server until the answer was written, and back to the client. The server's
  * event-loop delay is measured during the burst and over the whole run (designs generating from the
  * first command to the last settled design), with the longest stalls of the run and what ran in them
- * (bench/loop-watch.ts; BENCH_PROFILE=0 turns the profile off).
+ * (bench/loop-watch.ts; BENCH_PROFILE=0 turns the profile off). Whether a late ack was the server's own
+ * work or waiting for one of the two cores: its main thread's time on a CPU and runnable but waiting
+ * during the burst, and the same for every kind of process on the machine (bench/cpu-schedule.ts).
  *
  * Prints its figures as one JSON line last. Exits 1 if an ack was not HTTP 200 or a design was not
  * created or failed; missing the latency target alone still exits 0.
@@ -45,6 +47,7 @@ import { fileURLToPath } from 'node:url';
 import { obliterateQueue } from './bench-queue.ts';
 import { modelClients } from './model-clients.ts';
 import { watchLoop, printLoop } from './loop-watch.ts';
+import { machineSchedule, scheduleLine, scheduleSince, threadSchedule } from './cpu-schedule.ts';
 import { forkWorkers, type BenchWorkers } from './workers.ts';
 import { forkModelFakes } from './model-fakes.ts';
 import { forkSlackFake } from './slack-fake.ts';
@@ -384,6 +387,8 @@ try {
   const connectionsBefore = connections;
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
+  const machineBefore = machineSchedule();
+  const mainBefore = threadSchedule();
   const cpuBefore = process.cpuUsage();
   const burstProfilePath = process.env.BENCH_BURST_PROFILE;
   const burstWatch = burstProfilePath
@@ -392,6 +397,9 @@ try {
   const burstResults = expectAcks('burst commands', await fire(burst, fresh));
   await burstWatch?.stop();
   const cpu = process.cpuUsage(cpuBefore);
+  const mainAfter = threadSchedule();
+  /** Who had the two cores during the burst and who waited for them. */
+  const burstSchedule = scheduleSince(machineBefore, machineSchedule(), 8);
   /** CPU this (the receiving) process used while the burst was acknowledged: its own work, not waiting. */
   const serverCpuDuringBurstMs = round((cpu.user + cpu.system) / 1000);
   loop.disable();
@@ -497,6 +505,12 @@ try {
     met: non200 === 0 && ack.p99 < targetP99Ms,
     burstWallMs: round(burstWallMs),
     serverCpuDuringBurstMs,
+    /** The receiving process's main thread during the burst: on a CPU, and runnable but waiting for one. */
+    serverMainThreadDuringBurstMs: {
+      onCpu: round(mainAfter.onCpuMs - mainBefore.onCpuMs),
+      waitingForCpu: round(mainAfter.waitingMs - mainBefore.waitingMs),
+    },
+    burstSchedule,
     sendSpreadMs,
     arrivalSpreadMs,
     newConnectionsDuringBurst: newConnections,
@@ -533,7 +547,9 @@ try {
   );
   console.log(
     `  ack (server, arrival to answer): p50 ${figures.serverAck.p50} ms, p99 ${figures.serverAck.p99} ms, ` +
-      `max ${figures.serverAck.max} ms; whole burst ${figures.burstWallMs} ms, ${serverCpuDuringBurstMs} ms of the server's CPU (sent within ${sendSpreadMs} ms, ` +
+      `max ${figures.serverAck.max} ms; whole burst ${figures.burstWallMs} ms, ${serverCpuDuringBurstMs} ms of the server's CPU ` +
+      `(main thread ${figures.serverMainThreadDuringBurstMs.onCpu} ms on a CPU, ${figures.serverMainThreadDuringBurstMs.waitingForCpu} ms waiting for one; ` +
+      `sent within ${sendSpreadMs} ms, ` +
       `seen by the server within ${arrivalSpreadMs} ms), ${newConnections} new connections`,
   );
   console.log(
@@ -545,6 +561,9 @@ try {
   console.log(
     `  by kind p99: create ${figures.ackByKind.create.p99} ms, credits ${figures.ackByKind.credits.p99} ms, ` +
       `help ${figures.ackByKind.help.p99} ms; non-200: ${non200}`,
+  );
+  console.log(
+    `  during the burst, on a CPU / waiting for one (ms), by process: ${scheduleLine(burstSchedule)}`,
   );
   console.log(
     `  event loop delay during the burst: p50 ${figures.eventLoopDelayMs.p50} ms, p99 ${figures.eventLoopDelayMs.p99} ms, ` +

@@ -17,12 +17,19 @@ export type BullMQChatWorkQueueOptions = {
    * card in the 200-interaction bench).
    */
   concurrency?: number | undefined;
+  /**
+   * The longest a burst's adds are held back while more keep coming (see add). Default 200 ms: about
+   * the time to read 200 commands arriving together, against a card that takes seconds.
+   */
+  burstHoldMs?: number | undefined;
   /** How long close() waits for running work. Default 15 s. */
   closeTimeoutMs?: number | undefined;
   logger: Logger;
 };
 
 export const defaultChatWorkQueueName = 'facet-chat-work';
+
+const defaultBurstHoldMs = 200;
 
 /**
  * Chat work in Redis, for a web role (or a `--role all` whose workers run in a process of their own):
@@ -34,7 +41,7 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
   private opened: { connection: Redis; queue: Queue<ChatWork> } | undefined;
   private worker: Worker<ChatWork> | undefined;
   private closing: Promise<void> | undefined;
-  /** Adds waiting for the end of this event-loop turn, to go to Redis together (see add). */
+  /** Adds waiting for the end of a burst, to go to Redis together (see add). */
   private batch: Pending[] = [];
   /** Bulk adds scheduled or running: close() lets them finish first. */
   private readonly adding = new Set<Promise<void>>();
@@ -57,22 +64,37 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
   }
 
   /**
-   * Resolves once the work is in Redis. A burst of commands arrives in one event-loop turn: their adds go
-   * to Redis as one bulk add after that turn (one write instead of one per command, on the loop that
-   * acknowledges them). A pipeline is not atomic: when the bulk add fails, each piece is added again on its
-   * own under the same job id (BullMQ keeps the one already stored), and only the pieces that still fail
-   * reject; their callers work on them instead, and none is then also in Redis.
+   * Resolves once the work is in Redis. A burst of commands is read over a few turns of the event loop:
+   * its adds are held until a turn passes that adds nothing more (or the first has waited
+   * `burstHoldMs`), then go to Redis as one bulk add. One write instead of one per command on the loop
+   * that acknowledges them, and the job workers (on the same machine with `--role all`) start on the
+   * burst's work, and take the CPU for it, once the burst is acknowledged rather than between its
+   * acknowledgements. A lone add waits for one more turn of the loop. A pipeline is not atomic: when the bulk add
+   * fails, each piece is added again on its own under the same job id (BullMQ keeps the one already
+   * stored), and only the pieces that still fail reject; their callers work on them instead, and none is
+   * then also in Redis.
    */
   add(work: ChatWork): Promise<void> {
     if (this.closing) return Promise.reject(new Error('the chat work queue is closed'));
     return new Promise((resolve, reject) => {
-      if (this.batch.length === 0) {
-        const adding: Promise<void> = new Promise<void>((turnEnded) => setImmediate(turnEnded))
-          .then(() => this.addBatch())
-          .finally(() => this.adding.delete(adding));
-        this.adding.add(adding);
-      }
       this.batch.push({ work, jobId: randomUUID(), resolve, reject });
+      if (this.batch.length > 1) return;
+      const heldSince = performance.now();
+      const adding: Promise<void> = new Promise<void>((quiet) => this.afterQuietTurn(heldSince, 0, quiet))
+        .then(() => this.addBatch())
+        .finally(() => this.adding.delete(adding));
+      this.adding.add(adding);
+    });
+  }
+
+  /** Calls `quiet` after the first turn of the event loop in which the batch did not grow past `seen`. */
+  private afterQuietTurn(heldSince: number, seen: number, quiet: () => void): void {
+    setImmediate(() => {
+      const grew = this.batch.length > seen;
+      const held = performance.now() - heldSince;
+      if (grew && !this.closing && held < (this.options.burstHoldMs ?? defaultBurstHoldMs))
+        this.afterQuietTurn(heldSince, this.batch.length, quiet);
+      else quiet();
     });
   }
 

@@ -97,6 +97,69 @@ describe('chat work queue in Redis', () => {
   });
 });
 
+describe('chat work queue in Redis: a burst waits for its end', () => {
+  /** Holds the event loop for `ms`, as reading a request does: a burst is read over several turns. */
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  /**
+   * Adds `count` pieces, one per turn of the event loop, as requests read from sockets are, each turn then
+   * busy 2 ms. Each add is made from a timer, which runs before the turn's check phase as socket reads do
+   * (a timer set for 1 ms is due at the next turn after 2 busy ms; the thread pool's callbacks, under a
+   * test runner, may skip a turn). Returns when each add was made and resolved.
+   */
+  const addOnePerTurn = (queue: ChatWorkQueue, count: number) =>
+    new Promise<{ madeAt: number[]; added: Promise<number>[] }>((resolve) => {
+      const madeAt: number[] = [];
+      const added: Promise<number>[] = [];
+      const next = (n: number) => {
+        madeAt.push(performance.now());
+        added.push(queue.add(work(n)).then(() => performance.now()));
+        if (n < count) setTimeout(() => next(n + 1), 1);
+        else resolve({ madeAt, added });
+        busy(2);
+      };
+      setTimeout(() => next(1), 1);
+    });
+
+  it('sends adds that keep coming turn after turn once a turn adds nothing, all of them once', async () => {
+    const prefix = `chat-work-${randomUUID()}`;
+    const receiving = new BullMQChatWorkQueue({
+      redisUrl,
+      prefix,
+      logger: silentLogger,
+      burstHoldMs: 10_000,
+    });
+    const { madeAt, added } = await addOnePerTurn(receiving, 20);
+    const resolvedAt = await Promise.all(added);
+    // Sent one turn at a time, the first would be in Redis ~1 ms after it was made, long before the 20th.
+    expect(Math.min(...resolvedAt)).toBeGreaterThan(Math.max(...madeAt));
+    const working = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger });
+    const seen: number[] = [];
+    await working.process((piece) => {
+      seen.push((JSON.parse(piece.request) as { n: number }).n);
+      return Promise.resolve();
+    });
+    await expect.poll(() => seen.length).toBe(20);
+    await delay(50);
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    await Promise.all([receiving.close(), working.close()]);
+  });
+
+  it('holds a burst no longer than burstHoldMs while adds keep coming', async () => {
+    const prefix = `chat-work-${randomUUID()}`;
+    const receiving = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger, burstHoldMs: 40 });
+    // About 150 ms of adds, one every turn: the first ones go after ~40 ms, not when the adds stop.
+    const { madeAt, added } = await addOnePerTurn(receiving, 75);
+    const firstResolved = await added[0]!;
+    expect(firstResolved - madeAt[0]!).toBeGreaterThanOrEqual(40);
+    expect(firstResolved).toBeLessThan(madeAt[madeAt.length - 1]!);
+    await Promise.all(added);
+    await receiving.close();
+  });
+});
+
 describe('chat work queue in process', () => {
   it('finishes work added just before shutdown: its requests were answered already', async () => {
     const queue = new InProcessChatWorkQueue(silentLogger);
