@@ -51,7 +51,9 @@
  * BENCH_FAKE_NICE (unset: the bench's priority),
  * BENCH_CONCURRENCY (200, BullMQ jobs at once), BENCH_POOL (20, Postgres connections),
  * BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_LOG_LEVEL (warn, on stderr), BENCH_WORKERS (own-process |
- * in-process), BENCH_WORKER_NICE (10), BENCH_PROFILE (1; 0: no profile, no stalls).
+ * in-process), BENCH_WORKER_NICE (10), BENCH_PROFILE (1; 0: no profile, no stalls), BENCH_BURST_PROFILE (a
+ * file: the bot's CPU profile of the burst alone, until every deferral is in, is written there; use with
+ * BENCH_PROFILE=0).
  */
 import { randomUUID } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
@@ -86,6 +88,7 @@ import {
   type BurstResult,
   type FakeDriver,
 } from './discord-fake.ts';
+import { machineSchedule, scheduleLine, scheduleSince, threadSchedule } from './cpu-schedule.ts';
 import { printLoop, watchLoop } from './loop-watch.ts';
 import { forkModelFakes } from './model-fakes.ts';
 import { forkWorkers, type BenchWorkers } from './workers.ts';
@@ -346,7 +349,17 @@ try {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const cpuBefore = process.cpuUsage();
+  const machineBefore = machineSchedule();
+  const mainBefore = threadSchedule();
+  const burstProfilePath = process.env.BENCH_BURST_PROFILE;
+  const burstWatch = burstProfilePath
+    ? await watchLoop({ profile: true, saveProfileTo: burstProfilePath })
+    : undefined;
   const fired = await fake.fire(plan);
+  await burstWatch?.stop();
+  const mainAfter = threadSchedule();
+  /** Who had the two cores while the burst was deferred and who waited for them. */
+  const burstSchedule = scheduleSince(machineBefore, machineSchedule(), 8);
   const cpu = process.cpuUsage(cpuBefore);
   loop.disable();
   /** CPU this (the receiving) process used while the burst was dispatched: its own work, not waiting. */
@@ -480,6 +493,12 @@ try {
       max: round(loop.max / 1e6),
     },
     botCpuDuringBurstMs,
+    /** The bot's main thread until every deferral was in: on a CPU, and runnable but waiting for one. */
+    botMainThreadDuringBurstMs: {
+      onCpu: round(mainAfter.onCpuMs - mainBefore.onCpuMs),
+      waitingForCpu: round(mainAfter.waitingMs - mainBefore.waitingMs),
+    },
+    burstSchedule,
     wholeRunEventLoopDelayMs: wholeLoop.delayMs,
     longestStalls: wholeLoop.stalls,
     approveClickAck: summary(approveAcks),
@@ -534,7 +553,11 @@ try {
       `${replyDelays.length}/${privates}, p99 ${f.privateAnswers.p99} ms`,
   );
   printLoop('over the whole run (first command to last settled design)', wholeLoop);
-  console.log(`  the bot's CPU during the burst: ${botCpuDuringBurstMs} ms`);
+  console.log(
+    `  the bot's CPU during the burst: ${botCpuDuringBurstMs} ms (main thread ${f.botMainThreadDuringBurstMs.onCpu} ms ` +
+      `on a CPU, ${f.botMainThreadDuringBurstMs.waitingForCpu} ms waiting for one); on a CPU / waiting for one (ms), ` +
+      `by process: ${scheduleLine(burstSchedule)}`,
+  );
   console.log(
     `  designs: ${JSON.stringify(states)}${settled ? '' : ' (not settled in time)'}; gemini ` +
       `${f.geminiRequests} requests, ${f.geminiMaxInFlight} at once; REST errors ${JSON.stringify(report.errors)}`,
