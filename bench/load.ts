@@ -302,7 +302,9 @@ try {
     const windowEnd = performance.now();
     const machineMs = (await machineBusyMs()) - machineBefore;
     const cpu = process.cpuUsage(cpuBefore);
-    const workersMs = (await workers!.cpuMs()) - workersBefore;
+    const workersAfter = await workers!.cpuMs();
+    const sheetsMs = workersAfter.sheets - workersBefore.sheets;
+    const workersMs = workersAfter.worker - workersBefore.worker + sheetsMs;
     const workersLoopDelayMs = await workers!.loopDelayMs();
     const postgresMs = await postgresCpuMs(postgresBefore);
     const fakesMs = (await fakes.report({ fromDesign: nextDesign + 1e9 })).cpuMs - fakesBefore;
@@ -376,6 +378,8 @@ try {
         ),
         receiving: round((cpu.user + cpu.system) / 1000 / perSettled),
         workers: round(workersMs / perSettled),
+        /** Of the workers' share, what their sheet process drew (contact and spec sheets). */
+        sheets: round(sheetsMs / perSettled),
         postgres: round(postgresMs / perSettled),
       },
       geminiMaxInFlight: report.gemini.maxInFlight,
@@ -395,7 +399,9 @@ try {
         `per minute; overhead p50/p95/p99 ${w.overheadMs.p50}/${w.overheadMs.p95}/${w.overheadMs.p99} ms, views-phase ` +
         `ratio p50/p99 ${w.viewsPhaseRatio.p50}/${w.viewsPhaseRatio.p99}, ack-to-card p99 ${w.ackToCardMs.p99} ms, ` +
         `machine CPU ${w.machineCpuMsPerDesign} ms/design (${w.machineBusyPercent}% busy), Facet and its Postgres ` +
-        `${w.designCpuMsPerDesign.total} ms/design; workers' loop delay p99/max ${w.workersLoopDelayMs.p99}/` +
+        `${w.designCpuMsPerDesign.total} ms/design (receiving ${w.designCpuMsPerDesign.receiving}, workers ` +
+        `${w.designCpuMsPerDesign.workers} of which sheets ${w.designCpuMsPerDesign.sheets}, Postgres ` +
+        `${w.designCpuMsPerDesign.postgres}); workers' loop delay p99/max ${w.workersLoopDelayMs.p99}/` +
         `${w.workersLoopDelayMs.max} ms; ${w.completed} completed ` +
         `(${w.measured} measured, ${w.edited} edited, ${w.retried} retried), ${w.cancelled} cancelled, ${w.failed} ` +
         `failed, ${w.timedOut + w.notSettled} did not settle${w.held ? '' : ' — did NOT hold'}; jobs active at ` +

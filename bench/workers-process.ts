@@ -150,10 +150,9 @@ async function run(request: WorkersRequest): Promise<unknown> {
       return figures;
     }
     case 'cpu': {
-      // With the sheet process's: the sheets are the job workers' work, drawn elsewhere.
       const usage = process.cpuUsage();
       const sheets = [...(await processesCpuMs(await sheetProcesses())).values()];
-      return (usage.user + usage.system) / 1000 + sheets.reduce((sum, ms) => sum + ms, 0);
+      return { worker: (usage.user + usage.system) / 1000, sheets: sheets.reduce((sum, ms) => sum + ms, 0) };
     }
     case 'close': {
       const closing = running;

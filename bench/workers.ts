@@ -45,8 +45,11 @@ export type WorkersRequest =
 export type BenchWorkers = {
   /** Waits until every card update of the workers has reached the fake platform. */
   flush(): Promise<void>;
-  /** CPU the worker process and its sheet process have used so far, in ms (a restarted one's from 0). */
-  cpuMs(): Promise<number>;
+  /**
+   * CPU used so far, in ms: the worker process's own, and its sheet process's (a restarted one's from 0;
+   * the sheets are the workers' work, drawn elsewhere).
+   */
+  cpuMs(): Promise<{ worker: number; sheets: number }>;
   /** The worker process's memory now (process.memoryUsage()), and its sheet process's resident bytes. */
   memory(): Promise<NodeJS.MemoryUsage & { sheetProcessRss: number }>;
   /**
