@@ -173,7 +173,10 @@ export interface RevisionsTable {
   number: number;
   image_keys: Json<Record<string, string>>;
   contact_sheet_key: string | null;
-  /** The round's spec sheet PNG; its PDF is kept beside it (imageKeys.specSheetPdf). */
+  /**
+   * The round's spec sheet PNG; its PDF is kept beside it once the design page has drawn it
+   * (imageKeys.specSheetPdf).
+   */
   spec_sheet_key: string | null;
   charged: number;
   approved_by: string | null;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { designPageRoute } from '../../src/http/design-page/design-page-route.ts';
 import { startHealthServer, type HttpServerHandle } from '../../src/http/health-server.ts';
-import { imageKeys } from '../../src/workflow/design-jobs/image-keys.ts';
 import { DesignLinks, designPageUrl } from '../../src/workflow/design-links.ts';
 import { loadSnapshot, type DesignSnapshot } from '../../src/workflow/design-snapshot.ts';
 import { actor, createHarness, inState, waitFor, type Harness } from '../workflow/workflow-harness.ts';
@@ -16,8 +15,6 @@ export type DesignPageFixture = {
   links: DesignLinks;
   /** Completed after a quick edit and hostile feedback (three iterations), with its round's sheets. */
   completed: DesignSnapshot;
-  /** The spec sheet PDF the sheet job stored, read before any request to the page. */
-  storedSpecSheetPdf: Buffer;
   /** Awaiting approval of its first front view. */
   awaiting: DesignSnapshot;
   pageUrl(designId: string): Promise<string>;
@@ -57,7 +54,6 @@ export async function designPageFixture(label: string): Promise<DesignPageFixtur
   design = await waitFor(h.workflow, design.id, inState('completed', 'failed'));
   if (design.state !== 'completed') throw new Error(`design ended ${design.state}`);
   design = await waitFor(h.workflow, design.id, (d) => d.revision?.specSheetKey != null);
-  const storedSpecSheetPdf = await h.images.get(imageKeys.specSheetPdf(design.id, design.round));
   const second = await start('a plain desk lamp');
   const awaiting = await waitFor(h.workflow, second.id, inState('awaiting_approval'));
   return {
@@ -65,7 +61,6 @@ export async function designPageFixture(label: string): Promise<DesignPageFixtur
     server,
     links,
     completed: design,
-    storedSpecSheetPdf,
     awaiting,
     async pageUrl(designId) {
       const signature = await links.signatureFor(designId);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDesignCard } from '../../src/bots/card/design-card.ts';
 import { runCli } from '../../src/cli/facet.ts';
 import { imageKeys } from '../../src/workflow/design-jobs/image-keys.ts';
+import { ImageNotFoundError } from '../../src/workflow/ports/image-store.ts';
 import { designPageLinker, designPageUrl } from '../../src/workflow/design-links.ts';
 import { designPageFixture, type DesignPageFixture } from './design-page-fixture.ts';
 
@@ -107,7 +108,10 @@ describe('design page', () => {
     }
   });
 
-  it('downloads the spec sheet as a one-page PDF: the one the sheet job stored at completion', async () => {
+  it('downloads the spec sheet as a one-page PDF, drawn on the first download and kept', async () => {
+    const key = imageKeys.specSheetPdf(f.completed.id, f.completed.round);
+    // The sheet job made only the PNG: most designs' PDFs are never asked for.
+    await expect(f.h.images.get(key)).rejects.toBeInstanceOf(ImageNotFoundError);
     const href = /href="([^"]+)" download>Spec sheet \(PDF\)/.exec(page)?.[1]?.replaceAll('&amp;', '&');
     expect(href).toBeDefined();
     const response = await fetch(new URL(href!, f.server.url));
@@ -117,12 +121,15 @@ describe('design page', () => {
     const pdf = Buffer.from(await response.arrayBuffer());
     const document = await PDFDocument.load(pdf);
     expect(document.getPageCount()).toBe(1);
-    // Stored by the job before the page was first asked (the fixture waits for the round's sheets).
-    expect(f.storedSpecSheetPdf.equals(pdf)).toBe(true);
-    const stored = await f.h.images.get(imageKeys.specSheetPdf(f.completed.id, f.completed.round));
+    expect(document.getTitle()).toMatch(/ - spec sheet$/);
+    const stored = await f.h.images.get(key);
     expect(stored.equals(pdf)).toBe(true);
+    // Served from the store from then on: marked there, the next download is the marked one (drawn
+    // again, it would be the same bytes as the first: its dates are the design's).
+    const marked = Buffer.concat([pdf, Buffer.from('%kept\n')]);
+    await f.h.images.put(key, marked);
     const again = Buffer.from(await (await fetch(new URL(href!, f.server.url))).arrayBuffer());
-    expect(again.equals(pdf)).toBe(true);
+    expect(again.equals(marked)).toBe(true);
   });
 
   it('offers no spec sheet for a design that is not completed', async () => {

@@ -7,7 +7,6 @@ import { Queue } from 'bullmq';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3ImageStore } from '../../src/storage/images/s3-image-store.ts';
-import { imageKeys } from '../../src/workflow/design-jobs/image-keys.ts';
 import { BullMQJobQueue, bullmqQueueNames } from '../../src/workflow/jobs/bullmq-job-queue.ts';
 import { actor, createHarness, inState, silentLogger, waitFor, type Harness } from './workflow-harness.ts';
 
@@ -91,7 +90,6 @@ describe('design workflow on S3 and BullMQ', () => {
       ...done.views.map((v) => v.imageKey!),
       done.revision!.contactSheetKey!,
       done.revision!.specSheetKey!,
-      imageKeys.specSheetPdf(done.id, done.round),
     ].sort();
     expect(keys).toEqual(expected);
 
