@@ -69,10 +69,10 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
    * `burstHoldMs`), then go to Redis as one bulk add. One write instead of one per command on the loop
    * that acknowledges them, and the job workers (on the same machine with `--role all`) start on the
    * burst's work, and take the CPU for it, once the burst is acknowledged rather than between its
-   * acknowledgements. A lone add waits for one more turn of the loop. A pipeline is not atomic: when the bulk add
-   * fails, each piece is added again on its own under the same job id (BullMQ keeps the one already
-   * stored), and only the pieces that still fail reject; their callers work on them instead, and none is
-   * then also in Redis.
+   * acknowledgements. A lone add waits for one more turn of the loop. A pipeline is not atomic: when the
+   * bulk add fails, each piece is added again on its own under the same job id (BullMQ keeps the one
+   * already stored), and only the pieces that still fail reject; their callers work on them instead, and
+   * none is then also in Redis.
    */
   add(work: ChatWork): Promise<void> {
     if (this.closing) return Promise.reject(new Error('the chat work queue is closed'));
