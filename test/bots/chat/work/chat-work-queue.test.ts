@@ -85,17 +85,23 @@ describe('chat work queue in Redis', () => {
     const added = Array.from({ length: 9 }, (_, i) => receiving.add(work(i + 2)));
     await receiving.close();
     await Promise.all(added);
-    const working = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger });
-    const seen: number[] = [];
-    await working.process((piece) => {
-      seen.push((JSON.parse(piece.request) as { n: number }).n);
-      return Promise.resolve();
-    });
-    await expect.poll(() => seen.length).toBe(10);
-    await working.close();
-    expect([...seen].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await expectEachWorkedOnOnce(prefix, 10);
   });
 });
+
+/** A worker on `prefix` works on pieces 1..count, each exactly once. */
+async function expectEachWorkedOnOnce(prefix: string, count: number): Promise<void> {
+  const working = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger });
+  const seen: number[] = [];
+  await working.process((piece) => {
+    seen.push((JSON.parse(piece.request) as { n: number }).n);
+    return Promise.resolve();
+  });
+  await expect.poll(() => seen.length).toBe(count);
+  await delay(50);
+  await working.close();
+  expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+}
 
 describe('chat work queue in Redis: a burst waits for its end', () => {
   /** Holds the event loop for `ms`, as reading a request does: a burst is read over several turns. */
@@ -135,16 +141,8 @@ describe('chat work queue in Redis: a burst waits for its end', () => {
     const resolvedAt = await Promise.all(added);
     // Sent one turn at a time, the first would be in Redis ~1 ms after it was made, long before the 20th.
     expect(Math.min(...resolvedAt)).toBeGreaterThan(Math.max(...madeAt));
-    const working = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger });
-    const seen: number[] = [];
-    await working.process((piece) => {
-      seen.push((JSON.parse(piece.request) as { n: number }).n);
-      return Promise.resolve();
-    });
-    await expect.poll(() => seen.length).toBe(20);
-    await delay(50);
-    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    await Promise.all([receiving.close(), working.close()]);
+    await receiving.close();
+    await expectEachWorkedOnOnce(prefix, 20);
   });
 
   it('holds a burst no longer than burstHoldMs while adds keep coming', async () => {
