@@ -31,7 +31,13 @@ function kindOf(pid: string): string | undefined {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     if (args.length === 0) return `${comm} (kernel)`;
-    const script = args.slice(1).find((arg) => /\.(ts|js|mjs)$/.test(arg));
+    // The script, not a module preloaded with --import (tsx's loader.mjs) or --require.
+    const script = args
+      .slice(1)
+      .find(
+        (arg, i, rest) =>
+          /\.(ts|js|mjs)$/.test(arg) && !['--import', '--require', '-r'].includes(rest[i - 1] ?? ''),
+      );
     return comm === 'node' && script ? path.basename(script) : comm;
   } catch {
     return undefined;
@@ -64,7 +70,10 @@ export function threadSchedule(pid = process.pid, tid = pid): { onCpuMs: number;
   return threadTimes(String(pid), String(tid)) ?? { onCpuMs: 0, waitingMs: 0 };
 }
 
-/** What each kind of process used and waited between two readings, busiest first, `count` of them. */
+/**
+ * What each kind of process used and waited between two readings, busiest first, `count` of them. A
+ * thread that ended between the readings is not counted (its time is lost with it).
+ */
 export function scheduleSince(before: Schedule, after: Schedule, count: number): ScheduleShare[] {
   const byKind = new Map<string, { onCpuMs: number; waitingMs: number }>();
   for (const [thread, now] of after) {

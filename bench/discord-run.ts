@@ -346,22 +346,23 @@ try {
   const geminiInFlightAtFire = (await gemini.stats()).inFlight;
   const callsBefore = (await fake.report()).calls;
   const connectionsBefore = connectionsOpened;
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  const cpuBefore = process.cpuUsage();
-  const machineBefore = machineSchedule();
-  const mainBefore = threadSchedule();
+  // The profile's start and stop and the /proc scans (~10 ms each) stay outside the measured window.
   const burstProfilePath = process.env.BENCH_BURST_PROFILE;
   const burstWatch = burstProfilePath
     ? await watchLoop({ profile: true, saveProfileTo: burstProfilePath })
     : undefined;
+  const machineBefore = machineSchedule();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const mainBefore = threadSchedule();
+  const cpuBefore = process.cpuUsage();
   const fired = await fake.fire(plan);
-  await burstWatch?.stop();
+  const cpu = process.cpuUsage(cpuBefore);
   const mainAfter = threadSchedule();
+  loop.disable();
   /** Who had the two cores while the burst was deferred and who waited for them. */
   const burstSchedule = scheduleSince(machineBefore, machineSchedule(), 8);
-  const cpu = process.cpuUsage(cpuBefore);
-  loop.disable();
+  await burstWatch?.stop();
   /** CPU this (the receiving) process used while the burst was dispatched: its own work, not waiting. */
   const botCpuDuringBurstMs = round((cpu.user + cpu.system) / 1000);
   const newConnections = connectionsOpened - connectionsBefore;

@@ -65,7 +65,7 @@ const here: SheetRenders = {
   specSheetPdf: renderSpecSheetPdf,
 };
 
-/** All three sheets; with `shrink`, from views shrunk once first, as the sheet job draws them. */
+/** The sheet job's two sheets; with `shrink`, from views shrunk once first, as the job draws them. */
 const allSheets = (shrink: boolean, renders: SheetRenders) => async (of: SpecSheet) => {
   const views: SpecSheet['views'] = {};
   await Promise.all(

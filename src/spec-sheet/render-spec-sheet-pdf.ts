@@ -16,7 +16,7 @@ export async function renderSpecSheetPdf(sheet: SpecSheet): Promise<Buffer> {
   document.setCreator('Facet');
   document.setProducer('Facet');
   // Both dates from the sheet (pdf-lib stamps "now" otherwise): a sheet rendered twice is the same bytes,
-  // so the sheet job and the design page may both render it without the stored copy changing.
+  // so two first downloads at once may both render it without the stored copy changing.
   if (!Number.isNaN(sheet.date.getTime())) {
     document.setCreationDate(sheet.date);
     document.setModificationDate(sheet.date);

@@ -5,8 +5,8 @@ import { ImageNotFoundError, type ImageStore } from './ports/image-store.ts';
 import type { ViewName } from './views.ts';
 
 /**
- * What a design's spec sheet shows, from its snapshot and its stored views. The sheet job (PNG and PDF
- * at completion) and the design page (the PDF of a design completed before the job made one) both use it.
+ * What a design's spec sheet shows, from its snapshot and its stored views. The sheet job (the PNG, at
+ * completion) and the design page (the PDF, on its first download) both use it.
  */
 export async function designSpecSheet(
   images: Pick<ImageStore, 'get'>,

@@ -4,7 +4,7 @@ import type { ViewName } from '../views.ts';
 
 /**
  * A view as its bytes, or one the sheet process kept: the views it was given stay there shrunk (by number),
- * so the three sheets drawn from them do not copy megabytes across each time.
+ * so the sheets drawn from them do not copy megabytes across each time.
  */
 export type SheetImage = Uint8Array | { kept: number };
 

@@ -6,7 +6,10 @@ import type { ContactSheetOptions, ContactSheetView } from '../contact-sheet.ts'
 import type { ViewName } from '../views.ts';
 import type { SheetImage, SheetRenderAnswer, SheetRenderRequest } from './sheet-render-messages.ts';
 
-/** The CPU-heavy part of a sheet job: its views handed over once, and the three sheets drawn from them. */
+/**
+ * The CPU-heavy part of a sheet job: its views handed over once, and the sheets drawn from them (the spec
+ * sheet's PDF too, which the design page draws on its first download).
+ */
 export type SheetRenders = {
   /**
    * Takes a view the sheets will be drawn from, shrunk once for all of them; resolves to the image to pass

@@ -12,9 +12,9 @@ const white = { r: 255, g: 255, b: 255 };
 export type ViewReader = Pick<ImageStore, 'get'>;
 
 /**
- * A sheet job's views: each read from the store once and shrunk once. The contact sheet, the spec sheet's
- * PNG and its PDF draw fifteen tiles from five views; decoding the model's 1024 px PNG for each cost about
- * a quarter of a design's sheets (bench:spec-sheet). A failed read fails the same way for every sheet.
+ * A sheet job's views: each read from the store once and shrunk once. The contact sheet and the spec
+ * sheet's PNG draw ten tiles from five views; decoding the model's 1024 px PNG for each cost about a
+ * quarter of a design's sheets when there were three (bench:spec-sheet). A failed read fails the same way for every sheet.
  * Kept and shrunk by `renders` (the sheet process, which runs shrinkForSheets below).
  */
 export function sheetViews(images: ViewReader, renders: Pick<SheetRenders, 'keep'>): ViewReader {
@@ -33,7 +33,7 @@ export function sheetViews(images: ViewReader, renders: Pick<SheetRenders, 'keep
 
 /**
  * The view fitted inside a square of sheetViewPixels (never enlarged), flattened onto white, as a PNG without
- * compression: it is decoded three times and never stored, so deflating it would only cost.
+ * compression: it is decoded once a sheet and never stored, so deflating it would only cost.
  */
 export async function shrinkForSheets(image: Buffer): Promise<Buffer> {
   return (

@@ -10,7 +10,7 @@ import type { ViewReader } from './sheet-views.ts';
  * Renders and stores a completed round's spec sheet PNG, for its thread, and returns its key; null when
  * the design has moved on to another round, whose views this round's sheet must not show. The PDF the
  * design page offers is drawn when it is first asked for (design-spec-sheet.ts): most designs' PDFs are
- * never downloaded, and drawing one cost a fifth of a design's sheets (bench:spec-sheet).
+ * never downloaded, and drawing one cost about a sixth of a design's sheet CPU (docs/performance.md).
  */
 export async function makeSpecSheet(
   deps: JobDeps,

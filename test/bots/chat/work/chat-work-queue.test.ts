@@ -85,22 +85,24 @@ describe('chat work queue in Redis', () => {
     const added = Array.from({ length: 9 }, (_, i) => receiving.add(work(i + 2)));
     await receiving.close();
     await Promise.all(added);
-    await expectEachWorkedOnOnce(prefix, 10);
+    await expectEachWorkedOnOnce(prefix, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 });
 
-/** A worker on `prefix` works on pieces 1..count, each exactly once. */
-async function expectEachWorkedOnOnce(prefix: string, count: number): Promise<void> {
+const numbersTo = (last: number) => Array.from({ length: last }, (_, i) => i + 1);
+
+/** A worker on `prefix` works on exactly the pieces numbered `numbers`, each once. */
+async function expectEachWorkedOnOnce(prefix: string, numbers: number[]): Promise<void> {
   const working = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger });
   const seen: number[] = [];
   await working.process((piece) => {
     seen.push((JSON.parse(piece.request) as { n: number }).n);
     return Promise.resolve();
   });
-  await expect.poll(() => seen.length).toBe(count);
+  await expect.poll(() => seen.length).toBe(numbers.length);
   await delay(50);
   await working.close();
-  expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+  expect([...seen].sort((a, b) => a - b)).toEqual(numbers);
 }
 
 describe('chat work queue in Redis: a burst waits for its end', () => {
@@ -142,19 +144,37 @@ describe('chat work queue in Redis: a burst waits for its end', () => {
     // Sent one turn at a time, the first would be in Redis ~1 ms after it was made, long before the 20th.
     expect(Math.min(...resolvedAt)).toBeGreaterThan(Math.max(...madeAt));
     await receiving.close();
-    await expectEachWorkedOnOnce(prefix, 20);
+    await expectEachWorkedOnOnce(prefix, numbersTo(20));
   });
 
   it('holds a burst no longer than burstHoldMs while adds keep coming', async () => {
     const prefix = `chat-work-${randomUUID()}`;
-    const receiving = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger, burstHoldMs: 40 });
-    // About 150 ms of adds, one every turn: the first ones go after ~40 ms, not when the adds stop.
-    const { madeAt, added } = await addOnePerTurn(receiving, 75);
+    const receiving = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger, burstHoldMs: 100 });
+    // Its connection open first: a batch sent at the end of its turn is then in Redis within milliseconds.
+    await receiving.add(work(0));
+    // 150 adds, one every turn of at least 2 ms: the first go after ~100 ms, not when the adds stop.
+    const { madeAt, added } = await addOnePerTurn(receiving, 150);
     const firstResolved = await added[0]!;
-    expect(firstResolved - madeAt[0]!).toBeGreaterThanOrEqual(40);
+    expect(firstResolved - madeAt[0]!).toBeGreaterThanOrEqual(100);
     expect(firstResolved).toBeLessThan(madeAt[madeAt.length - 1]!);
     await Promise.all(added);
     await receiving.close();
+  });
+
+  it('sends a lone add after its turn, however long a burst may be held', async () => {
+    const prefix = `chat-work-${randomUUID()}`;
+    const receiving = new BullMQChatWorkQueue({
+      redisUrl,
+      prefix,
+      logger: silentLogger,
+      burstHoldMs: 10_000,
+    });
+    await receiving.add(work(0));
+    const started = performance.now();
+    await receiving.add(work(1));
+    expect(performance.now() - started).toBeLessThan(1000);
+    await receiving.close();
+    await expectEachWorkedOnOnce(prefix, [0, 1]);
   });
 });
 
