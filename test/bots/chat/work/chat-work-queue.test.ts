@@ -131,14 +131,17 @@ describe('chat work queue in Redis: a burst waits for its end', () => {
       setTimeout(() => next(1), 1);
     });
 
-  it('sends adds that keep coming turn after turn once a turn adds nothing, all of them once', async () => {
+  /** A receiving process's queue on a prefix of its own, holding bursts up to `burstHoldMs`. */
+  const receivingQueue = (burstHoldMs: number) => {
     const prefix = `chat-work-${randomUUID()}`;
-    const receiving = new BullMQChatWorkQueue({
-      redisUrl,
+    return {
       prefix,
-      logger: silentLogger,
-      burstHoldMs: 10_000,
-    });
+      receiving: new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger, burstHoldMs }),
+    };
+  };
+
+  it('sends adds that keep coming turn after turn once a turn adds nothing, all of them once', async () => {
+    const { prefix, receiving } = receivingQueue(10_000);
     const { madeAt, added } = await addOnePerTurn(receiving, 20);
     const resolvedAt = await Promise.all(added);
     // Sent one turn at a time, the first would be in Redis ~1 ms after it was made, long before the 20th.
@@ -148,8 +151,7 @@ describe('chat work queue in Redis: a burst waits for its end', () => {
   });
 
   it('holds a burst no longer than burstHoldMs while adds keep coming', async () => {
-    const prefix = `chat-work-${randomUUID()}`;
-    const receiving = new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger, burstHoldMs: 100 });
+    const { receiving } = receivingQueue(100);
     // Its connection open first: a batch sent at the end of its turn is then in Redis within milliseconds.
     await receiving.add(work(0));
     // 150 adds, one every turn of at least 2 ms: the first go after ~100 ms, not when the adds stop.
@@ -162,13 +164,7 @@ describe('chat work queue in Redis: a burst waits for its end', () => {
   });
 
   it('sends a lone add after its turn, however long a burst may be held', async () => {
-    const prefix = `chat-work-${randomUUID()}`;
-    const receiving = new BullMQChatWorkQueue({
-      redisUrl,
-      prefix,
-      logger: silentLogger,
-      burstHoldMs: 10_000,
-    });
+    const { prefix, receiving } = receivingQueue(10_000);
     await receiving.add(work(0));
     const started = performance.now();
     await receiving.add(work(1));
