@@ -11,9 +11,10 @@ import { makeSpecSheet } from './spec-sheet-step.ts';
 
 /**
  * sheet:<design>: once a round is complete, its contact sheet (all five views labelled) and its spec sheet
- * (the PNG for the thread; the design page draws its PDF when first asked), attached to the revision in one statement, so the thread
- * gets both in one update and a crash between them cannot leave one never made. A sheet that cannot be
- * made leaves the design complete without it (its views are all there); it is logged, not charged for.
+ * (the PNG for the thread; the design page draws its PDF when first asked), attached to the revision in
+ * one statement, so the thread gets both in one update and a crash between them cannot leave one never
+ * made. A sheet that cannot be made leaves the design complete without it (its views are all there); it
+ * is logged, not charged for.
  */
 export class SheetJob {
   private readonly render: OffPathRender;

@@ -14,8 +14,8 @@ export type ViewReader = Pick<ImageStore, 'get'>;
 /**
  * A sheet job's views: each read from the store once and shrunk once. The contact sheet and the spec
  * sheet's PNG draw ten tiles from five views; decoding the model's 1024 px PNG for each cost about a
- * quarter of a design's sheets when there were three (bench:spec-sheet). A failed read fails the same way for every sheet.
- * Kept and shrunk by `renders` (the sheet process, which runs shrinkForSheets below).
+ * quarter of a design's sheets when there were three (bench:spec-sheet). A failed read fails the same way
+ * for every sheet. Kept and shrunk by `renders` (the sheet process, which runs shrinkForSheets below).
  */
 export function sheetViews(images: ViewReader, renders: Pick<SheetRenders, 'keep'>): ViewReader {
   const read = new Map<string, Promise<Buffer>>();
