@@ -220,12 +220,13 @@ describe('Slack: Design from this image', () => {
     expect(front.texts.join(' ')).toContain('a speaker in green felt');
     expect(front.texts.join(' ')).toContain('starting from the reference image');
     expect(front.images.map((image) => image.sha256)).toEqual([sha(stored)]);
-    const blocks = kit.lastCard().args.blocks as {
-      block_id?: string;
-      elements?: Record<string, unknown>[];
-    }[];
-    const source = blocks.find((block) => block.block_id === 'facet_source');
-    expect(source?.elements?.[0]?.type).toBe('image');
+    type Blocks = { block_id?: string; elements?: Record<string, unknown>[] }[];
+    const sourceBlock = () =>
+      (kit.lastCard().args.blocks as Blocks).find((block) => block.block_id === 'facet_source');
+    // The card the chat layer posts first carries no images (an instant front view can already be
+    // awaiting approval in it); the notifier's next edit shows the sketch, as it does the front view.
+    await expect.poll(() => sourceBlock()?.elements?.[0]?.type, { timeout: 10_000 }).toBe('image');
+    const source = sourceBlock();
     expect(source?.elements?.[0]?.image_url).toMatch(/^https:\/\/facet\.example\.com\//);
     expect(source?.elements?.[1]).toEqual({ type: 'mrkdwn', text: ':pencil2: From your sketch' });
   });
