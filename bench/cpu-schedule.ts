@@ -6,12 +6,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { round } from './design-figures.ts';
 
 type ThreadTimes = { kind: string; onCpuMs: number; waitingMs: number };
 export type Schedule = Map<string, ThreadTimes>;
 export type ScheduleShare = { kind: string; onCpuMs: number; waitingMs: number };
-
-const round = (value: number) => Number(value.toFixed(1));
 
 /** A thread's time on a CPU and waiting for one so far, ms; undefined once it is gone. */
 function threadTimes(pid: string, tid: string): { onCpuMs: number; waitingMs: number } | undefined {

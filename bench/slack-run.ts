@@ -385,7 +385,8 @@ try {
   const generatingAtFire = await countGenerating();
   const geminiInFlightAtFire = (await gemini.stats()).inFlight;
   const connectionsBefore = connections;
-  // The profile's start and stop and the /proc scans (~10 ms each) stay outside the measured window.
+  // The profile's start and stop and the /proc scans (7-15 ms each, synchronous) stay outside the
+  // measured window.
   const burstProfilePath = process.env.BENCH_BURST_PROFILE;
   const burstWatch = burstProfilePath
     ? await watchLoop({ profile: true, saveProfileTo: burstProfilePath })

@@ -1,5 +1,5 @@
 import { imageKeys } from '../../workflow/design-jobs/image-keys.ts';
-import { sheetRenders, type SheetRenders } from '../../workflow/design-jobs/sheet-renders.ts';
+import { sheetRenders } from '../../workflow/design-jobs/sheet-renders.ts';
 import type { DesignSnapshot } from '../../workflow/design-snapshot.ts';
 import { designSpecSheet } from '../../workflow/design-spec-sheet.ts';
 import { ImageNotFoundError, type ImageStore } from '../../workflow/ports/image-store.ts';
@@ -10,18 +10,14 @@ import { ImageNotFoundError, type ImageStore } from '../../workflow/ports/image-
  * sheet process (sheet-renders.ts), at the lowest CPU priority and off this process's event loop, which
  * receives the chat platforms' requests.
  */
-export async function designSpecSheetPdf(
-  images: ImageStore,
-  design: DesignSnapshot,
-  renders: Pick<SheetRenders, 'specSheetPdf'> = sheetRenders,
-): Promise<Buffer> {
+export async function designSpecSheetPdf(images: ImageStore, design: DesignSnapshot): Promise<Buffer> {
   const key = imageKeys.specSheetPdf(design.id, design.round);
   try {
     return await images.get(key);
   } catch (error) {
     if (!(error instanceof ImageNotFoundError)) throw error;
   }
-  const pdf = await renders.specSheetPdf(await designSpecSheet(images, design));
+  const pdf = await sheetRenders.specSheetPdf(await designSpecSheet(images, design));
   // Two requests at once may both draw it; the second put writes the same sheet again, which is harmless.
   await images.put(key, pdf);
   return pdf;
