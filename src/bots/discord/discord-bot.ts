@@ -11,6 +11,7 @@ import {
   type ModalSubmitInteraction,
 } from 'discord.js';
 import type { Logger } from 'pino';
+import { BurstGate, type BurstGateOptions } from '../chat/burst-gate.ts';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
 import { discordCommands } from './discord-command-definition.ts';
@@ -36,6 +37,8 @@ export type DiscordBotDeps = {
   observeAck?: ((seconds: number) => void) | undefined;
   /** Read replies in cards' threads (asks for the Message Content intent): DISCORD_MESSAGE_CONTENT. */
   messageContent?: boolean | undefined;
+  /** How an interaction's work waits for its burst's deferrals (BurstGate's defaults when left out). */
+  burst?: BurstGateOptions | undefined;
   logger: Logger;
 };
 
@@ -68,39 +71,45 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
     registerDiscordThreadReplies(client, { bot, rest: client.rest, logger: deps.logger });
   const webhook = webhookCardDeps(deps.webhookCards, deps.core);
 
+  // This process does each interaction's work itself: a burst's deferrals go out before its work starts.
+  const burst = new BurstGate(deps.burst);
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     acks.received(interaction.id);
-    void dispatch(interaction).catch((error: unknown) => {
-      deps.logger.error(
-        { err: error, interactionId: interaction.id },
-        'a Discord interaction could not be answered',
-      );
-    });
+    const acknowledged = burst.arrived();
+    void dispatch(interaction, acknowledged)
+      .catch((error: unknown) => {
+        deps.logger.error(
+          { err: error, interactionId: interaction.id },
+          'a Discord interaction could not be answered',
+        );
+      })
+      .finally(acknowledged);
   });
   client.on(Events.Error, (error) => deps.logger.error({ err: error }, 'Discord client error'));
 
-  async function dispatch(interaction: Interaction): Promise<void> {
+  async function dispatch(interaction: Interaction, acknowledged: () => void): Promise<void> {
     if (interaction.isAutocomplete() && interaction.commandName === 'design')
       return respondDiscordAutocomplete(interaction, deps.core, deps.logger);
     if (interaction.isChatInputCommand() && interaction.commandName === 'design') {
       const view = viewOfInteraction(interaction);
       return bot.command(
-        request(interaction, view),
+        request(interaction, acknowledged, view),
         readDiscordCommand(interaction, view.install, imageHosts),
       );
     }
-    if (interaction.isButton()) return bot.click(request(interaction), interaction.customId);
+    if (interaction.isButton()) return bot.click(request(interaction, acknowledged), interaction.customId);
     if (interaction.isModalSubmit()) {
       const values = new Map<string, string>();
       for (const field of interaction.fields.fields.values())
         if ('value' in field && typeof field.value === 'string') values.set(field.customId, field.value);
       const submission = readDiscordSubmission(interaction.customId, values);
-      if (submission) return bot.submit(request(interaction), submission);
+      if (submission) return bot.submit(request(interaction, acknowledged), submission);
     }
   }
 
   function request(
     interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction,
+    acknowledged: () => void,
     view = viewOfInteraction(interaction),
   ) {
     const kind: DiscordInteractionKind = interaction.isChatInputCommand()
@@ -110,10 +119,15 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
         : 'modal';
     // The gateway's first response is a REST callback; on the client's REST, so the ack timer sees it.
     const first = async (response: APIInteractionResponse) => {
-      await client.rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
-        body: response,
-        auth: false,
-      });
+      try {
+        await client.rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
+          body: response,
+          auth: false,
+        });
+      } finally {
+        acknowledged();
+      }
+      await burst.afterBurst();
     };
     return discordChatRequest(view, kind, first, {
       rest: client.rest,

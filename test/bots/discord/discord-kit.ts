@@ -1,3 +1,4 @@
+import type { BurstGateOptions } from '../../../src/bots/chat/burst-gate.ts';
 import type { ChatWorkQueue } from '../../../src/bots/chat/work/chat-work.ts';
 import type { RateLimiter } from '../../../src/bots/rate-limit/rate-limiter.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -96,6 +97,8 @@ export async function startDiscordKit(
     userInstalls?: boolean;
     /** HTTP transport: where deferred interactions wait for their work (else the route works on them). */
     chatWork?: ChatWorkQueue;
+    /** Gateway: how work waits for a burst's deferrals. */
+    burst?: BurstGateOptions;
   } = {},
 ): Promise<DiscordKit> {
   const transport = options.transport ?? 'gateway';
@@ -192,6 +195,7 @@ export async function startDiscordKit(
       webhookCards,
       observeAck: (seconds) => acks.push(seconds),
       messageContent: options.messageContent,
+      burst: options.burst,
       logger: silentLogger,
     });
   const acks: number[] = [];
