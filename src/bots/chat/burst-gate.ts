@@ -1,56 +1,69 @@
 export type BurstGateOptions = {
   /** How long nothing new must arrive before a burst counts as over. */
   quietMs?: number;
-  /** How long work may wait for its burst to be acknowledged; past this it goes anyway. */
-  maxHoldMs?: number;
+  /** How long work may wait for its burst to be answered; past this it goes anyway. */
+  maxWaitMs?: number;
+  /**
+   * How long an arrival counts as unanswered at most: the platform's window for a first response
+   * (Discord's 3 s). One that hangs past it can no longer be helped by waiting, and must not make every
+   * later piece of work wait `maxWaitMs`.
+   */
+  answerWindowMs?: number;
   now?: () => number;
 };
 
 type Waiter = { since: number; release: () => void };
 
 /**
- * Holds the work that follows an acknowledgement until the burst it arrived in has been acknowledged.
- * A receiving process that also does the work (Discord's gateway) reads a burst of interactions over a
- * few turns of its event loop, at the pace the sender and the cores allow; if the first ones' work
- * (transactions, cards) starts at once, it takes the loop and the cores from the deferrals still to be
- * sent, and those are the ones Discord times out after 3 s. Work waits until everything that arrived has
- * been acknowledged and nothing new has arrived for `quietMs` (a sender held up for a few ms mid-burst is
- * still the same burst), or until it has waited `maxHoldMs`. Lone work waits `quietMs` from its arrival.
- * Timers only: the loop never spins while it waits.
+ * Holds the work that follows a first response until the burst it arrived in has been answered. A
+ * receiving process that also does the work (Discord's gateway) reads a burst of interactions over a few
+ * turns of its event loop, at the pace the sender and the cores allow; if the first ones' work
+ * (transactions, cards) starts at once, it takes the loop and the cores from the first responses still
+ * to be sent, and those are the ones the platform times out after 3 s. Work waits until every arrival has
+ * been answered (or given up on) and nothing new has arrived for `quietMs` (a sender held up for a few ms
+ * mid-burst is still the same burst), or until it has waited `maxWaitMs`. Lone work waits `quietMs` from
+ * its arrival. Timers only: the loop never spins while it waits. Once released, the design service the
+ * platforms get (`afterWaitingRequests`) still starts the changes one per turn of the loop.
  */
 export class BurstGate {
   private readonly quietMs: number;
-  private readonly maxHoldMs: number;
+  private readonly maxWaitMs: number;
+  private readonly answerWindowMs: number;
   private readonly now: () => number;
   private lastArrivalAt = Number.NEGATIVE_INFINITY;
-  private unacknowledged = 0;
+  private unanswered = 0;
   private waiting: Waiter[] = [];
   private quietTimer: NodeJS.Timeout | undefined;
   private overdueTimer: NodeJS.Timeout | undefined;
 
   constructor(options: BurstGateOptions = {}) {
     this.quietMs = options.quietMs ?? 20;
-    this.maxHoldMs = options.maxHoldMs ?? 250;
+    this.maxWaitMs = options.maxWaitMs ?? 250;
+    this.answerWindowMs = options.answerWindowMs ?? 3_000;
     this.now = options.now ?? (() => performance.now());
   }
 
   /**
-   * Something arrived that will be acknowledged: call the function returned once it has been (or once
-   * it is clear it will not be; calling it again does nothing).
+   * Something arrived that will get a first response: call the function returned once it has been
+   * sent or given up on (calling it again does nothing; after `answerWindowMs` it counts as called).
    */
   arrived(): () => void {
     this.lastArrivalAt = this.now();
-    this.unacknowledged++;
+    this.unanswered++;
     let done = false;
-    return () => {
+    const answered = () => {
       if (done) return;
       done = true;
-      this.unacknowledged--;
+      clearTimeout(expiry);
+      this.unanswered--;
       this.watchQuiet();
     };
+    const expiry = setTimeout(answered, this.answerWindowMs);
+    expiry.unref();
+    return answered;
   }
 
-  /** Resolves when the burst is acknowledged (see the class), or after `maxHoldMs`. */
+  /** Resolves when the burst is answered (see the class), or after `maxWaitMs`. */
   afterBurst(): Promise<void> {
     return new Promise((release) => {
       this.waiting.push({ since: this.now(), release });
@@ -59,13 +72,18 @@ export class BurstGate {
     });
   }
 
-  /** Looks again once the quiet would be long enough; an acknowledgement still awaited looks when it ends. */
+  /** Lets all waiting work go now (the process is stopping: work already answered is done first). */
+  releaseAll(): void {
+    this.release(() => true);
+  }
+
+  /** Looks again once the quiet would be long enough; an arrival still unanswered looks when answered. */
   private watchQuiet(): void {
-    if (this.quietTimer !== undefined || this.waiting.length === 0 || this.unacknowledged > 0) return;
+    if (this.quietTimer !== undefined || this.waiting.length === 0 || this.unanswered > 0) return;
     this.quietTimer = setTimeout(
       () => {
         this.quietTimer = undefined;
-        if (this.unacknowledged > 0) return;
+        if (this.unanswered > 0) return;
         if (this.now() - this.lastArrivalAt >= this.quietMs) this.release(() => true);
         else this.watchQuiet();
       },
@@ -80,10 +98,10 @@ export class BurstGate {
       () => {
         this.overdueTimer = undefined;
         const now = this.now();
-        this.release((waiter) => now - waiter.since >= this.maxHoldMs);
+        this.release((waiter) => now - waiter.since >= this.maxWaitMs);
         this.watchOverdue();
       },
-      Math.max(0, oldest.since + this.maxHoldMs - this.now()),
+      Math.max(0, oldest.since + this.maxWaitMs - this.now()),
     );
   }
 

@@ -1,6 +1,7 @@
 import {
   Client,
   Events,
+  InteractionResponseType,
   REST,
   RESTEvents,
   Routes,
@@ -11,6 +12,7 @@ import {
   type ModalSubmitInteraction,
 } from 'discord.js';
 import type { Logger } from 'pino';
+import { withTimeout } from '../../workflow/jobs/with-timeout.ts';
 import { BurstGate, type BurstGateOptions } from '../chat/burst-gate.ts';
 import { ChatBot, type ChatCore } from '../chat/chat-bot.ts';
 import type { DiscordCardOutbound } from './discord-card-outbound.ts';
@@ -73,43 +75,49 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
 
   // This process does each interaction's work itself: a burst's deferrals go out before its work starts.
   const burst = new BurstGate(deps.burst);
+  const dispatching = new Set<Promise<void>>();
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     acks.received(interaction.id);
-    const acknowledged = burst.arrived();
-    void dispatch(interaction, acknowledged)
+    const answered = burst.arrived();
+    const dispatched = dispatch(interaction, answered)
       .catch((error: unknown) => {
         deps.logger.error(
           { err: error, interactionId: interaction.id },
           'a Discord interaction could not be answered',
         );
       })
-      .finally(acknowledged);
+      // Autocomplete, forms and refusals never wait for the gate; their end counts as their answer.
+      .finally(() => {
+        answered();
+        dispatching.delete(dispatched);
+      });
+    dispatching.add(dispatched);
   });
   client.on(Events.Error, (error) => deps.logger.error({ err: error }, 'Discord client error'));
 
-  async function dispatch(interaction: Interaction, acknowledged: () => void): Promise<void> {
+  async function dispatch(interaction: Interaction, answered: () => void): Promise<void> {
     if (interaction.isAutocomplete() && interaction.commandName === 'design')
       return respondDiscordAutocomplete(interaction, deps.core, deps.logger);
     if (interaction.isChatInputCommand() && interaction.commandName === 'design') {
       const view = viewOfInteraction(interaction);
       return bot.command(
-        request(interaction, acknowledged, view),
+        request(interaction, answered, view),
         readDiscordCommand(interaction, view.install, imageHosts),
       );
     }
-    if (interaction.isButton()) return bot.click(request(interaction, acknowledged), interaction.customId);
+    if (interaction.isButton()) return bot.click(request(interaction, answered), interaction.customId);
     if (interaction.isModalSubmit()) {
       const values = new Map<string, string>();
       for (const field of interaction.fields.fields.values())
         if ('value' in field && typeof field.value === 'string') values.set(field.customId, field.value);
       const submission = readDiscordSubmission(interaction.customId, values);
-      if (submission) return bot.submit(request(interaction, acknowledged), submission);
+      if (submission) return bot.submit(request(interaction, answered), submission);
     }
   }
 
   function request(
     interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction,
-    acknowledged: () => void,
+    answered: () => void,
     view = viewOfInteraction(interaction),
   ) {
     const kind: DiscordInteractionKind = interaction.isChatInputCommand()
@@ -118,6 +126,8 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
         ? 'component'
         : 'modal';
     // The gateway's first response is a REST callback; on the client's REST, so the ack timer sees it.
+    // After a deferral it resolves only when the work may start (BurstGate); the interaction counts as
+    // answered once the callback is sent or failed, before that wait, or the gate would wait for itself.
     const first = async (response: APIInteractionResponse) => {
       try {
         await client.rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
@@ -125,9 +135,9 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
           auth: false,
         });
       } finally {
-        acknowledged();
+        answered();
       }
-      await burst.afterBurst();
+      if (deferrals.has(response.type)) await burst.afterBurst();
     };
     return discordChatRequest(view, kind, first, {
       rest: client.rest,
@@ -144,10 +154,23 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
       await ready;
     },
     async stop() {
+      // Interactions answered already are worked on before the workflow they need closes (main.ts closes
+      // it after this): held work goes now, and the bot's token is still set for its cards.
+      burst.releaseAll();
+      await withTimeout(Promise.allSettled([...dispatching]), stopWaitMs, []);
       await client.destroy();
     },
   };
 }
+
+/** First responses after which work follows: a deferred reply, a deferred update. */
+const deferrals = new Set<InteractionResponseType>([
+  InteractionResponseType.DeferredChannelMessageWithSource,
+  InteractionResponseType.DeferredMessageUpdate,
+]);
+
+/** How long stopping waits for interactions' work in progress; longer work is cut off by the stop. */
+const stopWaitMs = 10_000;
 
 /**
  * Times each interaction from its arrival on the gateway to Discord's answer to our first response

@@ -10,7 +10,11 @@ import { z } from 'zod';
 /** What kind of interaction is being answered: it decides which first responses Discord allows. */
 export type DiscordInteractionKind = 'command' | 'component' | 'modal';
 
-/** How the first response reaches Discord: a REST callback (gateway) or the HTTP response (HTTP mode). */
+/**
+ * How the first response reaches Discord: a REST callback (gateway) or the HTTP response (HTTP mode).
+ * Resolves when what follows may start: on the gateway, after a deferral, once the burst it came in has
+ * been answered (src/bots/chat/burst-gate.ts), so up to 250 ms after Discord accepted it.
+ */
 export type FirstResponse = (response: APIInteractionResponse) => Promise<void>;
 
 /**

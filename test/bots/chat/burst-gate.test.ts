@@ -14,7 +14,8 @@ describe('BurstGate: work after an acknowledgement waits for the burst to be ack
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  const gateOf = (maxHoldMs = 250) => new BurstGate({ quietMs: 20, maxHoldMs, now: () => Date.now() });
+  const gateOf = (maxWaitMs = 250) =>
+    new BurstGate({ quietMs: 20, maxWaitMs, answerWindowMs: 3_000, now: () => Date.now() });
 
   it('lets lone work go once nothing has arrived for the quiet time', async () => {
     const gate = gateOf();
@@ -47,7 +48,7 @@ describe('BurstGate: work after an acknowledgement waits for the burst to be ack
     for (const work of works) expect(await settled(work)).toBe(true);
   });
 
-  it('holds work while anything that arrived is still unacknowledged, however long ago it arrived', async () => {
+  it('holds work while anything that arrived is still unanswered, up to the longest wait', async () => {
     const gate = gateOf(10_000);
     const slow = gate.arrived();
     const quick = gate.arrived();
@@ -75,5 +76,27 @@ describe('BurstGate: work after an acknowledgement waits for the burst to be ack
       expect(await settled(first)).toBe(elapsed + 5 >= 250);
       if (later) expect(await settled(later)).toBe(elapsed + 5 >= 350);
     }
+  });
+
+  it('counts an arrival as answered once its answer window has passed', async () => {
+    const gate = gateOf(10_000);
+    gate.arrived(); // never answered: its handler hangs
+    gate.arrived()();
+    const work = gate.afterBurst();
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(await settled(work)).toBe(false);
+    // At 3 s it counts as answered; the quiet has long passed, so the work goes at the next timer.
+    await vi.advanceTimersByTimeAsync(2);
+    expect(await settled(work)).toBe(true);
+  });
+
+  it('lets all waiting work go at once when the process stops', async () => {
+    const gate = gateOf(10_000);
+    gate.arrived();
+    const works = [gate.afterBurst(), gate.afterBurst()];
+    await vi.advanceTimersByTimeAsync(100);
+    for (const work of works) expect(await settled(work)).toBe(false);
+    gate.releaseAll();
+    for (const work of works) expect(await settled(work)).toBe(true);
   });
 });
