@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { startFacet } from '../../src/main.ts';
@@ -42,6 +43,13 @@ describe('readiness during start', () => {
   });
 
   it('is not ready until /slack/events is served', async () => {
+    // On a quick machine the start can finish between two polls; a lock on the designs table holds it
+    // (recovery reads them before the platforms attach) until a poll has seen it starting.
+    const locker = new pg.Client({ connectionString: test.url });
+    await locker.connect();
+    await locker.query('begin');
+    await locker.query('lock table designs in access exclusive mode');
+    let locked = true;
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const starting = startFacet(
@@ -64,6 +72,10 @@ describe('readiness during start', () => {
       if (ready) {
         const { status } = (await ready.json()) as { status: string };
         seen.push(status);
+        if (status === 'starting' && locked) {
+          locked = false;
+          await locker.query('commit');
+        }
         if (ready.status === 200) {
           // Unsigned: a served endpoint refuses it (401); one not mounted yet answers 404.
           const events = await fetch(`${base}/slack/events`, { method: 'POST', body: 'x' });
@@ -73,6 +85,8 @@ describe('readiness during start', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const facet = await starting;
+    if (locked) await locker.query('commit');
+    await locker.end();
     try {
       expect(seen).toContain('starting');
       expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
