@@ -21,7 +21,7 @@ export type BullMQChatWorkQueueOptions = {
    * The longest a burst's adds are held back while more keep coming (see add). Default 200 ms: about
    * the time to read 200 commands arriving together, against a card that takes seconds.
    */
-  burstHoldMs?: number | undefined;
+  burstWaitMs?: number | undefined;
   /** How long close() waits for running work. Default 15 s. */
   closeTimeoutMs?: number | undefined;
   logger: Logger;
@@ -29,7 +29,7 @@ export type BullMQChatWorkQueueOptions = {
 
 export const defaultChatWorkQueueName = 'facet-chat-work';
 
-const defaultBurstHoldMs = 200;
+const defaultBurstWaitMs = 200;
 
 /**
  * Chat work in Redis, for a web role (or a `--role all` whose workers run in a process of their own):
@@ -66,7 +66,7 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
   /**
    * Resolves once the work is in Redis. A burst of commands is read over a few turns of the event loop:
    * its adds are held until a turn passes that adds nothing more (or the first has waited
-   * `burstHoldMs`), then go to Redis as one bulk add. One write instead of one per command on the loop
+   * `burstWaitMs`), then go to Redis as one bulk add. One write instead of one per command on the loop
    * that acknowledges them, and the job workers (on the same machine with `--role all`) start on the
    * burst's work, and take the CPU for it, once the burst is acknowledged rather than between its
    * acknowledgements. A lone add waits for one more turn of the loop. A pipeline is not atomic: when the
@@ -92,7 +92,7 @@ export class BullMQChatWorkQueue implements ChatWorkQueue {
     setImmediate(() => {
       const grew = this.batch.length > seen;
       const held = performance.now() - heldSince;
-      if (grew && !this.closing && held < (this.options.burstHoldMs ?? defaultBurstHoldMs))
+      if (grew && !this.closing && held < (this.options.burstWaitMs ?? defaultBurstWaitMs))
         this.afterQuietTurn(heldSince, this.batch.length, quiet);
       else quiet();
     });

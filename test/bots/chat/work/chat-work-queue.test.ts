@@ -131,12 +131,12 @@ describe('chat work queue in Redis: a burst waits for its end', () => {
       setTimeout(() => next(1), 1);
     });
 
-  /** A receiving process's queue on a prefix of its own, holding bursts up to `burstHoldMs`. */
-  const receivingQueue = (burstHoldMs: number) => {
+  /** A receiving process's queue on a prefix of its own, holding bursts up to `burstWaitMs`. */
+  const receivingQueue = (burstWaitMs: number) => {
     const prefix = `chat-work-${randomUUID()}`;
     return {
       prefix,
-      receiving: new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger, burstHoldMs }),
+      receiving: new BullMQChatWorkQueue({ redisUrl, prefix, logger: silentLogger, burstWaitMs }),
     };
   };
 
@@ -150,7 +150,7 @@ describe('chat work queue in Redis: a burst waits for its end', () => {
     await expectEachWorkedOnOnce(prefix, numbersTo(20));
   });
 
-  it('holds a burst no longer than burstHoldMs while adds keep coming', async () => {
+  it('holds a burst no longer than burstWaitMs while adds keep coming', async () => {
     const { receiving } = receivingQueue(100);
     // Its connection open first: a batch sent at the end of its turn is then in Redis within milliseconds.
     await receiving.add(work(0));
