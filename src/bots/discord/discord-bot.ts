@@ -86,7 +86,7 @@ export function createDiscordBot(deps: DiscordBotDeps): DiscordBot {
           'a Discord interaction could not be answered',
         );
       })
-      // Autocomplete, forms and refusals never wait for the gate; their end counts as their answer.
+      // An interaction answered without `first` (autocomplete), or ended before it, is answered by now.
       .finally(() => {
         answered();
         dispatching.delete(dispatched);
