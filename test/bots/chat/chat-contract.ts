@@ -338,7 +338,22 @@ export function describeChatContract(name: string, shape: ChatContractShape, set
 
     it('does not post again after a restart between a post and its record', async () => {
       const thread = threadOf();
-      const before = await thread.posts(design);
+      // The running notifier may still be adding the last images (a redelivery of the newest card): wait
+      // until it holds no gallery lock and the thread stays as it is, or the restart below would meet its
+      // lock and `before` would miss what it adds (both failed once in a full run).
+      const settled = async () => {
+        const locks = await driver.db
+          .selectFrom('chat_posts')
+          .select('key')
+          .where('design_id', '=', design)
+          .where('key', '=', 'gallery-lock')
+          .execute();
+        const posts = await thread.posts(design);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const unchanged = JSON.stringify(await thread.posts(design)) === JSON.stringify(posts);
+        return { quiet: locks.length === 0 && unchanged, posts };
+      };
+      const { posts: before } = await until(settled, (state) => state.quiet, 'the thread to settle');
       // The state a process leaves when it dies after the platform took its posts but before it recorded
       // them: the claims are there, their message refs are not.
       await driver.db
