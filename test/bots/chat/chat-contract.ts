@@ -340,7 +340,7 @@ export function describeChatContract(name: string, shape: ChatContractShape, set
       const thread = threadOf();
       // The running notifier may still be adding the last images (a redelivery of the newest card): wait
       // until it holds no gallery lock and the thread stays as it is, or the restart below would meet its
-      // lock and `before` would miss what it adds (both failed once in a full run).
+      // lock (failed once in a full run) and `before` could miss what it adds.
       const settled = async () => {
         const locks = await driver.db
           .selectFrom('chat_posts')
